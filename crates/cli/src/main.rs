@@ -1,0 +1,42 @@
+//! `plumbline`: the command-line shell over the Plumbline crates. Parsing arguments, printing and
+//! exit codes live here; everything else is in the library crates.
+
+mod gen;
+mod info;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code for bad input: an unreadable file, an unknown class name, a bad argument.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "plumbline", version, about = "BIM model checking: IFC loading, clash detection and 4D")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load IFC models and print what they hold: schema, elements, geometry, classes, storeys.
+    Info(info::InfoArgs),
+    /// Generate sample models (data hall, bank branch) with known clashes and a 4D schedule.
+    #[command(subcommand)]
+    Gen(gen::GenCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info(args) => info::run(&args),
+        Command::Gen(cmd) => gen::run(&cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! IFC loading for Plumbline: bytes in, [`plumbline_model::Model`] and diagnostics out.
+//!
+//! **Architecture invariant:** this is the only crate that knows ifc-lite. Everything ifc-lite
+//! returns is turned into plain model types here, so an ifc-lite upgrade (its API breaks often;
+//! it is pinned exactly) touches this crate alone.
+//!
+//! How a file is loaded:
+//! 1. [`read`]: the file is read (`.ifczip` unpacked, with a size cap) and its STEP header
+//!    checked, so a file that is not IFC is a clear error naming the file and line.
+//! 2. On a worker thread, ifc-lite's geometry pass (`ifc_lite_processing::process`) and its data
+//!    model extraction (properties, relations, spatial tree) run side by side on rayon.
+//!    The caller waits at most [`LoadOptions::time_limit`]: past it the cancel flag is raised and
+//!    the load fails with [`LoadError::TimedOut`] (one IFC2X file in the corpus makes the
+//!    tessellator loop forever; the abandoned thread ends with the process).
+//! 3. [`build`]: meshes are moved from ifc-lite's frame into world coordinates (`origin + vertex`
+//!    then the frame's site rotation and translation) and attached to elements with their
+//!    properties, type, storey, materials and relations. An element whose geometry fails is
+//!    reported in `Model::failures` and the rest of the model loads.
+
+mod build;
+mod error;
+mod read;
+
+pub use error::LoadError;
+
+use plumbline_model::{Model, ModelSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+/// How to load a file.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Longest one file may take before it is stopped with [`LoadError::TimedOut`].
+    pub time_limit: Duration,
+    /// Largest `.ifc` accepted from inside an `.ifczip` (a guard against zip bombs).
+    pub max_unzipped_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { time_limit: Duration::from_secs(120), max_unzipped_bytes: 4 << 30 }
+    }
+}
+
+/// Loads one `.ifc` or `.ifczip` file.
+pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Model, LoadError> {
+    let started = Instant::now();
+    let bytes = read::read_model_bytes(path, options.max_unzipped_bytes)?;
+    let mut model = load_bytes_inner(path, bytes, options)?;
+    model.load_secs = started.elapsed().as_secs_f64();
+    Ok(model)
+}
+
+/// Loads a model from STEP bytes already in memory; `path` names it in messages and results.
+pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
+    let started = Instant::now();
+    let mut model = load_bytes_inner(path, bytes, options)?;
+    model.load_secs = started.elapsed().as_secs_f64();
+    Ok(model)
+}
+
+/// Loads several files into one federated set. Files load one after another (each one already
+/// uses every core); `on_file_done` is called after each with its index, for progress bars.
+/// A file that fails is returned in the error list and does not stop the others.
+pub fn load_set(
+    paths: &[PathBuf],
+    options: &LoadOptions,
+    mut on_file_done: impl FnMut(usize, &Path),
+) -> (ModelSet, Vec<LoadError>) {
+    let mut set = ModelSet::default();
+    let mut errors = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        match load_file(path, options) {
+            Ok(model) => set.models.push(model),
+            Err(e) => errors.push(e),
+        }
+        on_file_done(i, path);
+    }
+    (set, errors)
+}
+
+/// The class name as the IFC schemas spell it (`ifcductsegment` -> `IfcDuctSegment`), or `None`
+/// when no supported schema declares it. Used to reject typos in selectors with a clear error.
+pub fn canonical_class_name(name: &str) -> Option<String> {
+    use ifc_lite_core::SchemaVersion as V;
+    let known = [V::Ifc4x3, V::Ifc4, V::Ifc2x3, V::Ifc4x2, V::Ifc4x1].into_iter().any(|v| v.entity_info(name).is_some());
+    // ifc-lite's merged type universe spells every class of every bundled schema.
+    known.then(|| ifc_lite_core::IfcType::from_str(name).name().to_string())
+}
+
+/// What an element of `class` would be in a file of `schema` (its `FILE_SCHEMA` label):
+/// physical, space, opening or virtual; `None` for classes that are not elements (storeys,
+/// annotations, structural analysis items, ports) or names the schema does not declare.
+pub fn role_of_class(schema: &str, class: &str) -> Option<plumbline_model::Role> {
+    read::schema_family(schema).and_then(|family| build::role_of(family, class))
+}
+
+fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
+    let header = read::check_header(path, &bytes)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel();
+    let worker_cancel = cancel.clone();
+    let worker_path = path.to_path_buf();
+    let spawned = std::thread::Builder::new().name("plumbline-ifc-load".into()).spawn(move || {
+        // A panic inside the tessellator must not take the program down: it becomes an error.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            build::load(&worker_path, &bytes, &header, worker_cancel)
+        }));
+        let _ignored_if_caller_gave_up = tx.send(outcome);
+    });
+    if let Err(e) = spawned {
+        return Err(LoadError::Internal { path: path.into(), message: format!("cannot start a thread: {e}") });
+    }
+    match rx.recv_timeout(options.time_limit) {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => Err(LoadError::Internal { path: path.into(), message: panic_message(&panic) }),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            cancel.store(true, Ordering::Relaxed);
+            Err(LoadError::TimedOut { path: path.into(), limit: options.time_limit })
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(LoadError::Internal { path: path.into(), message: "the loader thread stopped".into() })
+        }
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".into()
+    }
+}

@@ -1,0 +1,180 @@
+//! Reading a file into STEP bytes: `.ifc` as is, `.ifczip` unpacked, and the header checked so
+//! that a file which is not IFC gets a clear error instead of an empty model.
+
+use crate::LoadError;
+use std::io::Read;
+use std::path::Path;
+
+/// Reads `.ifc` or `.ifczip` bytes. Zip archives are recognised by their magic bytes, not only
+/// by the extension, since users rename files.
+pub(crate) fn read_model_bytes(path: &Path, max_unzipped_bytes: u64) -> Result<Vec<u8>, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: path.into(), source })?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        return unzip_ifc(path, &bytes, max_unzipped_bytes);
+    }
+    Ok(bytes)
+}
+
+fn unzip_ifc(path: &Path, bytes: &[u8], max_unzipped_bytes: u64) -> Result<Vec<u8>, LoadError> {
+    let zip_err = |reason: String| LoadError::Zip { path: path.into(), reason };
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| zip_err(e.to_string()))?;
+    let mut chosen = None;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| zip_err(e.to_string()))?;
+        if entry.is_file() && entry.name().to_ascii_lowercase().ends_with(".ifc") {
+            chosen = Some(i);
+            break;
+        }
+    }
+    let Some(i) = chosen else {
+        return Err(zip_err("the archive holds no .ifc file".into()));
+    };
+    let entry = archive.by_index(i).map_err(|e| zip_err(e.to_string()))?;
+    let name = entry.name().to_string();
+    // The declared size can lie (zip bombs), so the read itself is capped as well.
+    if entry.size() > max_unzipped_bytes {
+        return Err(zip_err(format!(
+            "entry '{name}' declares {} bytes unpacked, over the limit of {max_unzipped_bytes}",
+            entry.size()
+        )));
+    }
+    let mut out = Vec::with_capacity(entry.size() as usize);
+    entry
+        .take(max_unzipped_bytes + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| zip_err(format!("entry '{name}': {e}")))?;
+    if out.len() as u64 > max_unzipped_bytes {
+        return Err(zip_err(format!("entry '{name}' unpacks past the limit of {max_unzipped_bytes} bytes")));
+    }
+    Ok(out)
+}
+
+/// What the STEP header says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Header {
+    /// `FILE_SCHEMA` as written, upper case, e.g. `IFC4X3_ADD2`.
+    pub schema: String,
+    /// The schema whose class hierarchy is used for queries.
+    pub family: ifc_lite_core::SchemaVersion,
+}
+
+/// Checks the STEP header: the `ISO-10303-21;` magic (after comments and whitespace) and a
+/// `FILE_SCHEMA` naming an IFC schema ifc-lite can read.
+pub(crate) fn check_header(path: &Path, bytes: &[u8]) -> Result<Header, LoadError> {
+    let not_ifc = |line: usize, reason: String| LoadError::NotIfc { path: path.into(), line, reason };
+    if bytes.is_empty() {
+        return Err(not_ifc(1, "the file is empty".into()));
+    }
+    let start = skip_whitespace_and_comments(bytes);
+    let magic = b"ISO-10303-21;";
+    if !bytes[start..].starts_with(magic) {
+        let found: String = String::from_utf8_lossy(&bytes[start..bytes.len().min(start + 24)])
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+        return Err(not_ifc(
+            line_of(bytes, start),
+            format!("not an IFC STEP file: expected 'ISO-10303-21;', found '{found}'"),
+        ));
+    }
+    // The header is tiny; bound the search so a huge file without one fails fast.
+    let head = &bytes[..bytes.len().min(1 << 20)];
+    let Some(pos) = find(head, b"FILE_SCHEMA") else {
+        return Err(not_ifc(line_of(bytes, start), "the STEP header has no FILE_SCHEMA".into()));
+    };
+    let line = line_of(bytes, pos);
+    let rest = &head[pos..];
+    let q1 = rest.iter().position(|&b| b == b'\'');
+    let q2 = q1.and_then(|q| rest[q + 1..].iter().position(|&b| b == b'\'').map(|p| q + 1 + p));
+    let (Some(q1), Some(q2)) = (q1, q2) else {
+        return Err(not_ifc(line, "FILE_SCHEMA names no schema".into()));
+    };
+    let schema = String::from_utf8_lossy(&rest[q1 + 1..q2]).trim().to_ascii_uppercase();
+    let family = schema_family(&schema)
+        .ok_or_else(|| LoadError::UnsupportedSchema { path: path.into(), line, schema: schema.clone() })?;
+    Ok(Header { schema, family })
+}
+
+/// Maps a `FILE_SCHEMA` label to the bundled class hierarchy. IFC2X (2000–2003 exports) is read
+/// with the IFC2X3 hierarchy: IFC2X3 only added to it, and ifc-lite tessellates it the same way.
+pub(crate) fn schema_family(schema: &str) -> Option<ifc_lite_core::SchemaVersion> {
+    if let Some(v) = ifc_lite_core::SchemaVersion::from_file_schema(schema) {
+        return Some(v);
+    }
+    let upper = schema.to_ascii_uppercase();
+    if upper.starts_with("IFC4RC") {
+        return Some(ifc_lite_core::SchemaVersion::Ifc4);
+    }
+    if upper.starts_with("IFC4X3_RC") {
+        return Some(ifc_lite_core::SchemaVersion::Ifc4x3);
+    }
+    if upper == "IFC2X" || upper.starts_with("IFC2X_") || upper.starts_with("IFC2X2") {
+        return Some(ifc_lite_core::SchemaVersion::Ifc2x3);
+    }
+    None
+}
+
+fn skip_whitespace_and_comments(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    // A UTF-8 byte order mark is harmless; some exporters write one.
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        i = 3;
+    }
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes[i..].starts_with(b"/*") {
+            match find(&bytes[i + 2..], b"*/") {
+                Some(end) => i += 2 + end + 2,
+                None => return bytes.len(),
+            }
+        } else {
+            return i;
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// 1-based line number of byte offset `pos`.
+pub(crate) fn line_of(bytes: &[u8], pos: usize) -> usize {
+    1 + bytes[..pos.min(bytes.len())].iter().filter(|&&b| b == b'\n').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(text: &str) -> Result<Header, LoadError> {
+        check_header(Path::new("t.ifc"), text.as_bytes())
+    }
+
+    #[test]
+    fn reads_schema_after_a_leading_comment() {
+        let h = header("/* made by hand */\nISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC4X3_ADD2'));\nENDSEC;")
+            .expect("valid header");
+        assert_eq!(h.schema, "IFC4X3_ADD2");
+        assert_eq!(h.family, ifc_lite_core::SchemaVersion::Ifc4x3);
+    }
+
+    #[test]
+    fn old_ifc2x_is_read_as_ifc2x3() {
+        let h = header("ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC2X_FINAL'));").expect("valid header");
+        assert_eq!(h.family, ifc_lite_core::SchemaVersion::Ifc2x3);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_problem() {
+        let e = header("").expect_err("empty");
+        assert_eq!(e.to_string(), "t.ifc: line 1: the file is empty");
+        let e = header("\n\nPK garbage").expect_err("garbage");
+        assert!(e.to_string().starts_with("t.ifc: line 3: not an IFC STEP file"), "{e}");
+        let e = header("ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(());\nFILE_SCHEMA(('CIS2'));")
+            .expect_err("unknown schema");
+        assert!(e.to_string().contains("line 4: unsupported schema 'CIS2'"), "{e}");
+    }
+}

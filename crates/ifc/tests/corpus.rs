@@ -1,0 +1,170 @@
+//! Loads every model of the real corpus (`PLUMBLINE_CORPUS`, default `../shared/ifc` beside the
+//! repository): no panic, no hang, a snapshot of per-file counts so that a regression or an
+//! ifc-lite upgrade shows up as a diff, and geometric fidelity against IfcOpenShell's per-element
+//! bounding boxes (`../shared/reference/ifcopenshell`).
+//!
+//! Skipped, with a printed notice, where the corpus is absent.
+
+use plumbline_ifc::{load_file, role_of_class, LoadOptions};
+use plumbline_model::{Model, Role};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Fidelity bar from the foundation issue: share of the physical elements IfcOpenShell meshes
+/// that we mesh with a world AABB within 1 cm on every side.
+const FIDELITY_BAR: f64 = 0.995;
+const AABB_TOLERANCE_M: f64 = 0.01;
+
+fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("PLUMBLINE_CORPUS").map(PathBuf::from).unwrap_or_else(|| shared_dir().join("ifc"));
+    dir.is_dir().then_some(dir)
+}
+
+fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("ifc") || e.eq_ignore_ascii_case("ifczip"))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+struct RefRow {
+    class: String,
+    aabb: [f64; 6],
+}
+
+fn reference_rows(rel: &str) -> Option<HashMap<String, RefRow>> {
+    let path = shared_dir().join("reference/ifcopenshell").join(format!("{rel}.tsv"));
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut rows = HashMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 10 {
+            continue;
+        }
+        let nums: Vec<f64> = f[4..10].iter().filter_map(|v| v.parse().ok()).collect();
+        if nums.len() == 6 {
+            let aabb = [nums[0], nums[1], nums[2], nums[3], nums[4], nums[5]];
+            rows.insert(f[0].to_string(), RefRow { class: f[1].to_string(), aabb });
+        }
+    }
+    Some(rows)
+}
+
+#[derive(Default)]
+struct Fidelity {
+    compared: usize,
+    matched: usize,
+    unmeshed: Vec<String>,
+    off: Vec<String>,
+}
+
+fn compare(model: &Model, rel: &str, refs: &HashMap<String, RefRow>, fid: &mut Fidelity) {
+    let ours: HashMap<&str, _> = model.elements.iter().map(|e| (e.global_id.as_str(), e)).collect();
+    let mut ids: Vec<&String> = refs.keys().collect();
+    ids.sort();
+    for id in ids {
+        let r = &refs[id];
+        // Only physical elements count: IfcOpenShell also lists spaces, openings, sites,
+        // alignment referents and structural analysis members, which are not elements.
+        if role_of_class(&model.schema, &r.class) != Some(Role::Physical) {
+            continue;
+        }
+        fid.compared += 1;
+        let Some(bb) = ours.get(id.as_str()).and_then(|e| e.aabb()) else {
+            fid.unmeshed.push(format!("{rel} {id} {}", r.class));
+            continue;
+        };
+        let d = (0..3)
+            .map(|i| (bb.min[i] - r.aabb[i]).abs().max((bb.max[i] - r.aabb[i + 3]).abs()))
+            .fold(0.0, f64::max);
+        if d <= AABB_TOLERANCE_M {
+            fid.matched += 1;
+        } else {
+            fid.off.push(format!("{rel} {id} {} off by {d:.3} m", r.class));
+        }
+    }
+}
+
+#[test]
+fn corpus_loads_matches_snapshot_and_ifcopenshell() {
+    let Some(dir) = corpus_dir() else {
+        println!("NOTICE: corpus not found (set PLUMBLINE_CORPUS or place shared/ifc beside the repo); skipped");
+        return;
+    };
+    let options = LoadOptions { time_limit: Duration::from_secs(30), ..Default::default() };
+    let mut table = String::from("file | schema | entities | elements | meshed | failed | spaces | storeys\n");
+    let mut fid = Fidelity::default();
+    let mut errors = Vec::new();
+    for path in corpus_files(&dir) {
+        let rel = path.strip_prefix(&dir).unwrap_or(&path).display().to_string();
+        match load_file(&path, &options) {
+            Ok(model) => {
+                let physical: Vec<_> = model.physical().collect();
+                let meshed = physical.iter().filter(|(_, e)| e.mesh.is_some()).count();
+                let spaces = model.elements.iter().filter(|e| e.role == Role::Space).count();
+                let _ = writeln!(
+                    table,
+                    "{rel} | {} | {} | {} | {meshed} | {} | {spaces} | {}",
+                    model.schema,
+                    model.entity_count,
+                    physical.len(),
+                    model.failures.len(),
+                    model.storeys.len()
+                );
+                if let Some(refs) = reference_rows(&rel) {
+                    compare(&model, &rel, &refs, &mut fid);
+                }
+            }
+            Err(e) => {
+                // The message is part of the snapshot with the corpus path taken out.
+                let msg = e.to_string().replace(&format!("{}/", dir.display()), "");
+                let _ = writeln!(table, "{rel} | error: {msg}");
+                errors.push(msg);
+            }
+        }
+    }
+    let share = fid.matched as f64 / fid.compared.max(1) as f64;
+    println!(
+        "fidelity: {}/{} physical elements meshed by IfcOpenShell are meshed with an AABB within {} m = {:.2}%",
+        fid.matched,
+        fid.compared,
+        AABB_TOLERANCE_M,
+        100.0 * share
+    );
+    println!("not meshed by us ({}):", fid.unmeshed.len());
+    for line in &fid.unmeshed {
+        println!("  {line}");
+    }
+    println!("AABB off by more than the tolerance ({}):", fid.off.len());
+    for line in &fid.off {
+        println!("  {line}");
+    }
+    println!("files that could not be loaded ({}):", errors.len());
+    for e in &errors {
+        println!("  {e}");
+    }
+    insta::assert_snapshot!("corpus_counts", table);
+    assert!(fid.compared > 5000, "too few reference elements compared: {}", fid.compared);
+    assert!(share >= FIDELITY_BAR, "fidelity {:.3}% is below the {:.1}% bar", 100.0 * share, 100.0 * FIDELITY_BAR);
+}

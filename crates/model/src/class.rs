@@ -1,0 +1,105 @@
+use crate::Element;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The class ancestry of every IFC class present in one file, as its own schema declares it.
+///
+/// The IFC loader fills this from the file's schema so that queries here stay pure: asking for
+/// `IfcFlowSegment` finds `IfcDuctSegment` (a subtype in IFC4), and asking for `IfcDuctSegment`
+/// in an IFC2X3 file finds an `IfcFlowSegment` typed by `IfcDuctSegmentType`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClassTable {
+    /// Lower-case class name -> lower-case names of the class and all its supertypes.
+    ancestry: BTreeMap<String, Vec<String>>,
+}
+
+impl ClassTable {
+    /// Records `class` with its supertypes (nearest first; the class itself need not be listed).
+    pub fn insert(&mut self, class: &str, supertypes: &[&str]) {
+        let mut chain = vec![class.to_ascii_lowercase()];
+        chain.extend(supertypes.iter().map(|s| s.to_ascii_lowercase()));
+        self.ancestry.insert(class.to_ascii_lowercase(), chain);
+    }
+
+    /// Is `class` the class `ancestor` or one of its subtypes? Classes the table does not know
+    /// only match themselves.
+    pub fn is_a(&self, class: &str, ancestor: &str) -> bool {
+        match self.ancestry.get(&class.to_ascii_lowercase()) {
+            Some(chain) => chain.iter().any(|c| c.eq_ignore_ascii_case(ancestor)),
+            None => class.eq_ignore_ascii_case(ancestor),
+        }
+    }
+
+    /// Does the element answer the query? True when its class is one of the queried classes or
+    /// a subtype, or when its type object is `QueriedClassType` (or a subtype): that is how
+    /// IFC2X3 says "duct segment" (`IfcFlowSegment` typed by `IfcDuctSegmentType`).
+    pub fn element_matches(&self, element: &Element, query: &ClassQuery) -> bool {
+        query.classes.iter().any(|q| {
+            self.is_a(&element.class, q)
+                || element.type_object.as_ref().is_some_and(|t| self.is_a(&t.class, &format!("{q}Type")))
+        })
+    }
+}
+
+/// A set of IFC class names to select elements by (case-insensitive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassQuery {
+    pub classes: Vec<String>,
+}
+
+impl ClassQuery {
+    pub fn new<S: AsRef<str>>(classes: impl IntoIterator<Item = S>) -> Self {
+        ClassQuery { classes: classes.into_iter().map(|s| s.as_ref().to_string()).collect() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Element, Role, TypeObject};
+
+    fn element(class: &str, type_class: Option<&str>) -> Element {
+        Element {
+            express_id: 1,
+            global_id: "g".into(),
+            class: class.into(),
+            role: Role::Physical,
+            predefined_type: None,
+            object_type: None,
+            name: None,
+            type_object: type_class.map(|c| TypeObject {
+                global_id: "t".into(),
+                class: c.into(),
+                name: None,
+                predefined_type: None,
+            }),
+            storey: None,
+            building: None,
+            property_sets: vec![],
+            quantity_sets: vec![],
+            materials: vec![],
+            mesh: None,
+        }
+    }
+
+    #[test]
+    fn supertype_query_finds_subtypes() {
+        let mut t = ClassTable::default();
+        t.insert("IfcDuctSegment", &["IfcFlowSegment", "IfcDistributionFlowElement", "IfcElement"]);
+        let duct = element("IfcDuctSegment", None);
+        assert!(t.element_matches(&duct, &ClassQuery::new(["IfcFlowSegment"])));
+        assert!(t.element_matches(&duct, &ClassQuery::new(["ifcductsegment"])));
+        assert!(!t.element_matches(&duct, &ClassQuery::new(["IfcPipeSegment"])));
+    }
+
+    #[test]
+    fn ifc2x3_type_object_answers_for_the_ifc4_class() {
+        let mut t = ClassTable::default();
+        t.insert("IfcFlowSegment", &["IfcDistributionFlowElement", "IfcElement"]);
+        t.insert("IfcDuctSegmentType", &["IfcFlowSegmentType", "IfcTypeProduct"]);
+        let seg = element("IfcFlowSegment", Some("IfcDuctSegmentType"));
+        assert!(t.element_matches(&seg, &ClassQuery::new(["IfcDuctSegment"])));
+        assert!(t.element_matches(&seg, &ClassQuery::new(["IfcFlowSegment"])));
+        assert!(!t.element_matches(&seg, &ClassQuery::new(["IfcPipeSegment"])));
+    }
+}

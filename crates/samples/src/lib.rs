@@ -1,0 +1,1 @@
+//! Sample model generator (being written).
