@@ -134,15 +134,19 @@ fn print_text(info: &FileInfo) {
     }
     for e in info.elements.iter().flatten() {
         let bounds = match (e.aabb_min, e.aabb_max) {
-            (Some(a), Some(b)) => format!(
-                "[{:.3} {:.3} {:.3}]..[{:.3} {:.3} {:.3}]",
-                a[0], a[1], a[2], b[0], b[1], b[2]
-            ),
+            (Some(a), Some(b)) => {
+                format!("[{:.3} {:.3} {:.3}]..[{:.3} {:.3} {:.3}]", a[0], a[1], a[2], b[0], b[1], b[2])
+            }
             _ => "no geometry".into(),
         };
         println!(
             "    {} {} {:?} storey={:?} tris={} {}",
-            e.global_id, e.class, e.name.as_deref().unwrap_or(""), e.storey.as_deref().unwrap_or(""), e.triangles, bounds
+            e.global_id,
+            e.class,
+            e.name.as_deref().unwrap_or(""),
+            e.storey.as_deref().unwrap_or(""),
+            e.triangles,
+            bounds
         );
     }
 }
@@ -153,10 +157,12 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         "--time-limit-secs must be a positive number of seconds, got {}",
         args.time_limit_secs
     );
-    let options = LoadOptions { time_limit: Duration::from_secs_f64(args.time_limit_secs), ..Default::default() };
+    let options =
+        LoadOptions { time_limit: Duration::from_secs_f64(args.time_limit_secs), ..Default::default() };
     let progress = ProgressBar::new(args.models.len() as u64);
     progress.set_style(
-        ProgressStyle::with_template("{spinner} loading {pos}/{len} {wide_msg}").context("progress template")?,
+        ProgressStyle::with_template("{spinner} loading {pos}/{len} {wide_msg}")
+            .context("progress template")?,
     );
     progress.enable_steady_tick(Duration::from_millis(120));
     let mut entries = Vec::new();

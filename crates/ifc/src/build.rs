@@ -34,7 +34,9 @@ pub(crate) fn load(
     if let Some(id) = geometry.metadata.length_unit_refused {
         return Err(LoadError::BadUnit { path: path.into(), entity: format!("#{id}") });
     }
-    Ok(Builder::new(bytes, &index, header, &data).build(path, header, geometry))
+    let mut model = Builder::new(bytes, &index, header, &data).build(path, header, geometry);
+    crate::text::repair_legacy_encoding(&mut model);
+    Ok(model)
 }
 
 /// What an entity is, from its class's place in the schema.
@@ -202,8 +204,10 @@ impl<'a> Builder<'a> {
                 // Only axis, footprint or annotation shapes: nothing solid to draw or clash.
                 continue;
             }
-            let described: Vec<String> =
-                kinds.iter().map(|(id, ty)| if id.is_empty() { ty.clone() } else { format!("{id}/{ty}") }).collect();
+            let described: Vec<String> = kinds
+                .iter()
+                .map(|(id, ty)| if id.is_empty() { ty.clone() } else { format!("{id}/{ty}") })
+                .collect();
             out.push(Failure {
                 global_id: e.global_id.clone(),
                 class: e.class.clone(),
@@ -224,9 +228,8 @@ impl<'a> Builder<'a> {
         let mut port_links: Vec<(u32, u32)> = Vec::new();
         let mut groups: BTreeMap<u32, Vec<ElementIdx>> = BTreeMap::new();
         let mut serves: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-        let is_port = |id: u32| {
-            self.by_id.get(&id).is_some_and(|e| self.family.is_subtype_of(&e.type_name, "IfcPort"))
-        };
+        let is_port =
+            |id: u32| self.by_id.get(&id).is_some_and(|e| self.family.is_subtype_of(&e.type_name, "IfcPort"));
         for r in &data.relationships {
             let a = idx_of.get(&r.relating_id).copied();
             let b = idx_of.get(&r.related_id).copied();
@@ -479,7 +482,11 @@ fn convert_qset(q: &ifc_lite_processing::data_model::QuantitySet) -> QuantitySet
         quantities: q
             .quantities
             .iter()
-            .map(|x| Quantity { name: x.quantity_name.clone(), value: x.quantity_value, kind: x.quantity_type.clone() })
+            .map(|x| Quantity {
+                name: x.quantity_name.clone(),
+                value: x.quantity_value,
+                kind: x.quantity_type.clone(),
+            })
             .collect(),
     }
 }

@@ -20,6 +20,7 @@
 mod build;
 mod error;
 mod read;
+mod text;
 
 pub use error::LoadError;
 
@@ -85,7 +86,9 @@ pub fn load_set(
 /// when no supported schema declares it. Used to reject typos in selectors with a clear error.
 pub fn canonical_class_name(name: &str) -> Option<String> {
     use ifc_lite_core::SchemaVersion as V;
-    let known = [V::Ifc4x3, V::Ifc4, V::Ifc2x3, V::Ifc4x2, V::Ifc4x1].into_iter().any(|v| v.entity_info(name).is_some());
+    let known = [V::Ifc4x3, V::Ifc4, V::Ifc2x3, V::Ifc4x2, V::Ifc4x1]
+        .into_iter()
+        .any(|v| v.entity_info(name).is_some());
     // ifc-lite's merged type universe spells every class of every bundled schema.
     known.then(|| ifc_lite_core::IfcType::from_str(name).name().to_string())
 }
@@ -111,7 +114,10 @@ fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Resul
         let _ignored_if_caller_gave_up = tx.send(outcome);
     });
     if let Err(e) = spawned {
-        return Err(LoadError::Internal { path: path.into(), message: format!("cannot start a thread: {e}") });
+        return Err(LoadError::Internal {
+            path: path.into(),
+            message: format!("cannot start a thread: {e}"),
+        });
     }
     match rx.recv_timeout(options.time_limit) {
         Ok(Ok(result)) => result,

@@ -91,8 +91,11 @@ pub(crate) fn check_header(path: &Path, bytes: &[u8]) -> Result<Header, LoadErro
         return Err(not_ifc(line, "FILE_SCHEMA names no schema".into()));
     };
     let schema = String::from_utf8_lossy(&rest[q1 + 1..q2]).trim().to_ascii_uppercase();
-    let family = schema_family(&schema)
-        .ok_or_else(|| LoadError::UnsupportedSchema { path: path.into(), line, schema: schema.clone() })?;
+    let family = schema_family(&schema).ok_or_else(|| LoadError::UnsupportedSchema {
+        path: path.into(),
+        line,
+        schema: schema.clone(),
+    })?;
     Ok(Header { schema, family })
 }
 

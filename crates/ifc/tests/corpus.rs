@@ -22,7 +22,8 @@ fn shared_dir() -> PathBuf {
 }
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("PLUMBLINE_CORPUS").map(PathBuf::from).unwrap_or_else(|| shared_dir().join("ifc"));
+    let dir =
+        std::env::var_os("PLUMBLINE_CORPUS").map(PathBuf::from).unwrap_or_else(|| shared_dir().join("ifc"));
     dir.is_dir().then_some(dir)
 }
 
@@ -109,11 +110,14 @@ fn compare(model: &Model, rel: &str, refs: &HashMap<String, RefRow>, fid: &mut F
 #[test]
 fn corpus_loads_matches_snapshot_and_ifcopenshell() {
     let Some(dir) = corpus_dir() else {
-        println!("NOTICE: corpus not found (set PLUMBLINE_CORPUS or place shared/ifc beside the repo); skipped");
+        println!(
+            "NOTICE: corpus not found (set PLUMBLINE_CORPUS or place shared/ifc beside the repo); skipped"
+        );
         return;
     };
     let options = LoadOptions { time_limit: Duration::from_secs(30), ..Default::default() };
-    let mut table = String::from("file | schema | entities | elements | meshed | failed | spaces | storeys\n");
+    let mut table =
+        String::from("file | schema | entities | elements | meshed | failed | spaces | storeys\n");
     let mut fid = Fidelity::default();
     let mut errors = Vec::new();
     for path in corpus_files(&dir) {
@@ -166,5 +170,10 @@ fn corpus_loads_matches_snapshot_and_ifcopenshell() {
     }
     insta::assert_snapshot!("corpus_counts", table);
     assert!(fid.compared > 5000, "too few reference elements compared: {}", fid.compared);
-    assert!(share >= FIDELITY_BAR, "fidelity {:.3}% is below the {:.1}% bar", 100.0 * share, 100.0 * FIDELITY_BAR);
+    assert!(
+        share >= FIDELITY_BAR,
+        "fidelity {:.3}% is below the {:.1}% bar",
+        100.0 * share,
+        100.0 * FIDELITY_BAR
+    );
 }

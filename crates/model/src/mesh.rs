@@ -87,9 +87,8 @@ mod tests {
     use super::*;
 
     fn unit_cube(origin_m: [f64; 3]) -> Mesh {
-        let v: Vec<[f32; 3]> = (0..8)
-            .map(|i| [(i & 1) as f32, ((i >> 1) & 1) as f32, ((i >> 2) & 1) as f32])
-            .collect();
+        let v: Vec<[f32; 3]> =
+            (0..8).map(|i| [(i & 1) as f32, ((i >> 1) & 1) as f32, ((i >> 2) & 1) as f32]).collect();
         // Outward-facing triangles of the cube's six faces.
         let t = vec![
             [0, 2, 1],

@@ -1,0 +1,127 @@
+//! Repair of names that an exporter wrote in a legacy double-byte code page.
+//!
+//! ifc-lite decodes the STEP escapes of ISO 10303-21 (`\X2\` UTF-16, `\X4\`, `\X\` and `\S\`
+//! ISO 8859-1, `''`). Some exporters (ArchiCAD 16 Japanese, older Chinese tools) instead write
+//! each byte of a Shift_JIS or GBK string as `\X\hh`, which decodes to Latin-1 characters in the
+//! C1 control range U+0080–U+009F. Those characters never occur in real text, so a file whose
+//! strings contain them is re-read in the code page that decodes every such string cleanly.
+
+use encoding_rs::{Encoding, GBK, SHIFT_JIS};
+use plumbline_model::Model;
+
+fn has_c1(s: &str) -> bool {
+    s.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c))
+}
+
+/// The Latin-1 bytes of `s`, if every character is one byte.
+fn latin1_bytes(s: &str) -> Option<Vec<u8>> {
+    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+}
+
+fn decode_strict(encoding: &'static Encoding, s: &str) -> Option<String> {
+    let bytes = latin1_bytes(s)?;
+    encoding.decode_without_bom_handling_and_without_replacement(&bytes).map(|c| c.into_owned())
+}
+
+fn kana_count(s: &str) -> usize {
+    s.chars().filter(|c| ('\u{3040}'..='\u{30ff}').contains(c)).count()
+}
+
+/// Chooses the code page for a file from all its suspicious strings: the one that decodes all
+/// of them; when both do, Shift_JIS if it yields kana (Japanese text nearly always has some).
+fn choose(samples: &[&str]) -> Option<&'static Encoding> {
+    let all_ok = |enc| samples.iter().all(|s| decode_strict(enc, s).is_some());
+    match (all_ok(SHIFT_JIS), all_ok(GBK)) {
+        (true, true) => {
+            let kana: usize =
+                samples.iter().filter_map(|s| decode_strict(SHIFT_JIS, s)).map(|t| kana_count(&t)).sum();
+            Some(if kana > 0 { SHIFT_JIS } else { GBK })
+        }
+        (true, false) => Some(SHIFT_JIS),
+        (false, true) => Some(GBK),
+        (false, false) => None,
+    }
+}
+
+/// Visits every user-visible string of a model.
+fn for_each_text(model: &mut Model, f: &mut dyn FnMut(&mut String)) {
+    let opt = |o: &mut Option<String>, f: &mut dyn FnMut(&mut String)| {
+        if let Some(s) = o {
+            f(s);
+        }
+    };
+    for e in &mut model.elements {
+        opt(&mut e.name, f);
+        opt(&mut e.object_type, f);
+        opt(&mut e.storey, f);
+        opt(&mut e.building, f);
+        if let Some(t) = &mut e.type_object {
+            opt(&mut t.name, f);
+        }
+        for p in &mut e.property_sets {
+            f(&mut p.name);
+            for q in &mut p.properties {
+                f(&mut q.name);
+                f(&mut q.value);
+            }
+        }
+        for m in &mut e.materials {
+            f(m);
+        }
+    }
+    for s in &mut model.storeys {
+        f(&mut s.name);
+        opt(&mut s.building, f);
+    }
+    for s in &mut model.relations.systems {
+        opt(&mut s.name, f);
+    }
+}
+
+/// Re-decodes the model's strings when they were written in a legacy code page (see the module
+/// documentation). Models without such strings are left untouched.
+pub(crate) fn repair_legacy_encoding(model: &mut Model) {
+    let mut samples: Vec<String> = Vec::new();
+    for_each_text(model, &mut |s| {
+        if has_c1(s) && !samples.contains(s) {
+            samples.push(s.clone());
+        }
+    });
+    if samples.is_empty() {
+        return;
+    }
+    let refs: Vec<&str> = samples.iter().map(String::as_str).collect();
+    let Some(encoding) = choose(&refs) else { return };
+    for_each_text(model, &mut |s| {
+        if has_c1(s) {
+            if let Some(fixed) = decode_strict(encoding, s) {
+                *s = fixed;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shift_jis_bytes_in_latin1_escapes_become_japanese() {
+        // "1階" in Shift_JIS is 31 8A 4B; ArchiCAD wrote it as '1\X\8AK'.
+        let mangled = "1\u{8a}K";
+        assert_eq!(choose(&[mangled, "\u{83}R\u{83}\u{93}\u{83}N"]), Some(SHIFT_JIS));
+        assert_eq!(decode_strict(SHIFT_JIS, mangled).as_deref(), Some("1階"));
+    }
+
+    #[test]
+    fn gbk_chinese_is_recognised() {
+        // "机房" in GBK is BB FA B7 BF: no kana, so GBK wins when both decode.
+        let bytes: String = [0xBBu8, 0xFA, 0xB7, 0xBF, 0x81, 0x40].iter().map(|&b| char::from(b)).collect();
+        assert_eq!(choose(&[&bytes]), Some(GBK));
+    }
+
+    #[test]
+    fn real_latin1_text_is_left_alone() {
+        assert!(!has_c1("café Straße"));
+    }
+}

@@ -1,0 +1,335 @@
+//! Small inline IFC files with known answers: placements, mapped items, length units, string
+//! encodings, relations, broken elements and bad files. Each case is one call to a helper.
+
+use plumbline_ifc::{load_bytes, LoadError, LoadOptions};
+use plumbline_model::{ClassQuery, Model, Role};
+use std::path::Path;
+
+/// A minimal IFC4 project in the given length unit (`.MILLI.` or `$` for metres) around `body`,
+/// which may refer to #1 (owner history), #20 (Body context) and #30 (storey placement) and
+/// must contain a `#90=IFCRELCONTAINEDINSPATIALSTRUCTURE` listing its elements in storey #31.
+fn ifc4(prefix: &str, body: &str) -> String {
+    format!(
+        r"ISO-10303-21;
+HEADER;
+FILE_DESCRIPTION(('ViewDefinition [CoordinationView]'),'2;1');
+FILE_NAME('t.ifc','2026-01-01T00:00:00',(''),(''),'','','');
+FILE_SCHEMA(('IFC4'));
+ENDSEC;
+DATA;
+#1=IFCOWNERHISTORY(#2,#5,$,.ADDED.,$,$,$,0);
+#2=IFCPERSONANDORGANIZATION(#3,#4,$);
+#3=IFCPERSON($,'Dev',$,$,$,$,$,$);
+#4=IFCORGANIZATION($,'Plumbline',$,$,$);
+#5=IFCAPPLICATION(#4,'1','t','t');
+#10=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',#1,'P',$,$,$,$,(#20),#11);
+#11=IFCUNITASSIGNMENT((#12));
+#12=IFCSIUNIT(*,.LENGTHUNIT.,{prefix},.METRE.);
+#20=IFCGEOMETRICREPRESENTATIONCONTEXT($,'Model',3,1.E-05,#21,$);
+#21=IFCAXIS2PLACEMENT3D(#22,$,$);
+#22=IFCCARTESIANPOINT((0.,0.,0.));
+#23=IFCDIRECTION((0.,0.,1.));
+#24=IFCDIRECTION((1.,0.,0.));
+#25=IFCDIRECTION((0.,1.,0.));
+#26=IFCDIRECTION((-1.,0.,0.));
+#27=IFCSITE('1YvctVUKr0kugbFTf53O9L',#1,'Site',$,$,#28,$,$,.ELEMENT.,$,$,$,$,$);
+#28=IFCLOCALPLACEMENT($,#21);
+#29=IFCBUILDING('2YvctVUKr0kugbFTf53O9L',#1,'Building',$,$,#32,$,$,.ELEMENT.,$,$,$);
+#30=IFCLOCALPLACEMENT(#32,#21);
+#31=IFCBUILDINGSTOREY('3YvctVUKr0kugbFTf53O9L',#1,'Level 1',$,$,#30,$,$,.ELEMENT.,0.);
+#32=IFCLOCALPLACEMENT(#28,#21);
+#33=IFCRELAGGREGATES('4YvctVUKr0kugbFTf53O9L',#1,$,$,#10,(#27));
+#34=IFCRELAGGREGATES('5YvctVUKr0kugbFTf53O9L',#1,$,$,#27,(#29));
+#35=IFCRELAGGREGATES('6YvctVUKr0kugbFTf53O9L',#1,$,$,#29,(#31));
+{body}
+ENDSEC;
+END-ISO-10303-21;
+"
+    )
+}
+
+/// A box element `id` of `class` with an extruded rectangle `x` by `y`, height `z`, placed at
+/// `at` (model units), its items numbered from `id + 1`.
+fn boxed(id: u32, class: &str, guid: &str, name: &str, at: [f64; 3], size: [f64; 3]) -> String {
+    let [x, y, z] = at;
+    let [sx, sy, sz] = size;
+    let n = |k: u32| id + k;
+    format!(
+        "#{id}={class}('{guid}',#1,'{name}',$,$,#{p},#{s},$,$);
+#{p}=IFCLOCALPLACEMENT(#30,#{a});
+#{a}=IFCAXIS2PLACEMENT3D(#{pt},$,$);
+#{pt}=IFCCARTESIANPOINT(({x:?},{y:?},{z:?}));
+#{s}=IFCPRODUCTDEFINITIONSHAPE($,$,(#{r}));
+#{r}=IFCSHAPEREPRESENTATION(#20,'Body','SweptSolid',(#{e}));
+#{e}=IFCEXTRUDEDAREASOLID(#{prof},#{a2},#23,{sz:?});
+#{prof}=IFCRECTANGLEPROFILEDEF(.AREA.,$,#{pp},{sx:?},{sy:?});
+#{pp}=IFCAXIS2PLACEMENT2D(#{pp2},$);
+#{pp2}=IFCCARTESIANPOINT(({hx:?},{hy:?}));
+#{a2}=IFCAXIS2PLACEMENT3D(#22,$,$);",
+        p = n(1),
+        s = n(2),
+        a = n(3),
+        pt = n(4),
+        r = n(5),
+        e = n(6),
+        prof = n(7),
+        pp = n(8),
+        pp2 = n(9),
+        a2 = n(10),
+        hx = sx / 2.0,
+        hy = sy / 2.0,
+    )
+}
+
+fn load(text: &str) -> Model {
+    load_bytes(Path::new("snippet.ifc"), text.as_bytes().to_vec(), &LoadOptions::default())
+        .expect("snippet loads")
+}
+
+fn load_err(text: &[u8]) -> LoadError {
+    load_bytes(Path::new("bad.ifc"), text.to_vec(), &LoadOptions::default()).expect_err("snippet must fail")
+}
+
+fn assert_near(a: [f64; 3], b: [f64; 3]) {
+    for i in 0..3 {
+        assert!((a[i] - b[i]).abs() < 1e-6, "{a:?} != {b:?}");
+    }
+}
+
+#[test]
+fn extruded_box_lands_at_its_placement_in_metres() {
+    let body = boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "W", [2.0, 3.0, 0.5], [4.0, 0.2, 3.0])
+        + "\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);";
+    let m = load(&ifc4("$", &body));
+    let wall = &m.elements[0];
+    assert_eq!((wall.class.as_str(), wall.role), ("IfcWall", Role::Physical));
+    assert_eq!(wall.storey.as_deref(), Some("Level 1"));
+    let bb = wall.aabb().expect("meshed");
+    assert_near(bb.min, [2.0, 3.0, 0.5]);
+    assert_near(bb.max, [6.0, 3.2, 3.5]);
+    let vol = wall.mesh.as_ref().map(|m| m.signed_volume_m3().abs()).unwrap_or(0.0);
+    assert!((vol - 2.4).abs() < 1e-6, "volume {vol}");
+}
+
+#[test]
+fn millimetre_models_are_scaled_to_metres() {
+    let body =
+        boxed(100, "IFCSLAB", "0abcdefghijklmnopqrstu", "S", [1000.0, 0.0, 0.0], [2000.0, 500.0, 250.0])
+            + "\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);";
+    let m = load(&ifc4(".MILLI.", &body));
+    let bb = m.elements[0].aabb().expect("meshed");
+    assert_near(bb.min, [1.0, 0.0, 0.0]);
+    assert_near(bb.max, [3.0, 0.5, 0.25]);
+}
+
+#[test]
+fn nested_and_rotated_placements_compose() {
+    // The element's placement is relative to the storey, which is rotated 90 degrees about Z
+    // and moved 10 m along X: local +X becomes world +Y.
+    let body = boxed(100, "IFCCOLUMN", "0abcdefghijklmnopqrstu", "C", [1.0, 0.0, 0.0], [2.0, 1.0, 3.0])
+        .replace("#101=IFCLOCALPLACEMENT(#30,#103);", "#101=IFCLOCALPLACEMENT(#200,#103);")
+        + "\n#200=IFCLOCALPLACEMENT(#30,#201);\n#201=IFCAXIS2PLACEMENT3D(#202,#23,#25);\n#202=IFCCARTESIANPOINT((10.,0.,0.));"
+        + "\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);";
+    let m = load(&ifc4("$", &body));
+    let bb = m.elements[0].aabb().expect("meshed");
+    // Local box x in [1,3], y in [0,1] -> world x in [10-1, 10], y in [1, 3].
+    assert_near(bb.min, [9.0, 1.0, 0.0]);
+    assert_near(bb.max, [10.0, 3.0, 3.0]);
+}
+
+#[test]
+fn georeferenced_coordinates_keep_millimetre_precision() {
+    let body = boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "W", [0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
+        + "\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);";
+    // Move the site 500 km east and 5,000 km north, as a georeferenced model would be.
+    let text =
+        ifc4("$", &body).replace("#28=IFCLOCALPLACEMENT($,#21);", "#28=IFCLOCALPLACEMENT($,#300);") + "";
+    let text = text.replace(
+        "#35=IFCRELAGGREGATES",
+        "#300=IFCAXIS2PLACEMENT3D(#301,$,$);\n#301=IFCCARTESIANPOINT((500000.123,5000000.456,12.));\n#35=IFCRELAGGREGATES",
+    );
+    let m = load(&text);
+    let bb = m.elements[0].aabb().expect("meshed");
+    assert_near(bb.min, [500000.123, 5000000.456, 12.0]);
+    assert_near(bb.max, [500001.123, 5000001.456, 13.0]);
+}
+
+#[test]
+fn mapped_items_are_placed_per_occurrence() {
+    let map = "#400=IFCREPRESENTATIONMAP(#401,#402);
+#401=IFCAXIS2PLACEMENT3D(#22,$,$);
+#402=IFCSHAPEREPRESENTATION(#20,'Body','SweptSolid',(#403));
+#403=IFCEXTRUDEDAREASOLID(#404,#401,#23,2.);
+#404=IFCRECTANGLEPROFILEDEF(.AREA.,$,#405,0.6,1.2);
+#405=IFCAXIS2PLACEMENT2D(#406,$);
+#406=IFCCARTESIANPOINT((0.3,0.6));";
+    let occurrence = |id: u32, guid: &str, x: f64| {
+        format!(
+            "#{id}=IFCFURNITURE('{guid}',#1,'Rack',$,$,#{p},#{s},$,$);
+#{p}=IFCLOCALPLACEMENT(#30,#{a});
+#{a}=IFCAXIS2PLACEMENT3D(#{pt},$,$);
+#{pt}=IFCCARTESIANPOINT(({x:?},0.,0.));
+#{s}=IFCPRODUCTDEFINITIONSHAPE($,$,(#{r}));
+#{r}=IFCSHAPEREPRESENTATION(#20,'Body','MappedRepresentation',(#{mi}));
+#{mi}=IFCMAPPEDITEM(#400,#{op});
+#{op}=IFCCARTESIANTRANSFORMATIONOPERATOR3D($,$,#22,1.,$);",
+            p = id + 1,
+            a = id + 2,
+            pt = id + 3,
+            s = id + 4,
+            r = id + 5,
+            mi = id + 6,
+            op = id + 7
+        )
+    };
+    let body = format!(
+        "{map}\n{}\n{}\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#500,#600),#31);",
+        occurrence(500, "1abcdefghijklmnopqrstu", 0.0),
+        occurrence(600, "2abcdefghijklmnopqrstu", 5.0)
+    );
+    let m = load(&ifc4("$", &body));
+    let boxes: Vec<_> = m.physical().map(|(_, e)| e.aabb().expect("meshed")).collect();
+    assert_eq!(boxes.len(), 2);
+    assert_near(boxes[0].min, [0.0, 0.0, 0.0]);
+    assert_near(boxes[0].max, [0.6, 1.2, 2.0]);
+    assert_near(boxes[1].min, [5.0, 0.0, 0.0]);
+    assert_near(boxes[1].max, [5.6, 1.2, 2.0]);
+}
+
+#[test]
+fn step_strings_are_decoded() {
+    // \X2\ UTF-16 (Chinese), \X\ ISO 8859-1 (e acute), \S\ (upper half: \S\e = 0x65+0x80 = å),
+    // doubled quotes and escaped backslashes.
+    let name = r"\X2\673A623F\X0\ 1 caf\X\E9 \S\e O''Brien a\\b";
+    let body = boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", name, [0.0; 3], [1.0, 1.0, 1.0])
+        + "\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);";
+    let text = ifc4("$", &body).replace("'Level 1'", r"'\X2\4E005C42\X0\'");
+    let m = load(&text);
+    assert_eq!(m.elements[0].name.as_deref(), Some("机房 1 café å O'Brien a\\b"));
+    assert_eq!(m.elements[0].storey.as_deref(), Some("一层"));
+    assert_eq!(m.storeys[0].name, "一层");
+}
+
+#[test]
+fn openings_and_fillings_are_related_not_physical() {
+    let body = [
+        boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "W", [0.0; 3], [4.0, 0.2, 3.0]),
+        boxed(200, "IFCOPENINGELEMENT", "1abcdefghijklmnopqrstu", "O", [1.0, -0.1, 0.0], [1.0, 0.4, 2.0]),
+        boxed(300, "IFCDOOR", "2abcdefghijklmnopqrstu", "D", [1.0, 0.0, 0.0], [1.0, 0.2, 2.0]).replacen(
+            "$,$);",
+            "$,$,2.,1.,.DOOR.,.SINGLE_SWING_LEFT.,$);",
+            1,
+        ),
+        "#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100,#300),#31);".into(),
+        "#91=IFCRELVOIDSELEMENT('8YvctVUKr0kugbFTf53O9L',#1,$,$,#100,#200);".into(),
+        "#92=IFCRELFILLSELEMENT('9YvctVUKr0kugbFTf53O9L',#1,$,$,#200,#300);".into(),
+    ]
+    .join("\n");
+    let m = load(&ifc4("$", &body));
+    let roles: Vec<_> = m.elements.iter().map(|e| (e.class.as_str(), e.role)).collect();
+    assert_eq!(
+        roles,
+        [("IfcWall", Role::Physical), ("IfcOpeningElement", Role::Opening), ("IfcDoor", Role::Physical)]
+    );
+    assert_eq!(m.relations.voids, [(0, 1)]);
+    assert_eq!(m.relations.fills, [(1, 2)]);
+    // The opening is cut from the wall: 4*3*0.2 - 1*2*0.2 = 2.0 m3.
+    let vol = m.elements[0].mesh.as_ref().map(|m| m.signed_volume_m3().abs()).unwrap_or(0.0);
+    assert!((vol - 2.0).abs() < 1e-3, "wall volume after the cut: {vol}");
+    assert_eq!(
+        m.class_counts().into_iter().collect::<Vec<_>>(),
+        [("IfcDoor".into(), 1), ("IfcWall".into(), 1)]
+    );
+}
+
+#[test]
+fn a_broken_element_is_reported_and_the_rest_loads() {
+    // #200's extrusion refers to a profile that does not exist.
+    let body = [
+        boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "Good", [0.0; 3], [1.0, 1.0, 1.0]),
+        boxed(200, "IFCWALL", "1abcdefghijklmnopqrstu", "Broken", [5.0, 0.0, 0.0], [1.0, 1.0, 1.0])
+            .replace("#206=IFCEXTRUDEDAREASOLID(#207,", "#206=IFCEXTRUDEDAREASOLID(#999,"),
+        "#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100,#200),#31);".into(),
+    ]
+    .join("\n");
+    let m = load(&ifc4("$", &body));
+    assert!(m.elements[0].mesh.is_some());
+    assert!(m.elements[1].mesh.is_none());
+    assert_eq!(m.failures.len(), 1);
+    assert_eq!(m.failures[0].global_id, "1abcdefghijklmnopqrstu");
+    assert!(m.failures[0].reason.contains("Body/SweptSolid"), "{}", m.failures[0].reason);
+}
+
+#[test]
+fn properties_type_objects_and_materials_reach_the_element() {
+    let body =
+        [
+            boxed(100, "IFCDUCTSEGMENT", "0abcdefghijklmnopqrstu", "Duct", [0.0; 3], [1.0, 0.5, 0.3])
+                .replacen("$,$);", "$,.RIGIDSEGMENT.);", 1),
+            "#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);".into(),
+            "#500=IFCPROPERTYSET('aYvctVUKr0kugbFTf53O9L',#1,'Pset_Plumbline',$,(#501));".into(),
+            "#501=IFCPROPERTYSINGLEVALUE('System',$,IFCLABEL('Supply air'),$);".into(),
+            "#502=IFCRELDEFINESBYPROPERTIES('bYvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#500);".into(),
+            "#510=IFCDUCTSEGMENTTYPE('cYvctVUKr0kugbFTf53O9L',#1,'Rect 500x300',$,$,$,$,$,$,.RIGIDSEGMENT.);"
+                .into(),
+            "#511=IFCRELDEFINESBYTYPE('dYvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#510);".into(),
+            "#520=IFCMATERIAL('Galvanised steel',$,$);".into(),
+            "#521=IFCRELASSOCIATESMATERIAL('eYvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#520);".into(),
+            "#530=IFCDISTRIBUTIONSYSTEM('fYvctVUKr0kugbFTf53O9L',#1,'SA-01',$,$,$,.VENTILATION.);".into(),
+            "#531=IFCRELASSIGNSTOGROUP('gYvctVUKr0kugbFTf53O9L',#1,$,$,(#100),$,#530);".into(),
+        ]
+        .join("\n");
+    let m = load(&ifc4("$", &body));
+    let duct = &m.elements[0];
+    assert_eq!(duct.predefined_type.as_deref(), Some("RIGIDSEGMENT"));
+    assert_eq!(duct.property("Pset_Plumbline", "System"), Some("Supply air"));
+    let t = duct.type_object.as_ref().expect("typed");
+    assert_eq!((t.class.as_str(), t.name.as_deref()), ("IfcDuctSegmentType", Some("Rect 500x300")));
+    assert_eq!(duct.materials, ["Galvanised steel"]);
+    assert_eq!(m.relations.systems.len(), 1);
+    assert_eq!(m.relations.systems[0].name.as_deref(), Some("SA-01"));
+    assert_eq!(m.relations.systems[0].members, [0]);
+    assert!(m.element_is(duct, &ClassQuery::new(["IfcFlowSegment"])));
+    assert!(m.element_is(duct, &ClassQuery::new(["IfcDistributionElement"])));
+    assert!(!m.element_is(duct, &ClassQuery::new(["IfcPipeSegment"])));
+}
+
+#[test]
+fn bad_files_get_clear_errors() {
+    let cases: [(&[u8], &str); 4] = [
+        (b"", "bad.ifc: line 1: the file is empty"),
+        (b"\x00\x01\x02garbage", "bad.ifc: line 1: not an IFC STEP file"),
+        (
+            b"ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('AP214'));\nENDSEC;",
+            "bad.ifc: line 3: unsupported schema 'AP214'",
+        ),
+        (
+            b"ISO-10303-21;\nHEADER;\nENDSEC;\nDATA;\nENDSEC;",
+            "bad.ifc: line 1: the STEP header has no FILE_SCHEMA",
+        ),
+    ];
+    for (bytes, expected) in cases {
+        let e = load_err(bytes).to_string();
+        assert!(e.starts_with(expected), "expected '{expected}', got '{e}'");
+    }
+}
+
+#[test]
+fn a_truncated_file_loads_what_it_can() {
+    let body = boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "W", [0.0; 3], [1.0, 1.0, 1.0])
+        + "\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);";
+    let text = ifc4("$", &body);
+    let cut = &text[..text.find("#90=").expect("present") + 20];
+    let m = load_bytes(Path::new("t.ifc"), cut.as_bytes().to_vec(), &LoadOptions::default()).expect("loads");
+    assert_eq!(m.physical().count(), 1);
+}
+
+#[test]
+fn the_time_limit_turns_a_slow_load_into_an_error() {
+    let body = boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "W", [0.0; 3], [1.0, 1.0, 1.0]);
+    let options = LoadOptions { time_limit: std::time::Duration::ZERO, ..Default::default() };
+    let e =
+        load_bytes(Path::new("slow.ifc"), ifc4("$", &body).into_bytes(), &options).expect_err("times out");
+    assert!(matches!(e, LoadError::TimedOut { .. }), "{e}");
+    assert!(e.to_string().contains("slow.ifc: loading took longer than the time limit"), "{e}");
+}
