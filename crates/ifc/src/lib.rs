@@ -20,6 +20,7 @@
 mod build;
 mod error;
 mod read;
+mod semantics;
 mod text;
 
 pub use error::LoadError;

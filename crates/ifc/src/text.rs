@@ -58,7 +58,14 @@ fn for_each_text(model: &mut Model, f: &mut dyn FnMut(&mut String)) {
         if let Some(t) = &mut e.type_object {
             opt(&mut t.name, f);
         }
+        // Shared property sets are copied only when they hold a string to repair.
         for p in &mut e.property_sets {
+            let suspicious =
+                has_c1(&p.name) || p.properties.iter().any(|q| has_c1(&q.name) || has_c1(&q.value));
+            if !suspicious {
+                continue;
+            }
+            let p = std::sync::Arc::make_mut(p);
             f(&mut p.name);
             for q in &mut p.properties {
                 f(&mut q.name);

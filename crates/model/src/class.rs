@@ -21,6 +21,11 @@ impl ClassTable {
         self.ancestry.insert(class.to_ascii_lowercase(), chain);
     }
 
+    /// Whether the table already holds `class`.
+    pub fn contains(&self, class: &str) -> bool {
+        self.ancestry.contains_key(&class.to_ascii_lowercase())
+    }
+
     /// Is `class` the class `ancestor` or one of its subtypes? Classes the table does not know
     /// only match themselves.
     pub fn is_a(&self, class: &str, ancestor: &str) -> bool {

@@ -21,6 +21,7 @@ pub use mesh::Mesh;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Index of an element inside one [`Model`].
 pub type ElementIdx = u32;
@@ -103,8 +104,10 @@ pub struct Element {
     pub type_object: Option<TypeObject>,
     pub storey: Option<String>,
     pub building: Option<String>,
-    pub property_sets: Vec<PropertySet>,
-    pub quantity_sets: Vec<QuantitySet>,
+    /// Property sets of the occurrence, then those of its type that the occurrence does not
+    /// override. Shared (`Arc`): one type's sets serve thousands of occurrences.
+    pub property_sets: Vec<Arc<PropertySet>>,
+    pub quantity_sets: Vec<Arc<QuantitySet>>,
     pub materials: Vec<String>,
     /// The element's triangles in world space, or `None` when it has no body geometry or its
     /// geometry failed (see [`Model::failures`]).

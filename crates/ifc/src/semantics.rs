@@ -1,0 +1,510 @@
+//! Targeted extraction of the non-geometric part of a model: products, types, spatial structure,
+//! relations, property and quantity sets, materials.
+//!
+//! ifc-lite's own `extract_data_model` decodes every instance of the file (each cartesian point
+//! included) and took as long as tessellation itself on Office_A. Here one scan classifies the
+//! instances by class name and only the few kinds that matter are decoded, in parallel, with
+//! ifc-lite's decoder. Attribute positions are looked up by name in the file's own schema, so
+//! the same code reads IFC2X3, IFC4 and IFC4X3.
+
+use crate::build::role_of;
+use ifc_lite_core::{
+    AttributeValue, DecodedEntity, EntityDecoder, EntityIndex, EntityScanner, SchemaVersion,
+};
+use plumbline_model::{Property, PropertySet, Quantity, QuantitySet, Role};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Relations the model needs, as `(relating, related)` express-id pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum RelKind {
+    /// `IfcRelAggregates` and `IfcRelNests`: whole -> part.
+    Aggregates,
+    /// `IfcRelContainedInSpatialStructure`: structure -> element.
+    Contains,
+    /// `IfcRelVoidsElement`: host -> opening.
+    Voids,
+    /// `IfcRelFillsElement`: opening -> filling.
+    Fills,
+    /// `IfcRelConnectsPorts`: port -> port.
+    ConnectsPorts,
+    /// `IfcRelConnectsPortToElement`: port -> element.
+    PortToElement,
+    /// `IfcRelDefinesByType`: type -> occurrence.
+    DefinesByType,
+    /// `IfcRelDefinesByProperties`: property or quantity set -> object.
+    DefinesByProperties,
+    /// `IfcRelAssignsToGroup`: group -> member.
+    AssignsToGroup,
+    /// `IfcRelServicesBuildings`: system -> spatial element.
+    ServicesBuildings,
+    /// `IfcRelAssociatesMaterial`: material definition -> object.
+    AssociatesMaterial,
+}
+
+impl RelKind {
+    fn of(upper: &str) -> Option<RelKind> {
+        Some(match upper {
+            "IFCRELAGGREGATES" | "IFCRELNESTS" => RelKind::Aggregates,
+            "IFCRELCONTAINEDINSPATIALSTRUCTURE" => RelKind::Contains,
+            "IFCRELVOIDSELEMENT" => RelKind::Voids,
+            "IFCRELFILLSELEMENT" => RelKind::Fills,
+            "IFCRELCONNECTSPORTS" => RelKind::ConnectsPorts,
+            "IFCRELCONNECTSPORTTOELEMENT" => RelKind::PortToElement,
+            "IFCRELDEFINESBYTYPE" => RelKind::DefinesByType,
+            "IFCRELDEFINESBYPROPERTIES" => RelKind::DefinesByProperties,
+            "IFCRELASSIGNSTOGROUP" => RelKind::AssignsToGroup,
+            "IFCRELSERVICESBUILDINGS" => RelKind::ServicesBuildings,
+            "IFCRELASSOCIATESMATERIAL" => RelKind::AssociatesMaterial,
+            _ => return None,
+        })
+    }
+
+    /// The attribute names of the relating and related sides.
+    fn slots(self) -> (&'static str, &'static str) {
+        match self {
+            RelKind::Aggregates => ("RelatingObject", "RelatedObjects"),
+            RelKind::Contains => ("RelatingStructure", "RelatedElements"),
+            RelKind::Voids => ("RelatingBuildingElement", "RelatedOpeningElement"),
+            RelKind::Fills => ("RelatingOpeningElement", "RelatedBuildingElement"),
+            RelKind::ConnectsPorts => ("RelatingPort", "RelatedPort"),
+            RelKind::PortToElement => ("RelatingPort", "RelatedElement"),
+            RelKind::DefinesByType => ("RelatingType", "RelatedObjects"),
+            RelKind::DefinesByProperties => ("RelatingPropertyDefinition", "RelatedObjects"),
+            RelKind::AssignsToGroup => ("RelatingGroup", "RelatedObjects"),
+            RelKind::ServicesBuildings => ("RelatingSystem", "RelatedBuildings"),
+            RelKind::AssociatesMaterial => ("RelatingMaterial", "RelatedObjects"),
+        }
+    }
+}
+
+/// What the scan decided an instance is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Product(Role),
+    TypeObject,
+    Spatial,
+    System,
+    Port,
+    Rel(RelKind),
+    Skip,
+}
+
+/// Identity attributes of a rooted object (`IfcRoot` and below).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rooted {
+    pub id: u32,
+    /// The class as written in the file, upper case.
+    pub raw_class: String,
+    pub global_id: Option<String>,
+    pub name: Option<String>,
+    pub object_type: Option<String>,
+    pub predefined_type: Option<String>,
+    pub elevation: Option<f64>,
+    /// Type objects: their own property sets (`HasPropertySets`).
+    pub type_psets: Vec<u32>,
+    pub has_representation: bool,
+}
+
+/// Everything non-geometric the model builder needs.
+#[derive(Debug, Default)]
+pub(crate) struct Semantics {
+    /// Products in file order, with their role.
+    pub products: Vec<(Rooted, Role)>,
+    pub types: HashMap<u32, Rooted>,
+    pub spatial: HashMap<u32, Rooted>,
+    pub systems: HashMap<u32, Rooted>,
+    pub ports: std::collections::HashSet<u32>,
+    pub rels: Vec<(RelKind, u32, u32)>,
+    pub psets: HashMap<u32, Arc<PropertySet>>,
+    pub qsets: HashMap<u32, Arc<QuantitySet>>,
+    /// Material names of each object (element or type) that has a material association.
+    pub materials: HashMap<u32, Vec<String>>,
+    pub entity_count: usize,
+}
+
+/// Per-class attribute positions, looked up once in the file's schema.
+struct Slots {
+    family: SchemaVersion,
+    cache: HashMap<(String, &'static str), Option<usize>>,
+}
+
+impl Slots {
+    fn new(family: SchemaVersion) -> Self {
+        Slots { family, cache: HashMap::new() }
+    }
+
+    fn get(&mut self, class: &str, attribute: &'static str) -> Option<usize> {
+        let family = self.family;
+        *self.cache.entry((class.to_string(), attribute)).or_insert_with(|| {
+            family.attribute_names(class)?.iter().position(|n| n.eq_ignore_ascii_case(attribute))
+        })
+    }
+}
+
+fn class_of(e: &DecodedEntity) -> String {
+    e.ifc_type.name().to_string()
+}
+
+fn text(v: Option<&AttributeValue>) -> Option<String> {
+    v.and_then(AttributeValue::as_string).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// The text form of a property value: what users see and what rules match on.
+pub(crate) fn value_text(v: &AttributeValue) -> String {
+    match v {
+        AttributeValue::Typed { value, .. } => value_text(value),
+        AttributeValue::String(s) => s.clone(),
+        AttributeValue::Integer(i) => i.to_string(),
+        AttributeValue::Float(f) => format!("{f}"),
+        AttributeValue::Enum(e) => match e.as_str() {
+            "T" => "TRUE".into(),
+            "F" => "FALSE".into(),
+            "U" => "UNKNOWN".into(),
+            other => other.to_string(),
+        },
+        AttributeValue::List(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
+        AttributeValue::EntityRef(id) => format!("#{id}"),
+        AttributeValue::Binary(b) => b.clone(),
+        AttributeValue::Null | AttributeValue::Derived => String::new(),
+    }
+}
+
+/// Scans the file once: builds the entity index and lists the instances worth decoding.
+pub(crate) fn scan(
+    bytes: &[u8],
+    family: SchemaVersion,
+) -> (EntityIndex, Vec<(u32, Kind, usize, usize)>, usize) {
+    let mut index = EntityIndex::default();
+    let mut jobs = Vec::new();
+    let mut kinds: HashMap<&str, Kind> = HashMap::new();
+    let mut count = 0;
+    let mut scanner = EntityScanner::new(bytes);
+    while let Some((id, type_name, start, end)) = scanner.next_entity() {
+        count += 1;
+        // Keep-last for duplicate ids, as ifc-lite's own index does.
+        index.insert(id, (start, end));
+        let kind = *kinds.entry(type_name).or_insert_with(|| classify(family, type_name));
+        if kind != Kind::Skip {
+            jobs.push((id, kind, start, end));
+        }
+    }
+    (index, jobs, count)
+}
+
+fn classify(family: SchemaVersion, type_name: &str) -> Kind {
+    let upper = type_name.to_ascii_uppercase();
+    if let Some(rel) = RelKind::of(&upper) {
+        return Kind::Rel(rel);
+    }
+    if family.entity_info(type_name).is_none() {
+        return Kind::Skip;
+    }
+    let is = |a: &str| family.is_subtype_of(type_name, a);
+    if let Some(role) = role_of(family, type_name) {
+        Kind::Product(role)
+    } else if is("IfcTypeObject") {
+        Kind::TypeObject
+    } else if is("IfcSpatialStructureElement") || is("IfcSpatialElement") {
+        Kind::Spatial
+    } else if is("IfcSystem") {
+        Kind::System
+    } else if is("IfcPort") {
+        Kind::Port
+    } else {
+        Kind::Skip
+    }
+}
+
+enum Decoded {
+    Product(Rooted, Role),
+    Type(Rooted),
+    Spatial(Rooted),
+    System(Rooted),
+    Port(u32),
+    Rels(Vec<(RelKind, u32, u32)>),
+}
+
+/// Decodes what the scan listed and resolves property sets and materials.
+pub(crate) fn extract(
+    bytes: &[u8],
+    index: &Arc<EntityIndex>,
+    family: SchemaVersion,
+    jobs: &[(u32, Kind, usize, usize)],
+    entity_count: usize,
+) -> Semantics {
+    let decoded: Vec<Decoded> = jobs
+        .par_iter()
+        .map_init(
+            || (EntityDecoder::with_arc_index(bytes, index.clone()), Slots::new(family)),
+            |(decoder, slots), &(id, kind, start, end)| {
+                let e = decoder.decode_at(start, end).ok()?;
+                Some(match kind {
+                    Kind::Product(role) => {
+                        let mut r = rooted(&e, slots);
+                        r.has_representation = ifc_lite_core::nth_attribute_is_present(&bytes[start..end], 6);
+                        Decoded::Product(r, role)
+                    }
+                    Kind::TypeObject => {
+                        let mut r = rooted(&e, slots);
+                        let class = class_of(&e);
+                        r.type_psets = slots
+                            .get(&class, "HasPropertySets")
+                            .and_then(|i| e.get_refs(i))
+                            .unwrap_or_default();
+                        Decoded::Type(r)
+                    }
+                    Kind::Spatial => {
+                        let mut r = rooted(&e, slots);
+                        r.elevation = slots.get(&class_of(&e), "Elevation").and_then(|i| e.get_float(i));
+                        Decoded::Spatial(r)
+                    }
+                    Kind::System => Decoded::System(rooted(&e, slots)),
+                    Kind::Port => Decoded::Port(id),
+                    Kind::Rel(rel) => Decoded::Rels(rel_pairs(&e, rel, slots)),
+                    Kind::Skip => return None,
+                })
+            },
+        )
+        .flatten()
+        .collect();
+
+    let mut s = Semantics { entity_count, ..Default::default() };
+    for d in decoded {
+        match d {
+            Decoded::Product(r, role) => s.products.push((r, role)),
+            Decoded::Type(r) => {
+                s.types.insert(r.id, r);
+            }
+            Decoded::Spatial(r) => {
+                s.spatial.insert(r.id, r);
+            }
+            Decoded::System(r) => {
+                s.systems.insert(r.id, r);
+            }
+            Decoded::Port(id) => {
+                s.ports.insert(id);
+            }
+            Decoded::Rels(pairs) => s.rels.extend(pairs),
+        }
+    }
+    // Spaces are spatial containers too (furniture contained in a room).
+    for (r, role) in &s.products {
+        if *role == Role::Space {
+            s.spatial.insert(r.id, r.clone());
+        }
+    }
+
+    let mut decoder = EntityDecoder::with_arc_index(bytes, index.clone());
+    let scale = decoder.length_unit_scale();
+    for r in s.spatial.values_mut() {
+        r.elevation = r.elevation.map(|e| e * scale);
+    }
+
+    // Property and quantity sets, decoded once each however many objects share them.
+    let mut set_ids: Vec<u32> = s
+        .rels
+        .iter()
+        .filter(|(k, _, _)| *k == RelKind::DefinesByProperties)
+        .map(|&(_, set, _)| set)
+        .chain(s.types.values().flat_map(|t| t.type_psets.iter().copied()))
+        .collect();
+    set_ids.sort_unstable();
+    set_ids.dedup();
+    let sets: Vec<(u32, Option<PropertySet>, Option<QuantitySet>)> = set_ids
+        .par_iter()
+        .map_init(
+            || (EntityDecoder::with_arc_index(bytes, index.clone()), Slots::new(family)),
+            |(decoder, slots), &id| {
+                let Ok(e) = decoder.decode_by_id(id) else { return (id, None, None) };
+                let class = class_of(&e);
+                if class.eq_ignore_ascii_case("IfcElementQuantity") {
+                    (id, None, Some(quantity_set(decoder, slots, &e, scale)))
+                } else if family.is_subtype_of(&class, "IfcPropertySet") {
+                    (id, Some(property_set(decoder, slots, &e)), None)
+                } else {
+                    (id, None, None)
+                }
+            },
+        )
+        .collect();
+    for (id, p, q) in sets {
+        if let Some(p) = p {
+            s.psets.insert(id, Arc::new(p));
+        }
+        if let Some(q) = q {
+            s.qsets.insert(id, Arc::new(q));
+        }
+    }
+
+    // Materials, resolved once per material definition.
+    let mut memo: HashMap<u32, Vec<String>> = HashMap::new();
+    let mut slots = Slots::new(family);
+    for &(kind, material, object) in &s.rels {
+        if kind != RelKind::AssociatesMaterial {
+            continue;
+        }
+        let names = memo
+            .entry(material)
+            .or_insert_with(|| {
+                let mut out = Vec::new();
+                material_names(&mut decoder, &mut slots, material, 0, &mut out);
+                out
+            })
+            .clone();
+        let list = s.materials.entry(object).or_default();
+        for n in names {
+            if !list.contains(&n) {
+                list.push(n);
+            }
+        }
+    }
+    s
+}
+
+fn rooted(e: &DecodedEntity, slots: &mut Slots) -> Rooted {
+    let class = class_of(e);
+    let predefined_type = slots
+        .get(&class, "PredefinedType")
+        .and_then(|i| e.get(i))
+        .and_then(AttributeValue::as_enum)
+        .filter(|p| !p.is_empty() && *p != "NOTDEFINED")
+        .map(str::to_string);
+    let object_type = slots.get(&class, "ObjectType").and_then(|i| text(e.get(i)));
+    Rooted {
+        id: e.id,
+        raw_class: class,
+        global_id: text(e.get(0)),
+        name: text(e.get(2)),
+        object_type,
+        predefined_type,
+        ..Default::default()
+    }
+}
+
+fn rel_pairs(e: &DecodedEntity, kind: RelKind, slots: &mut Slots) -> Vec<(RelKind, u32, u32)> {
+    let class = class_of(e);
+    let (relating_name, related_name) = kind.slots();
+    let (Some(a), Some(b)) = (slots.get(&class, relating_name), slots.get(&class, related_name)) else {
+        return Vec::new();
+    };
+    // Either side may be a single reference or a list (and IFC4 allows a set of property sets).
+    let relating = e.get_refs(a).unwrap_or_default();
+    let related = e.get_refs(b).unwrap_or_default();
+    let mut out = Vec::with_capacity(relating.len() * related.len());
+    for &x in &relating {
+        for &y in &related {
+            out.push((kind, x, y));
+        }
+    }
+    out
+}
+
+fn property_set(decoder: &mut EntityDecoder, slots: &mut Slots, e: &DecodedEntity) -> PropertySet {
+    let class = class_of(e);
+    let mut properties = Vec::new();
+    let ids = slots.get(&class, "HasProperties").and_then(|i| e.get_refs(i)).unwrap_or_default();
+    for id in ids {
+        collect_property(decoder, slots, id, "", 0, &mut properties);
+    }
+    PropertySet { name: text(e.get(2)).unwrap_or_default(), properties }
+}
+
+/// Adds one property; complex properties add their parts as `Complex.Part`.
+fn collect_property(
+    decoder: &mut EntityDecoder,
+    slots: &mut Slots,
+    id: u32,
+    prefix: &str,
+    depth: usize,
+    out: &mut Vec<Property>,
+) {
+    if depth > 8 {
+        return;
+    }
+    let Ok(p) = decoder.decode_by_id(id) else { return };
+    let class = class_of(&p);
+    let Some(name) = text(p.get(0)) else { return };
+    let name = if prefix.is_empty() { name } else { format!("{prefix}.{name}") };
+    let at = |slots: &mut Slots, attr| slots.get(&class, attr).and_then(|i| p.get(i)).cloned();
+    let value = if let Some(v) = at(slots, "NominalValue") {
+        value_text(&v)
+    } else if let Some(v) = at(slots, "EnumerationValues").or_else(|| at(slots, "ListValues")) {
+        value_text(&v)
+    } else if let (Some(lo), Some(hi)) = (at(slots, "LowerBoundValue"), at(slots, "UpperBoundValue")) {
+        format!("{}..{}", value_text(&lo), value_text(&hi))
+    } else if let Some(parts) = slots.get(&class, "HasProperties").and_then(|i| p.get_refs(i)) {
+        for part in parts {
+            collect_property(decoder, slots, part, &name, depth + 1, out);
+        }
+        return;
+    } else {
+        return;
+    };
+    out.push(Property { name, value });
+}
+
+fn quantity_set(
+    decoder: &mut EntityDecoder,
+    slots: &mut Slots,
+    e: &DecodedEntity,
+    scale: f64,
+) -> QuantitySet {
+    let mut quantities = Vec::new();
+    let ids = slots.get(&class_of(e), "Quantities").and_then(|i| e.get_refs(i)).unwrap_or_default();
+    for id in ids {
+        let Ok(q) = decoder.decode_by_id(id) else { continue };
+        let kind = class_of(&q);
+        let Some(name) = text(q.get(0)) else { continue };
+        // The value is the fourth attribute of every IfcPhysicalSimpleQuantity.
+        let Some(raw) = q.get(3).and_then(AttributeValue::as_float) else { continue };
+        let factor = match kind.as_str() {
+            "IfcQuantityLength" => scale,
+            "IfcQuantityArea" => scale * scale,
+            "IfcQuantityVolume" => scale * scale * scale,
+            _ => 1.0,
+        };
+        quantities.push(Quantity { name, value: raw * factor, kind });
+    }
+    QuantitySet { name: text(e.get(2)).unwrap_or_default(), quantities }
+}
+
+/// Names of the materials a material definition stands for (layers, profiles, constituents
+/// and lists are followed down to `IfcMaterial`).
+fn material_names(
+    decoder: &mut EntityDecoder,
+    slots: &mut Slots,
+    id: u32,
+    depth: usize,
+    out: &mut Vec<String>,
+) {
+    if depth > 6 {
+        return;
+    }
+    let Ok(e) = decoder.decode_by_id(id) else { return };
+    let class = class_of(&e);
+    if class.eq_ignore_ascii_case("IfcMaterial") {
+        if let Some(n) = text(e.get(0)) {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+        return;
+    }
+    for attr in [
+        "ForLayerSet",
+        "ForProfileSet",
+        "MaterialLayers",
+        "MaterialProfiles",
+        "MaterialConstituents",
+        "Materials",
+        "Material",
+    ] {
+        if let Some(refs) = slots.get(&class, attr).and_then(|i| e.get_refs(i)) {
+            for r in refs {
+                material_names(decoder, slots, r, depth + 1, out);
+            }
+        }
+    }
+}
