@@ -22,7 +22,7 @@ pub(crate) fn load(
     header: &Header,
     cancel: Arc<AtomicBool>,
 ) -> Result<Model, LoadError> {
-    let (index, jobs, entity_count) = semantics::scan(bytes, header.family);
+    let semantics::Scan { index, jobs, entity_count } = semantics::scan(bytes, header.family);
     let index = Arc::new(index);
     // Chunks of a few hundred jobs let the cancel flag stop a runaway pass between chunks.
     let request = ProcessingRequest::full_pass()

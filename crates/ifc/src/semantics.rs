@@ -171,11 +171,18 @@ pub(crate) fn value_text(v: &AttributeValue) -> String {
     }
 }
 
+/// One instance worth decoding: its id, what it is, and its byte span.
+pub(crate) type Job = (u32, Kind, usize, usize);
+
+/// What one scan of the file finds.
+pub(crate) struct Scan {
+    pub index: EntityIndex,
+    pub jobs: Vec<Job>,
+    pub entity_count: usize,
+}
+
 /// Scans the file once: builds the entity index and lists the instances worth decoding.
-pub(crate) fn scan(
-    bytes: &[u8],
-    family: SchemaVersion,
-) -> (EntityIndex, Vec<(u32, Kind, usize, usize)>, usize) {
+pub(crate) fn scan(bytes: &[u8], family: SchemaVersion) -> Scan {
     let mut index = EntityIndex::default();
     let mut jobs = Vec::new();
     let mut kinds: HashMap<&str, Kind> = HashMap::new();
@@ -190,7 +197,7 @@ pub(crate) fn scan(
             jobs.push((id, kind, start, end));
         }
     }
-    (index, jobs, count)
+    Scan { index, jobs, entity_count: count }
 }
 
 fn classify(family: SchemaVersion, type_name: &str) -> Kind {
@@ -231,7 +238,7 @@ pub(crate) fn extract(
     bytes: &[u8],
     index: &Arc<EntityIndex>,
     family: SchemaVersion,
-    jobs: &[(u32, Kind, usize, usize)],
+    jobs: &[Job],
     entity_count: usize,
 ) -> Semantics {
     let decoded: Vec<Decoded> = jobs
