@@ -12,7 +12,8 @@ fn inputs() -> Vec<(&'static str, PathBuf)> {
     let corpus = std::env::var_os("PLUMBLINE_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/ifc"));
-    let peers = std::env::var_os("PEERS_HOME").map(PathBuf::from).unwrap_or_else(|| "/tmp/plumbline-peers".into());
+    let peers =
+        std::env::var_os("PEERS_HOME").map(PathBuf::from).unwrap_or_else(|| "/tmp/plumbline-peers".into());
     let candidates = [
         ("office_a", corpus.join("web-ifc/Office_A_20110811.ifc")),
         ("office_a_x10", peers.join("samples/Office_A_x10_tiled.ifc")),
