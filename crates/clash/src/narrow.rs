@@ -1,0 +1,184 @@
+//! Pair tests: penetration depth for hard clashes, distance for clearance, coincidence for
+//! duplicates. All geometry of a pair is expressed in the first element's local frame, so the
+//! results do not depend on how far the model sits from the world origin.
+
+use crate::shape::ElementShape;
+use parry3d::math::{Pose, Vector};
+use parry3d::query::{self, ClosestPoints};
+use plumbline_model::Aabb;
+
+/// Samples per axis of the boxes used by the non-convex depth estimate. Odd, so that the centre
+/// of a face-aligned overlap is sampled and its depth comes out exact.
+const GRID: usize = 5;
+
+/// How two solids overlap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overlap {
+    /// Penetration depth in metres (see the crate docs for its exact meaning).
+    pub depth_m: f64,
+    /// Where a reviewer should look, in world coordinates.
+    pub point: [f64; 3],
+    /// Whether the depth is the exact minimum translation distance (both solids convex).
+    pub exact: bool,
+}
+
+/// Offset of `b`'s local frame from `a`'s, computed in f64 and only then narrowed: elements near
+/// each other have a small offset even 500 km from the origin.
+fn offset(a: &ElementShape, b: &ElementShape) -> Vector {
+    Vector::new(
+        (b.origin_m[0] - a.origin_m[0]) as f32,
+        (b.origin_m[1] - a.origin_m[1]) as f32,
+        (b.origin_m[2] - a.origin_m[2]) as f32,
+    )
+}
+
+fn to_world(a: &ElementShape, p: Vector) -> [f64; 3] {
+    [a.origin_m[0] + f64::from(p.x), a.origin_m[1] + f64::from(p.y), a.origin_m[2] + f64::from(p.z)]
+}
+
+fn to_local(a: &ElementShape, p: [f64; 3]) -> Vector {
+    Vector::new((p[0] - a.origin_m[0]) as f32, (p[1] - a.origin_m[1]) as f32, (p[2] - a.origin_m[2]) as f32)
+}
+
+/// Upper bound on the penetration depth (minimum translation distance) of two solids: the
+/// shortest move along one axis that separates their boxes, which separates the solids too.
+/// Zero when the boxes do not overlap.
+pub fn depth_upper_bound(a: &Aabb, b: &Aabb) -> f64 {
+    if a.intersection(b).is_none() {
+        return 0.0;
+    }
+    (0..3).map(|k| (a.max[k] - b.min[k]).min(b.max[k] - a.min[k])).fold(f64::INFINITY, f64::min).max(0.0)
+}
+
+/// The overlap of two solids, or `None` when they are apart or only touch.
+pub fn overlap(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
+    let bound = depth_upper_bound(&a.aabb, &b.aabb);
+    if bound <= 0.0 {
+        return None;
+    }
+    let pos_b = Pose::from_translation(offset(a, b));
+    if let (Some(ca), Some(cb)) = (&a.convex, &b.convex) {
+        // Both convex: EPA gives the exact minimum translation distance.
+        let c = query::contact(&Pose::identity(), ca, &pos_b, cb, 0.0).ok()??;
+        if c.dist >= 0.0 {
+            return None;
+        }
+        // EPA's witness points sit where the shortest separation starts and ends, which can be
+        // far from the overlap (a pipe slid out of a wall along its axis): the centre of the
+        // boxes' overlap, which lies in the intersection of two convex solids' boxes, is where
+        // a reviewer should look.
+        let point = a.aabb.intersection(&b.aabb).map_or(a.aabb.center(), |i| i.center());
+        return Some(Overlap { depth_m: f64::from(-c.dist).min(bound), point, exact: true });
+    }
+    estimate(a, b, &pos_b, bound)
+}
+
+/// Points on a triangle where penetration is sampled: its corners, edge midpoints, centroid,
+/// and the points halfway between the centroid and each corner.
+fn surface_samples(tri: [Vector; 3]) -> [Vector; 10] {
+    let [p, q, r] = tri;
+    let c = (p + q + r) / 3.0;
+    [p, q, r, (p + q) * 0.5, (q + r) * 0.5, (r + p) * 0.5, c, (c + p) * 0.5, (c + q) * 0.5, (c + r) * 0.5]
+}
+
+/// The documented estimate for non-convex pairs: the largest of
+/// - the depth of the deepest sampled surface point of either solid inside the other (its
+///   distance to the other's surface); the samples are the corners, edge midpoints, centroid
+///   and centroid-to-corner midpoints of every triangle that reaches into the boxes' overlap,
+///   so a face pushed into the other solid (a face-aligned overlap) gives its exact depth, and
+/// - twice the largest distance, over a 5×5×5 grid of points of the boxes' overlap lying inside
+///   both solids, from such a point to the nearer surface (crossings where no surface point of
+///   one lies deep inside the other),
+///
+/// capped by the box bound. `None` when nothing lies inside both.
+fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Option<Overlap> {
+    let (Some(ta), Some(tb)) = (&a.trimesh, &b.trimesh) else { return None };
+    let t = pos_b.translation;
+    let overlap_box = a.aabb.intersection(&b.aabb)?;
+    let mut best = 0.0f32;
+    let mut point = None;
+    // Surface samples of A inside B, then of B inside A; each side in its own local frame.
+    for (mesh, other, shift_to_a, shift_to_other) in [(ta, b, Vector::ZERO, -t), (tb, a, t, Vector::ZERO)] {
+        let lo = to_local(a, overlap_box.min) - shift_to_a;
+        let hi = to_local(a, overlap_box.max) - shift_to_a;
+        let query = parry3d::bounding_volume::Aabb::new(lo - Vector::splat(1e-4), hi + Vector::splat(1e-4));
+        for tri in mesh.bvh().intersect_aabb(&query) {
+            let tr = mesh.triangle(tri);
+            for s in surface_samples([tr.a, tr.b, tr.c]) {
+                let in_other = s + shift_to_a + shift_to_other;
+                if other.contains(in_other) {
+                    let d = other.distance_to_surface(in_other);
+                    if d > best {
+                        best = d;
+                        point = Some(to_world(a, s + shift_to_a));
+                    }
+                }
+            }
+        }
+    }
+    let s = overlap_box.size();
+    for i in 0..GRID {
+        for j in 0..GRID {
+            for k in 0..GRID {
+                let f = |n: usize| (n as f64 + 0.5) / GRID as f64;
+                let p = [
+                    overlap_box.min[0] + f(i) * s[0],
+                    overlap_box.min[1] + f(j) * s[1],
+                    overlap_box.min[2] + f(k) * s[2],
+                ];
+                let pa = to_local(a, p);
+                let pb = pa - t;
+                if a.contains(pa) && b.contains(pb) {
+                    let d = 2.0 * a.distance_to_surface(pa).min(b.distance_to_surface(pb));
+                    if d > best {
+                        best = d;
+                        point = Some(p);
+                    }
+                }
+            }
+        }
+    }
+    let depth = f64::from(best).min(bound);
+    (depth > 0.0).then(|| Overlap {
+        depth_m: depth,
+        point: point.unwrap_or(overlap_box.center()),
+        exact: false,
+    })
+}
+
+/// Distance between two solids and the midpoint of their closest points; `0` when they touch
+/// or overlap.
+pub fn distance(a: &ElementShape, b: &ElementShape, max_m: f64) -> Option<(f64, [f64; 3])> {
+    let pos_b = Pose::from_translation(offset(a, b));
+    let shapes: (&dyn parry3d::shape::Shape, &dyn parry3d::shape::Shape) = match (&a.convex, &b.convex) {
+        (Some(ca), Some(cb)) => (ca, cb),
+        _ => match (&a.trimesh, &b.trimesh) {
+            (Some(ta), Some(tb)) => (ta, tb),
+            _ => return None,
+        },
+    };
+    match query::closest_points(&Pose::identity(), shapes.0, &pos_b, shapes.1, max_m as f32).ok()? {
+        ClosestPoints::Intersecting => {
+            let c = a.aabb.intersection(&b.aabb).map_or(a.aabb.center(), |i| i.center());
+            Some((0.0, c))
+        }
+        ClosestPoints::WithinMargin(p1, p2) => {
+            let d = f64::from((p2 - p1).length());
+            Some((d, to_world(a, (p1 + p2) * 0.5)))
+        }
+        ClosestPoints::Disjoint => None,
+    }
+}
+
+/// Whether two solids are the same geometry within `tolerance_m`: their boxes agree and every
+/// vertex of each lies within the tolerance of the other's surface.
+pub fn coincident(a: &ElementShape, b: &ElementShape, tolerance_m: f64) -> bool {
+    if a.aabb.max_side_difference(&b.aabb) > tolerance_m {
+        return false;
+    }
+    let (Some(ta), Some(tb)) = (&a.trimesh, &b.trimesh) else { return false };
+    let t = offset(a, b);
+    let tol = tolerance_m as f32;
+    ta.vertices().iter().all(|&v| b.distance_to_surface(v - t) <= tol)
+        && tb.vertices().iter().all(|&v| a.distance_to_surface(v + t) <= tol)
+}
