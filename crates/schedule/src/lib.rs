@@ -1,0 +1,1 @@
+//! 4D schedules (being written).
