@@ -18,7 +18,9 @@
 //!     corners, edge midpoints, centroids and centroid-to-corner midpoints of the triangles that
 //!     reach into the boxes' overlap), and (b) twice the largest distance, over a 5×5×5 grid of
 //!     points of the boxes' overlap lying inside both solids, from such a point to the nearer
-//!     surface; capped by the shortest single-axis move that separates the two boxes (an upper
+//!     surface, and (c) the longest stretch of an edge of either solid that passes through the
+//!     other with both ends outside (a pipe through a wall gives the wall's thickness, as
+//!     IfcClash's "pierce" does); capped by the shortest single-axis move that separates the two boxes (an upper
 //!     bound of the true minimum translation distance). The estimate is exact for face-aligned
 //!     overlaps and for protrusions through a face, never exceeds the bound, and is tested
 //!     against known depths for L-shapes, crossings and containment.
@@ -169,6 +171,14 @@ impl<'a> Shapes<'a> {
         self.files[r.file as usize][r.element as usize]
             .get_or_init(|| self.set.element(r).mesh.as_ref().map(ElementShape::new))
             .as_ref()
+    }
+
+    /// Builds the shapes of `elements` in parallel ahead of the tests (optional: shapes are
+    /// otherwise built on first use).
+    pub fn prepare(&self, elements: &[ElementRef]) {
+        elements.par_iter().for_each(|&r| {
+            self.get(r);
+        });
     }
 
     pub fn set(&self) -> &'a ModelSet {

@@ -81,6 +81,48 @@ fn surface_samples(tri: [Vector; 3]) -> [Vector; 10] {
     [p, q, r, (p + q) * 0.5, (q + r) * 0.5, (r + p) * 0.5, c, (c + p) * 0.5, (c + q) * 0.5, (c + r) * 0.5]
 }
 
+/// Longest stretch of the segment `p`–`q` (in `other`'s frame) lying strictly inside `other`,
+/// for a segment whose two ends are outside it: how far an edge runs through the other solid.
+/// Returns the length and the midpoint of that stretch.
+fn pierce_length(other: &ElementShape, p: Vector, q: Vector) -> (f32, Vector) {
+    let Some(mesh) = &other.trimesh else { return (0.0, p) };
+    let dir = q - p;
+    let len = dir.length();
+    if len <= 0.0 {
+        return (0.0, p);
+    }
+    let seg_box =
+        parry3d::bounding_volume::Aabb::new(p.min(q) - Vector::splat(1e-5), p.max(q) + Vector::splat(1e-5));
+    let ray = parry3d::query::Ray::new(p, dir);
+    let mut ts: Vec<f32> = vec![0.0, 1.0];
+    for tri in mesh.bvh().intersect_aabb(&seg_box) {
+        if let Some(t) = parry3d::query::RayCast::cast_local_ray(&mesh.triangle(tri), &ray, 1.0, false) {
+            ts.push(t);
+        }
+    }
+    ts.sort_by(f32::total_cmp);
+    let mut best = (0.0f32, p);
+    let mut run = 0.0f32;
+    let mut run_start = 0.0f32;
+    for w in ts.windows(2) {
+        let piece = (w[1] - w[0]) * len;
+        let mid = p + dir * (0.5 * (w[0] + w[1]));
+        // Strictly inside: a stretch lying on the other's surface (touching) does not count.
+        if piece > 0.0 && other.contains(mid) && other.distance_to_surface(mid) > 1e-4 {
+            if run == 0.0 {
+                run_start = w[0];
+            }
+            run += piece;
+            if run > best.0 {
+                best = (run, p + dir * (0.5 * (run_start + w[1])));
+            }
+        } else if piece > 1e-6 {
+            run = 0.0;
+        }
+    }
+    best
+}
+
 /// The documented estimate for non-convex pairs: the largest of
 /// - the depth of the deepest sampled surface point of either solid inside the other (its
 ///   distance to the other's surface); the samples are the corners, edge midpoints, centroid
@@ -88,7 +130,9 @@ fn surface_samples(tri: [Vector; 3]) -> [Vector; 10] {
 ///   so a face pushed into the other solid (a face-aligned overlap) gives its exact depth, and
 /// - twice the largest distance, over a 5×5×5 grid of points of the boxes' overlap lying inside
 ///   both solids, from such a point to the nearer surface (crossings where no surface point of
-///   one lies deep inside the other),
+///   one lies deep inside the other), and
+/// - the longest stretch of an edge of either solid that passes through the other with both
+///   its ends outside (a pipe through a wall: the wall's thickness; IfcClash's "pierce"),
 ///
 /// capped by the box bound. `None` when nothing lies inside both.
 fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Option<Overlap> {
@@ -104,6 +148,16 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
         let query = parry3d::bounding_volume::Aabb::new(lo - Vector::splat(1e-4), hi + Vector::splat(1e-4));
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);
+            for (p, q) in [(tr.a, tr.b), (tr.b, tr.c), (tr.c, tr.a)] {
+                let (po, qo) = (p + shift_to_a + shift_to_other, q + shift_to_a + shift_to_other);
+                if !other.contains(po) && !other.contains(qo) {
+                    let (d, mid) = pierce_length(other, po, qo);
+                    if d > best {
+                        best = d;
+                        point = Some(to_world(a, mid - shift_to_other));
+                    }
+                }
+            }
             for s in surface_samples([tr.a, tr.b, tr.c]) {
                 let in_other = s + shift_to_a + shift_to_other;
                 if other.contains(in_other) {

@@ -1,6 +1,7 @@
 //! `plumbline`: the command-line shell over the Plumbline crates. Parsing arguments, printing and
 //! exit codes live here; everything else is in the library crates.
 
+mod clash_cmd;
 mod gen;
 mod info;
 
@@ -21,7 +22,8 @@ struct Cli {
 enum Command {
     /// Load IFC models and print what they hold: schema, elements, geometry, classes, storeys.
     Info(info::InfoArgs),
-    /// Generate sample models (data hall, bank branch) with known clashes and a 4D schedule.
+    /// Run one clash test (hard, clearance or duplicate) between two selections of elements.
+    Clash(clash_cmd::ClashArgs),
     #[command(subcommand)]
     Gen(gen::GenCommand),
 }
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => info::run(&args),
+        Command::Clash(args) => clash_cmd::run(&args),
         Command::Gen(cmd) => gen::run(&cmd),
     };
     match result {
