@@ -1,0 +1,110 @@
+//! Property tests: symmetry of A and B, invariance under translation far from the origin, and
+//! results identical for any thread count.
+
+mod common;
+use common::*;
+use plumbline_clash::{run_test, Mode, Shapes, Test};
+use proptest::prelude::*;
+
+fn far(m: &plumbline_model::Mesh, offset: [f64; 3]) -> plumbline_model::Mesh {
+    let o = [m.origin_m[0] + offset[0], m.origin_m[1] + offset[1], m.origin_m[2] + offset[2]];
+    plumbline_model::Mesh::new(o, m.vertices.clone(), m.triangles.clone())
+}
+
+prop_compose! {
+    fn solid()(x in -1.0f64..1.0, y in -1.0f64..1.0, z in -1.0f64..1.0,
+               sx in 0.05f64..2.0, sy in 0.05f64..2.0, sz in 0.05f64..2.0,
+               angle in 0.0f64..std::f64::consts::PI, kind in 0u8..3) -> plumbline_model::Mesh {
+        match kind {
+            0 => cuboid([x, y, z], [x + sx, y + sy, z + sz]),
+            1 => rotated_cuboid([x, y, z], [sx, sy, sz], angle),
+            _ => l_shape(sz, [x, y, z]),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn swapping_a_and_b_gives_the_same_answer(a in solid(), b in solid(), clearance_m in 0.0f64..0.3) {
+        for mode in [hard(0.002), Mode::Clearance { clearance_m, tolerance_m: 0.002 }] {
+            let ab = pair(a.clone(), b.clone(), mode);
+            let ba = pair(b.clone(), a.clone(), mode);
+            prop_assert_eq!(ab.is_some(), ba.is_some());
+            if let (Some(x), Some(y)) = (ab, ba) {
+                prop_assert!((x.distance_m - y.distance_m).abs() < 1e-6, "{} vs {}", x.distance_m, y.distance_m);
+                prop_assert_eq!(x.hard, y.hard);
+            }
+        }
+    }
+
+    #[test]
+    fn moving_500_km_away_changes_nothing(a in solid(), b in solid(),
+                                          ox in 1e5f64..6e5, oy in 1e6f64..6e6, oz in -50.0f64..500.0) {
+        let offset = [ox, oy, oz];
+        for mode in [hard(0.002), clearance(0.05)] {
+            let near_origin = pair(a.clone(), b.clone(), mode);
+            let moved = pair(far(&a, offset), far(&b, offset), mode);
+            // A decision within a micrometre of the threshold may flip with rounding; skip those.
+            let borderline = |c: &Option<plumbline_clash::Clash>| c.as_ref().is_some_and(|c| {
+                (c.distance_m - 0.002).abs() < 1e-5 || (c.distance_m - mode.clearance_m()).abs() < 1e-5
+            });
+            if borderline(&near_origin) || borderline(&moved) {
+                continue;
+            }
+            prop_assert_eq!(near_origin.is_some(), moved.is_some());
+            if let (Some(x), Some(y)) = (near_origin, moved) {
+                prop_assert!((x.distance_m - y.distance_m).abs() < 1e-5, "{} vs {}", x.distance_m, y.distance_m);
+                for k in 0..3 {
+                    prop_assert!((x.point[k] + offset[k] - y.point[k]).abs() < 1e-4);
+                }
+            }
+        }
+    }
+}
+
+/// A seeded scatter of boxes, rotated boxes and L-shapes.
+fn scatter(n: usize) -> Vec<plumbline_model::Mesh> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..n)
+        .map(|i| {
+            let (x, y, z) = (next() * 40.0, next() * 40.0, next() * 6.0);
+            let s = [0.2 + next() * 2.0, 0.2 + next() * 2.0, 0.2 + next() * 1.5];
+            match i % 3 {
+                0 => cuboid([x, y, z], [x + s[0], y + s[1], z + s[2]]),
+                1 => rotated_cuboid([x, y, z], s, next() * 3.0),
+                _ => l_shape(s[2], [x, y, z]),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn results_are_bitwise_identical_for_1_2_and_8_threads() {
+    let set = model_set(scatter(1500).into_iter().map(|m| ("IfcBeam", m)).collect());
+    let all: Vec<_> = (0..1500).map(r).collect();
+    let run = |threads: usize, mode: Mode| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        pool.install(|| {
+            let shapes = Shapes::new(&set);
+            let test = Test { name: "scatter".into(), mode, a: all.clone(), b: None };
+            format!("{:?}", run_test(&shapes, &test, &|_, _| false).clashes)
+        })
+    };
+    for mode in [hard(0.002), clearance(0.1), Mode::Duplicate { tolerance_m: 0.001 }] {
+        let one = run(1, mode);
+        assert!(
+            one.len() > 100 || matches!(mode, Mode::Duplicate { .. }),
+            "the scatter must produce clashes"
+        );
+        assert_eq!(one, run(2, mode));
+        assert_eq!(one, run(8, mode));
+    }
+}
