@@ -149,6 +149,10 @@ pub struct TestResult {
     pub candidate_pairs: usize,
     /// Sorted by (A GlobalId, B GlobalId).
     pub clashes: Vec<Clash>,
+    /// Seconds spent in the broad phase (R-tree build and queries).
+    pub broad_secs: f64,
+    /// Seconds spent in the narrow phase, shape building included.
+    pub narrow_secs: f64,
 }
 
 /// The collision shapes of every element of a model set, built on first use and shared by all
@@ -200,6 +204,7 @@ pub fn run_test(
     let b = test.b.as_deref().map(with_geometry);
     let margin_m = test.mode.clearance_m().max(test.mode.tolerance_m());
     let aabb = |r: ElementRef| set.element(r).aabb().unwrap_or(Aabb::EMPTY);
+    let t_broad = std::time::Instant::now();
     let candidates: Vec<(ElementRef, ElementRef)> = match &b {
         Some(b) => broad::pairs_between(&a, b, &aabb, margin_m),
         None => broad::pairs_within(&a, &aabb, margin_m),
@@ -208,6 +213,8 @@ pub fn run_test(
     .filter(|&(x, y)| x != y && !ignore(x, y))
     .collect();
 
+    let broad_secs = t_broad.elapsed().as_secs_f64();
+    let t_narrow = std::time::Instant::now();
     let mut clashes: Vec<Clash> =
         candidates.par_iter().filter_map(|&(x, y)| narrow_pair(shapes, test, x, y)).collect();
     clashes.sort_by(|p, q| {
@@ -216,6 +223,8 @@ pub fn run_test(
         key(p).cmp(&key(q))
     });
     TestResult {
+        broad_secs,
+        narrow_secs: t_narrow.elapsed().as_secs_f64(),
         elements_a: a.len(),
         elements_b: b.as_ref().map_or(a.len(), Vec::len),
         candidate_pairs: candidates.len(),
@@ -229,15 +238,19 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
     let set = shapes.set();
     let (ea, eb) = (set.element(x), set.element(y));
     let (a, b) = if (&ea.global_id, x) <= (&eb.global_id, y) { (x, y) } else { (y, x) };
+    // Box-level rejections first, so that shapes are only built for pairs that need them.
+    let (box_a, box_b) = (set.element(a).aabb()?, set.element(b).aabb()?);
+    match test.mode {
+        Mode::Hard { tolerance_m } if depth_upper_bound(&box_a, &box_b) <= tolerance_m => return None,
+        Mode::Duplicate { tolerance_m } if box_a.max_side_difference(&box_b) > tolerance_m => return None,
+        _ => {}
+    }
     let (sa, sb) = (shapes.get(a)?, shapes.get(b)?);
     let (ga, gb) = (&set.element(a).global_id, &set.element(b).global_id);
     let id = id::clash_id(&test.name, ga, gb);
     let box_overlap = |grow_m: f64| sa.aabb.inflated(grow_m).intersection(&sb.aabb.inflated(grow_m));
     match test.mode {
         Mode::Hard { tolerance_m } => {
-            if depth_upper_bound(&sa.aabb, &sb.aabb) <= tolerance_m {
-                return None;
-            }
             let o = overlap(sa, sb)?;
             (o.depth_m > tolerance_m).then(|| Clash {
                 id,
