@@ -56,6 +56,9 @@ pub struct DatacenterArgs {
     rows: u32,
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
     racks_per_row: u32,
+    /// Size the data centre for about this many elements instead (sets halls, rows and racks).
+    #[arg(long, conflicts_with_all = ["halls", "rows", "racks_per_row"])]
+    elements: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -66,16 +69,19 @@ pub struct BranchArgs {
 
 pub fn run(cmd: &GenCommand) -> anyhow::Result<ExitCode> {
     let (common, generated) = match cmd {
-        GenCommand::Datacenter(a) => (
-            &a.common,
-            plumbline_samples::datacenter(&DatacenterParams {
-                seed: a.common.seed,
-                halls: a.halls,
-                rows: a.rows,
-                racks_per_row: a.racks_per_row,
-                lang: a.common.lang.into(),
-            }),
-        ),
+        GenCommand::Datacenter(a) => {
+            let params = match a.elements {
+                Some(n) => DatacenterParams { lang: a.common.lang.into(), ..DatacenterParams::for_elements(n, a.common.seed) },
+                None => DatacenterParams {
+                    seed: a.common.seed,
+                    halls: a.halls,
+                    rows: a.rows,
+                    racks_per_row: a.racks_per_row,
+                    lang: a.common.lang.into(),
+                },
+            };
+            (&a.common, plumbline_samples::datacenter(&params))
+        }
         GenCommand::Branch(a) => (
             &a.common,
             plumbline_samples::branch(&BranchParams { seed: a.common.seed, lang: a.common.lang.into() }),
