@@ -4,7 +4,9 @@ use crate::read::Header;
 use crate::semantics::{self, RelKind, Semantics};
 use crate::LoadError;
 use ifc_lite_core::{EntityDecoder, EntityIndex, SchemaVersion};
-use ifc_lite_processing::{process, Batching, Features, MeshData, ProcessingRequest, ProcessingResult};
+use ifc_lite_processing::{
+    process, Batching, Features, FrameEvent, MeshData, ProcessingRequest, ProcessingSink,
+};
 use plumbline_model::{
     ClassTable, Element, ElementIdx, Failure, Mesh, Model, Relations, Role, Storey, System, TypeObject,
 };
@@ -29,18 +31,26 @@ pub(crate) fn load(
     // semantic pass below does that work once, and leaving it on cost 25 % of the geometry time.
     let request = ProcessingRequest::full_pass()
         .batching(Batching::new(4096, 4096))
-        .retain_meshes(true)
+        // Meshes are moved into world coordinates batch by batch as they are made (MeshSink)
+        // instead of being retained: the peak memory of a large model halves.
+        .retain_meshes(false)
         .features(Features::default().properties(false).presentation_layers(false))
         .index(index.clone())
         .cancel(cancel);
-    let (geometry, sem) = rayon::join(
-        || process(bytes, &request, &mut ()),
+    let ((geometry, meshes), sem) = rayon::join(
+        || {
+            let mut sink = MeshSink::default();
+            let result = process(bytes, &request, &mut sink);
+            let meshes = sink.finish(&result.frame);
+            (result, meshes)
+        },
         || semantics::extract(bytes, &index, header.family, &jobs, entity_count),
     );
     if let Some(id) = geometry.metadata.length_unit_refused {
         return Err(LoadError::BadUnit { path: path.into(), entity: format!("#{id}") });
     }
-    let mut model = Builder::new(bytes, &index, header).build(path, header, sem, geometry);
+    drop(geometry);
+    let mut model = Builder::new(bytes, &index, header).build(path, header, sem, meshes);
     crate::text::repair_legacy_encoding(&mut model);
     Ok(model)
 }
@@ -97,7 +107,13 @@ impl<'a> Builder<'a> {
         name
     }
 
-    fn build(mut self, path: &Path, header: &Header, sem: Semantics, geometry: ProcessingResult) -> Model {
+    fn build(
+        mut self,
+        path: &Path,
+        header: &Header,
+        sem: Semantics,
+        geometry: Vec<(u32, Option<Mesh>)>,
+    ) -> Model {
         let mut elements: Vec<Element> = Vec::with_capacity(sem.products.len());
         let mut idx_of: HashMap<u32, ElementIdx> = HashMap::with_capacity(sem.products.len());
         let mut has_representation = Vec::with_capacity(sem.products.len());
@@ -366,22 +382,63 @@ fn attach_spatial(
     storeys
 }
 
-/// Moves every mesh into world coordinates and onto its element. Returns the elements whose
-/// meshes were unusable (non-finite coordinates).
+/// Receives ifc-lite's meshes batch by batch and moves each into world coordinates at once, so
+/// that the pass never holds every mesh in its own format.
+#[derive(Default)]
+struct MeshSink {
+    frame: Option<ifc_lite_processing::MeshFrame>,
+    /// `(express id, mesh)`; `None` marks a mesh with non-finite coordinates.
+    out: Vec<(u32, Option<Mesh>)>,
+    /// Meshes that arrived before the frame was announced (kept in ifc-lite's form until then).
+    early: Vec<MeshData>,
+}
+
+impl ProcessingSink for MeshSink {
+    fn on_frame(&mut self, frame: &FrameEvent) {
+        self.frame = Some(frame.frame);
+    }
+
+    fn on_batch(&mut self, meshes: &[MeshData], _processed: usize, _total: usize) {
+        match self.frame {
+            Some(frame) => {
+                let to_world = frame.world_mapper();
+                self.out.extend(
+                    meshes
+                        .iter()
+                        .filter(|m| is_occurrence(m))
+                        .map(|m| (m.express_id, world_mesh(m, &to_world))),
+                );
+            }
+            None => self.early.extend(meshes.iter().filter(|m| is_occurrence(m)).cloned()),
+        }
+    }
+}
+
+impl MeshSink {
+    fn finish(mut self, frame: &ifc_lite_processing::MeshFrame) -> Vec<(u32, Option<Mesh>)> {
+        let to_world = frame.world_mapper();
+        let early = std::mem::take(&mut self.early);
+        self.out.extend(early.iter().map(|m| (m.express_id, world_mesh(m, &to_world))));
+        self.out
+    }
+}
+
+/// Type-library shapes (geometry_class 1 and 2) are not occurrences.
+fn is_occurrence(m: &MeshData) -> bool {
+    m.geometry_class != 1 && m.geometry_class != 2
+}
+
+/// Puts every mesh onto its element. Returns the elements whose meshes were unusable
+/// (non-finite coordinates).
 fn attach_meshes(
     elements: &mut [Element],
     idx_of: &HashMap<u32, ElementIdx>,
-    geometry: ProcessingResult,
+    meshes: Vec<(u32, Option<Mesh>)>,
 ) -> Vec<Failure> {
-    let to_world = geometry.frame.world_mapper();
     let mut bad: BTreeSet<ElementIdx> = BTreeSet::new();
-    for md in geometry.meshes {
-        // Type-library shapes (geometry_class 1 and 2) are not occurrences: skip them.
-        if md.geometry_class == 1 || md.geometry_class == 2 {
-            continue;
-        }
-        let Some(&idx) = idx_of.get(&md.express_id) else { continue };
-        match world_mesh(&md, &to_world) {
+    for (express_id, mesh) in meshes {
+        let Some(&idx) = idx_of.get(&express_id) else { continue };
+        match mesh {
             Some(mesh) if mesh.triangle_count() > 0 => match &mut elements[idx as usize].mesh {
                 Some(existing) => existing.append(&mesh),
                 slot @ None => *slot = Some(mesh),

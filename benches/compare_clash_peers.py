@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""End-to-end clash timing (load + tessellate + clash) of Plumbline against IfcClash 0.9 on the
+reference cases of ../shared/reference/ifcclash, in one sitting.
+
+  python3 benches/compare_clash_peers.py [--runs 3] [--only REGEX] [--plumbline target/release/plumbline]
+
+IfcClash is installed by `bash ../shared/peers/setup.sh`. Each tool runs as its own process per
+run, interleaved; the table gives median wall seconds and the ratio IfcClash / Plumbline (how
+many times faster Plumbline is), plus both clash counts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(ROOT, "..", "shared")
+PEERS_HOME = os.environ.get("PEERS_HOME", "/tmp/plumbline-peers")
+VENV = os.path.join(PEERS_HOME, "venv", "bin", "python")
+
+
+def cases():
+    rows = open(os.path.join(SHARED, "reference/ifcclash/cases.tsv")).read().splitlines()[1:]
+    for row in rows:
+        f = row.split("\t")
+        yield dict(name=f[0], mode=f[1], params=json.loads(f[2]), a=f[3].split(), a_classes=f[4].replace(" ", ""),
+                   b=f[5].split(), b_classes=f[6].replace(" ", ""))
+
+
+def selector(files, classes, all_files):
+    # Plumbline selects by file glob; a case side is its own files, so each is named exactly.
+    names = [os.path.basename(f) for f in files]
+    glob = names[0] if len(names) == 1 else "{" + ",".join(names) + "}"
+    cls = classes if classes and classes != "*" else "*"
+    return f"{glob}:{cls}"
+
+
+def ours(c, exe):
+    files = list(dict.fromkeys(c["a"] + c["b"]))
+    cmd = [exe, "clash", *[os.path.join(SHARED, f) for f in files], "--a", selector(c["a"], c["a_classes"], files)]
+    if c["b"]:
+        cmd += ["--b", selector(c["b"], c["b_classes"], files)]
+    if c["mode"] == "clearance":
+        cmd += ["--mode", "clearance", "--clearance-mm", str(1000 * c["params"].get("clearance", 0.05))]
+    elif c["mode"] == "collision":
+        cmd += ["--tolerance-mm", "0"]
+    return cmd
+
+
+def theirs(c, out):
+    cmd = [VENV, os.path.join(SHARED, "peers/ifcclash_run.py"), "--a", *[os.path.join(SHARED, f) for f in c["a"]],
+           "--mode", c["mode"], "--out", out]
+    if c["a_classes"] and c["a_classes"] != "*":
+        cmd += ["--a-classes", c["a_classes"]]
+    if c["b"]:
+        cmd += ["--b", *[os.path.join(SHARED, f) for f in c["b"]]]
+        if c["b_classes"] and c["b_classes"] != "*":
+            cmd += ["--b-classes", c["b_classes"]]
+    if c["mode"] == "clearance":
+        cmd += ["--clearance", str(c["params"].get("clearance", 0.05))]
+    return cmd
+
+
+def timed(cmd):
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} exited {p.returncode}: {p.stderr[-400:]}")
+    return time.perf_counter() - t0, p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--plumbline", default=os.path.join(ROOT, "target/release/plumbline"))
+    args = ap.parse_args()
+    if not os.path.exists(VENV):
+        print(f"NOTICE: IfcClash not installed in {PEERS_HOME} (run bash ../shared/peers/setup.sh); skipped")
+        return 0
+    print(f"| case | IfcClash s | Plumbline s | speed-up | IfcClash clashes | Plumbline clashes |")
+    print("|---|---|---|---|---|---|")
+    for c in cases():
+        if args.only and not re.search(args.only, c["name"]):
+            continue
+        tw, pw, n_t, n_p = [], [], None, None
+        for _ in range(args.runs):
+            with tempfile.NamedTemporaryFile(suffix=".json") as f:
+                t, _ = timed(theirs(c, f.name))
+                tw.append(t)
+                n_t = json.load(open(f.name))["n_clashes"]
+            t, out = timed(ours(c, args.plumbline))
+            pw.append(t)
+            n_p = int(re.search(r": (\d+) clashes", out).group(1))
+        t, p = statistics.median(tw), statistics.median(pw)
+        print(f"| {c['name']} | {t:.2f} | {p:.3f} | {t / p:.0f}x | {n_t} | {n_p} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
