@@ -4,7 +4,8 @@
 
 use crate::shape::ElementShape;
 use parry3d::math::{Pose, Vector};
-use parry3d::query::{self, ClosestPoints};
+use parry3d::query::{self, ClosestPoints, PointQuery};
+use parry3d::shape::ConvexPolyhedron;
 use plumbline_model::Aabb;
 
 /// Samples per axis of the boxes used by the non-convex depth estimate. Odd, so that the centre
@@ -58,17 +59,30 @@ pub fn overlap(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
     }
     let pos_b = Pose::from_translation(offset(a, b));
     if let (Some(ca), Some(cb)) = (&a.convex, &b.convex) {
-        // Both convex: EPA gives the exact minimum translation distance.
-        let c = query::contact(&Pose::identity(), ca, &pos_b, cb, 0.0).ok()??;
-        if c.dist >= 0.0 {
-            return None;
+        // Both convex: EPA gives the exact minimum translation distance. It can give up on
+        // degenerate configurations (two identical boxes); the estimate then takes over.
+        if let Ok(Some(c)) = query::contact(&Pose::identity(), ca, &pos_b, cb, 0.0) {
+            if c.dist >= 0.0 {
+                // EPA reports coincident solids as touching (distance 0). Touching solids share
+                // no interior, so the centre of their boxes' overlap is inside both only when
+                // EPA was wrong; then the estimate, exact for such face-aligned cases, decides.
+                let center = to_local(a, a.aabb.intersection(&b.aabb)?.center());
+                let deep_inside = |shape: &ConvexPolyhedron, p: Vector| {
+                    let proj = shape.project_local_point(p, false);
+                    proj.is_inside && (proj.point - p).length() > 1e-5
+                };
+                if !(deep_inside(ca, center) && deep_inside(cb, center - pos_b.translation)) {
+                    return None;
+                }
+                return estimate(a, b, &pos_b, bound);
+            }
+            // EPA's witness points sit where the shortest separation starts and ends, which can
+            // be far from the overlap (a pipe slid out of a wall along its axis): the centre of
+            // the boxes' overlap, which lies in the intersection of two convex solids' boxes, is
+            // where a reviewer should look.
+            let point = a.aabb.intersection(&b.aabb).map_or(a.aabb.center(), |i| i.center());
+            return Some(Overlap { depth_m: f64::from(-c.dist).min(bound), point, exact: true });
         }
-        // EPA's witness points sit where the shortest separation starts and ends, which can be
-        // far from the overlap (a pipe slid out of a wall along its axis): the centre of the
-        // boxes' overlap, which lies in the intersection of two convex solids' boxes, is where
-        // a reviewer should look.
-        let point = a.aabb.intersection(&b.aabb).map_or(a.aabb.center(), |i| i.center());
-        return Some(Overlap { depth_m: f64::from(-c.dist).min(bound), point, exact: true });
     }
     estimate(a, b, &pos_b, bound)
 }
@@ -79,6 +93,27 @@ fn surface_samples(tri: [Vector; 3]) -> [Vector; 10] {
     let [p, q, r] = tri;
     let c = (p + q + r) / 3.0;
     [p, q, r, (p + q) * 0.5, (q + r) * 0.5, (r + p) * 0.5, c, (c + p) * 0.5, (c + q) * 0.5, (c + r) * 0.5]
+}
+
+/// The part of segment `p`–`q` inside the box `lo`–`hi` (slab clipping), if any.
+fn clip_segment(p: Vector, q: Vector, lo: Vector, hi: Vector) -> Option<(Vector, Vector)> {
+    let d = q - p;
+    let (mut t0, mut t1) = (0.0f32, 1.0f32);
+    for k in 0..3 {
+        if d[k].abs() < 1e-12 {
+            if p[k] < lo[k] || p[k] > hi[k] {
+                return None;
+            }
+        } else {
+            let (a, b) = ((lo[k] - p[k]) / d[k], (hi[k] - p[k]) / d[k]);
+            t0 = t0.max(a.min(b));
+            t1 = t1.min(a.max(b));
+            if t0 > t1 {
+                return None;
+            }
+        }
+    }
+    Some((p + d * t0, p + d * t1))
 }
 
 /// Longest stretch of the segment `p`–`q` (in `other`'s frame) lying strictly inside `other`,
@@ -141,6 +176,11 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
     let overlap_box = a.aabb.intersection(&b.aabb)?;
     let mut best = 0.0f32;
     let mut point = None;
+    // A point outside the boxes' overlap cannot be inside both solids: such samples are skipped
+    // before any (costly) containment query.
+    let lo_a = to_local(a, overlap_box.min) - Vector::splat(1e-5);
+    let hi_a = to_local(a, overlap_box.max) + Vector::splat(1e-5);
+    let in_overlap = |p_in_a: Vector| p_in_a.cmpge(lo_a).all() && p_in_a.cmple(hi_a).all();
     // Surface samples of A inside B, then of B inside A; each side in its own local frame.
     for (mesh, other, shift_to_a, shift_to_other) in [(ta, b, Vector::ZERO, -t), (tb, a, t, Vector::ZERO)] {
         let lo = to_local(a, overlap_box.min) - shift_to_a;
@@ -149,9 +189,14 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);
             for (p, q) in [(tr.a, tr.b), (tr.b, tr.c), (tr.c, tr.a)] {
+                let Some((pc, qc)) = clip_segment(p + shift_to_a, q + shift_to_a, lo_a, hi_a) else {
+                    continue;
+                };
                 let (po, qo) = (p + shift_to_a + shift_to_other, q + shift_to_a + shift_to_other);
                 if !other.contains(po) && !other.contains(qo) {
-                    let (d, mid) = pierce_length(other, po, qo);
+                    // Only the part of the edge inside the boxes' overlap can run through the
+                    // other solid.
+                    let (d, mid) = pierce_length(other, pc + shift_to_other, qc + shift_to_other);
                     if d > best {
                         best = d;
                         point = Some(to_world(a, mid - shift_to_other));
@@ -159,6 +204,9 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                 }
             }
             for s in surface_samples([tr.a, tr.b, tr.c]) {
+                if !in_overlap(s + shift_to_a) {
+                    continue;
+                }
                 let in_other = s + shift_to_a + shift_to_other;
                 if other.contains(in_other) {
                     let d = other.distance_to_surface(in_other);

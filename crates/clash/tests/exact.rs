@@ -150,3 +150,12 @@ fn far_from_the_origin_the_answers_do_not_change() {
     assert!(near(c.distance_m, 0.003, 1e-5), "{}", c.distance_m);
     assert!(near(c.point[0], origin[0] + 0.9985, 1e-3), "{:?}", c.point);
 }
+
+#[test]
+fn identical_thin_boxes_are_a_hard_clash() {
+    // Regression: EPA gave no contact for two identical 0.15 x 0.15 x 3.05 m busway boxes, so
+    // a duplicated busway was not a hard clash.
+    let a = cuboid([2.3, 4.5, 3.5], [5.35, 4.65, 3.65]);
+    let c = pair(a.clone(), a, hard(0.002)).expect("coincident solids overlap");
+    assert!(near(c.distance_m, 0.15, 1e-3), "{}", c.distance_m);
+}

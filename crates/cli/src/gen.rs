@@ -71,7 +71,10 @@ pub fn run(cmd: &GenCommand) -> anyhow::Result<ExitCode> {
     let (common, generated) = match cmd {
         GenCommand::Datacenter(a) => {
             let params = match a.elements {
-                Some(n) => DatacenterParams { lang: a.common.lang.into(), ..DatacenterParams::for_elements(n, a.common.seed) },
+                Some(n) => DatacenterParams {
+                    lang: a.common.lang.into(),
+                    ..DatacenterParams::for_elements(n, a.common.seed)
+                },
                 None => DatacenterParams {
                     seed: a.common.seed,
                     halls: a.halls,

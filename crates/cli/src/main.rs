@@ -4,6 +4,7 @@
 mod clash_cmd;
 mod gen;
 mod info;
+mod schedule_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +25,9 @@ enum Command {
     Info(info::InfoArgs),
     /// Run one clash test (hard, clearance or duplicate) between two selections of elements.
     Clash(clash_cmd::ClashArgs),
+    /// 4D: a schedule's tasks, links and critical path, and the state of the site at a date.
+    Schedule(schedule_cmd::ScheduleArgs),
+    /// Generate sample models (data hall, bank branch) with known clashes and a 4D schedule.
     #[command(subcommand)]
     Gen(gen::GenCommand),
 }
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(args) => info::run(&args),
         Command::Clash(args) => clash_cmd::run(&args),
+        Command::Schedule(args) => schedule_cmd::run(&args),
         Command::Gen(cmd) => gen::run(&cmd),
     };
     match result {

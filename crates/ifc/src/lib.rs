@@ -20,6 +20,7 @@
 mod build;
 mod error;
 mod read;
+pub mod schedule;
 mod semantics;
 mod text;
 

@@ -1,0 +1,419 @@
+//! IFC4 work schedules into [`plumbline_schedule::Schedule`]: `IfcTask` with its `IfcTaskTime`,
+//! `IfcRelSequence` (with `IfcLagTime`), `IfcRelNests` between tasks (the WBS),
+//! `IfcRelAssignsToProcess` and `IfcRelAssignsToProduct` (element GlobalId ↔ task), the
+//! `IfcWorkSchedule` name and the first `IfcWorkCalendar`.
+//!
+//! Only the instances that matter are decoded; attribute positions are looked up by name in the
+//! file's own schema, so IFC4 and IFC4X3 read alike (IFC2X3 tasks have no `IfcTaskTime` and come
+//! without dates).
+//!
+//! Task ids are the tasks' `Identification` where every task has a distinct one, else each
+//! task's GlobalId. Task types follow `PredefinedType`: CONSTRUCTION, INSTALLATION and
+//! RENOVATION build; DEMOLITION, DISMANTLE and REMOVAL remove; USERDEFINED takes its
+//! `ObjectType` (`TEMPORARY` is temporary works); LOGISTIC, MAINTENANCE, MOVE, OPERATION and
+//! ATTENDANCE are other; NOTDEFINED is guessed from the names.
+
+use crate::read::{check_header, line_of, read_model_bytes};
+use crate::{LoadError, LoadOptions};
+use ifc_lite_core::{
+    AttributeValue, DecodedEntity, EntityDecoder, EntityIndex, EntityScanner, SchemaVersion,
+};
+use plumbline_schedule::text::{finish_day, parse_duration_days, parse_moment, start_day, Moment};
+use plumbline_schedule::{
+    Calendar, Dependency, DependencyType, Format, Link, Schedule, ScheduleError, Task, TaskType,
+};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Why an IFC schedule could not be read: the file itself (not IFC, unreadable), or a value in
+/// it (a date that is not a date), naming the line and the attribute.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleReadError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+}
+
+/// Hours in a working day, for durations and lags written in hours.
+const HOURS_PER_DAY: f64 = 8.0;
+
+/// Reads the work schedule of an `.ifc` or `.ifczip` file. A file without tasks gives an empty
+/// schedule (no error).
+pub fn read_schedule(path: &Path) -> Result<Schedule, ScheduleReadError> {
+    let bytes = read_model_bytes(path, LoadOptions::default().max_unzipped_bytes)?;
+    read_schedule_bytes(path, &bytes)
+}
+
+/// As [`read_schedule`], from STEP bytes in memory; `path` names the file in messages.
+pub fn read_schedule_bytes(path: &Path, bytes: &[u8]) -> Result<Schedule, ScheduleReadError> {
+    let header = check_header(path, bytes)?;
+    let reader = Reader::new(path, bytes, header.family);
+    Ok(reader.read()?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    Task,
+    Sequence,
+    Nests,
+    ToProcess,
+    ToProduct,
+    WorkSchedule,
+    Calendar,
+}
+
+fn wanted(upper: &str) -> Option<Wanted> {
+    Some(match upper {
+        "IFCTASK" => Wanted::Task,
+        "IFCRELSEQUENCE" => Wanted::Sequence,
+        "IFCRELNESTS" => Wanted::Nests,
+        "IFCRELASSIGNSTOPROCESS" => Wanted::ToProcess,
+        "IFCRELASSIGNSTOPRODUCT" => Wanted::ToProduct,
+        "IFCWORKSCHEDULE" => Wanted::WorkSchedule,
+        "IFCWORKCALENDAR" => Wanted::Calendar,
+        _ => return None,
+    })
+}
+
+struct Reader<'a> {
+    path: &'a Path,
+    bytes: &'a [u8],
+    family: SchemaVersion,
+    decoder: EntityDecoder<'a>,
+    index: Arc<EntityIndex>,
+    found: Vec<(u32, Wanted)>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(path: &'a Path, bytes: &'a [u8], family: SchemaVersion) -> Reader<'a> {
+        let mut index = EntityIndex::default();
+        let mut found = Vec::new();
+        let mut kinds: HashMap<&str, Option<Wanted>> = HashMap::new();
+        let mut scanner = EntityScanner::new(bytes);
+        while let Some((id, type_name, start, end)) = scanner.next_entity() {
+            index.insert(id, (start, end));
+            let kind = *kinds.entry(type_name).or_insert_with(|| wanted(&type_name.to_ascii_uppercase()));
+            if let Some(kind) = kind {
+                found.push((id, kind));
+            }
+        }
+        let index = Arc::new(index);
+        let decoder = EntityDecoder::with_arc_index(bytes, index.clone());
+        Reader { path, bytes, family, decoder, index, found }
+    }
+
+    fn line(&self, id: u32) -> usize {
+        self.index.get(&id).map_or(0, |&(start, _)| line_of(self.bytes, start))
+    }
+
+    fn decode(&mut self, id: u32) -> Option<DecodedEntity> {
+        self.decoder.decode_by_id(id).ok()
+    }
+
+    fn slot(&self, e: &DecodedEntity, attribute: &str) -> Option<usize> {
+        self.family.attribute_names(e.ifc_type.name())?.iter().position(|n| n.eq_ignore_ascii_case(attribute))
+    }
+
+    fn attr<'e>(&self, e: &'e DecodedEntity, attribute: &str) -> Option<&'e AttributeValue> {
+        self.slot(e, attribute).and_then(|i| e.get(i)).filter(|v| !matches!(v, AttributeValue::Null))
+    }
+
+    fn text(&self, e: &DecodedEntity, attribute: &str) -> Option<String> {
+        self.attr(e, attribute)
+            .and_then(AttributeValue::as_string)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+
+    fn enumeration(&self, e: &DecodedEntity, attribute: &str) -> Option<String> {
+        self.attr(e, attribute).and_then(AttributeValue::as_enum).map(str::to_ascii_uppercase)
+    }
+
+    fn refs(&self, e: &DecodedEntity, attribute: &str) -> Vec<u32> {
+        self.slot(e, attribute).and_then(|i| e.get_refs(i)).unwrap_or_default()
+    }
+
+    fn is_a(&self, e: &DecodedEntity, ancestor: &str) -> bool {
+        self.family.is_subtype_of(e.ifc_type.name(), ancestor)
+    }
+
+    fn moment(&self, e: &DecodedEntity, attribute: &str) -> Result<Option<Moment>, ScheduleError> {
+        let Some(text) = self.text(e, attribute) else { return Ok(None) };
+        parse_moment(&text).map_err(|reason| ScheduleError::Field {
+            path: self.path.into(),
+            line: self.line(e.id),
+            field: format!("{}.{attribute}", e.ifc_type.name()),
+            reason,
+        })
+    }
+
+    fn read(mut self) -> Result<Schedule, ScheduleError> {
+        let mut schedule = Schedule::new(self.path.display().to_string(), Format::Ifc);
+        let found = std::mem::take(&mut self.found);
+        let of = |kind: Wanted| found.iter().filter(move |(_, k)| *k == kind).map(|(id, _)| *id);
+
+        // Tasks, in file order.
+        let mut raw: Vec<(u32, Task, Option<String>, Option<String>)> = Vec::new();
+        for id in of(Wanted::Task) {
+            let Some(e) = self.decode(id) else { continue };
+            let global_id = e.get_string(0).unwrap_or("").to_string();
+            let mut task = Task::new(global_id.clone(), self.text(&e, "Name").unwrap_or_default());
+            let identification = self.text(&e, "Identification").or_else(|| self.text(&e, "TaskId"));
+            task.milestone =
+                matches!(self.attr(&e, "IsMilestone").and_then(AttributeValue::as_enum), Some("T"));
+            let predefined = self.enumeration(&e, "PredefinedType");
+            let object_type = self.text(&e, "ObjectType");
+            if let Some(time_id) = self.attr(&e, "TaskTime").and_then(AttributeValue::as_entity_ref) {
+                if let Some(time) = self.decode(time_id) {
+                    self.task_time(&time, &mut task)?;
+                }
+            }
+            task.task_type = match predefined.as_deref() {
+                Some("CONSTRUCTION" | "INSTALLATION" | "RENOVATION") => TaskType::Construct,
+                Some("DEMOLITION" | "DISMANTLE" | "REMOVAL") => TaskType::Demolish,
+                Some("LOGISTIC" | "MAINTENANCE" | "MOVE" | "OPERATION" | "ATTENDANCE") => TaskType::Other,
+                _ => object_type.as_deref().and_then(TaskType::parse).unwrap_or(TaskType::Construct),
+            };
+            let typed = matches!(predefined.as_deref(), Some(p) if p != "NOTDEFINED" && p != "USERDEFINED")
+                || object_type.as_deref().and_then(TaskType::parse).is_some();
+            raw.push((id, task, identification, typed.then_some(String::new())));
+        }
+        // Identification where every task has a distinct one; GlobalIds otherwise.
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for (_, _, ident, _) in &raw {
+            if let Some(i) = ident {
+                *counts.entry(i.as_str()).or_insert(0) += 1;
+            }
+        }
+        let use_identification =
+            raw.iter().all(|(_, _, i, _)| i.as_deref().is_some_and(|i| counts.get(i) == Some(&1)));
+        let mut task_of: HashMap<u32, usize> = HashMap::new();
+        let mut typed: Vec<bool> = Vec::new();
+        for (id, mut task, ident, was_typed) in raw {
+            if use_identification {
+                if let Some(i) = ident {
+                    task.id = i;
+                }
+            }
+            task_of.insert(id, schedule.tasks.len());
+            typed.push(was_typed.is_some());
+            schedule.tasks.push(task);
+        }
+
+        // WBS from nesting between tasks.
+        let mut parent: Vec<Option<usize>> = vec![None; schedule.tasks.len()];
+        for id in of(Wanted::Nests) {
+            let Some(e) = self.decode(id) else { continue };
+            let whole = self.attr(&e, "RelatingObject").and_then(AttributeValue::as_entity_ref);
+            let Some(&p) = whole.and_then(|w| task_of.get(&w)) else { continue };
+            for part in self.refs(&e, "RelatedObjects") {
+                if let Some(&c) = task_of.get(&part) {
+                    if c != p {
+                        parent[c] = Some(p);
+                    }
+                }
+            }
+        }
+        for i in 0..schedule.tasks.len() {
+            let mut names = Vec::new();
+            let mut at = parent[i];
+            for _ in 0..64 {
+                let Some(p) = at else { break };
+                names.push(schedule.tasks[p].name.clone());
+                at = parent[p];
+            }
+            names.reverse();
+            if let Some(p) = parent[i] {
+                schedule.tasks[p].summary = true;
+                schedule.tasks[i].parent = Some(schedule.tasks[p].id.clone());
+            }
+            schedule.tasks[i].wbs = names;
+        }
+        for (task, typed) in schedule.tasks.iter_mut().zip(typed) {
+            if !typed {
+                let names = std::iter::once(task.name.as_str()).chain(task.wbs.iter().map(String::as_str));
+                task.task_type = TaskType::from_names(names);
+            }
+        }
+
+        // Sequences.
+        for id in of(Wanted::Sequence) {
+            let Some(e) = self.decode(id) else { continue };
+            let pred = self.attr(&e, "RelatingProcess").and_then(AttributeValue::as_entity_ref);
+            let succ = self.attr(&e, "RelatedProcess").and_then(AttributeValue::as_entity_ref);
+            let (Some(&predecessor), Some(&successor)) =
+                (pred.and_then(|p| task_of.get(&p)), succ.and_then(|s| task_of.get(&s)))
+            else {
+                schedule.warnings.push(format!(
+                    "{}: line {}: IfcRelSequence #{id} does not join two tasks; left out",
+                    self.path.display(),
+                    self.line(id)
+                ));
+                continue;
+            };
+            let dep_type = match self.enumeration(&e, "SequenceType").as_deref() {
+                Some("START_START") => DependencyType::SS,
+                Some("FINISH_FINISH") => DependencyType::FF,
+                Some("START_FINISH") => DependencyType::SF,
+                _ => DependencyType::FS,
+            };
+            let lag_days = self.lag_days(&e, schedule.tasks[predecessor].duration_days)?;
+            schedule.dependencies.push(Dependency { predecessor, successor, dep_type, lag_days });
+        }
+
+        // Element links.
+        for id in of(Wanted::ToProcess) {
+            let Some(e) = self.decode(id) else { continue };
+            let process = self.attr(&e, "RelatingProcess").and_then(AttributeValue::as_entity_ref);
+            let Some(&t) = process.and_then(|p| task_of.get(&p)) else { continue };
+            for object in self.refs(&e, "RelatedObjects") {
+                if let Some(global_id) = self.product_global_id(object) {
+                    schedule.links.push(Link { global_id, task_id: schedule.tasks[t].id.clone() });
+                }
+            }
+        }
+        for id in of(Wanted::ToProduct) {
+            let Some(e) = self.decode(id) else { continue };
+            let product = self.attr(&e, "RelatingProduct").and_then(AttributeValue::as_entity_ref);
+            let Some(global_id) = product.and_then(|p| self.product_global_id(p)) else { continue };
+            for object in self.refs(&e, "RelatedObjects") {
+                if let Some(&t) = task_of.get(&object) {
+                    schedule
+                        .links
+                        .push(Link { global_id: global_id.clone(), task_id: schedule.tasks[t].id.clone() });
+                }
+            }
+        }
+        schedule.links.sort();
+        schedule.links.dedup();
+
+        if let Some(id) = of(Wanted::WorkSchedule).next() {
+            if let Some(e) = self.decode(id) {
+                schedule.name = self.text(&e, "Name").or_else(|| self.text(&e, "Identification"));
+            }
+        }
+        if let Some(id) = of(Wanted::Calendar).next() {
+            schedule.calendar = self.calendar(id)?;
+        }
+        Ok(schedule)
+    }
+
+    fn task_time(&mut self, time: &DecodedEntity, task: &mut Task) -> Result<(), ScheduleError> {
+        let start = self.moment(time, "ScheduleStart")?.or(self.moment(time, "EarlyStart")?);
+        let finish = self.moment(time, "ScheduleFinish")?.or(self.moment(time, "EarlyFinish")?);
+        task.start = start_day(start);
+        task.actual_start = start_day(self.moment(time, "ActualStart")?);
+        task.actual_finish = finish_day(self.moment(time, "ActualFinish")?, task.actual_start);
+        if let Some(d) = self.text(time, "ScheduleDuration") {
+            task.duration_days =
+                Some(parse_duration_days(&d, HOURS_PER_DAY).ok_or_else(|| ScheduleError::Field {
+                    path: self.path.into(),
+                    line: self.line(time.id),
+                    field: format!("{}.ScheduleDuration", time.ifc_type.name()),
+                    reason: format!("cannot read '{d}' as a duration (ISO 8601, e.g. P3D or PT8H)"),
+                })?);
+        }
+        task.finish = finish_day(finish, task.start).or_else(|| {
+            // No finish written: the start plus the duration, in calendar days.
+            let days = task.duration_days?.ceil().max(1.0) as u64;
+            task.start?.checked_add_days(chrono_days(days - 1))
+        });
+        task.percent_complete =
+            self.attr(time, "Completion").and_then(AttributeValue::as_float).map(|c| c * 100.0);
+        Ok(())
+    }
+
+    /// `TimeLag` of a sequence: an `IfcLagTime` (IFC4) whose `LagValue` is a duration or a
+    /// ratio of the predecessor's duration, or seconds (IFC2X3 `IfcTimeMeasure`).
+    fn lag_days(&mut self, seq: &DecodedEntity, predecessor_days: Option<f64>) -> Result<f64, ScheduleError> {
+        let Some(value) = self.attr(seq, "TimeLag").cloned() else { return Ok(0.0) };
+        if let Some(seconds) = value.as_float() {
+            return Ok(seconds / 3600.0 / HOURS_PER_DAY);
+        }
+        let Some(lag_id) = value.as_entity_ref() else { return Ok(0.0) };
+        let Some(lag) = self.decode(lag_id) else { return Ok(0.0) };
+        let Some(v) = self.attr(&lag, "LagValue").cloned() else { return Ok(0.0) };
+        if let AttributeValue::Typed { name, value } = &v {
+            if name.ends_with("RATIOMEASURE") {
+                return Ok(value.as_float().unwrap_or(0.0) * predecessor_days.unwrap_or(0.0));
+            }
+        }
+        let text = v.as_string().unwrap_or("").to_string();
+        if text.is_empty() {
+            return Ok(v.as_float().unwrap_or(0.0));
+        }
+        parse_duration_days(&text, HOURS_PER_DAY).ok_or_else(|| ScheduleError::Field {
+            path: self.path.into(),
+            line: self.line(lag_id),
+            field: "IfcLagTime.LagValue".into(),
+            reason: format!("cannot read '{text}' as a duration (ISO 8601, e.g. P2D)"),
+        })
+    }
+
+    fn product_global_id(&mut self, id: u32) -> Option<String> {
+        let e = self.decode(id)?;
+        if !self.is_a(&e, "IfcProduct") {
+            return None;
+        }
+        e.get_string(0).filter(|g| !g.is_empty()).map(str::to_string)
+    }
+
+    /// Working week days from the calendar's weekly recurrence patterns; holidays from its
+    /// exception times (date ranges).
+    fn calendar(&mut self, id: u32) -> Result<Option<Calendar>, ScheduleError> {
+        let Some(cal) = self.decode(id) else { return Ok(None) };
+        let mut work_days = [false; 7];
+        let mut any = false;
+        for wt in self.refs(&cal, "WorkingTimes") {
+            let Some(work_time) = self.decode(wt) else { continue };
+            let Some(pattern) =
+                self.attr(&work_time, "RecurrencePattern").and_then(AttributeValue::as_entity_ref)
+            else {
+                continue;
+            };
+            let Some(p) = self.decode(pattern) else { continue };
+            if self.enumeration(&p, "RecurrenceType").as_deref() != Some("WEEKLY") {
+                continue;
+            }
+            let days = self.attr(&p, "WeekdayComponent").and_then(AttributeValue::as_list).unwrap_or(&[]);
+            for d in days {
+                if let Some(n) = d.as_float().map(|f| f as usize).filter(|n| (1..=7).contains(n)) {
+                    work_days[n - 1] = true;
+                    any = true;
+                }
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        let mut holidays = BTreeSet::new();
+        for et in self.refs(&cal, "ExceptionTimes") {
+            let Some(e) = self.decode(et) else { continue };
+            let from = self.moment(&e, "Start")?.or(self.moment(&e, "StartDate")?);
+            let to = self.moment(&e, "Finish")?.or(self.moment(&e, "FinishDate")?);
+            let (Some(from), Some(to)) = (from.map(|m| m.date), to.or(from).map(|m| m.date)) else {
+                continue;
+            };
+            let mut d = from;
+            for _ in 0..400 {
+                if d > to {
+                    break;
+                }
+                holidays.insert(d);
+                match d.succ_opt() {
+                    Some(next) => d = next,
+                    None => break,
+                }
+            }
+        }
+        let name = self.text(&cal, "Name").unwrap_or_default();
+        Ok(Some(Calendar { name, work_days, holidays }))
+    }
+}
+
+fn chrono_days(n: u64) -> plumbline_schedule::chrono::Days {
+    plumbline_schedule::chrono::Days::new(n)
+}
