@@ -41,6 +41,34 @@ pub struct ScheduleArgs {
     /// Stop loading a model after this many seconds.
     #[arg(long, default_value_t = 120.0)]
     time_limit_secs: f64,
+    /// Time-based clash: a hard clash test restricted to pairs of elements that stand at the
+    /// same time, reporting the days of the conflict. Sets default to the temporary works (A)
+    /// against every other physical element (B); `--a`/`--b` narrow them.
+    #[arg(long)]
+    time_clash: bool,
+    /// Set A of the time-based clash test: `[FILE_GLOB:]CLASS[,CLASS...]` or `*`.
+    #[arg(long, requires = "time_clash")]
+    a: Option<String>,
+    /// Set B of the time-based clash test.
+    #[arg(long, requires = "time_clash")]
+    b: Option<String>,
+    /// Hard tolerance of the time-based clash test.
+    #[arg(long, default_value_t = 2.0)]
+    tolerance_mm: f64,
+}
+
+/// A clash between two elements that stand at the same time.
+#[derive(Debug, Serialize)]
+struct TimeClash {
+    id: String,
+    a: String,
+    a_class: String,
+    b: String,
+    b_class: String,
+    depth_m: f64,
+    /// First and last day both elements stand (`None`: open-ended).
+    from: Option<String>,
+    to: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -116,6 +144,8 @@ struct Report {
     active_tasks: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cpm: Option<CpmInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_clashes: Option<Vec<TimeClash>>,
     warnings: Vec<String>,
 }
 
@@ -212,7 +242,16 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
             *per_task.entry(l.task_id.as_str()).or_insert(0) += 1;
         }
     }
-    let out = build_report(&schedule, &report, cpm.as_ref(), &per_task, at, basis, states, active);
+    let mut out = build_report(&schedule, &report, cpm.as_ref(), &per_task, at, basis, states, active);
+    if args.time_clash {
+        anyhow::ensure!(!models.is_empty(), "--time-clash needs the IFC models");
+        anyhow::ensure!(
+            args.tolerance_mm.is_finite() && args.tolerance_mm >= 0.0,
+            "--tolerance-mm must be a non-negative number of millimetres"
+        );
+        let index = SimIndex::from_links(&schedule, &links, &keys);
+        out.time_clashes = Some(time_clashes(args, models, &index, basis)?);
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -290,11 +329,100 @@ fn build_report(
             duration_days: c.duration_days,
             critical_path: c.critical_path.iter().map(|&i| schedule.tasks[i].id.clone()).collect(),
         }),
+        time_clashes: None,
         warnings: schedule.warnings.clone(),
     }
 }
 
+/// Runs the time-based clash test: a hard test whose ignore predicate drops every pair that
+/// never stands at the same time. The simulation index numbers the physical elements of the
+/// models in order, as `element_keys` lists them.
+fn time_clashes(
+    args: &ScheduleArgs,
+    models: Vec<Model>,
+    index: &SimIndex,
+    basis: Basis,
+) -> anyhow::Result<Vec<TimeClash>> {
+    use plumbline_model::{ElementRef, ModelSet, Role};
+    let set = ModelSet { models };
+    let mut sim_of: HashMap<ElementRef, usize> = HashMap::new();
+    for (r, e) in set.elements() {
+        if e.role == Role::Physical {
+            let next = sim_of.len();
+            sim_of.insert(r, next);
+        }
+    }
+    let pick =
+        |flag: &str, sel: &Option<String>, temporary: Option<bool>| -> anyhow::Result<Vec<ElementRef>> {
+            Ok(match sel {
+                Some(text) => crate::clash_cmd::Selector::parse(flag, text)?.select(&set),
+                None => {
+                    let all = crate::clash_cmd::Selector::parse(flag, "*")?.select(&set);
+                    all.into_iter()
+                        .filter(|r| sim_of.get(r).is_some_and(|&i| Some(index.is_temporary(i)) == temporary))
+                        .collect()
+                }
+            })
+        };
+    let a = pick("--a", &args.a, Some(true))?;
+    let b = pick("--b", &args.b, Some(false))?;
+    let existence = |r: ElementRef| sim_of.get(&r).and_then(|&i| index.existence(i, basis));
+    let coexist = |x: ElementRef, y: ElementRef| match (existence(x), existence(y)) {
+        (Some(p), Some(q)) => plumbline_schedule::coexistence(&p, &q),
+        _ => None,
+    };
+    let shapes = plumbline_clash::Shapes::new(&set);
+    let test = plumbline_clash::Test {
+        name: "time-based clash".into(),
+        mode: plumbline_clash::Mode::Hard { tolerance_m: args.tolerance_mm / 1000.0 },
+        a,
+        b: Some(b),
+    };
+    // Elements that never stand at the same time cannot clash: such pairs are dropped before
+    // any geometry is computed.
+    let result = plumbline_clash::run_test(&shapes, &test, &|x, y| coexist(x, y).is_none());
+    Ok(result
+        .clashes
+        .iter()
+        .map(|c| {
+            let (ea, eb) = (set.element(c.a), set.element(c.b));
+            let when = coexist(c.a, c.b);
+            TimeClash {
+                id: c.id.clone(),
+                a: ea.global_id.clone(),
+                a_class: ea.class.clone(),
+                b: eb.global_id.clone(),
+                b_class: eb.class.clone(),
+                depth_m: c.distance_m,
+                from: iso(when.and_then(|w| w.from)),
+                to: iso(when.and_then(|w| w.to)),
+            }
+        })
+        .collect())
+}
+
 fn print_text(r: &Report, with_cpm: bool) {
+    print_schedule(r, with_cpm);
+    if let Some(clashes) = &r.time_clashes {
+        println!("time-based clashes: {}", clashes.len());
+        let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+        for c in clashes {
+            println!(
+                "  {} {} {} x {} {}: depth {:.1} mm, both standing {} .. {}",
+                c.id,
+                c.a_class,
+                c.a,
+                c.b_class,
+                c.b,
+                c.depth_m * 1000.0,
+                dash(&c.from),
+                dash(&c.to)
+            );
+        }
+    }
+}
+
+fn print_schedule(r: &Report, with_cpm: bool) {
     let s = &r.schedule;
     let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
     println!("{} ({:?}){}", s.path, s.format, s.name.as_ref().map(|n| format!(": {n}")).unwrap_or_default());

@@ -124,3 +124,56 @@ fn a_file_glob_restricts_the_selection() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("(17 elements in A, 272 in B"), "{text}");
 }
+
+#[test]
+fn time_based_clash_finds_the_seeded_conflicts_and_skips_works_gone_in_time() {
+    for model in ["datacenter-hall", "bank-branch"] {
+        let out = plumbline()
+            .arg("schedule")
+            .arg(sample(&format!("{model}.ifc")))
+            .args(["--time-clash", "--json"])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let found: Vec<(String, String)> = report["time_clashes"]
+            .as_array()
+            .expect("time_clashes")
+            .iter()
+            .map(|c| {
+                let (a, b) = (c["a"].as_str().unwrap_or(""), c["b"].as_str().unwrap_or(""));
+                assert!(c["from"].as_str().is_some() && c["to"].as_str().is_some(), "dates of the conflict");
+                if a <= b {
+                    (a.into(), b.into())
+                } else {
+                    (b.into(), a.into())
+                }
+            })
+            .collect();
+        let truth: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(sample(&format!("{model}.truth.json"))).expect("truth"),
+        )
+        .expect("truth JSON");
+        let key = |v: &serde_json::Value| {
+            let (a, b) =
+                (v["a"].as_str().unwrap_or("").to_string(), v["b"].as_str().unwrap_or("").to_string());
+            if a <= b {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        };
+        let seeded: Vec<_> = truth["clashes"]
+            .as_array()
+            .expect("clashes")
+            .iter()
+            .filter(|c| c["kind"] == "time")
+            .map(key)
+            .collect();
+        assert!(!seeded.is_empty());
+        assert_eq!(found, seeded, "{model}");
+        for n in truth["non_clashes"].as_array().expect("non_clashes") {
+            assert!(!found.contains(&key(n)), "{model}: non-clash reported");
+        }
+    }
+}
