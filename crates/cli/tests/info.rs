@@ -86,3 +86,25 @@ fn a_bad_time_limit_is_rejected() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--time-limit-secs must be a positive number"));
 }
+
+#[test]
+fn a_reader_closing_the_pipe_early_is_not_a_panic() {
+    // Regression: `plumbline info … | head` printed a panic ("failed printing to stdout").
+    let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models");
+    let mut child = plumbline()
+        .args(["info", "--elements"])
+        .arg(samples.join("datacenter-hall.ifc"))
+        .arg(samples.join("datacenter-hall-zh.ifc"))
+        .arg(samples.join("bank-branch.ifc"))
+        .arg(samples.join("bank-branch-zh.ifc"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Close the reading end at once, as `head` does once it has its lines.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("finishes");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}
