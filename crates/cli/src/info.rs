@@ -90,7 +90,7 @@ fn summarize(model: &Model, with_elements: bool) -> FileInfo {
                 global_id: e.global_id.clone(),
                 class: e.class.clone(),
                 name: e.name.clone(),
-                storey: e.storey.clone(),
+                storey: e.storey.as_deref().map(str::to_string),
                 triangles: e.mesh.as_ref().map_or(0, |m| m.triangle_count()),
                 volume_m3: e.mesh.as_ref().map(|m| m.signed_volume_m3()),
                 aabb_min: e.aabb().map(|b| b.min),

@@ -354,11 +354,14 @@ fn attach_spatial(
         }
         None
     };
+    // One shared name per storey and building, however many elements it holds.
+    let mut shared: HashMap<u32, Option<std::sync::Arc<str>>> = HashMap::new();
+    let mut shared_name = |id: u32| shared.entry(id).or_insert_with(|| name_of(id).map(Into::into)).clone();
     for (r, _) in &sem.products {
         if let Some(&i) = idx_of.get(&r.id) {
             let e = &mut elements[i as usize];
-            e.storey = find_up(r.id, "IfcBuildingStorey").and_then(name_of);
-            e.building = find_up(r.id, "IfcBuilding").and_then(name_of);
+            e.storey = find_up(r.id, "IfcBuildingStorey").and_then(&mut shared_name);
+            e.building = find_up(r.id, "IfcBuilding").and_then(&mut shared_name);
         }
     }
     let mut storeys: Vec<Storey> = sem
@@ -499,10 +502,30 @@ fn world_mesh(md: &MeshData, to_world: &impl Fn([f64; 3]) -> [f64; 3]) -> Option
     }
     // The first vertex is the mesh's own origin: offsets stay small whatever the world position.
     let origin_m = world.first().copied().unwrap_or([0.0; 3]);
-    let vertices = world
+    // ifc-lite repeats a corner once per face for flat shading; the model keeps each position
+    // once (a box: 8 vertices instead of 24), which a million-element model feels.
+    let mut vertices: Vec<[f32; 3]> = Vec::with_capacity(world.len() / 2);
+    let mut slot: HashMap<[u32; 3], u32> = HashMap::with_capacity(world.len());
+    let remap: Vec<u32> = world
         .iter()
-        .map(|p| [(p[0] - origin_m[0]) as f32, (p[1] - origin_m[1]) as f32, (p[2] - origin_m[2]) as f32])
+        .map(|p| {
+            let v = [(p[0] - origin_m[0]) as f32, (p[1] - origin_m[1]) as f32, (p[2] - origin_m[2]) as f32];
+            // Bit patterns as the key; -0.0 and 0.0 are the same point.
+            let key = v.map(|c| if c == 0.0 { 0 } else { c.to_bits() });
+            *slot.entry(key).or_insert_with(|| {
+                vertices.push(v);
+                vertices.len() as u32 - 1
+            })
+        })
         .collect();
-    let triangles = md.indices.chunks_exact(3).map(|t| [t[0], t[1], t[2]]).collect();
+    let triangles = md
+        .indices
+        .chunks_exact(3)
+        .filter_map(|t| {
+            let m = |i: u32| remap.get(i as usize).copied();
+            Some([m(t[0])?, m(t[1])?, m(t[2])?])
+        })
+        .collect();
+    vertices.shrink_to_fit();
     Some(Mesh::new(origin_m, vertices, triangles))
 }

@@ -53,8 +53,13 @@ fn for_each_text(model: &mut Model, f: &mut dyn FnMut(&mut String)) {
     for e in &mut model.elements {
         opt(&mut e.name, f);
         opt(&mut e.object_type, f);
-        opt(&mut e.storey, f);
-        opt(&mut e.building, f);
+        for shared in [&mut e.storey, &mut e.building].into_iter().flatten() {
+            if has_c1(shared) {
+                let mut text = shared.to_string();
+                f(&mut text);
+                *shared = text.into();
+            }
+        }
         if let Some(t) = &mut e.type_object {
             opt(&mut t.name, f);
         }

@@ -102,8 +102,10 @@ pub struct Element {
     pub object_type: Option<String>,
     pub name: Option<String>,
     pub type_object: Option<TypeObject>,
-    pub storey: Option<String>,
-    pub building: Option<String>,
+    /// Storey and building names, shared (`Arc`) by all the elements of a storey: a million
+    /// elements would otherwise hold a million copies of "Level 1".
+    pub storey: Option<Arc<str>>,
+    pub building: Option<Arc<str>>,
     /// Property sets of the occurrence, then those of its type that the occurrence does not
     /// override. Shared (`Arc`): one type's sets serve thousands of occurrences.
     pub property_sets: Vec<Arc<PropertySet>>,
