@@ -39,7 +39,9 @@ impl ElementShape {
             | TriMeshFlags::DELETE_DEGENERATE_TRIANGLES
             | TriMeshFlags::HALF_EDGE_TOPOLOGY
             | TriMeshFlags::ORIENTED;
-        let lenient = TriMeshFlags::MERGE_DUPLICATE_VERTICES | TriMeshFlags::ORIENTED;
+        let lenient = TriMeshFlags::MERGE_DUPLICATE_VERTICES
+            | TriMeshFlags::DELETE_DEGENERATE_TRIANGLES
+            | TriMeshFlags::ORIENTED;
         let (trimesh, closed) = match TriMesh::with_flags(vertices.clone(), triangles.clone(), strict) {
             Ok(t) => {
                 let closed =
@@ -58,11 +60,16 @@ impl ElementShape {
         ElementShape { origin_m: mesh.origin_m, aabb: mesh.aabb, trimesh, closed, convex, volume_m3 }
     }
 
-    /// Is the local point strictly inside the solid? Uses the pseudo-normals of the nearest
-    /// surface feature, so it is exact for closed meshes and a signed-distance approximation
-    /// for open ones.
+    /// Is the local point strictly inside the solid? For closed meshes, the pseudo-normals of
+    /// the nearest surface feature decide (exact and fast). For open meshes, where a missing or
+    /// flipped triangle can mislead the nearest feature, the generalized winding number decides:
+    /// the solid angle the surface subtends at the point, over 4π, is near 1 inside and near 0
+    /// outside even when a few triangles are missing.
     pub fn contains(&self, p: Vector) -> bool {
         match &self.trimesh {
+            Some(t) if !self.closed && t.num_triangles() <= MAX_WINDING_TRIANGLES => {
+                winding_number(t, p) > 0.5
+            }
             Some(t) if t.pseudo_normals().is_some() => t.contains_local_point(p),
             _ => false,
         }
@@ -75,6 +82,31 @@ impl ElementShape {
             None => f32::INFINITY,
         }
     }
+}
+
+/// Open meshes larger than this fall back to pseudo-normals: the winding number visits every
+/// triangle for each query.
+const MAX_WINDING_TRIANGLES: usize = 2_000;
+
+/// Generalized winding number of a triangle soup at `p` (Van Oosterom–Strackee solid angles).
+fn winding_number(t: &TriMesh, p: Vector) -> f64 {
+    let v = t.vertices();
+    let mut total = 0.0f64;
+    for tri in t.indices() {
+        let d = |i: u32| {
+            let q = v[i as usize] - p;
+            [f64::from(q.x), f64::from(q.y), f64::from(q.z)]
+        };
+        let (a, b, c) = (d(tri[0]), d(tri[1]), d(tri[2]));
+        let dot = |x: [f64; 3], y: [f64; 3]| x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
+        let len = |x: [f64; 3]| dot(x, x).sqrt();
+        let cross = [b[1] * c[2] - b[2] * c[1], b[2] * c[0] - b[0] * c[2], b[0] * c[1] - b[1] * c[0]];
+        let (la, lb, lc) = (len(a), len(b), len(c));
+        let numerator = dot(a, cross);
+        let denominator = la * lb * lc + dot(a, b) * lc + dot(b, c) * la + dot(c, a) * lb;
+        total += 2.0 * numerator.atan2(denominator);
+    }
+    total / (4.0 * std::f64::consts::PI)
 }
 
 fn convex_hull_if_convex(vertices: &[Vector], volume_m3: f64) -> Option<ConvexPolyhedron> {

@@ -159,3 +159,17 @@ fn identical_thin_boxes_are_a_hard_clash() {
     let c = pair(a.clone(), a, hard(0.002)).expect("coincident solids overlap");
     assert!(near(c.distance_m, 0.15, 1e-3), "{}", c.distance_m);
 }
+
+#[test]
+fn an_open_mesh_still_contains_what_is_inside_it() {
+    // A 10 m box with its top face missing (an exporter dropped two triangles), and a small box
+    // inside it: still a hard clash, by the winding-number fallback.
+    let mut open = cuboid([0.0; 3], [10.0; 3]);
+    open.triangles.drain(2..4);
+    let open = plumbline_model::Mesh::new(open.origin_m, open.vertices, open.triangles);
+    let inner = cuboid([4.0, 4.0, 1.0], [5.0, 5.0, 2.0]);
+    let c = pair(open.clone(), inner, hard(0.002)).expect("containment in an open mesh");
+    assert!(c.distance_m > 0.5, "{}", c.distance_m);
+    // And a box beside it is not.
+    assert!(pair(open, cuboid([10.5, 0.0, 0.0], [11.0, 1.0, 1.0]), hard(0.002)).is_none());
+}

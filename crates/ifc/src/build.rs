@@ -523,7 +523,10 @@ fn world_mesh(md: &MeshData, to_world: &impl Fn([f64; 3]) -> [f64; 3]) -> Option
         .chunks_exact(3)
         .filter_map(|t| {
             let m = |i: u32| remap.get(i as usize).copied();
-            Some([m(t[0])?, m(t[1])?, m(t[2])?])
+            let tri = [m(t[0])?, m(t[1])?, m(t[2])?];
+            // A triangle whose corners merged into one point has no area: it would only
+            // confuse the normals of its neighbours.
+            (tri[0] != tri[1] && tri[1] != tri[2] && tri[2] != tri[0]).then_some(tri)
         })
         .collect();
     vertices.shrink_to_fit();
