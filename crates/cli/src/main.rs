@@ -9,6 +9,12 @@ mod schedule_cmd;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: with rayon's threads allocating meshes side by
+/// side, glibc's per-thread arenas left the resident size 40 % above the live heap (measured
+/// with heaptrack on a 100k-element model).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code for bad input: an unreadable file, an unknown class name, a bad argument.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
