@@ -37,11 +37,9 @@
 //!
 //! # Open meshes
 //! Inside/outside needs a closed, consistently oriented mesh. For an open or non-manifold mesh,
-//! containment falls back to the generalized winding number (the solid angle the surface
-//! subtends at the point, over 4π: near 1 inside, near 0 outside), so a solid missing a face
-//! or with a flipped triangle still behaves like the solid it nearly bounds; above 2,000
-//! triangles the outward normal of the nearest surface feature decides instead. Such meshes
-//! never take the exact convex path.
+//! containment is a vote of three rays in skewed directions (inside when at least two cross the
+//! surface an odd number of times), so a solid missing a face or with a flipped triangle still
+//! behaves like the solid it nearly bounds. Such meshes never take the exact convex path.
 //!
 //! # Engine
 //! Broad phase: an `rstar` R-tree bulk-loaded with the B elements' boxes inflated by the

@@ -62,13 +62,15 @@ impl ElementShape {
 
     /// Is the local point strictly inside the solid? For closed meshes, the pseudo-normals of
     /// the nearest surface feature decide (exact and fast). For open meshes, where a missing or
-    /// flipped triangle can mislead the nearest feature, the generalized winding number decides:
-    /// the solid angle the surface subtends at the point, over 4π, is near 1 inside and near 0
-    /// outside even when a few triangles are missing.
+    /// flipped triangle can mislead the nearest feature, three rays vote: a point is inside when
+    /// at least two of three rays in skewed directions cross the surface an odd number of times.
+    /// A hole or a flipped triangle can fool one ray, rarely two.
     pub fn contains(&self, p: Vector) -> bool {
         match &self.trimesh {
-            Some(t) if !self.closed && t.num_triangles() <= MAX_WINDING_TRIANGLES => {
-                winding_number(t, p) > 0.5
+            Some(t) if !self.closed => {
+                let votes =
+                    RAY_DIRECTIONS.iter().filter(|d| crossings(t, p, Vector::from(**d)) % 2 == 1).count();
+                votes >= 2
             }
             Some(t) if t.pseudo_normals().is_some() => t.contains_local_point(p),
             _ => false,
@@ -84,29 +86,44 @@ impl ElementShape {
     }
 }
 
-/// Open meshes larger than this fall back to pseudo-normals: the winding number visits every
-/// triangle for each query.
-const MAX_WINDING_TRIANGLES: usize = 2_000;
+/// Ray directions for the containment vote of open meshes: near the three axes but skewed by
+/// irrational amounts, so that they do not run along the edges and faces of axis-aligned BIM
+/// geometry.
+const RAY_DIRECTIONS: [[f32; 3]; 3] =
+    [[1.0, 0.001_414_2, 0.001_732_1], [0.002_236_1, 1.0, 0.001_414_2], [0.001_732_1, 0.002_645_8, 1.0]];
 
-/// Generalized winding number of a triangle soup at `p` (Van Oosterom–Strackee solid angles).
-fn winding_number(t: &TriMesh, p: Vector) -> f64 {
-    let v = t.vertices();
-    let mut total = 0.0f64;
-    for tri in t.indices() {
-        let d = |i: u32| {
-            let q = v[i as usize] - p;
-            [f64::from(q.x), f64::from(q.y), f64::from(q.z)]
-        };
-        let (a, b, c) = (d(tri[0]), d(tri[1]), d(tri[2]));
-        let dot = |x: [f64; 3], y: [f64; 3]| x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
-        let len = |x: [f64; 3]| dot(x, x).sqrt();
-        let cross = [b[1] * c[2] - b[2] * c[1], b[2] * c[0] - b[0] * c[2], b[0] * c[1] - b[1] * c[0]];
-        let (la, lb, lc) = (len(a), len(b), len(c));
-        let numerator = dot(a, cross);
-        let denominator = la * lb * lc + dot(a, b) * lc + dot(b, c) * la + dot(c, a) * lb;
-        total += 2.0 * numerator.atan2(denominator);
+/// How many times the ray from `p` along `dir` crosses the mesh. Candidate triangles come from
+/// the BVH with the box of the ray's stretch inside the mesh's bounds; hits at the same distance
+/// (a shared edge) count once.
+fn crossings(t: &TriMesh, p: Vector, dir: Vector) -> usize {
+    let bounds = t.local_aabb();
+    // Length of the ray until it leaves the mesh's bounds.
+    let mut reach = f32::INFINITY;
+    for k in 0..3 {
+        if dir[k] > 0.0 {
+            reach = reach.min((bounds.maxs[k] - p[k]) / dir[k]);
+        } else if dir[k] < 0.0 {
+            reach = reach.min((bounds.mins[k] - p[k]) / dir[k]);
+        }
     }
-    total / (4.0 * std::f64::consts::PI)
+    // A point outside the bounds (or a NaN reach) has no crossings to count.
+    if reach.is_nan() || reach <= 0.0 {
+        return 0;
+    }
+    let end = p + dir * reach;
+    let query = parry3d::bounding_volume::Aabb::new(
+        p.min(end) - Vector::splat(1e-6),
+        p.max(end) + Vector::splat(1e-6),
+    );
+    let ray = parry3d::query::Ray::new(p, dir);
+    let mut hits: Vec<f32> = t
+        .bvh()
+        .intersect_aabb(&query)
+        .filter_map(|i| parry3d::query::RayCast::cast_local_ray(&t.triangle(i), &ray, reach, false))
+        .collect();
+    hits.sort_by(f32::total_cmp);
+    hits.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
+    hits.len()
 }
 
 fn convex_hull_if_convex(vertices: &[Vector], volume_m3: f64) -> Option<ConvexPolyhedron> {

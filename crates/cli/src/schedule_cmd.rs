@@ -380,7 +380,9 @@ fn time_clashes(
     };
     // Elements that never stand at the same time cannot clash: such pairs are dropped before
     // any geometry is computed.
-    let result = plumbline_clash::run_test(&shapes, &test, &|x, y| coexist(x, y).is_none());
+    let result = plumbline_clash::run_test(&shapes, &test, &|x, y| {
+        set.element(x).global_id == set.element(y).global_id || coexist(x, y).is_none()
+    });
     Ok(result
         .clashes
         .iter()
