@@ -247,13 +247,13 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
     }
     let (sa, sb) = (shapes.get(a)?, shapes.get(b)?);
     let (ga, gb) = (&set.element(a).global_id, &set.element(b).global_id);
-    let id = id::clash_id(&test.name, ga, gb);
+    let id = || id::clash_id(&test.name, ga, gb);
     let box_overlap = |grow_m: f64| sa.aabb.inflated(grow_m).intersection(&sb.aabb.inflated(grow_m));
     match test.mode {
         Mode::Hard { tolerance_m } => {
             let o = overlap(sa, sb)?;
             (o.depth_m > tolerance_m).then(|| Clash {
-                id,
+                id: id(),
                 kind: ClashKind::Hard,
                 distance_m: o.depth_m,
                 hard: true,
@@ -269,7 +269,7 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
             if depth_upper_bound(&sa.aabb, &sb.aabb) > tolerance_m {
                 if let Some(o) = overlap(sa, sb).filter(|o| o.depth_m > tolerance_m) {
                     return Some(Clash {
-                        id,
+                        id: id(),
                         kind: ClashKind::Clearance,
                         distance_m: -o.depth_m,
                         hard: true,
@@ -283,8 +283,8 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
             }
             let (d, point) = distance(sa, sb, clearance_m)?;
             let exact = sa.convex.is_some() && sb.convex.is_some();
-            (d < clearance_m).then_some(Clash {
-                id,
+            (d < clearance_m).then(|| Clash {
+                id: id(),
                 kind: ClashKind::Clearance,
                 distance_m: d,
                 hard: false,
@@ -298,7 +298,7 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
         Mode::Duplicate { tolerance_m } => {
             let same_class = set.element(a).class == set.element(b).class;
             (same_class && coincident(sa, sb, tolerance_m)).then(|| Clash {
-                id,
+                id: id(),
                 kind: ClashKind::Duplicate,
                 distance_m: 0.0,
                 hard: false,
