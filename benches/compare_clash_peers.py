@@ -44,7 +44,9 @@ def selector(files, classes, all_files):
 
 def ours(c, exe):
     files = list(dict.fromkeys(c["a"] + c["b"]))
-    cmd = [exe, "clash", *[os.path.join(SHARED, f) for f in files], "--a", selector(c["a"], c["a_classes"], files)]
+    # IfcClash applies no ignore rules beyond GlobalId identity: switch off the others.
+    cmd = [exe, "clash", *[os.path.join(SHARED, f) for f in files], "--a", selector(c["a"], c["a_classes"], files),
+           "--no-ignore", "fillings,openings,assemblies,ports"]
     if c["b"]:
         cmd += ["--b", selector(c["b"], c["b_classes"], files)]
     if c["mode"] == "clearance":

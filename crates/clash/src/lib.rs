@@ -33,7 +33,10 @@
 //!   surface.
 //!
 //! Elements never clash with themselves, and a caller-supplied ignore predicate removes pairs
-//! (fillings and their hosts, parts of one assembly…) before any geometry is computed.
+//! before any geometry is computed. [`Ignore`] builds the default one from the model's
+//! relations ([`IgnoreRules`], each switchable): a filling and its host, an element meeting
+//! another only inside one of its openings, parts of one assembly, elements joined by ports,
+//! and the same GlobalId in two files.
 //!
 //! # Open meshes
 //! Inside/outside needs a closed, consistently oriented mesh. For an open or non-manifold mesh,
@@ -50,9 +53,11 @@
 
 mod broad;
 mod id;
+mod ignore;
 mod narrow;
 mod shape;
 
+pub use ignore::{Ignore, IgnoreRules};
 pub use narrow::{coincident, depth_upper_bound, distance, overlap, Overlap};
 pub use shape::ElementShape;
 

@@ -4,8 +4,7 @@
 
 use crate::shape::ElementShape;
 use parry3d::math::{Pose, Vector};
-use parry3d::query::{self, ClosestPoints, PointQuery};
-use parry3d::shape::ConvexPolyhedron;
+use parry3d::query::{self, ClosestPoints};
 use plumbline_model::Aabb;
 
 /// Samples per axis of the boxes used by the non-convex depth estimate. Odd, so that the centre
@@ -67,11 +66,12 @@ pub fn overlap(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
                 // no interior, so the centre of their boxes' overlap is inside both only when
                 // EPA was wrong; then the estimate, exact for such face-aligned cases, decides.
                 let center = to_local(a, a.aabb.intersection(&b.aabb)?.center());
-                let deep_inside = |shape: &ConvexPolyhedron, p: Vector| {
-                    let proj = shape.project_local_point(p, false);
-                    proj.is_inside && (proj.point - p).length() > 1e-5
+                // The mesh's own containment is used: parry's convex point projection can tie
+                // between two parallel faces and call an interior point outside.
+                let deep_inside = |shape: &ElementShape, p: Vector| {
+                    shape.contains(p) && shape.distance_to_surface(p) > 1e-5
                 };
-                if !(deep_inside(ca, center) && deep_inside(cb, center - pos_b.translation)) {
+                if !(deep_inside(a, center) && deep_inside(b, center - pos_b.translation)) {
                     return None;
                 }
                 return estimate(a, b, &pos_b, bound);

@@ -173,3 +173,13 @@ fn an_open_mesh_still_contains_what_is_inside_it() {
     // And a box beside it is not.
     assert!(pair(open, cuboid([10.5, 0.0, 0.0], [11.0, 1.0, 1.0]), hard(0.002)).is_none());
 }
+
+#[test]
+fn a_box_inside_another_sharing_two_faces_is_a_hard_clash() {
+    // Regression: EPA called a door-sized box inside a wall, flush with both wall faces,
+    // touching; and parry's convex point projection then tied between the two parallel faces.
+    let wall = cuboid([0.0, 0.0, 0.0], [4.0, 0.2, 3.0]);
+    let door = cuboid([0.99, 0.0, 0.0], [2.01, 0.2, 2.1]);
+    let c = pair(wall, door, hard(0.002)).expect("the door is inside the wall");
+    assert!(near(c.distance_m, 0.2, 1e-4), "{}", c.distance_m);
+}

@@ -40,12 +40,45 @@ pub struct ClashArgs {
     /// Also write the results as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Switch off default ignore rules (comma-separated): fillings (doors/windows vs the wall
+    /// they fill), openings (elements meeting a host only inside its opening), assemblies (parts
+    /// of one assembly), ports (elements joined by ports), same-guid (one GlobalId in two
+    /// files), or all.
+    #[arg(long, value_delimiter = ',', value_enum)]
+    no_ignore: Vec<IgnoreArg>,
     /// Worker threads (default: all cores). Results are identical for any count.
     #[arg(long)]
     threads: Option<usize>,
     /// Stop loading a file after this many seconds.
     #[arg(long, default_value_t = 120.0)]
     time_limit_secs: f64,
+}
+
+/// A default ignore rule that `--no-ignore` switches off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IgnoreArg {
+    Fillings,
+    Openings,
+    Assemblies,
+    Ports,
+    SameGuid,
+    All,
+}
+
+/// The default ignore rules less those switched off.
+pub fn ignore_rules(off: &[IgnoreArg]) -> plumbline_clash::IgnoreRules {
+    let mut r = plumbline_clash::IgnoreRules::default();
+    for o in off {
+        match o {
+            IgnoreArg::Fillings => r.fillings_in_host = false,
+            IgnoreArg::Openings => r.through_openings = false,
+            IgnoreArg::Assemblies => r.same_assembly = false,
+            IgnoreArg::Ports => r.port_connected = false,
+            IgnoreArg::SameGuid => r.same_global_id = false,
+            IgnoreArg::All => r = plumbline_clash::IgnoreRules::NONE,
+        }
+    }
+    r
 }
 
 /// A parsed `[FILE_GLOB:]CLASS[,CLASS...]` selector.
@@ -240,10 +273,8 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
     };
     let shapes = Shapes::new(&set);
     let test = Test { name: name.clone(), mode, a, b };
-    // The same GlobalId in two files is the same element (split or federated exports repeat
-    // reference objects): it never clashes with itself. The rules issue makes this switchable.
-    let same_element = |x: ElementRef, y: ElementRef| set.element(x).global_id == set.element(y).global_id;
-    let result = run_test(&shapes, &test, &same_element);
+    let ignore = plumbline_clash::Ignore::new(&set, ignore_rules(&args.no_ignore));
+    let result = run_test(&shapes, &test, &|x, y| ignore.ignores(x, y));
     // Shapes are built lazily, inside the narrow phase, for the pairs that need them.
     let (index_secs, narrow_secs) = (result.broad_secs, result.narrow_secs);
 

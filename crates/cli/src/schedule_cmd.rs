@@ -380,9 +380,9 @@ fn time_clashes(
     };
     // Elements that never stand at the same time cannot clash: such pairs are dropped before
     // any geometry is computed.
-    let result = plumbline_clash::run_test(&shapes, &test, &|x, y| {
-        set.element(x).global_id == set.element(y).global_id || coexist(x, y).is_none()
-    });
+    let ignore = plumbline_clash::Ignore::new(&set, plumbline_clash::IgnoreRules::default());
+    let result =
+        plumbline_clash::run_test(&shapes, &test, &|x, y| ignore.ignores(x, y) || coexist(x, y).is_none());
     Ok(result
         .clashes
         .iter()
