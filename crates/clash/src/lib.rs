@@ -182,14 +182,6 @@ impl<'a> Shapes<'a> {
             .as_ref()
     }
 
-    /// Builds the shapes of `elements` in parallel ahead of the tests (optional: shapes are
-    /// otherwise built on first use).
-    pub fn prepare(&self, elements: &[ElementRef]) {
-        elements.par_iter().for_each(|&r| {
-            self.get(r);
-        });
-    }
-
     pub fn set(&self) -> &'a ModelSet {
         self.set
     }
@@ -224,7 +216,7 @@ pub fn run_test(
         candidates.par_iter().filter_map(|&(x, y)| narrow_pair(shapes, test, x, y)).collect();
     clashes.sort_by(|p, q| {
         let key =
-            |c: &Clash| (set.element(c.a).global_id.clone(), set.element(c.b).global_id.clone(), c.a, c.b);
+            |c: &Clash| (set.element(c.a).global_id.as_str(), set.element(c.b).global_id.as_str(), c.a, c.b);
         key(p).cmp(&key(q))
     });
     TestResult {

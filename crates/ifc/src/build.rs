@@ -143,6 +143,7 @@ impl<'a> Builder<'a> {
         let relations = self.attach_relations(&mut elements, &idx_of, &sem);
         let storeys = attach_spatial(&mut elements, &idx_of, &sem);
         failures.extend(self.missing_geometry(&elements, &has_representation));
+        failures.extend(sem.broken.iter().cloned());
         failures.sort_by(|a, b| (&a.class, &a.global_id).cmp(&(&b.class, &b.global_id)));
 
         Model {
@@ -171,6 +172,14 @@ impl<'a> Builder<'a> {
             }
             let decoder = decoder.get_or_insert_with(|| EntityDecoder::new(self.bytes));
             let kinds = representation_kinds(decoder, e.express_id);
+            if kinds.is_empty() {
+                out.push(Failure {
+                    global_id: e.global_id.clone(),
+                    class: e.class.clone(),
+                    reason: "its shape representation cannot be decoded".into(),
+                });
+                continue;
+            }
             let has_body = kinds.iter().any(|(id, _)| {
                 matches!(id.to_ascii_lowercase().as_str(), "body" | "facetation" | "" | "body-fallback")
             });

@@ -11,7 +11,7 @@ use crate::build::role_of;
 use ifc_lite_core::{
     AttributeValue, DecodedEntity, EntityDecoder, EntityIndex, EntityScanner, SchemaVersion,
 };
-use plumbline_model::{Property, PropertySet, Quantity, QuantitySet, Role};
+use plumbline_model::{Failure, Property, PropertySet, Quantity, QuantitySet, Role};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -112,6 +112,8 @@ pub(crate) struct Rooted {
 pub(crate) struct Semantics {
     /// Products in file order, with their role.
     pub products: Vec<(Rooted, Role)>,
+    /// Products whose records could not be decoded.
+    pub broken: Vec<Failure>,
     pub types: HashMap<u32, Rooted>,
     pub spatial: HashMap<u32, Rooted>,
     pub systems: HashMap<u32, Rooted>,
@@ -231,6 +233,14 @@ enum Decoded {
     System(Rooted),
     Port(u32),
     Rels(Vec<(RelKind, u32, u32)>),
+    Broken(Failure),
+}
+
+/// The class name of a raw STEP record (`#12=IFCWALL(...)` gives `IFCWALL`), for messages.
+fn record_class(record: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&record[..record.len().min(200)]);
+    let after_eq = text.split_once('=').map_or(text.as_ref(), |(_, rest)| rest);
+    after_eq.split('(').next().unwrap_or("").trim().to_string()
 }
 
 /// Decodes what the scan listed and resolves property sets and materials.
@@ -246,11 +256,28 @@ pub(crate) fn extract(
         .map_init(
             || (EntityDecoder::with_arc_index(bytes, index.clone()), Slots::new(family)),
             |(decoder, slots), &(id, kind, start, end)| {
-                let e = decoder.decode_at(start, end).ok()?;
+                let e = match decoder.decode_at(start, end) {
+                    Ok(e) => e,
+                    // A product whose record cannot be decoded is reported, never dropped
+                    // silently; a broken relation or property record only loses itself.
+                    Err(err) if matches!(kind, Kind::Product(_)) => {
+                        return Some(Decoded::Broken(Failure {
+                            global_id: format!("#{id}"),
+                            class: record_class(&bytes[start..end]),
+                            reason: format!(
+                                "line {}: the record cannot be decoded: {err}",
+                                crate::read::line_of(bytes, start)
+                            ),
+                        }));
+                    }
+                    Err(_) => return None,
+                };
                 Some(match kind {
                     Kind::Product(role) => {
                         let mut r = rooted(&e, slots);
-                        r.has_representation = ifc_lite_core::nth_attribute_is_present(&bytes[start..end], 6);
+                        // A reference, not just "present": `*` (derived) and `$` mean no shape of
+                        // its own (an IfcStair whose geometry lives in its flights).
+                        r.has_representation = e.get_ref(6).is_some();
                         Decoded::Product(r, role)
                     }
                     Kind::TypeObject => {
@@ -281,6 +308,7 @@ pub(crate) fn extract(
     for d in decoded {
         match d {
             Decoded::Product(r, role) => s.products.push((r, role)),
+            Decoded::Broken(f) => s.broken.push(f),
             Decoded::Type(r) => {
                 s.types.insert(r.id, r);
             }

@@ -3,20 +3,9 @@
 
 use plumbline_ifc::{load_file, LoadOptions};
 use plumbline_model::{ClassQuery, Model};
-use std::path::PathBuf;
 
-fn corpus_file(rel: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("PLUMBLINE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ifc"));
-    let p = dir.join(rel);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!("NOTICE: {} not found (set PLUMBLINE_CORPUS); skipped", p.display());
-        None
-    }
-}
+mod common;
+use common::corpus_file;
 
 fn load(rel: &str) -> Option<Model> {
     corpus_file(rel).map(|p| load_file(&p, &LoadOptions::default()).expect("corpus file loads"))

@@ -11,18 +11,8 @@ use plumbline_schedule::{
 };
 use std::path::{Path, PathBuf};
 
-fn corpus_file(rel: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("PLUMBLINE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ifc"));
-    let p = dir.join(rel);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!("NOTICE: {} not found (set PLUMBLINE_CORPUS); skipped", p.display());
-        None
-    }
-}
+mod common;
+use common::corpus_file;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("valid date")

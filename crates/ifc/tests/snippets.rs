@@ -333,3 +333,15 @@ fn the_time_limit_turns_a_slow_load_into_an_error() {
     assert!(matches!(e, LoadError::TimedOut { .. }), "{e}");
     assert!(e.to_string().contains("slow.ifc: loading took longer than the time limit"), "{e}");
 }
+
+#[test]
+fn an_undecodable_element_record_is_reported_not_dropped() {
+    let body = boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "Good", [0.0; 3], [1.0, 1.0, 1.0])
+        + "\n#200=IFCWALL('1abcdefghijklmnopqrstu',#1,'Broken',$,$,#101,#102,$,$,@@@);"
+        + "\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100,#200),#31);";
+    let m = load(&ifc4("$", &body));
+    assert!(m.elements.iter().any(|e| e.global_id == "0abcdefghijklmnopqrstu" && e.mesh.is_some()));
+    let f = m.failures.iter().find(|f| f.global_id == "#200").expect("the broken wall is reported");
+    assert_eq!(f.class, "IFCWALL");
+    assert!(f.reason.starts_with("line "), "{}", f.reason);
+}
