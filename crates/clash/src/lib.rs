@@ -104,12 +104,16 @@ impl Mode {
 }
 
 /// The kind of a reported clash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClashKind {
     Hard,
     Clearance,
     Duplicate,
+    /// A hard overlap between two elements that exist at the same time in the 4D schedule (a
+    /// temporary work against a permanent element). The engine never produces it by itself: a
+    /// caller that knows the schedule relabels the hard clashes whose elements coexist.
+    Time,
 }
 
 /// One clash between two elements.
