@@ -1,0 +1,122 @@
+//! The database layout and the checks that decide whether a file is ours and how old it is.
+//!
+//! A Plumbline history database carries two markers in its header: `application_id` (the
+//! constant [`APPLICATION_ID`]) says that Plumbline wrote it, and `user_version` says which
+//! version of the layout below it has. Opening checks both before anything is written, so a
+//! foreign SQLite file is never changed by accident and a file from a newer Plumbline is refused
+//! instead of being misread.
+
+use rusqlite::Connection;
+
+/// `PRAGMA application_id` of a Plumbline history database: "PLBL" in ASCII.
+pub const APPLICATION_ID: i32 = 0x504C_424C;
+
+/// The layout version this build writes and reads ([`MIGRATIONS`] has one entry per version).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The statements that bring a database from version `i` to `i + 1`. Entries are only ever
+/// appended: a released entry never changes, because databases in the field already ran it.
+pub const MIGRATIONS: [&str; 1] = [r#"
+CREATE TABLE runs (
+    id           INTEGER PRIMARY KEY,   -- the run number that `plumbline history` shows
+    started_utc  TEXT NOT NULL,         -- RFC 3339, UTC
+    models       TEXT NOT NULL,         -- JSON array of the model paths, as given
+    config       TEXT,                  -- the rule file, when there was one
+    tests        TEXT NOT NULL,         -- JSON array of the names of the tests that ran
+    clashes      INTEGER NOT NULL,      -- clashes found
+    new          INTEGER NOT NULL,      -- found clashes by their status after the run
+    active       INTEGER NOT NULL,
+    reviewed     INTEGER NOT NULL,
+    approved     INTEGER NOT NULL,
+    resolved     INTEGER NOT NULL       -- open clashes this run no longer found
+) STRICT;
+
+CREATE TABLE clashes (
+    id             TEXT PRIMARY KEY,    -- the engine's stable id (test name + GlobalId pair)
+    test           TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    a_global_id    TEXT NOT NULL,
+    a_class        TEXT NOT NULL,
+    a_name         TEXT,
+    a_file         TEXT NOT NULL,
+    a_storey       TEXT,
+    b_global_id    TEXT NOT NULL,
+    b_class        TEXT NOT NULL,
+    b_name         TEXT,
+    b_file         TEXT NOT NULL,
+    b_storey       TEXT,
+    group_id       TEXT NOT NULL,
+    group_guid     TEXT,                -- the BCF topic GUID of the group
+    first_seen_run INTEGER NOT NULL REFERENCES runs(id),
+    last_seen_run  INTEGER NOT NULL REFERENCES runs(id),
+    distance_m     REAL,                -- NULL only when the engine gave no finite value
+    point_x        REAL,
+    point_y        REAL,
+    point_z        REAL,
+    status         TEXT NOT NULL
+        CHECK (status IN ('new', 'active', 'reviewed', 'approved', 'resolved')),
+    status_by      TEXT NOT NULL,       -- who set the status ("plumbline" for a run)
+    status_utc     TEXT NOT NULL        -- when
+) STRICT;
+CREATE INDEX clashes_by_test ON clashes(test, status);
+CREATE INDEX clashes_by_group ON clashes(group_guid);
+CREATE INDEX clashes_by_a ON clashes(a_global_id);
+CREATE INDEX clashes_by_b ON clashes(b_global_id);
+
+CREATE TABLE status_changes (
+    id          INTEGER PRIMARY KEY,
+    clash_id    TEXT NOT NULL REFERENCES clashes(id),
+    run_id      INTEGER REFERENCES runs(id),   -- the run that made the change; NULL for a person
+    from_status TEXT,                          -- NULL when the clash was first seen
+    to_status   TEXT NOT NULL,
+    by          TEXT NOT NULL,
+    at_utc      TEXT NOT NULL,
+    comment     TEXT
+) STRICT;
+CREATE INDEX status_changes_by_clash ON status_changes(clash_id, id);
+
+CREATE TABLE comments (
+    id       INTEGER PRIMARY KEY,
+    clash_id TEXT NOT NULL REFERENCES clashes(id),
+    by       TEXT NOT NULL,
+    at_utc   TEXT NOT NULL,
+    text     TEXT NOT NULL
+) STRICT;
+CREATE INDEX comments_by_clash ON comments(clash_id, id);
+"#];
+
+/// What the header and the table list say about an open database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// No tables and no markers: a new file (or an empty one) that we may initialise.
+    Empty,
+    /// Ours, at this layout version.
+    Plumbline { version: i64 },
+    /// Another application's database (or a hand-made one): never touched.
+    Foreign { application_id: i32, tables: i64 },
+}
+
+/// Reads the markers. The first read of a file that is not SQLite at all fails here with
+/// `SQLITE_NOTADB`, which the caller turns into an error naming the file.
+pub fn inspect(conn: &Connection) -> rusqlite::Result<Kind> {
+    let application_id: i32 = conn.pragma_query_one(None, "application_id")?;
+    let version: i64 = conn.pragma_query_one(None, "user_version")?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    Ok(match application_id {
+        0 if tables == 0 && version == 0 => Kind::Empty,
+        APPLICATION_ID => Kind::Plumbline { version },
+        _ => Kind::Foreign { application_id, tables },
+    })
+}
+
+/// Runs the migrations from `from` up to [`SCHEMA_VERSION`] in one transaction and stamps the
+/// markers, so an interrupted upgrade leaves the old version intact.
+pub fn migrate(conn: &mut Connection, from: i64) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+    for sql in MIGRATIONS.iter().skip(from.max(0) as usize) {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()
+}
