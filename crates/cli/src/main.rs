@@ -5,6 +5,7 @@ mod clash_cmd;
 mod gen;
 mod info;
 mod schedule_cmd;
+mod status_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -36,6 +37,10 @@ enum Command {
     /// Generate sample models (data hall, bank branch) with known clashes and a 4D schedule.
     #[command(subcommand)]
     Gen(gen::GenCommand),
+    /// Show a clash's status, history and comments from the clash history, or set its status.
+    Status(status_cmd::StatusArgs),
+    /// List the clash runs recorded in the history, with counts of new, active and resolved clashes.
+    History(status_cmd::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +51,8 @@ fn main() -> ExitCode {
         Command::Clash(args) => clash_cmd::run(&args),
         Command::Schedule(args) => schedule_cmd::run(&args),
         Command::Gen(cmd) => gen::run(&cmd),
+        Command::Status(args) => status_cmd::run_status(&args),
+        Command::History(args) => status_cmd::run_history(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,7 @@
 //! The clash history: every run, every clash ever found, its review status with the full history
 //! of who changed it and why, and comments, in one SQLite file (`plumbline.db` by default).
 //!
-//! The status workflow is the Navisworks one (see `Status`):
+//! The status workflow is the Navisworks one (see [`Status`]):
 //! - a clash found for the first time is **new**;
 //! - a new clash found again by the next run of its test becomes **active**; reviewed and
 //!   approved clashes keep their status while they are still found;
@@ -92,8 +92,8 @@ pub struct RunSummary {
     pub active: usize,
     pub reviewed: usize,
     pub approved: usize,
-    /// Found clashes that people had marked resolved and that the run found again are counted
-    /// in `new`; this counts the open clashes of the tests that ran that were no longer found.
+    /// Open clashes of the tests that ran that this run no longer found: resolved by it.
+    /// (A resolved clash found again counts in `new`.)
     pub resolved: usize,
 }
 
@@ -179,7 +179,8 @@ impl Store {
                 message: "is a directory, not a database file".into(),
             });
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let conn =
+            Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
         Store::init(conn, path.to_path_buf())
     }
 
@@ -199,7 +200,8 @@ impl Store {
     /// A history that lives in memory only (tests, dry runs).
     pub fn open_in_memory() -> Result<Store> {
         let path = PathBuf::from(":memory:");
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let conn =
+            Connection::open_in_memory().map_err(|source| StoreError::Open { path: path.clone(), source })?;
         Store::init(conn, path)
     }
 
@@ -236,7 +238,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL").map_err(fail)?;
         conn.pragma_update(None, "foreign_keys", true).map_err(fail)?;
         if version < SCHEMA_VERSION {
-            schema::migrate(&mut conn, version).map_err(fail)?;
+            schema::migrate(&mut conn).map_err(fail)?;
         }
         Ok(Store { conn, path })
     }
@@ -301,7 +303,9 @@ impl Store {
                 )
                 .map_err(fail)?;
             let mut set = tx
-                .prepare_cached("UPDATE clashes SET status = ?2, status_by = ?3, status_utc = ?4 WHERE id = ?1")
+                .prepare_cached(
+                    "UPDATE clashes SET status = ?2, status_by = ?3, status_utc = ?4 WHERE id = ?1",
+                )
                 .map_err(fail)?;
             let mut log = tx
                 .prepare_cached(
@@ -330,23 +334,65 @@ impl Store {
                         None => {
                             insert
                                 .execute(params![
-                                    c.id, c.test, kind,
-                                    c.a.global_id, c.a.class, c.a.name, c.a.file, c.a.storey,
-                                    c.b.global_id, c.b.class, c.b.name, c.b.file, c.b.storey,
-                                    c.group, guid, run_id, distance, px, py, pz, RUN_AUTHOR, at,
+                                    c.id,
+                                    c.test,
+                                    kind,
+                                    c.a.global_id,
+                                    c.a.class,
+                                    c.a.name,
+                                    c.a.file,
+                                    c.a.storey,
+                                    c.b.global_id,
+                                    c.b.class,
+                                    c.b.name,
+                                    c.b.file,
+                                    c.b.storey,
+                                    c.group,
+                                    guid,
+                                    run_id,
+                                    distance,
+                                    px,
+                                    py,
+                                    pz,
+                                    RUN_AUTHOR,
+                                    at,
                                 ])
                                 .map_err(fail)?;
-                            log.execute(params![c.id, run_id, None::<&str>, "new", RUN_AUTHOR, at, None::<&str>])
-                                .map_err(fail)?;
+                            log.execute(params![
+                                c.id,
+                                run_id,
+                                None::<&str>,
+                                "new",
+                                RUN_AUTHOR,
+                                at,
+                                None::<&str>
+                            ])
+                            .map_err(fail)?;
                             Status::New
                         }
                         Some(before) => {
                             refresh
                                 .execute(params![
-                                    c.id, c.test, kind,
-                                    c.a.global_id, c.a.class, c.a.name, c.a.file, c.a.storey,
-                                    c.b.global_id, c.b.class, c.b.name, c.b.file, c.b.storey,
-                                    c.group, guid, run_id, distance, px, py, pz,
+                                    c.id,
+                                    c.test,
+                                    kind,
+                                    c.a.global_id,
+                                    c.a.class,
+                                    c.a.name,
+                                    c.a.file,
+                                    c.a.storey,
+                                    c.b.global_id,
+                                    c.b.class,
+                                    c.b.name,
+                                    c.b.file,
+                                    c.b.storey,
+                                    c.group,
+                                    guid,
+                                    run_id,
+                                    distance,
+                                    px,
+                                    py,
+                                    pz,
                                 ])
                                 .map_err(fail)?;
                             let (after, comment) = match before {
@@ -358,8 +404,16 @@ impl Store {
                             };
                             if after != before {
                                 set.execute(params![c.id, after.as_str(), RUN_AUTHOR, at]).map_err(fail)?;
-                                log.execute(params![c.id, run_id, before.as_str(), after.as_str(), RUN_AUTHOR, at, comment])
-                                    .map_err(fail)?;
+                                log.execute(params![
+                                    c.id,
+                                    run_id,
+                                    before.as_str(),
+                                    after.as_str(),
+                                    RUN_AUTHOR,
+                                    at,
+                                    comment
+                                ])
+                                .map_err(fail)?;
                             }
                             after
                         }
@@ -373,7 +427,9 @@ impl Store {
             // did not run say nothing about their clashes, so those stay as they are.
             let ran: BTreeSet<&str> = report.tests.iter().map(|t| t.name.as_str()).collect();
             let mut open = tx
-                .prepare_cached("SELECT id, status FROM clashes WHERE test = ?1 AND status <> 'resolved' ORDER BY id")
+                .prepare_cached(
+                    "SELECT id, status FROM clashes WHERE test = ?1 AND status <> 'resolved' ORDER BY id",
+                )
                 .map_err(fail)?;
             for test in ran {
                 let gone: Vec<(String, String)> = open
@@ -426,6 +482,8 @@ impl Store {
 
     /// Sets a clash's status by hand and records who, when and why in its history. Any status
     /// may be set; `resolved` means "marked fixed" (a later run that finds it again makes it new).
+    /// Setting the status a clash already has still adds a history entry: a confirmation, with
+    /// its comment, is part of the record.
     pub fn set_status(
         &mut self,
         clash_id: &str,
@@ -472,11 +530,20 @@ impl Store {
     }
 
     /// Adds a comment to a clash.
-    pub fn add_comment(&mut self, clash_id: &str, by: &str, text: &str, at_utc: DateTime<Utc>) -> Result<Comment> {
+    pub fn add_comment(
+        &mut self,
+        clash_id: &str,
+        by: &str,
+        text: &str,
+        at_utc: DateTime<Utc>,
+    ) -> Result<Comment> {
         let by = self.require_name(by)?;
         let text = text.trim();
         if text.is_empty() {
-            return Err(StoreError::Invalid { path: self.path.clone(), message: "a comment needs some text".into() });
+            return Err(StoreError::Invalid {
+                path: self.path.clone(),
+                message: "a comment needs some text".into(),
+            });
         }
         self.require_clash(clash_id)?;
         self.conn
@@ -515,9 +582,12 @@ impl Store {
         rows.into_iter()
             .map(|(run_id, started, models, config, tests, n)| {
                 let list = |what: &str, text: &str| {
-                    serde_json::from_str::<Vec<String>>(text).map_err(|e| self.corrupt(format!("run {run_id}: {what}: {e}")))
+                    serde_json::from_str::<Vec<String>>(text)
+                        .map_err(|e| self.corrupt(format!("run {run_id}: {what}: {e}")))
                 };
-                let count = |i: usize| usize::try_from(n[i]).map_err(|_| self.corrupt(format!("run {run_id}: negative count")));
+                let count = |i: usize| {
+                    usize::try_from(n[i]).map_err(|_| self.corrupt(format!("run {run_id}: negative count")))
+                };
                 Ok(RunSummary {
                     run_id,
                     started_utc: parse_time(&self.path, &started)?,
@@ -583,12 +653,16 @@ impl Store {
             .prepare("SELECT clash_id, by, at_utc, text FROM comments WHERE clash_id = ?1 ORDER BY id")
             .map_err(fail)?;
         let rows = stmt
-            .query_map([clash_id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)))
+            .query_map([clash_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
+            })
             .map_err(fail)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(fail)?;
         rows.into_iter()
-            .map(|(clash_id, by, at, text)| Ok(Comment { clash_id, by, at_utc: parse_time(&self.path, &at)?, text }))
+            .map(|(clash_id, by, at, text)| {
+                Ok(Comment { clash_id, by, at_utc: parse_time(&self.path, &at)?, text })
+            })
             .collect()
     }
 
@@ -665,7 +739,9 @@ impl Store {
                         storey: r.get(i + 4)?,
                     })
                 };
-                let real = |i: usize| -> rusqlite::Result<f64> { Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(f64::NAN)) };
+                let real = |i: usize| -> rusqlite::Result<f64> {
+                    Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(f64::NAN))
+                };
                 let clash = StoredClash {
                     id: r.get(0)?,
                     test: r.get(1)?,
@@ -689,7 +765,8 @@ impl Store {
             .map_err(fail)?;
         rows.into_iter()
             .map(|(mut c, kind, status, at)| {
-                c.kind = parse_kind(&kind).ok_or_else(|| self.corrupt(format!("clash {}: unknown kind '{kind}'", c.id)))?;
+                c.kind = parse_kind(&kind)
+                    .ok_or_else(|| self.corrupt(format!("clash {}: unknown kind '{kind}'", c.id)))?;
                 c.status = parse_status(&self.path, &status)?;
                 c.status_utc = parse_time(&self.path, &at)?;
                 Ok(c)
@@ -725,7 +802,9 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;
     let path = path.to_path_buf();
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => StoreError::Foreign { path, reason: "not an SQLite database".into() },
+        Some(ErrorCode::NotADatabase) => {
+            StoreError::Foreign { path, reason: "not an SQLite database".into() }
+        }
         Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt { path, detail: e.to_string() },
         _ => StoreError::Sqlite { path, source: e },
     }
@@ -745,8 +824,10 @@ fn parse_time(path: &Path, text: &str) -> Result<DateTime<Utc>> {
 }
 
 fn parse_status(path: &Path, text: &str) -> Result<Status> {
-    Status::parse(text)
-        .ok_or_else(|| StoreError::Corrupt { path: path.to_path_buf(), detail: format!("unknown status '{text}'") })
+    Status::parse(text).ok_or_else(|| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        detail: format!("unknown status '{text}'"),
+    })
 }
 
 fn kind_name(kind: ClashKind) -> &'static str {

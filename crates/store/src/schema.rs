@@ -109,10 +109,13 @@ pub fn inspect(conn: &Connection) -> rusqlite::Result<Kind> {
     })
 }
 
-/// Runs the migrations from `from` up to [`SCHEMA_VERSION`] in one transaction and stamps the
-/// markers, so an interrupted upgrade leaves the old version intact.
-pub fn migrate(conn: &mut Connection, from: i64) -> rusqlite::Result<()> {
+/// Runs the migrations up to [`SCHEMA_VERSION`] in one transaction and stamps the markers, so an
+/// interrupted upgrade leaves the old version intact.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+    // The version is read again under the lock: two processes that opened the same new file at
+    // once both decided to migrate, and the second must find the work done.
+    let from: i64 = tx.pragma_query_one(None, "user_version")?;
     for sql in MIGRATIONS.iter().skip(from.max(0) as usize) {
         tx.execute_batch(sql)?;
     }

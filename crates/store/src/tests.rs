@@ -150,7 +150,9 @@ fn reviewed_and_approved_clashes_keep_their_status_while_found() {
 fn set_status_records_who_when_and_why() {
     let mut store = Store::open_in_memory().expect("opens");
     run(&mut store, 0, &[("A", "B")]);
-    let change = store.set_status("t/A-B", Status::Approved, "  Anna Berg ", Some(" accepted: sleeve "), at(7)).expect("set");
+    let change = store
+        .set_status("t/A-B", Status::Approved, "  Anna Berg ", Some(" accepted: sleeve "), at(7))
+        .expect("set");
     assert_eq!(change.from, Some(Status::New));
     assert_eq!(change.by, "Anna Berg");
     assert_eq!(change.comment.as_deref(), Some("accepted: sleeve"));
@@ -251,7 +253,10 @@ fn unknown_clash_ids_and_missing_names_are_clear_errors() {
     let e = store.set_status("t/nope", Status::Reviewed, "Li Wei", None, at(1)).expect_err("unknown id");
     let text = e.to_string();
     assert!(matches!(e, StoreError::UnknownClash { .. }));
-    assert!(text.contains("'t/nope'") && text.contains("--json") && text.contains("plumbline history"), "{text}");
+    assert!(
+        text.contains("'t/nope'") && text.contains("--json") && text.contains("plumbline history"),
+        "{text}"
+    );
     let e = store.add_comment("t/nope", "Li Wei", "hello", at(1)).expect_err("unknown id");
     assert!(matches!(e, StoreError::UnknownClash { .. }));
     let e = store.set_status("t/A-B", Status::Reviewed, "  ", None, at(1)).expect_err("no name");
@@ -270,12 +275,8 @@ fn comments_come_back_in_order() {
     run(&mut store, 0, &[("A", "B")]);
     store.add_comment("t/A-B", "Li Wei", "first", at(3)).expect("comment");
     store.add_comment("t/A-B", "Anna Berg", "第二", at(1)).expect("comment");
-    let texts: Vec<(String, String, DateTime<Utc>)> = store
-        .comments("t/A-B")
-        .expect("comments")
-        .into_iter()
-        .map(|c| (c.by, c.text, c.at_utc))
-        .collect();
+    let texts: Vec<(String, String, DateTime<Utc>)> =
+        store.comments("t/A-B").expect("comments").into_iter().map(|c| (c.by, c.text, c.at_utc)).collect();
     assert_eq!(
         texts,
         [("Li Wei".into(), "first".into(), at(3)), ("Anna Berg".into(), "第二".into(), at(1))],
@@ -361,7 +362,8 @@ fn another_applications_database_is_refused_and_left_alone() {
     let path = dir.path().join("other.db");
     {
         let conn = Connection::open(&path).expect("create");
-        conn.execute_batch("CREATE TABLE accounts (iban TEXT); INSERT INTO accounts VALUES ('DE00');").expect("sql");
+        conn.execute_batch("CREATE TABLE accounts (iban TEXT); INSERT INTO accounts VALUES ('DE00');")
+            .expect("sql");
     }
     let before = std::fs::read(&path).expect("read");
     let e = Store::open(&path).expect_err("refused");

@@ -99,7 +99,9 @@ fn crash_child_writer() {
         let started = std::time::Instant::now();
         let s = store.record_run(&mut r, &meta).expect("run recorded");
         let micros = started.elapsed().as_micros();
-        store.add_comment("churn/02000", "child", &format!("after run {}", s.run_id), meta.started_utc).expect("comment");
+        store
+            .add_comment("churn/02000", "child", &format!("after run {}", s.run_id), meta.started_utc)
+            .expect("comment");
         writeln!(out, "committed {} {micros}", s.run_id).expect("stdout");
         out.flush().expect("stdout");
     }
@@ -135,7 +137,9 @@ fn killing_a_writer_mid_run_loses_nothing_committed() {
     store.set_status("kept/00001", Status::Approved, "Anna Berg", Some("sleeve"), t0()).expect("set");
     store.set_status("kept/00002", Status::Resolved, "Li Wei", None, t0()).expect("set");
     for n in 0..10 {
-        store.add_comment(&format!("kept/{n:05}"), "Anna Berg", &format!("note {n} 备注"), t0()).expect("comment");
+        store
+            .add_comment(&format!("kept/{n:05}"), "Anna Berg", &format!("note {n} 备注"), t0())
+            .expect("comment");
     }
     let kept_before = kept_snapshot(&store);
     let runs_before = store.history().expect("history");
@@ -181,7 +185,11 @@ fn killing_a_writer_mid_run_loses_nothing_committed() {
 
         let store = Store::open_existing(&db).expect("reopens after the kill");
         store.integrity_check().expect("PRAGMA integrity_check is ok");
-        assert_eq!(kept_snapshot(&store), kept_before, "round {round}: kept statuses, history and comments intact");
+        assert_eq!(
+            kept_snapshot(&store),
+            kept_before,
+            "round {round}: kept statuses, history and comments intact"
+        );
         let history = store.history().expect("history");
         assert_eq!(history[..2], runs_before[..], "earlier runs unchanged");
         let last = history.last().expect("runs").run_id;
@@ -224,7 +232,9 @@ fn killing_a_writer_mid_run_loses_nothing_committed() {
     // The history takes new writes after the crashes.
     let mut store = Store::open(&db).expect("reopens");
     let mut kept = report("kept", 0..10);
-    let s = store.record_run(&mut kept, &RunMeta { started_utc: t0(), models: vec![], config: None }).expect("run");
+    let s = store
+        .record_run(&mut kept, &RunMeta { started_utc: t0(), models: vec![], config: None })
+        .expect("run");
     assert_eq!(s.approved, 1);
     store.set_status("kept/00003", Status::Approved, "Anna Berg", None, t0()).expect("set after crash");
     store.integrity_check().expect("integrity ok");
