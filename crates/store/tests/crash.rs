@@ -73,7 +73,7 @@ fn report(test: &str, ids: impl Iterator<Item = usize>) -> Report {
 /// The churn clashes a child run finds: runs alternate between two half-overlapping sets, so
 /// each run creates, re-finds, resolves and reopens thousands of clashes.
 fn churn_ids(runs_before: usize) -> std::ops::Range<usize> {
-    if runs_before % 2 == 0 {
+    if runs_before.is_multiple_of(2) {
         0..CHURN
     } else {
         CHURN / 2..CHURN + CHURN / 2
@@ -155,12 +155,12 @@ fn killing_a_writer_mid_run_loses_nothing_committed() {
             .spawn()
             .expect("child starts");
         let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
+        let lines = BufReader::new(stdout).lines();
         let mut committed = 0i64;
         let mut durations = Vec::new();
         let mut in_flight = None;
         // Let two runs commit to learn how long one takes, then kill the third halfway through.
-        while let Some(line) = lines.next() {
+        for line in lines {
             let line = line.expect("child output");
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
