@@ -810,10 +810,11 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// Times are stored as RFC 3339 text in UTC with millisecond precision: readable in any SQLite
-/// browser, and they sort as text in time order.
+/// Times are stored as RFC 3339 text in UTC with all nine fraction digits: readable in any
+/// SQLite browser, read back exactly as given (the summary a run returns equals the one the
+/// history lists later), and with a fixed width they sort as text in time order.
 fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
 fn parse_time(path: &Path, text: &str) -> Result<DateTime<Utc>> {

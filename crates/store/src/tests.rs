@@ -426,3 +426,29 @@ fn an_empty_file_becomes_a_history() {
     run(&mut store, 0, &[("A", "B")]);
     assert_eq!(store.history().expect("history").len(), 1);
 }
+
+#[test]
+fn the_summary_a_run_returns_is_the_one_history_lists() {
+    let mut store = Store::open_in_memory().expect("opens");
+    let mut r = report(&[("t", &[("A", "B")])]);
+    let started = at(0) + chrono::Duration::nanoseconds(123_456_789);
+    let meta = RunMeta { started_utc: started, models: vec!["a.ifc".into(), "b.ifc".into()], config: None };
+    let summary = store.record_run(&mut r, &meta).expect("run");
+    assert_eq!(store.history().expect("history"), [summary]);
+    let c = store.clash("t/A-B").expect("readable").expect("known");
+    assert_eq!(c.status_utc, started, "times come back exactly");
+}
+
+#[test]
+fn opening_a_history_twice_migrates_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("twice.db");
+    let mut first = Store::open(&path).expect("creates");
+    let second = Store::open(&path).expect("opens the same file");
+    run(&mut first, 0, &[("A", "B")]);
+    assert_eq!(
+        second.status_of("t/A-B").expect("readable"),
+        Some(Status::New),
+        "the second sees the first's run"
+    );
+}
