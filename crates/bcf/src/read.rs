@@ -192,7 +192,7 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
             )));
         }
         let mut archive = BcfArchive::default();
-        let topic = topic_from_markup(&root, "", &BTreeMap::new(), &mut archive.warnings, "markup.bcf")?;
+        let topic = topic_from_markup(&root, "", None, &mut archive.warnings, "markup.bcf");
         archive.topics.push(topic);
         return Ok(archive);
     }
@@ -344,7 +344,7 @@ fn read_zip(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
             let vp = xml::parse(&vp_path, &zip.read(vp_index, &vp_path)?)?;
             viewpoint_files.insert(vp_path.to_lowercase(), (vp_path, vp));
         }
-        let mut topic = topic_from_markup(&root, &folder, &viewpoint_files, &mut out.warnings, &path)?;
+        let mut topic = topic_from_markup(&root, &folder, Some(&viewpoint_files), &mut out.warnings, &path);
         // Snapshots are named, never decompressed: their paths only need to exist.
         for vp in &mut topic.viewpoints {
             if let Some(s) = vp.snapshot.take() {
@@ -367,14 +367,17 @@ fn lower(s: Option<String>) -> Option<String> {
 }
 
 /// Builds a topic from its markup and the parsed viewpoint files of its folder (lowercase path
-/// → (path, root)).
+/// → (path, root)); `None` for a bare markup file, which has no folder to look in.
 fn topic_from_markup(
     root: &Node,
     folder: &str,
-    viewpoint_files: &BTreeMap<String, (String, Node)>,
+    viewpoint_files: Option<&BTreeMap<String, (String, Node)>>,
     warnings: &mut Vec<String>,
     entry: &str,
-) -> Result<Topic, BcfError> {
+) -> Topic {
+    let no_files = BTreeMap::new();
+    let bare = viewpoint_files.is_none();
+    let viewpoint_files = viewpoint_files.unwrap_or(&no_files);
     let empty = Node::default();
     let t = root.child("Topic").unwrap_or(&empty);
     if root.child("Topic").is_none() {
@@ -443,7 +446,7 @@ fn topic_from_markup(
         let file_ref = r.text_of("Viewpoint").map(|f| join(folder, &f));
         let snapshot = r.text_of("Snapshot").map(|s| join(folder, &s));
         let found = file_ref.as_ref().and_then(|f| viewpoint_files.get(&f.to_lowercase()));
-        if let (Some(f), None) = (&file_ref, found) {
+        if let (Some(f), None, false) = (&file_ref, found, bare) {
             warnings.push(format!("{entry}: the viewpoint file '{f}' is not in the archive"));
         }
         let mut vp = match found {
@@ -464,7 +467,7 @@ fn topic_from_markup(
             topic.viewpoints.push(viewpoint(node, Some(path.clone())));
         }
     }
-    Ok(topic)
+    topic
 }
 
 fn component(n: &Node) -> Option<Component> {
