@@ -71,7 +71,7 @@ pub enum BcfError {
     #[error("not a BCF archive: {0}")]
     NotBcf(String),
     /// The zip structure itself is broken (truncated, bad central directory, encrypted).
-    #[error("unreadable zip archive: {0}")]
+    #[error("unreadable zip archive: {}", zip_message(.0))]
     Zip(#[source] zip::result::ZipError),
     /// One entry could not be decompressed.
     #[error("zip entry '{entry}': cannot read it: {source}")]
@@ -105,12 +105,23 @@ pub enum BcfError {
     #[error("invalid export option: {0}")]
     InvalidOption(String),
     /// Writing the zip failed.
-    #[error("cannot write the BCF archive: {0}")]
+    #[error("cannot write the BCF archive: {}", zip_message(.0))]
     Write(#[source] zip::result::ZipError),
     /// A bug: the reader panicked on this input. The panic is caught so that the caller gets an
     /// error instead of a crash.
     #[error("internal error while reading the BCF archive: {0}")]
     Internal(String),
+}
+
+/// A zip error's message, with the cause of an i/o error (the zip crate prints only "i/o error").
+fn zip_message(e: &zip::result::ZipError) -> String {
+    match e {
+        zip::result::ZipError::Io(io) => format!("{e}: {io} (the file is truncated?)"),
+        zip::result::ZipError::InvalidArchive(m) if m.contains("EOCD") => {
+            format!("{e} (the file is truncated, or not a zip archive)")
+        }
+        other => other.to_string(),
+    }
 }
 
 impl BcfError {
