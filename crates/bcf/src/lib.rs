@@ -25,7 +25,9 @@ mod time;
 mod write;
 mod xml;
 
-pub use read::{map_status, read, read_with_limits, BcfArchive, Comment, Component, Limits, Topic, Viewpoint};
+pub use read::{
+    map_status, read, read_with_limits, BcfArchive, Comment, Component, Limits, Topic, Viewpoint,
+};
 pub use time::UtcDateTime;
 pub use write::{write, ExportOptions, COLOR_A, COLOR_B, STATUSES};
 
@@ -90,7 +92,9 @@ pub enum BcfError {
     #[error("zip entry '{entry}' expands beyond the limit of {limit} bytes (a zip bomb?)")]
     EntryTooLarge { entry: String, limit: u64 },
     /// The entries read expand beyond [`Limits::max_total_bytes`] together.
-    #[error("the archive expands beyond the limit of {limit} bytes in total, at entry '{entry}' (a zip bomb?)")]
+    #[error(
+        "the archive expands beyond the limit of {limit} bytes in total, at entry '{entry}' (a zip bomb?)"
+    )]
     ArchiveTooLarge { entry: String, limit: u64 },
     /// Malformed XML in one entry.
     #[error("zip entry '{entry}', line {line}: {message}")]
@@ -129,4 +133,3 @@ impl BcfError {
         BcfError::Xml { entry: entry.to_string(), line, message: message.into() }
     }
 }
-

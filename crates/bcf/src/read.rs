@@ -182,7 +182,10 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
     let text_start = xml::decode(&bytes[..bytes.len().min(4096)]);
     if text_start.trim_start().starts_with('<') {
         if bytes.len() as u64 > limits.max_entry_bytes {
-            return Err(BcfError::EntryTooLarge { entry: "markup.bcf".into(), limit: limits.max_entry_bytes });
+            return Err(BcfError::EntryTooLarge {
+                entry: "markup.bcf".into(),
+                limit: limits.max_entry_bytes,
+            });
         }
         let root = xml::parse("markup.bcf", bytes)?;
         if !root.name.eq_ignore_ascii_case("Markup") {
@@ -258,7 +261,9 @@ impl Zip<'_> {
     fn read(&mut self, index: usize, path: &str) -> Result<Vec<u8>, BcfError> {
         let mut file = self.archive.by_index(index).map_err(|e| match e {
             zip::result::ZipError::Io(source) => BcfError::Entry { entry: path.to_string(), source },
-            other => BcfError::Entry { entry: path.to_string(), source: std::io::Error::other(other.to_string()) },
+            other => {
+                BcfError::Entry { entry: path.to_string(), source: std::io::Error::other(other.to_string()) }
+            }
         })?;
         let cap = self.limits.max_entry_bytes.min(self.limits.max_total_bytes.saturating_sub(self.total));
         let mut buf = Vec::new();
@@ -268,10 +273,16 @@ impl Zip<'_> {
             .map_err(|source| BcfError::Entry { entry: path.to_string(), source })?;
         let n = buf.len() as u64;
         if n > self.limits.max_entry_bytes {
-            return Err(BcfError::EntryTooLarge { entry: path.to_string(), limit: self.limits.max_entry_bytes });
+            return Err(BcfError::EntryTooLarge {
+                entry: path.to_string(),
+                limit: self.limits.max_entry_bytes,
+            });
         }
         if n > cap {
-            return Err(BcfError::ArchiveTooLarge { entry: path.to_string(), limit: self.limits.max_total_bytes });
+            return Err(BcfError::ArchiveTooLarge {
+                entry: path.to_string(),
+                limit: self.limits.max_total_bytes,
+            });
         }
         self.total += n;
         Ok(buf)
@@ -440,7 +451,8 @@ fn topic_from_markup(
 
     // Viewpoints named by the markup: BCF 2 <Markup><Viewpoints Guid>, BCF 3
     // <Topic><Viewpoints><ViewPoint Guid>.
-    let refs = root.all("Viewpoints").chain(t.child("Viewpoints").into_iter().flat_map(|v| v.all("ViewPoint")));
+    let refs =
+        root.all("Viewpoints").chain(t.child("Viewpoints").into_iter().flat_map(|v| v.all("ViewPoint")));
     let mut used = BTreeSet::new();
     for r in refs {
         let file_ref = r.text_of("Viewpoint").map(|f| join(folder, &f));

@@ -104,8 +104,17 @@ pub fn write(report: &Report, options: &ExportOptions<'_>) -> Result<Vec<u8>, Bc
                 None => DEFAULT_ASPECT_RATIO,
             };
             let (vp_guid, viewpoint) = viewpoint_xml(options.version, group, &clashes, aspect);
-            let markup =
-                markup_xml(options, author, report, test, group, &guid, &clashes, &vp_guid, snapshot.is_some());
+            let markup = markup_xml(
+                options,
+                author,
+                report,
+                test,
+                group,
+                &guid,
+                &clashes,
+                &vp_guid,
+                snapshot.is_some(),
+            );
             put(&format!("{guid}/markup.bcf"), markup.as_bytes())?;
             put(&format!("{guid}/viewpoint.bcfv"), viewpoint.as_bytes())?;
             if let Some(png) = &snapshot {
@@ -256,7 +265,8 @@ fn markup_xml(
         files = report.models.iter().map(|m| file_name(m)).filter(|f| !f.trim().is_empty()).collect();
     }
     let status = status_name(group_status(clashes));
-    let title = [group.title.en.trim(), group.id.trim(), guid].into_iter().find(|t| !t.is_empty()).unwrap_or(guid);
+    let title =
+        [group.title.en.trim(), group.id.trim(), guid].into_iter().find(|t| !t.is_empty()).unwrap_or(guid);
     let date = options.date_utc.to_string();
 
     let mut x = format!("{XML_DECL}<Markup {XSI} xsi:noNamespaceSchemaLocation=\"markup.xsd\">\n");
@@ -268,7 +278,11 @@ fn markup_xml(
         let pad = if v3 { "      " } else { "    " };
         let external = if v3 { "IsExternal" } else { "isExternal" };
         for f in &files {
-            let _ = writeln!(x, "{pad}<File {external}=\"true\">\n{pad}  <Filename>{}</Filename>\n{pad}</File>", esc(f));
+            let _ = writeln!(
+                x,
+                "{pad}<File {external}=\"true\">\n{pad}  <Filename>{}</Filename>\n{pad}</File>",
+                esc(f)
+            );
         }
         if v3 {
             x.push_str("    </Files>\n");
@@ -331,7 +345,12 @@ fn component(gid: &str) -> String {
 /// The topic's viewpoint and its GUID. The GUID is derived from the topic GUID and the
 /// viewpoint's content, so a re-export of an unchanged group gives the same viewpoint and a
 /// changed group a new one (BCF 3.0 viewpoints are immutable).
-fn viewpoint_xml(version: BcfVersion, group: &Group, clashes: &[&ClashRecord], aspect: f64) -> (String, String) {
+fn viewpoint_xml(
+    version: BcfVersion,
+    group: &Group,
+    clashes: &[&ClashRecord],
+    aspect: f64,
+) -> (String, String) {
     let v3 = version == BcfVersion::V3_0;
     let gids = |f: &dyn Fn(&ClashRecord) -> &str| -> BTreeSet<String> {
         clashes.iter().map(|c| f(c).trim().to_string()).filter(|g| !g.is_empty()).collect()

@@ -17,7 +17,8 @@ fn date() -> UtcDateTime {
 
 fn export(report: &Report, version: BcfVersion) -> Vec<u8> {
     let snapshot = |_: &Group| Some(png(4, 3));
-    let options = ExportOptions { version, author: "reviewer@example.com", date_utc: date(), snapshots: &snapshot };
+    let options =
+        ExportOptions { version, author: "reviewer@example.com", date_utc: date(), snapshots: &snapshot };
     write(report, &options).expect("export")
 }
 
@@ -77,14 +78,17 @@ fn output_is_byte_identical_and_topic_guids_are_stable() {
     // A later date changes the dates, not the GUIDs: a re-export updates the same topics.
     let snapshot = |_: &Group| None;
     let later = UtcDateTime::parse("2026-12-04T08:00:00Z").expect("date");
-    let options = ExportOptions { version: BcfVersion::V3_0, author: "x@y.z", date_utc: later, snapshots: &snapshot };
+    let options =
+        ExportOptions { version: BcfVersion::V3_0, author: "x@y.z", date_utc: later, snapshots: &snapshot };
     let again = read(&write(&r, &options).expect("export")).expect("read");
     let first = read(&export(&r, BcfVersion::V3_0)).expect("read");
     let ids = |a: &plumbline_bcf::BcfArchive| a.topics.iter().map(|t| t.guid.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&again), ids(&first));
     assert_eq!(again.topics[0].creation_date.as_deref(), Some("2026-12-04T08:00:00Z"));
     // Unchanged viewpoints keep their GUID.
-    let vps = |a: &plumbline_bcf::BcfArchive| a.topics.iter().map(|t| t.viewpoints[0].guid.clone()).collect::<Vec<_>>();
+    let vps = |a: &plumbline_bcf::BcfArchive| {
+        a.topics.iter().map(|t| t.viewpoints[0].guid.clone()).collect::<Vec<_>>()
+    };
     assert_eq!(vps(&again), vps(&first));
 }
 
@@ -101,11 +105,22 @@ fn topic_contents() {
         assert!(markup.contains("TopicStatus=\"Active\""), "{markup}");
         assert!(markup.contains("<CreationDate>2026-11-27T10:49:00Z</CreationDate>"));
         assert!(markup.contains("<CreationAuthor>reviewer@example.com</CreationAuthor>"));
-        assert!(markup.contains("<Filename>elec.ifc</Filename>") && markup.contains("<Filename>mep.ifc</Filename>"));
+        assert!(
+            markup.contains("<Filename>elec.ifc</Filename>")
+                && markup.contains("<Filename>mep.ifc</Filename>")
+        );
         assert!(markup.contains("Trays vs ducts"));
         // Markup characters in names are escaped; both languages are in the description.
         assert!(markup.contains("Duct D-3 &amp; &lt;main&gt;"));
-        assert!(markup.contains(&group.explanation.en.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&apos;")));
+        assert!(markup.contains(
+            &group
+                .explanation
+                .en
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('\'', "&apos;")
+        ));
         assert!(markup.contains("重叠"), "Chinese explanation in the description");
         let archive = read(&export(&r, version)).expect("read");
         let t = archive.topics.iter().find(|t| t.guid == group.guid).expect("topic");
@@ -121,7 +136,10 @@ fn topic_contents() {
         assert!(ext.contains(&format!("<TopicStatus>{s}</TopicStatus>")), "{ext}");
     }
     assert!(ext.contains("<TopicType>Clash</TopicType>"));
-    assert!(ext.contains("<TopicLabel>Duplicates</TopicLabel>") && ext.contains("<TopicLabel>Trays vs ducts</TopicLabel>"));
+    assert!(
+        ext.contains("<TopicLabel>Duplicates</TopicLabel>")
+            && ext.contains("<TopicLabel>Trays vs ducts</TopicLabel>")
+    );
 }
 
 #[test]
@@ -167,7 +185,9 @@ fn viewpoint_selects_and_colours_both_elements_and_frames_the_group() {
     let vp = text(&e, &format!("{dup}/viewpoint.bcfv"));
     assert!(vp.contains("<AuthoringToolId>rack-7</AuthoringToolId>"), "{vp}");
     let v3 = entries(&export(&r, BcfVersion::V3_0));
-    assert!(text(&v3, &format!("{dup}/viewpoint.bcfv")).contains("<AspectRatio>1.3333333333333333</AspectRatio>"));
+    assert!(
+        text(&v3, &format!("{dup}/viewpoint.bcfv")).contains("<AspectRatio>1.3333333333333333</AspectRatio>")
+    );
 }
 
 #[test]
@@ -207,27 +227,33 @@ fn export_errors_are_clear() {
     assert!(e.to_string().contains("not a PNG"), "{e}");
 
     let huge = |_: &Group| Some(png(1600, 1));
-    let options = ExportOptions { version: BcfVersion::V3_0, author: "a@b.c", date_utc: date(), snapshots: &huge };
+    let options =
+        ExportOptions { version: BcfVersion::V3_0, author: "a@b.c", date_utc: date(), snapshots: &huge };
     let e = write(&r, &options).expect_err("BCF 3.0 allows 1500 px");
     assert!(e.to_string().contains("1500"), "{e}");
     // BCF 2.1 has no such limit.
-    let options = ExportOptions { version: BcfVersion::V2_1, author: "a@b.c", date_utc: date(), snapshots: &huge };
+    let options =
+        ExportOptions { version: BcfVersion::V2_1, author: "a@b.c", date_utc: date(), snapshots: &huge };
     assert!(write(&r, &options).is_ok());
 
     let none = |_: &Group| None;
-    let options = ExportOptions { version: BcfVersion::V3_0, author: "  ", date_utc: date(), snapshots: &none };
+    let options =
+        ExportOptions { version: BcfVersion::V3_0, author: "  ", date_utc: date(), snapshots: &none };
     assert!(matches!(write(&r, &options), Err(BcfError::InvalidOption(_))));
 
     let mut twice = report();
     let g = twice.tests[0].groups[0].clone();
     twice.tests[1].groups.push(g);
-    let options = ExportOptions { version: BcfVersion::V2_1, author: "a@b.c", date_utc: date(), snapshots: &none };
+    let options =
+        ExportOptions { version: BcfVersion::V2_1, author: "a@b.c", date_utc: date(), snapshots: &none };
     assert!(matches!(write(&twice, &options), Err(BcfError::DuplicateTopic(_))));
 
     // No snapshot: the markup names none, the archive holds none.
     let e = entries(&write(&r, &options).expect("export"));
     assert!(e.iter().all(|(n, _)| !n.ends_with(".png")));
-    assert!(e.iter().all(|(n, b)| !n.ends_with("markup.bcf") || !String::from_utf8_lossy(b).contains("Snapshot")));
+    assert!(e
+        .iter()
+        .all(|(n, b)| !n.ends_with("markup.bcf") || !String::from_utf8_lossy(b).contains("Snapshot")));
 }
 
 #[test]

@@ -102,7 +102,10 @@ fn too_many_entries_are_refused() {
 
 #[test]
 fn broken_and_foreign_inputs_are_errors_not_panics() {
-    let good = zip_of(&[("bcf.version", version()), (&format!("{GUID}/markup.bcf"), markup(GUID, "Open").as_bytes())]);
+    let good = zip_of(&[
+        ("bcf.version", version()),
+        (&format!("{GUID}/markup.bcf"), markup(GUID, "Open").as_bytes()),
+    ]);
     assert!(read(&good).is_ok());
     let mut cases: Vec<(String, Vec<u8>)> = vec![
         ("empty".into(), vec![]),
@@ -129,7 +132,8 @@ fn broken_and_foreign_inputs_are_errors_not_panics() {
 
 #[test]
 fn invalid_xml_names_the_entry_and_line() {
-    let bad_markup = "<?xml version=\"1.0\"?>\n<Markup>\n<Topic Guid=\"x\">\n<Title>T</Titl>\n</Topic></Markup>";
+    let bad_markup =
+        "<?xml version=\"1.0\"?>\n<Markup>\n<Topic Guid=\"x\">\n<Title>T</Titl>\n</Topic></Markup>";
     let path = format!("{GUID}/markup.bcf");
     let z = zip_of(&[("bcf.version", version()), (&path, bad_markup.as_bytes())]);
     let e = read(&z).expect_err("invalid XML");

@@ -20,7 +20,8 @@ fn every_shared_test_case_reads() {
         files.extend(list.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()));
     }
     files.sort();
-    let (mut archives, mut bare, mut topics, mut comments, mut viewpoints, mut components) = (0, 0, 0, 0, 0, 0);
+    let (mut archives, mut bare, mut topics, mut comments, mut viewpoints, mut components) =
+        (0, 0, 0, 0, 0, 0);
     let mut warnings = Vec::new();
     let mut versions: BTreeMap<String, usize> = BTreeMap::new();
     let mut statuses: BTreeMap<String, usize> = BTreeMap::new();

@@ -66,7 +66,8 @@ pub fn report() -> Report {
         clearance_m: 0.0,
         zone: None,
     };
-    let duct = element("2O2Fr$t4X7Zf8NOew3FLOH", "IfcDuctSegment", "Duct D-3 & <main>", "models/mep.ifc", 0.0);
+    let duct =
+        element("2O2Fr$t4X7Zf8NOew3FLOH", "IfcDuctSegment", "Duct D-3 & <main>", "models/mep.ifc", 0.0);
     let mut records = vec![
         record(
             &trays,
@@ -87,7 +88,13 @@ pub fn report() -> Report {
         record(
             &trays,
             "c3",
-            element("3vB2YO$MX4xv5uCqZZG05x", "IfcCableCarrierSegment", "托架 9", "C:\\models\\elec.ifc", 30.0),
+            element(
+                "3vB2YO$MX4xv5uCqZZG05x",
+                "IfcCableCarrierSegment",
+                "托架 9",
+                "C:\\models\\elec.ifc",
+                30.0,
+            ),
             element("0JxjHqDDT5Tw7qn$xG7Ss1", "IfcDuctSegment", "Duct 9", "models/mep.ifc", 30.0),
             30.0,
             Status::Resolved,
