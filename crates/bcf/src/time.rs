@@ -138,3 +138,42 @@ fn civil_from_days(z: i64) -> (i64, u8, u8) {
     let y = yoe.saturating_add(era.saturating_mul(400)) + i64::from(m <= 2);
     (y, m, d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_seconds_and_text_round_trip() {
+        let epoch = UtcDateTime::from_unix_seconds(0).expect("epoch");
+        assert_eq!(epoch.to_string(), "1970-01-01T00:00:00Z");
+        for secs in [0i64, 951_782_400, 1_709_164_799, 1_795_690_140, -86_400, 253_402_300_799] {
+            let t = UtcDateTime::from_unix_seconds(secs).expect("in range");
+            assert_eq!(t.unix_seconds(), secs);
+            assert_eq!(UtcDateTime::parse(&t.to_string()).expect("parse"), t);
+        }
+        let leap = UtcDateTime::parse("2024-02-29T23:59:59Z").expect("leap day");
+        assert_eq!(leap.to_string(), "2024-02-29T23:59:59Z");
+        assert_eq!(
+            UtcDateTime::parse("2026-11-27 10:49:00.123").expect("lenient").to_string(),
+            "2026-11-27T10:49:00Z"
+        );
+    }
+
+    #[test]
+    fn bad_dates_are_errors() {
+        for bad in [
+            "",
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-27T24:00:00Z",
+            "27.11.2026",
+            "2026-11-27T10:49",
+            "２０２６-11-27T10:49:00Z",
+        ] {
+            assert!(UtcDateTime::parse(bad).is_err(), "{bad}");
+        }
+        assert!(UtcDateTime::from_unix_seconds(i64::MAX).is_none());
+        assert!(UtcDateTime::from_unix_seconds(i64::MIN).is_none());
+    }
+}

@@ -328,3 +328,41 @@ fn validate(xsd: &Path, file: &Path, name: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A report of 2000 clashes in 1000 groups writes and reads back quickly and completely.
+#[test]
+fn a_large_report_round_trips() {
+    let mut r = report();
+    let template = r.tests[0].clone();
+    let mut big = template.clone();
+    big.clashes.clear();
+    big.groups.clear();
+    for i in 0..1000 {
+        for (j, c) in template.clashes.iter().take(2).enumerate() {
+            let mut c = c.clone();
+            c.id = format!("big-{i}-{j}");
+            c.a.global_id = format!("{:0>22}", format!("A{i}"));
+            c.b.global_id = format!("{:0>22}", format!("B{i}x{j}"));
+            c.group = format!("g{i}");
+            big.clashes.push(c);
+        }
+        let mut g = template.groups[0].clone();
+        g.id = format!("g{i}");
+        g.guid = plumbline_review::stable_uuid(&["big", &g.id]);
+        g.clash_ids = vec![format!("big-{i}-0"), format!("big-{i}-1")];
+        big.groups.push(g);
+    }
+    r.tests = vec![big];
+    let started = std::time::Instant::now();
+    let bytes = export(&r, BcfVersion::V3_0);
+    let written = started.elapsed();
+    let archive = read(&bytes).expect("read");
+    println!(
+        "1000 topics: written in {:.0} ms ({} KiB), read in {:.0} ms",
+        written.as_secs_f64() * 1e3,
+        bytes.len() / 1024,
+        (started.elapsed() - written).as_secs_f64() * 1e3
+    );
+    assert_eq!(archive.topics.len(), 1000);
+    assert!(archive.topics.iter().all(|t| t.viewpoints[0].component_ids().len() == 3));
+}
