@@ -19,12 +19,16 @@
 //! components and drive letters, too many entries, and entries or archives that expand beyond
 //! the [`Limits`] (sizes are counted while decompressing, never taken from the headers).
 //! Malformed XML is an error naming the entry and the line. No input makes the reader panic.
+//! [`clashes_of`] finds the clashes of a report that a topic read back is about: by topic GUID
+//! for topics Plumbline wrote, by the selected element pair for topics from other tools.
 
+mod matching;
 mod read;
 mod time;
 mod write;
 mod xml;
 
+pub use matching::clashes_of;
 pub use read::{
     map_status, read, read_with_limits, BcfArchive, Comment, Component, Limits, Topic, Viewpoint,
 };

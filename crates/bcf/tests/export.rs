@@ -366,3 +366,24 @@ fn a_large_report_round_trips() {
     assert_eq!(archive.topics.len(), 1000);
     assert!(archive.topics.iter().all(|t| t.viewpoints[0].component_ids().len() == 3));
 }
+
+/// Topics read back find their clashes: by GUID, or by the selected elements for topics another
+/// tool wrote.
+#[test]
+fn topics_find_their_clashes() {
+    let r = report();
+    let archive = read(&export(&r, BcfVersion::V2_1)).expect("read");
+    for t in &archive.topics {
+        let group = r.groups().find(|g| g.guid == t.guid).expect("group");
+        let ids: Vec<&str> = plumbline_bcf::clashes_of(t, &r).iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, group.clash_ids.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    // Another tool's topic about the pair of c3, with a GUID of its own.
+    let mut foreign =
+        archive.topics.iter().find(|t| t.viewpoints[0].component_ids().len() == 2).expect("c3").clone();
+    foreign.guid = "99999999-0000-4000-8000-000000000000".into();
+    let found: Vec<&str> = plumbline_bcf::clashes_of(&foreign, &r).iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    foreign.viewpoints.clear();
+    assert!(plumbline_bcf::clashes_of(&foreign, &r).is_empty());
+}
