@@ -52,12 +52,13 @@ fn a_zip_bomb_is_refused_while_decompressing() {
     // Many entries that are fine one by one but too much together.
     let mut chunk = b"<VisualizationInfo/>".to_vec();
     chunk.extend(std::iter::repeat_n(b' ', 600 << 10));
-    let names: Vec<String> = (0..5).map(|i| format!("t{i}/viewpoint.bcfv")).collect();
-    let mut entries: Vec<(&str, &[u8])> = vec![("bcf.version", version())];
     let m = markup(GUID, "Open");
-    for n in &names {
-        entries.push((n.as_str(), &chunk));
-        entries.push((Box::leak(n.replace("viewpoint.bcfv", "markup.bcf").into_boxed_str()), m.as_bytes()));
+    let folders: Vec<(String, String)> =
+        (0..5).map(|i| (format!("t{i}/markup.bcf"), format!("t{i}/viewpoint.bcfv"))).collect();
+    let mut entries: Vec<(&str, &[u8])> = vec![("bcf.version", version())];
+    for (markup_path, viewpoint_path) in &folders {
+        entries.push((markup_path.as_str(), m.as_bytes()));
+        entries.push((viewpoint_path.as_str(), &chunk));
     }
     let z = zip_of(&entries);
     let limits = Limits { max_entries: 100, max_entry_bytes: 1 << 20, max_total_bytes: 2 << 20 };
