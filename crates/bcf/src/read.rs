@@ -320,11 +320,15 @@ fn read_zip(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
         .filter(|p| p.rsplit('/').next().is_some_and(|f| f.eq_ignore_ascii_case("bcf.version")))
         .min_by_key(|p| (p.matches('/').count(), (*p).clone()))
         .cloned();
-    if let Some(path) = version_path {
-        let index = entries.by_path[&path];
-        let root = xml::parse(&path, &zip.read(index, &path)?)?;
-        out.version = root.attr("VersionId");
-        out.detailed_version = root.text_of("DetailedVersion");
+    if let Some((path, &index)) = version_path.as_ref().and_then(|p| entries.by_path.get_key_value(p)) {
+        // The version is not needed to read the topics: a broken bcf.version is a warning.
+        match xml::parse(path, &zip.read(index, path)?) {
+            Ok(root) => {
+                out.version = root.attr("VersionId");
+                out.detailed_version = root.text_of("DetailedVersion");
+            }
+            Err(e) => out.warnings.push(format!("{e}; the version is unknown")),
+        }
     }
 
     let markups: Vec<String> = entries
@@ -334,7 +338,7 @@ fn read_zip(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
         .cloned()
         .collect();
     for path in markups {
-        let index = entries.by_path[&path];
+        let Some(&index) = entries.by_path.get(&path) else { continue };
         let root = xml::parse(&path, &zip.read(index, &path)?)?;
         if !root.name.eq_ignore_ascii_case("Markup") {
             out.warnings.push(format!("{path}: the root element is <{}>, not <Markup>; skipped", root.name));

@@ -120,10 +120,19 @@ fn broken_and_foreign_inputs_are_errors_not_panics() {
         cases.push((format!("truncated at {cut}"), good[..cut].to_vec()));
     }
     // Every single-byte corruption of the archive is an error or a reading, never a panic.
-    for i in (0..good.len()).step_by(7) {
+    for i in 0..good.len() {
         let mut b = good.clone();
         b[i] ^= 0x5a;
-        let _ = read(&b);
+        if let Err(BcfError::Internal(p)) = read(&b) {
+            panic!("byte {i} flipped: the reader panicked: {p}");
+        }
+    }
+    // Every prefix of a markup document is an error or a reading, never a panic.
+    let m = markup(GUID, "Open");
+    for cut in 0..m.len() {
+        if let Err(BcfError::Internal(p)) = read(&m.as_bytes()[..cut]) {
+            panic!("markup cut at {cut}: the reader panicked: {p}");
+        }
     }
     for (what, bytes) in cases {
         let e = read(&bytes).expect_err(&what);
@@ -250,4 +259,16 @@ fn a_stored_entry_is_read_as_well() {
     let z = w.finish().expect("zip").into_inner();
     let a = read(&z).expect("stored");
     assert_eq!(a.topics[0].status, Some(Status::Active));
+}
+
+#[test]
+fn a_broken_bcf_version_is_a_warning() {
+    let z = zip_of(&[
+        ("bcf.version", b"<Version VersionId=\"2.1\">".as_slice()),
+        (&format!("{GUID}/markup.bcf"), markup(GUID, "Open").as_bytes()),
+    ]);
+    let a = read(&z).expect("topics still read");
+    assert_eq!(a.version, None);
+    assert_eq!(a.topics.len(), 1);
+    assert!(a.warnings[0].contains("bcf.version"), "{:?}", a.warnings);
 }

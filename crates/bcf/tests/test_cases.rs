@@ -110,3 +110,34 @@ fn test_case_details_come_out() {
 fn component(guid: &str) -> plumbline_bcf::Component {
     plumbline_bcf::Component { ifc_guid: Some(guid.into()), authoring_tool_id: None }
 }
+
+/// Corrupted copies of the real archives (bytes flipped in the markup and viewpoint data) are
+/// errors or readings, never panics.
+#[test]
+fn corrupted_test_cases_never_panic() {
+    let Some(corpus) = common::corpus() else { return };
+    let dir = corpus.join("3_0").join("test-cases");
+    let Ok(list) = std::fs::read_dir(&dir) else { return };
+    let mut paths: Vec<_> = list.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    paths.sort();
+    let (mut reads, mut errors) = (0, 0);
+    for path in paths {
+        let bytes = std::fs::read(&path).expect("read");
+        // Small archives only, and every 29th byte of their first 8 KiB.
+        if bytes.len() > 200 << 10 {
+            continue;
+        }
+        for i in (0..bytes.len().min(8192)).step_by(29) {
+            let mut b = bytes.clone();
+            b[i] = b[i].wrapping_add(0x41);
+            match read(&b) {
+                Err(plumbline_bcf::BcfError::Internal(p)) => {
+                    panic!("{} byte {i}: panic: {p}", path.display())
+                }
+                Err(_) => errors += 1,
+                Ok(_) => reads += 1,
+            }
+        }
+    }
+    println!("corrupted copies: {reads} read, {errors} refused, no panic");
+}
