@@ -1,6 +1,6 @@
 //! Writing a clash report as a BCF 2.1 or 3.0 archive.
 
-use crate::xml::esc;
+use crate::xml::{clean, esc};
 use crate::{BcfError, BcfVersion, UtcDateTime};
 use plumbline_review::{frame_box, stable_uuid, ClashRecord, Group, Report, Status, TestReport};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -62,7 +62,8 @@ fn group_status(clashes: &[&ClashRecord]) -> Status {
 /// a folder named by its topic GUID with `markup.bcf`, `viewpoint.bcfv` and, when the caller
 /// supplies one, `snapshot.png`.
 pub fn write(report: &Report, options: &ExportOptions<'_>) -> Result<Vec<u8>, BcfError> {
-    let author = options.author.trim();
+    let author = clean(options.author);
+    let author = author.trim();
     if author.is_empty() {
         return Err(BcfError::InvalidOption("the author must not be blank".into()));
     }
@@ -84,8 +85,12 @@ pub fn write(report: &Report, options: &ExportOptions<'_>) -> Result<Vec<u8>, Bc
 
     put("bcf.version", version_xml(options.version).as_bytes())?;
     if v3 {
-        let labels: BTreeSet<&str> =
-            report.tests.iter().map(|t| t.name.trim()).filter(|n| !n.is_empty()).collect();
+        let labels: BTreeSet<String> = report
+            .tests
+            .iter()
+            .map(|t| clean(&t.name).trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
         put("extensions.xml", extensions_xml(&labels, author).as_bytes())?;
     }
     let mut seen = HashSet::new();
@@ -190,7 +195,7 @@ fn version_xml(version: BcfVersion) -> String {
     }
 }
 
-fn extensions_xml(labels: &BTreeSet<&str>, author: &str) -> String {
+fn extensions_xml(labels: &BTreeSet<String>, author: &str) -> String {
     let mut x = format!("{XML_DECL}<Extensions {XSI} xsi:noNamespaceSchemaLocation=\"extensions.xsd\">\n");
     let _ = writeln!(x, "  <TopicTypes>\n    <TopicType>{TOPIC_TYPE}</TopicType>\n  </TopicTypes>");
     x.push_str("  <TopicStatuses>\n");
@@ -233,7 +238,7 @@ fn description(group: &Group, clashes: &[&ClashRecord]) -> String {
             }
         }
     }
-    let d = d.trim().to_string();
+    let d = clean(&d).trim().to_string();
     if d.is_empty() {
         group.id.clone()
     } else {
@@ -265,8 +270,11 @@ fn markup_xml(
         files = report.models.iter().map(|m| file_name(m)).filter(|f| !f.trim().is_empty()).collect();
     }
     let status = status_name(group_status(clashes));
-    let title =
-        [group.title.en.trim(), group.id.trim(), guid].into_iter().find(|t| !t.is_empty()).unwrap_or(guid);
+    let title = [&group.title.en, &group.id]
+        .into_iter()
+        .map(|t| clean(t).trim().to_string())
+        .find(|t| !t.is_empty())
+        .unwrap_or_else(|| guid.to_string());
     let date = options.date_utc.to_string();
 
     let mut x = format!("{XML_DECL}<Markup {XSI} xsi:noNamespaceSchemaLocation=\"markup.xsd\">\n");
@@ -290,8 +298,9 @@ fn markup_xml(
         x.push_str("  </Header>\n");
     }
     let _ = writeln!(x, "  <Topic Guid=\"{guid}\" TopicType=\"{TOPIC_TYPE}\" TopicStatus=\"{status}\">");
-    let _ = writeln!(x, "    <Title>{}</Title>", esc(title));
-    let label = test.name.trim();
+    let _ = writeln!(x, "    <Title>{}</Title>", esc(&title));
+    let label = clean(&test.name);
+    let label = label.trim();
     if !label.is_empty() {
         if v3 {
             let _ = writeln!(x, "    <Labels>\n      <Label>{}</Label>\n    </Labels>", esc(label));

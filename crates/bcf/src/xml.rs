@@ -207,13 +207,17 @@ fn line_of(text: &str, offset: usize) -> usize {
     1 + text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count()
 }
 
-/// Text made safe for an XML element or attribute: markup characters escaped, and characters
-/// that XML 1.0 does not allow (control characters other than tab, newline and carriage return)
-/// dropped.
-pub(crate) fn esc(text: &str) -> String {
-    let clean: String = text
-        .chars()
+/// The text without the characters that XML 1.0 does not allow (control characters other than
+/// tab, newline and carriage return, and U+FFFE/U+FFFF).
+pub(crate) fn clean(text: &str) -> String {
+    text.chars()
         .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}'))
-        .collect();
-    quick_xml::escape::escape(clean.as_str()).into_owned()
+        .collect()
+}
+
+/// Text made safe for XML element content: cleaned as [`clean`] does, and `&`, `<` and `>`
+/// escaped (quotes stay readable). Attribute values written by the crate are GUIDs, colours and
+/// fixed names, which need no escaping.
+pub(crate) fn esc(text: &str) -> String {
+    quick_xml::escape::partial_escape(clean(text).as_str()).into_owned()
 }
