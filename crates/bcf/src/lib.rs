@@ -1,6 +1,6 @@
 //! BCF (BIM Collaboration Format) for Plumbline.
 //!
-//! **Writing.** [`write`] turns a clash [`Report`](plumbline_review::Report) into a BCF 2.1 or
+//! **Writing.** [`write()`] turns a clash [`Report`](plumbline_review::Report) into a BCF 2.1 or
 //! 3.0 archive: one topic per clash group, whose GUID is the group's stable
 //! [`guid`](plumbline_review::Group::guid), so that a re-export updates the topics a receiving
 //! tool already holds instead of duplicating them. Each topic has one viewpoint that selects
@@ -11,7 +11,7 @@
 //! never read from the clock, and every list is written in report order or sorted. Every XML
 //! file written validates against the official buildingSMART schemas (a test runs `xmllint`).
 //!
-//! **Reading.** [`read`] accepts BCF 2.0, 2.1 and 3.0 archives from other tools leniently: a
+//! **Reading.** [`read()`] accepts BCF 2.0, 2.1 and 3.0 archives from other tools leniently: a
 //! missing `bcf.version`, namespace prefixes, byte order marks, Windows path separators,
 //! missing optional elements and free-form statuses (`Open`, `OPEN`, `Offen`, `Closed`, …,
 //! mapped by [`map_status`]). A bare `markup.bcf` file is read as an archive of one topic.
