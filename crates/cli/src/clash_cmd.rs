@@ -46,6 +46,16 @@ pub struct ClashArgs {
     /// files), or all.
     #[arg(long, value_delimiter = ',', value_enum)]
     no_ignore: Vec<IgnoreArg>,
+    /// Also write the groups as BCF topics (one topic per group, both elements selected and
+    /// coloured, a camera framing the clash, a snapshot).
+    #[arg(long)]
+    bcf: Option<PathBuf>,
+    /// The BCF version to write: 2.1 or 3.0.
+    #[arg(long, default_value = "2.1", value_parser = parse_bcf_version)]
+    bcf_version: plumbline_bcf::BcfVersion,
+    /// The author written into BCF topics (default: $USER).
+    #[arg(long)]
+    author: Option<String>,
     /// How clashes are grouped for review: element, storey, type-pair, proximity (2 m) or
     /// proximity:METRES.
     #[arg(long, default_value = "proximity")]
@@ -229,10 +239,55 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         "load {load_secs:.2} s, index {index_secs:.2} s, narrow phase {narrow_secs:.2} s, total {:.2} s",
         report.timings.total_secs
     );
+    write_reports(args, &report)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_bcf_version(text: &str) -> Result<plumbline_bcf::BcfVersion, String> {
+    plumbline_bcf::BcfVersion::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a BCF version: expected 2.1 or 3.0"))
+}
+
+/// The time written into reports: `SOURCE_DATE_EPOCH` when set (reproducible builds and tests),
+/// else now.
+pub fn report_time() -> anyhow::Result<plumbline_bcf::UtcDateTime> {
+    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .with_context(|| format!("SOURCE_DATE_EPOCH '{v}' is not a number of seconds"))?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    };
+    plumbline_bcf::UtcDateTime::from_unix_seconds(secs)
+        .with_context(|| format!("time {secs} is out of range"))
+}
+
+/// Writes every report the flags ask for.
+fn write_reports(args: &ClashArgs, report: &Report) -> anyhow::Result<()> {
     if let Some(path) = &args.json {
         write_atomically(path, (report.to_json() + "\n").as_bytes())?;
     }
-    Ok(ExitCode::SUCCESS)
+    if let Some(path) = &args.bcf {
+        let author = args
+            .author
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| "plumbline".to_string());
+        let options = plumbline_bcf::ExportOptions {
+            version: args.bcf_version,
+            author: &author,
+            date_utc: report_time()?,
+            snapshots: &|_| None,
+        };
+        let bytes = plumbline_bcf::write(report, &options)
+            .with_context(|| format!("{}: writing BCF", path.display()))?;
+        write_atomically(path, &bytes)?;
+    }
+    Ok(())
 }
 
 /// Writes a file through a temporary name, so that an interrupted run never leaves half a
