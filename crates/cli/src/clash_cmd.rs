@@ -2,10 +2,10 @@
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use plumbline_clash::{run_test, Clash, Mode, Shapes, Test, TestResult, DEFAULT_TOLERANCE_M};
+use plumbline_clash::{run_test, Mode, Shapes, Test, DEFAULT_TOLERANCE_M};
 use plumbline_ifc::LoadOptions;
 use plumbline_model::{ClassQuery, ElementRef, ModelSet, Role};
-use serde::Serialize;
+use plumbline_review::{Grouping, Report, TestInfo, Timings};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -46,6 +46,20 @@ pub struct ClashArgs {
     /// files), or all.
     #[arg(long, value_delimiter = ',', value_enum)]
     no_ignore: Vec<IgnoreArg>,
+    /// Also write the groups as BCF topics (one topic per group, both elements selected and
+    /// coloured, a camera framing the clash, a snapshot).
+    #[arg(long)]
+    bcf: Option<PathBuf>,
+    /// The BCF version to write: 2.1 or 3.0.
+    #[arg(long, default_value = "2.1", value_parser = parse_bcf_version)]
+    bcf_version: plumbline_bcf::BcfVersion,
+    /// The author written into BCF topics (default: $USER).
+    #[arg(long)]
+    author: Option<String>,
+    /// How clashes are grouped for review: element, storey, type-pair, proximity (2 m) or
+    /// proximity:METRES.
+    #[arg(long, default_value = "proximity")]
+    group_by: String,
     /// Worker threads (default: all cores). Results are identical for any count.
     #[arg(long)]
     threads: Option<usize>,
@@ -145,79 +159,6 @@ impl Selector {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct ElementJson<'a> {
-    global_id: &'a str,
-    class: &'a str,
-    name: Option<&'a str>,
-    file: &'a str,
-    storey: Option<&'a str>,
-}
-
-#[derive(Debug, Serialize)]
-struct ClashJson<'a> {
-    id: &'a str,
-    kind: plumbline_clash::ClashKind,
-    distance_m: f64,
-    hard: bool,
-    exact: bool,
-    point: [f64; 3],
-    overlap_aabb: [[f64; 3]; 2],
-    a: ElementJson<'a>,
-    b: ElementJson<'a>,
-}
-
-#[derive(Debug, Serialize)]
-struct TestJson<'a> {
-    name: &'a str,
-    mode: &'static str,
-    tolerance_m: f64,
-    clearance_m: f64,
-    elements_a: usize,
-    elements_b: usize,
-    candidate_pairs: usize,
-    clashes: Vec<ClashJson<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-struct Timings {
-    load_secs: f64,
-    index_secs: f64,
-    narrow_secs: f64,
-    total_secs: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct Report<'a> {
-    tests: Vec<TestJson<'a>>,
-    timings: Timings,
-}
-
-fn element_json(set: &ModelSet, r: ElementRef) -> ElementJson<'_> {
-    let e = set.element(r);
-    ElementJson {
-        global_id: &e.global_id,
-        class: &e.class,
-        name: e.name.as_deref(),
-        file: &set.models[r.file as usize].path,
-        storey: e.storey.as_deref(),
-    }
-}
-
-fn clash_json<'a>(set: &'a ModelSet, c: &'a Clash) -> ClashJson<'a> {
-    ClashJson {
-        id: &c.id,
-        kind: c.kind,
-        distance_m: c.distance_m,
-        hard: c.hard,
-        exact: c.exact,
-        point: c.point,
-        overlap_aabb: [c.overlap_aabb.min, c.overlap_aabb.max],
-        a: element_json(set, c.a),
-        b: element_json(set, c.b),
-    }
-}
-
 pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     if let Some(n) = args.threads {
@@ -277,64 +218,119 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
     let result = run_test(&shapes, &test, &|x, y| ignore.ignores(x, y));
     // Shapes are built lazily, inside the narrow phase, for the pairs that need them.
     let (index_secs, narrow_secs) = (result.broad_secs, result.narrow_secs);
+    let info = TestInfo {
+        name: test.name.clone(),
+        mode: mode.name().to_string(),
+        tolerance_m: mode.tolerance_m(),
+        clearance_m: mode.clearance_m(),
+        zone: None,
+    };
+    let grouping = Grouping::parse(&args.group_by)?;
+    let mut report = Report {
+        models: set.models.iter().map(|m| m.path.clone()).collect(),
+        grouping,
+        tests: vec![plumbline_review::test_report(&set, &info, &result, grouping)],
+        timings: Timings { load_secs, index_secs, narrow_secs, total_secs: 0.0 },
+    };
 
-    print_summary(&set, &test, &result);
-    let total_secs = started.elapsed().as_secs_f64();
+    print_summary(&report);
+    report.timings.total_secs = started.elapsed().as_secs_f64();
     eprintln!(
-        "load {load_secs:.2} s, index {index_secs:.2} s, narrow phase {narrow_secs:.2} s, total {total_secs:.2} s"
+        "load {load_secs:.2} s, index {index_secs:.2} s, narrow phase {narrow_secs:.2} s, total {:.2} s",
+        report.timings.total_secs
     );
-    if let Some(path) = &args.json {
-        let report = Report {
-            tests: vec![TestJson {
-                name: &test.name,
-                mode: mode.name(),
-                tolerance_m: mode.tolerance_m(),
-                clearance_m: mode.clearance_m(),
-                elements_a: result.elements_a,
-                elements_b: result.elements_b,
-                candidate_pairs: result.candidate_pairs,
-                clashes: result.clashes.iter().map(|c| clash_json(&set, c)).collect(),
-            }],
-            timings: Timings { load_secs, index_secs, narrow_secs, total_secs },
-        };
-        let text = serde_json::to_string_pretty(&report).context("serialising the report")?;
-        let tmp = path.with_extension("tmp-plumbline");
-        std::fs::write(&tmp, text + "\n").with_context(|| format!("{}: cannot write", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
-    }
+    write_reports(args, &report)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(set: &ModelSet, test: &Test, r: &TestResult) {
-    println!(
-        "{}: {} clashes ({} elements in A, {} in B, {} candidate pairs)",
-        test.name,
-        r.clashes.len(),
-        r.elements_a,
-        r.elements_b,
-        r.candidate_pairs
-    );
-    for c in &r.clashes {
-        let (ea, eb) = (set.element(c.a), set.element(c.b));
-        let what = if c.hard && c.distance_m < 0.0 {
-            format!("overlap {:.1} mm", -c.distance_m * 1000.0)
-        } else if c.hard {
-            format!("depth {:.1} mm", c.distance_m * 1000.0)
-        } else {
-            format!("gap {:.1} mm", c.distance_m * 1000.0)
+fn parse_bcf_version(text: &str) -> Result<plumbline_bcf::BcfVersion, String> {
+    plumbline_bcf::BcfVersion::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a BCF version: expected 2.1 or 3.0"))
+}
+
+/// The time written into reports: `SOURCE_DATE_EPOCH` when set (reproducible builds and tests),
+/// else now.
+pub fn report_time() -> anyhow::Result<plumbline_bcf::UtcDateTime> {
+    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .with_context(|| format!("SOURCE_DATE_EPOCH '{v}' is not a number of seconds"))?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    };
+    plumbline_bcf::UtcDateTime::from_unix_seconds(secs)
+        .with_context(|| format!("time {secs} is out of range"))
+}
+
+/// Writes every report the flags ask for.
+fn write_reports(args: &ClashArgs, report: &Report) -> anyhow::Result<()> {
+    if let Some(path) = &args.json {
+        write_atomically(path, (report.to_json() + "\n").as_bytes())?;
+    }
+    if let Some(path) = &args.bcf {
+        let author = args
+            .author
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| "plumbline".to_string());
+        let options = plumbline_bcf::ExportOptions {
+            version: args.bcf_version,
+            author: &author,
+            date_utc: report_time()?,
+            snapshots: &|_| None,
         };
+        let bytes = plumbline_bcf::write(report, &options)
+            .with_context(|| format!("{}: writing BCF", path.display()))?;
+        write_atomically(path, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Writes a file through a temporary name, so that an interrupted run never leaves half a
+/// report where the previous one was.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp-plumbline");
+    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
+
+fn print_summary(report: &Report) {
+    for t in &report.tests {
         println!(
-            "  {} {:<9} {:>16}  {} {} '{}'  x  {} {} '{}'  [{}]",
-            c.id,
-            format!("{:?}", c.kind).to_lowercase(),
-            what,
-            ea.class,
-            ea.global_id,
-            ea.name.as_deref().unwrap_or(""),
-            eb.class,
-            eb.global_id,
-            eb.name.as_deref().unwrap_or(""),
-            ea.storey.as_deref().unwrap_or("-"),
+            "{}: {} clashes in {} groups ({} elements in A, {} in B, {} candidate pairs)",
+            t.name,
+            t.clashes.len(),
+            t.groups.len(),
+            t.elements_a,
+            t.elements_b,
+            t.candidate_pairs
         );
+        for c in &t.clashes {
+            let what = if c.hard && c.distance_m < 0.0 {
+                format!("overlap {:.1} mm", -c.distance_m * 1000.0)
+            } else if c.hard {
+                format!("depth {:.1} mm", c.distance_m * 1000.0)
+            } else {
+                format!("gap {:.1} mm", c.distance_m * 1000.0)
+            };
+            println!(
+                "  {} {:<9} {:>16}  {} {} '{}'  x  {} {} '{}'  [{}]",
+                c.id,
+                format!("{:?}", c.kind).to_lowercase(),
+                what,
+                c.a.class,
+                c.a.global_id,
+                c.a.name.as_deref().unwrap_or(""),
+                c.b.class,
+                c.b.global_id,
+                c.b.name.as_deref().unwrap_or(""),
+                c.a.storey.as_deref().unwrap_or("-"),
+            );
+        }
     }
 }

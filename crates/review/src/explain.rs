@@ -14,6 +14,12 @@ fn mm(m: f64) -> String {
     }
 }
 
+/// Metres for people: at most two decimals, no trailing zeros.
+fn metres(m: f64) -> String {
+    let s = format!("{m:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 fn zone_en(zone: Option<&str>) -> &'static str {
     match zone {
         Some("above") => "above",
@@ -123,8 +129,26 @@ pub fn explain_group(
         Grouping::Storey => (format!("on storey {key}"), format!("位于楼层 {key}")),
         Grouping::TypePair => (format!("between {key}"), format!("类型组合 {key}")),
         Grouping::Proximity { distance_m } => {
-            let d = mm(distance_m);
-            (format!("within {d} mm of each other"), format!("彼此相距 {d} 毫米以内"))
+            // Named after the element most of its clashes involve (ties: smallest GlobalId),
+            // which is what a designer looks for first.
+            let mut count: std::collections::BTreeMap<&str, (usize, String)> = Default::default();
+            for e in members.iter().flat_map(|c| [&c.a, &c.b]) {
+                count.entry(&e.global_id).or_insert_with(|| (0, e.label())).0 += 1;
+            }
+            let label = count
+                .iter()
+                .max_by(|p, q| p.1 .0.cmp(&q.1 .0).then_with(|| q.0.cmp(p.0)))
+                .map(|(_, (_, l))| l.clone())
+                .unwrap_or_else(|| key.to_string());
+            let d = metres(distance_m);
+            if members.len() > 1 {
+                (
+                    format!("near {label}, within {d} m of each other"),
+                    format!("{label} 附近，彼此相距 {d} 米以内"),
+                )
+            } else {
+                (format!("near {label}"), format!("{label} 附近"))
+            }
         }
     };
     let title = Text {

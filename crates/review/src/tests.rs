@@ -259,3 +259,13 @@ fn cameras_frame_the_box_looking_down() {
     // Far enough that the whole box is in a 60° view.
     assert!(n > 1.5);
 }
+
+#[test]
+fn proximity_groups_are_named_after_their_main_element() {
+    let mut r = sample();
+    let t = hard_test();
+    let g = group_clashes(&t, &mut r, Grouping::Proximity { distance_m: 2.5 });
+    assert_eq!(g[0].title.en, "near IfcDuctSegment 'Duct D-3', within 2.5 m of each other (2 clashes)");
+    assert_eq!(g[0].title.zh, "IfcDuctSegment 'Duct D-3' 附近，彼此相距 2.5 米以内（2 处碰撞）");
+    assert_eq!(g[1].title.en, "near IfcPipeSegment 'Pipe' (1 clash)");
+}
