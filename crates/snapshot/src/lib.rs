@@ -13,9 +13,12 @@
 //!   or the highlighted elements' boxes when there is none) and inside the view, in light grey;
 //! - a thin outline of the focus box.
 //!
-//! Grey surroundings in front of the pair are drawn see-through, and so is one highlighted
-//! element in front of the other, so that a duct inside a slab or a pipe behind a wall still
-//! shows: a snapshot that hides its clash is useless to a reviewer.
+//! A snapshot that hides its clash is useless to a reviewer, so the surroundings never cover
+//! the pair: grey geometry nearer to the camera than the focus box (less [`CUT_MARGIN_M`]) is
+//! cut away like a section plane (a roof slab over a ceiling void, the wall in front of a
+//! riser), grey elements that enclose the camera are skipped, grey still left in front of the
+//! pair is see-through, and so is B where it covers A (a tray inside a duct shows as a red
+//! shape through green).
 //!
 //! Precision: world coordinates may lie 500 km from the origin, so every vertex is taken
 //! relative to the camera position in `f64` before it becomes `f32`.
@@ -30,6 +33,10 @@ pub const CONTEXT_M: f64 = 3.0;
 /// The near clipping distance in metres: anything closer to the camera is cut away.
 const NEAR_M: f32 = 0.05;
 
+/// How far in front of the focus box grey surroundings are still drawn (metres): nearer grey
+/// geometry is cut away so that it cannot cover the clash.
+pub const CUT_MARGIN_M: f64 = 0.3;
+
 /// Background, context and highlight colours (sRGB).
 const BACKGROUND: [f32; 3] = [250.0, 250.0, 248.0];
 const CONTEXT_GREY: [f32; 3] = [205.0, 205.0, 205.0];
@@ -37,10 +44,10 @@ const A_RED: [f32; 3] = [222.0, 38.0, 38.0];
 const B_GREEN: [f32; 3] = [30.0, 165.0, 60.0];
 const OUTLINE: [u8; 3] = [20, 60, 200];
 
-/// Opacity of a layer drawn in front of a highlighted element: grey surroundings stay faint so
-/// the clash shows through them; one highlighted element over the other is half see-through.
+/// Opacity of grey surroundings in front of a highlighted element, and of B in front of A: the
+/// grey stays faint so the clash shows through it, and A stays red-dominant through B.
 const CONTEXT_SEE_THROUGH: f32 = 0.25;
-const HIGHLIGHT_SEE_THROUGH: f32 = 0.55;
+const B_OVER_A: f32 = 0.35;
 
 /// The light, in world axes: from above, over the south-west, so that the tops, south and west
 /// faces of boxes get three distinct shades under the default review camera.
@@ -142,6 +149,9 @@ pub fn render(
         }
     }
     let neighbourhood = if focus.is_empty() { None } else { Some(focus.inflated(CONTEXT_M)) };
+    let context_near = if focus.is_empty() { NEAR_M } else { view.nearest_depth(&focus) - CUT_MARGIN_M as f32 };
+    let context_near = context_near.max(NEAR_M);
+    let camera_box = Aabb { min: camera.position, max: camera.position };
 
     let mut layers = [Layer::new(width, height), Layer::new(width, height), Layer::new(width, height)];
     for (_, e) in set.elements() {
@@ -152,6 +162,7 @@ pub fn render(
             LAYER_B
         } else if e.role == Role::Physical
             && neighbourhood.as_ref().is_some_and(|n| n.intersects(&mesh.aabb))
+            && !mesh.aabb.intersects(&camera_box)
         {
             LAYER_CONTEXT
         } else {
@@ -160,7 +171,8 @@ pub fn render(
         if !view.may_see(&mesh.aabb) {
             continue;
         }
-        view.draw_mesh(mesh, &mut layers[layer]);
+        let near = if layer == LAYER_CONTEXT { context_near } else { NEAR_M };
+        view.draw_mesh(mesh, near, &mut layers[layer]);
     }
 
     let mut image = composite(&layers, width, height);
@@ -298,7 +310,21 @@ impl View {
             || outside(&|p| p[1] < -ty * p[2]))
     }
 
-    fn draw_mesh(&self, mesh: &Mesh, layer: &mut Layer) {
+    /// The smallest depth (distance along the view direction) of a box's corners.
+    fn nearest_depth(&self, b: &Aabb) -> f32 {
+        (0..8)
+            .map(|i| {
+                self.to_camera([
+                    if i & 1 == 0 { b.min[0] } else { b.max[0] },
+                    if i & 2 == 0 { b.min[1] } else { b.max[1] },
+                    if i & 4 == 0 { b.min[2] } else { b.max[2] },
+                ])[2]
+            })
+            .fold(f32::INFINITY, f32::min)
+    }
+
+    /// Draws a mesh's triangles in front of `near` into a layer.
+    fn draw_mesh(&self, mesh: &Mesh, near: f32, layer: &mut Layer) {
         // The mesh origin relative to the camera, in f64; vertices are small offsets from it.
         let o = sub(mesh.origin_m, self.position);
         let verts: Vec<[f32; 3]> = mesh
@@ -320,13 +346,14 @@ impl View {
             // triangle faces is not trusted.
             let lambert = ((n[0] * self.light[0] + n[1] * self.light[1] + n[2] * self.light[2]) / len).abs();
             let shade = 0.45 + 0.55 * lambert;
-            self.draw_clipped(tri, shade, layer);
+            self.draw_clipped(tri, near, shade, layer);
         }
     }
 
-    /// Clips a camera-space triangle against the near plane and rasterises what is left.
-    fn draw_clipped(&self, tri: [[f32; 3]; 3], shade: f32, layer: &mut Layer) {
-        let inside = tri.map(|p| p[2] >= NEAR_M);
+    /// Clips a camera-space triangle against the plane at depth `near` and rasterises what is
+    /// left.
+    fn draw_clipped(&self, tri: [[f32; 3]; 3], near: f32, shade: f32, layer: &mut Layer) {
+        let inside = tri.map(|p| p[2] >= near);
         match inside.iter().filter(|&&i| i).count() {
             0 => {}
             3 => self.raster(tri, shade, layer),
@@ -339,8 +366,8 @@ impl View {
                         poly.push(p);
                     }
                     if inside[i] != inside[(i + 1) % 3] {
-                        let s = (NEAR_M - p[2]) / (q[2] - p[2]);
-                        poly.push([p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1]), NEAR_M]);
+                        let s = (near - p[2]) / (q[2] - p[2]);
+                        poly.push([p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1]), near]);
                     }
                 }
                 for k in 1..poly.len().saturating_sub(1) {
@@ -437,13 +464,12 @@ impl View {
     }
 }
 
-/// Merges the three layers per pixel, far to near: a layer is opaque unless a highlighted layer
-/// lies behind it, in which case it is see-through so the clash shows.
+/// Merges the three layers per pixel, far to near: each layer covers what lies behind it, except
+/// grey over a highlighted element and B over A, which are see-through so the clash shows.
 fn composite(layers: &[Layer; 3], width: u32, height: u32) -> Image {
     let n = width as usize * height as usize;
     let mut rgb = vec![0u8; n * 3];
     let colours = [CONTEXT_GREY, B_GREEN, A_RED];
-    let see_through = [CONTEXT_SEE_THROUGH, HIGHLIGHT_SEE_THROUGH, HIGHLIGHT_SEE_THROUGH];
     for i in 0..n {
         let mut present: [(f32, usize); 3] = [(0.0, 0); 3];
         let mut count = 0;
@@ -456,15 +482,20 @@ fn composite(layers: &[Layer; 3], width: u32, height: u32) -> Image {
         // Far first (smaller 1/z); ties keep layer order, so A wins over B over grey.
         present[..count].sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
         let mut c = BACKGROUND;
-        let mut highlighted_behind = false;
+        let (mut highlighted_behind, mut a_behind) = (false, false);
         for &(_, k) in &present[..count] {
             let shade = layers[k].shade[i];
             let lit = colours[k].map(|v| v * shade);
-            let alpha = if highlighted_behind { see_through[k] } else { 1.0 };
+            let alpha = match k {
+                LAYER_CONTEXT if highlighted_behind => CONTEXT_SEE_THROUGH,
+                LAYER_B if a_behind => B_OVER_A,
+                _ => 1.0,
+            };
             for (cj, lj) in c.iter_mut().zip(lit) {
                 *cj += alpha * (lj - *cj);
             }
             highlighted_behind |= k != LAYER_CONTEXT;
+            a_behind |= k == LAYER_A;
         }
         for (out, v) in rgb[i * 3..i * 3 + 3].iter_mut().zip(c) {
             *out = v.round().clamp(0.0, 255.0) as u8;

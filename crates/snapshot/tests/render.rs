@@ -104,27 +104,47 @@ fn projection_matches_the_bcf_camera() {
 }
 
 #[test]
-fn nearer_elements_hide_farther_ones_and_grey_context_stays_see_through() {
-    // A red box 10 m ahead; a grey wall at 6 m between it and the camera; a green box behind it.
+fn nearer_elements_hide_farther_ones_and_grey_context_never_covers_the_clash() {
+    // A red box 10 m ahead, a green box behind it; a grey wall just in front of the red box
+    // (within the cut margin), and a grey screen halfway to the camera.
     let set = set_of(vec![
         element("A", box_mesh([-1.0, 10.0, -1.0], [1.0, 11.0, 1.0])),
         element("B", box_mesh([-3.0, 14.0, -3.0], [3.0, 15.0, 3.0])),
-        element("WALL", box_mesh([-0.5, 6.0, -4.0], [10.0, 6.2, 4.0])),
+        element("WALL", box_mesh([-0.5, 9.8, -4.0], [10.0, 9.9, 4.0])),
+        element("SCREEN", box_mesh([-5.0, 5.0, -5.0], [5.0, 5.1, 5.0])),
+    ]);
+    let focus = Aabb { min: [-1.0, 10.0, -1.0], max: [1.0, 11.0, 1.0] };
+    let hl = Highlight { a: vec!["A".into()], b: vec!["B".into()], focus: Some(focus) };
+    let img = render(&set, &camera_along_y([0.0; 3]), &hl, 200, 200).expect("renders");
+    // Left of the wall: red in front of green; the screen at 5 m is cut away.
+    let left = img.pixel(93, 100).expect("inside");
+    assert!(is_red(left), "{left:?}");
+    // Green around the red box, outside the wall.
+    let green = img.pixel(82, 100).expect("inside");
+    assert!(is_green(green), "{green:?}");
+    // Behind the wall the red box still shows, washed with grey but red-dominant.
+    let behind = img.pixel(105, 95).expect("inside");
+    assert!(
+        behind[0] > behind[1].saturating_add(40) && behind[0] > behind[2].saturating_add(40),
+        "{behind:?}"
+    );
+    // The wall with nothing highlighted behind it is opaque grey.
+    let wall = img.pixel(190, 100).expect("inside");
+    assert!(wall[0] == wall[1] && wall[1] == wall[2] && wall[0] < 240, "{wall:?}");
+}
+
+#[test]
+fn b_over_a_stays_red_dominant() {
+    // A small red box inside a green one: the green is see-through where it covers red.
+    let set = set_of(vec![
+        element("A", box_mesh([-0.5, 10.0, -0.5], [0.5, 11.0, 0.5])),
+        element("B", box_mesh([-2.0, 9.0, -2.0], [2.0, 12.0, 2.0])),
     ]);
     let hl = Highlight { a: vec!["A".into()], b: vec!["B".into()], focus: None };
     let img = render(&set, &camera_along_y([0.0; 3]), &hl, 200, 200).expect("renders");
-    // Left of the wall: red in front of green.
-    let left = img.pixel(90, 100).expect("inside");
-    assert!(is_red(left), "{left:?}");
-    // Green around the red box, outside the wall.
-    let green = img.pixel(40, 100).expect("inside");
-    assert!(is_green(green), "{green:?}");
-    // Behind the wall the red box still shows, washed with grey but red-dominant.
-    let behind = img.pixel(110, 100).expect("inside");
-    assert!(behind[0] > behind[1].saturating_add(40) && behind[0] > behind[2].saturating_add(40), "{behind:?}");
-    // The wall alone (nothing highlighted behind it) is opaque grey.
-    let wall = img.pixel(190, 20).expect("inside");
-    assert!(wall[0] == wall[1] && wall[1] == wall[2] && wall[0] < 240, "{wall:?}");
+    let inside = img.pixel(100, 100).expect("inside");
+    assert!(inside[0] > inside[1], "{inside:?}");
+    assert!(is_green(img.pixel(100, 80).expect("inside")));
 }
 
 #[test]
