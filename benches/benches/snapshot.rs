@@ -17,7 +17,10 @@ fn snapshot(c: &mut Criterion) {
     let set = ModelSet { models: vec![m] };
     let clash = g.truth.clashes.iter().find(|t| t.test == TRAYS_VS_DUCTS).expect("a seeded tray clash");
     let aabb = |gid: &str| {
-        set.elements().find(|(_, e)| e.global_id == gid).and_then(|(_, e)| e.aabb()).expect("element has a box")
+        set.elements()
+            .find(|(_, e)| e.global_id == gid)
+            .and_then(|(_, e)| e.aabb())
+            .expect("element has a box")
     };
     let overlap = aabb(&clash.a).intersection(&aabb(&clash.b)).expect("the pair overlaps");
     let camera = frame_box(&overlap);

@@ -5,7 +5,9 @@
 //! Every piece of text that comes from a model or a report goes through [`escape`]: element
 //! names come from IFC files written by anyone.
 
-use crate::{distance_mm, fixed, kind_str, status_index, storey, summary, ungrouped, Snapshots, StatusCounts};
+use crate::{
+    distance_mm, fixed, kind_str, status_index, storey, summary, ungrouped, Snapshots, StatusCounts,
+};
 use base64::Engine as _;
 use plumbline_review::{ClashRecord, Group, Grouping, Report, Status, TestReport};
 use std::fmt::Write as _;
@@ -70,13 +72,15 @@ fn write_page(h: &mut String, report: &Report, snapshots: &Snapshots) -> std::fm
     }
     writeln!(h, "<br>Grouping: {}</p>\n</header>", escape(&grouping_text(report.grouping)))?;
 
-    h.push_str("<section id=\"summary\">\n<h2>Summary <span class=\"zh\" lang=\"zh-Hans\">汇总</span></h2>\n");
+    h.push_str(
+        "<section id=\"summary\">\n<h2>Summary <span class=\"zh\" lang=\"zh-Hans\">汇总</span></h2>\n",
+    );
     writeln!(
         h,
-        "<p><strong>{}</strong> clashes in <strong>{}</strong> groups from {} tests.</p>",
-        s.clashes,
-        s.groups,
-        report.tests.len()
+        "<p>{} in {} from {}.</p>",
+        plural(s.clashes, "clash", "clashes"),
+        plural(s.groups, "group", "groups"),
+        plural(report.tests.len(), "test", "tests")
     )?;
     h.push_str("<div class=\"charts\">\n");
     let statuses: Vec<(String, StatusCounts)> = Status::ALL
@@ -113,6 +117,11 @@ fn write_page(h: &mut String, report: &Report, snapshots: &Snapshots) -> std::fm
     Ok(())
 }
 
+/// `1 clash`, `2 clashes`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn grouping_text(g: Grouping) -> String {
     match g {
         Grouping::Element => "by element".into(),
@@ -135,12 +144,12 @@ fn write_test(h: &mut String, index: usize, t: &TestReport, snapshots: &Snapshot
     }
     writeln!(
         h,
-        "<p class=\"meta\">{meta} · {} A elements · {} B elements · {} candidate pairs · {} clashes in {} groups</p>",
+        "<p class=\"meta\">{meta} · {} A elements · {} B elements · {} candidate pairs · {} in {}</p>",
         t.elements_a,
         t.elements_b,
         t.candidate_pairs,
-        t.clashes.len(),
-        t.groups.len()
+        plural(t.clashes.len(), "clash", "clashes"),
+        plural(t.groups.len(), "group", "groups")
     )?;
     for g in &t.groups {
         write_group(h, g, t, snapshots)?;
@@ -191,11 +200,7 @@ fn write_clash(h: &mut String, c: &ClashRecord, snapshots: &Snapshots) -> std::f
         c.status.as_zh()
     )?;
     h.push_str("<dl>\n");
-    let distance = format!(
-        "{} mm{}",
-        fixed(distance_mm(c), 1),
-        if c.exact { "" } else { " (estimate)" }
-    );
+    let distance = format!("{} mm{}", fixed(distance_mm(c), 1), if c.exact { "" } else { " (estimate)" });
     let p = format!("{}, {}, {}", fixed(c.point[0], 3), fixed(c.point[1], 3), fixed(c.point[2], 3));
     let rows: [(&str, String); 6] = [
         ("Kind", kind_str(c.kind).to_string()),

@@ -41,7 +41,7 @@ fn record(
         test: info.name.clone(),
         kind,
         distance_m,
-        hard: kind != ClashKind::Clearance,
+        hard: kind != ClashKind::Clearance || distance_m < 0.0,
         exact: kind != ClashKind::Clearance,
         point: [x + 0.5, 0.2, 3.2],
         overlap_aabb: Aabb { min: [x, 0.0, 3.0], max: [x + 0.1, 0.4, 3.4] },
@@ -76,12 +76,19 @@ fn test_report(info: &TestInfo, mut clashes: Vec<ClashRecord>) -> TestReport {
 fn sample() -> Report {
     let hard = test_info("trays-vs-ducts", "hard");
     let clear = test_info("tray-access", "clearance");
-    let duct = element("2O2Fr$t4X7Zf8NOew3FLOH", "IfcDuctSegment", Some("风管 D-3"), Some("一层 Level 1"), 0.0);
+    let duct =
+        element("2O2Fr$t4X7Zf8NOew3FLOH", "IfcDuctSegment", Some("风管 D-3"), Some("一层 Level 1"), 0.0);
     let hard_clashes = vec![
         record(
             &hard,
             "c-0001",
-            element("0K1Aqv9vz3n8CYs9VmGpkF", "IfcCableCarrierSegment", Some("Tray \"A\", run 1"), Some("一层 Level 1"), 0.0),
+            element(
+                "0K1Aqv9vz3n8CYs9VmGpkF",
+                "IfcCableCarrierSegment",
+                Some("Tray \"A\", run 1"),
+                Some("一层 Level 1"),
+                0.0,
+            ),
             duct.clone(),
             ClashKind::Hard,
             0.0523,
@@ -91,7 +98,13 @@ fn sample() -> Report {
         record(
             &hard,
             "c-0002",
-            element("1XyZ9vz3n8CYs9VmGpkF00", "IfcCableCarrierSegment", Some("<b>Tray</b> & co"), Some("一层 Level 1"), 1.5),
+            element(
+                "1XyZ9vz3n8CYs9VmGpkF00",
+                "IfcCableCarrierSegment",
+                Some("<b>Tray</b> & co"),
+                Some("一层 Level 1"),
+                1.5,
+            ),
             duct,
             ClashKind::Hard,
             0.2,
@@ -113,7 +126,13 @@ fn sample() -> Report {
         record(
             &clear,
             "c-0004",
-            element("4Tray000000000000000000", "IfcCableCarrierSegment", Some("Tray 4"), Some("Level 2"), 20.0),
+            element(
+                "4Tray000000000000000000",
+                "IfcCableCarrierSegment",
+                Some("Tray 4"),
+                Some("Level 2"),
+                20.0,
+            ),
             element("4Beam000000000000000000", "IfcBeam", Some("B-12"), Some("Level 2"), 20.0),
             ClashKind::Clearance,
             -0.004,

@@ -10,15 +10,19 @@ const DISTANCE_COL: u16 = 4;
 const POINT_COLS: [u16; 3] = [15, 16, 17];
 
 /// Column widths (Excel character units) of the Clashes sheet: ids and explanations are long.
-const WIDTHS: [f64; 20] =
-    [22.0, 18.0, 10.0, 10.0, 12.0, 18.0, 16.0, 24.0, 24.0, 24.0, 22.0, 24.0, 24.0, 24.0, 22.0, 12.0, 12.0, 10.0, 60.0, 50.0];
+const WIDTHS: [f64; 20] = [
+    22.0, 18.0, 10.0, 10.0, 12.0, 18.0, 16.0, 24.0, 24.0, 24.0, 22.0, 24.0, 24.0, 24.0, 22.0, 12.0, 12.0,
+    10.0, 60.0, 50.0,
+];
 
 /// The report as an XLSX workbook. The document's creation date is fixed (2000-01-01) so that
 /// the same report always gives the same bytes.
 pub fn xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title("Plumbline clash report"));
+    wb.set_properties(
+        &DocProperties::new().set_creation_datetime(&created).set_title("Plumbline clash report"),
+    );
 
     let header = Format::new()
         .set_bold()
@@ -39,7 +43,7 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, ReportError> {
     sheet.write_number(3, 1, s.groups as f64)?;
     let mut r = 5;
     r = counts_table(sheet, r, "Clashes by test and status", "Test", &s.by_test, &header, &bold)?;
-    counts_table(sheet, r + 1, "Clashes by storey and status", "Storey", &s.by_storey, &header, &bold)?;
+    counts_table(sheet, r, "Clashes by storey and status", "Storey", &s.by_storey, &header, &bold)?;
     sheet.set_column_width(0, 32)?;
     for c in 1..=6 {
         sheet.set_column_width(c, 14)?;

@@ -149,7 +149,8 @@ pub fn render(
         }
     }
     let neighbourhood = if focus.is_empty() { None } else { Some(focus.inflated(CONTEXT_M)) };
-    let context_near = if focus.is_empty() { NEAR_M } else { view.nearest_depth(&focus) - CUT_MARGIN_M as f32 };
+    let context_near =
+        if focus.is_empty() { NEAR_M } else { view.nearest_depth(&focus) - CUT_MARGIN_M as f32 };
     let context_near = context_near.max(NEAR_M);
     let camera_box = Aabb { min: camera.position, max: camera.position };
 
@@ -387,7 +388,8 @@ impl View {
             return;
         }
         let min_x = s.iter().map(|p| p[0]).fold(f32::INFINITY, f32::min).floor().max(0.0);
-        let max_x = s.iter().map(|p| p[0]).fold(f32::NEG_INFINITY, f32::max).ceil().min(self.width as f32 - 1.0);
+        let max_x =
+            s.iter().map(|p| p[0]).fold(f32::NEG_INFINITY, f32::max).ceil().min(self.width as f32 - 1.0);
         let min_y = s.iter().map(|p| p[1]).fold(f32::INFINITY, f32::min).floor().max(0.0);
         let max_y =
             s.iter().map(|p| p[1]).fold(f32::NEG_INFINITY, f32::max).ceil().min(self.height as f32 - 1.0);
@@ -536,4 +538,3 @@ fn sub3(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
 fn cross3(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
     [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
-

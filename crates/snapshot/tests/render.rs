@@ -247,7 +247,8 @@ fn data_hall_clash_shows_the_pair_in_colour_and_is_deterministic() {
 fn far_from_the_origin_the_picture_is_the_same() {
     let (set, truth) = hall();
     let rec = tray_duct_record(set, truth);
-    let near = render(set, &frame_box(&rec.overlap_aabb), &Highlight::clash(&rec), 320, 240).expect("renders");
+    let near =
+        render(set, &frame_box(&rec.overlap_aabb), &Highlight::clash(&rec), 320, 240).expect("renders");
 
     // The same hall moved 500 km east and north, 200 m up: mesh origins move, f32 offsets stay.
     let shift = [500_000.0, 500_000.0, 200.0];
@@ -256,7 +257,11 @@ fn far_from_the_origin_the_picture_is_the_same() {
         for e in &mut m.elements {
             if let Some(mesh) = &mut e.mesh {
                 let origin = std::array::from_fn(|i| mesh.origin_m[i] + shift[i]);
-                *mesh = Mesh::new(origin, std::mem::take(&mut mesh.vertices), std::mem::take(&mut mesh.triangles));
+                *mesh = Mesh::new(
+                    origin,
+                    std::mem::take(&mut mesh.vertices),
+                    std::mem::take(&mut mesh.triangles),
+                );
             }
         }
     }
@@ -266,8 +271,8 @@ fn far_from_the_origin_the_picture_is_the_same() {
     };
     let mut far_rec = rec.clone();
     far_rec.overlap_aabb = moved(&rec.overlap_aabb);
-    let far_img =
-        render(&far, &frame_box(&far_rec.overlap_aabb), &Highlight::clash(&far_rec), 320, 240).expect("renders");
+    let far_img = render(&far, &frame_box(&far_rec.overlap_aabb), &Highlight::clash(&far_rec), 320, 240)
+        .expect("renders");
     let differing = near.rgb.chunks_exact(3).zip(far_img.rgb.chunks_exact(3)).filter(|(p, q)| p != q).count();
     assert!(differing < 320 * 240 / 200, "{differing} pixels differ 500 km away");
 }
