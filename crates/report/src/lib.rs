@@ -1,0 +1,177 @@
+//! Clash reports written from a [`plumbline_review::Report`]: CSV, XLSX and one self-contained
+//! HTML file. (JSON is [`Report::to_json`].)
+//!
+//! Every writer is a pure function of its input: the same report gives the same bytes (the
+//! XLSX creation date is fixed, the HTML has no time stamp), so reports can be compared across
+//! runs and checked into a repository. Snapshot images come in as PNG bytes
+//! ([`Snapshots`]), rendered by the caller (`plumbline-snapshot`), so that this crate stays
+//! independent of the renderer.
+//!
+//! All three formats share one column set ([`COLUMNS`]) and one summary ([`summary`]).
+
+mod csv_report;
+mod html;
+mod xlsx;
+
+pub use csv_report::csv;
+pub use html::{escape, html};
+pub use xlsx::xlsx;
+
+use plumbline_clash::ClashKind;
+use plumbline_review::{ClashRecord, Report, Status};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Snapshot images by clash id: PNG bytes, as `plumbline-snapshot` renders them.
+pub type Snapshots = BTreeMap<String, Vec<u8>>;
+
+/// Errors of the report writers.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("writing the XLSX workbook failed: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// The columns of the CSV file and of the XLSX clash sheet, in order.
+pub const COLUMNS: [&str; 20] = [
+    "test",
+    "id",
+    "kind",
+    "status",
+    "distance_mm",
+    "group",
+    "storey",
+    "a_global_id",
+    "a_class",
+    "a_name",
+    "a_file",
+    "b_global_id",
+    "b_class",
+    "b_name",
+    "b_file",
+    "point_x_m",
+    "point_y_m",
+    "point_z_m",
+    "explanation_en",
+    "explanation_zh",
+];
+
+/// The label of clashes whose elements have no storey, in summaries.
+pub const NO_STOREY: &str = "(no storey)";
+
+/// Counts of clashes in each status, in [`Status::ALL`] order.
+pub type StatusCounts = [usize; 5];
+
+/// The counts every report format shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Per test, in report order.
+    pub by_test: Vec<(String, StatusCounts)>,
+    /// Per storey, sorted by name, with [`NO_STOREY`] last.
+    pub by_storey: Vec<(String, StatusCounts)>,
+    pub by_status: StatusCounts,
+    pub clashes: usize,
+    pub groups: usize,
+}
+
+/// Counts the report's clashes by test, storey and status.
+pub fn summary(report: &Report) -> Summary {
+    let mut s = Summary::default();
+    let mut storeys: BTreeMap<&str, StatusCounts> = BTreeMap::new();
+    let mut unplaced: StatusCounts = [0; 5];
+    for t in &report.tests {
+        let mut counts: StatusCounts = [0; 5];
+        for c in &t.clashes {
+            let k = status_index(c.status);
+            counts[k] += 1;
+            s.by_status[k] += 1;
+            match storey(c) {
+                Some(name) => storeys.entry(name).or_default()[k] += 1,
+                None => unplaced[k] += 1,
+            }
+        }
+        s.clashes += t.clashes.len();
+        s.groups += t.groups.len();
+        s.by_test.push((t.name.clone(), counts));
+    }
+    s.by_storey = storeys.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    if unplaced.iter().any(|&n| n > 0) {
+        s.by_storey.push((NO_STOREY.to_string(), unplaced));
+    }
+    s
+}
+
+/// The position of a status in [`Status::ALL`].
+pub(crate) fn status_index(status: Status) -> usize {
+    Status::ALL.iter().position(|&s| s == status).unwrap_or(0)
+}
+
+/// The storey a clash is counted under: element A's, or B's when A has none (as grouping by
+/// storey does).
+pub fn storey(c: &ClashRecord) -> Option<&str> {
+    c.a.storey.as_deref().or(c.b.storey.as_deref()).filter(|s| !s.trim().is_empty())
+}
+
+/// The clash kind as the JSON report spells it.
+pub fn kind_str(kind: ClashKind) -> &'static str {
+    match kind {
+        ClashKind::Hard => "hard",
+        ClashKind::Clearance => "clearance",
+        ClashKind::Duplicate => "duplicate",
+        ClashKind::Time => "time",
+    }
+}
+
+/// A number with a fixed count of decimals, never `-0.0` (a rounded-away sign would make two
+/// equal reports differ).
+pub(crate) fn fixed(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
+    }
+}
+
+/// The millimetre distance rounded to 0.1 mm, as every format writes it.
+pub(crate) fn distance_mm(c: &ClashRecord) -> f64 {
+    let v = (c.distance_m * 10_000.0).round() / 10.0;
+    // Adding 0.0 turns -0.0 into 0.0.
+    v + 0.0
+}
+
+/// The cells of one clash row, as text, in [`COLUMNS`] order.
+pub(crate) fn row(c: &ClashRecord) -> [String; 20] {
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    [
+        c.test.clone(),
+        c.id.clone(),
+        kind_str(c.kind).to_string(),
+        c.status.as_str().to_string(),
+        fixed(distance_mm(c), 1),
+        c.group.clone(),
+        storey(c).unwrap_or_default().to_string(),
+        c.a.global_id.clone(),
+        c.a.class.clone(),
+        opt(&c.a.name),
+        c.a.file.clone(),
+        c.b.global_id.clone(),
+        c.b.class.clone(),
+        opt(&c.b.name),
+        c.b.file.clone(),
+        fixed(c.point[0], 3),
+        fixed(c.point[1], 3),
+        fixed(c.point[2], 3),
+        c.explanation.en.clone(),
+        c.explanation.zh.clone(),
+    ]
+}
+
+/// Ids of clashes that belong to no group of their test (a report edited by hand, or built by
+/// a caller that skipped grouping); reports list them apart so that none goes missing.
+pub(crate) fn ungrouped(report: &Report) -> BTreeSet<&str> {
+    let grouped: BTreeSet<&str> =
+        report.groups().flat_map(|g| g.clash_ids.iter().map(String::as_str)).collect();
+    report.clashes().map(|c| c.id.as_str()).filter(|id| !grouped.contains(id)).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,304 @@
+use super::*;
+use plumbline_model::Aabb;
+use plumbline_review::{
+    explain_clash, group_clashes, ElementInfo, Grouping, TestInfo, TestReport, Text, Timings,
+};
+
+fn element(gid: &str, class: &str, name: Option<&str>, storey: Option<&str>, x: f64) -> ElementInfo {
+    ElementInfo {
+        global_id: gid.into(),
+        class: class.into(),
+        name: name.map(str::to_string),
+        file: "models/hall, east.ifc".into(),
+        storey: storey.map(str::to_string),
+        aabb: Aabb { min: [x, 0.0, 3.0], max: [x + 1.0, 0.4, 3.4] },
+    }
+}
+
+fn test_info(name: &str, mode: &str) -> TestInfo {
+    TestInfo {
+        name: name.into(),
+        mode: mode.into(),
+        tolerance_m: 0.002,
+        clearance_m: if mode == "clearance" { 0.305 } else { 0.0 },
+        zone: (mode == "clearance").then(|| "above".to_string()),
+    }
+}
+
+#[allow(clippy::too_many_arguments, reason = "a test helper that spells out every field")]
+fn record(
+    info: &TestInfo,
+    id: &str,
+    a: ElementInfo,
+    b: ElementInfo,
+    kind: ClashKind,
+    distance_m: f64,
+    status: Status,
+    x: f64,
+) -> ClashRecord {
+    let mut r = ClashRecord {
+        id: id.into(),
+        test: info.name.clone(),
+        kind,
+        distance_m,
+        hard: kind != ClashKind::Clearance || distance_m < 0.0,
+        exact: kind != ClashKind::Clearance,
+        point: [x + 0.5, 0.2, 3.2],
+        overlap_aabb: Aabb { min: [x, 0.0, 3.0], max: [x + 0.1, 0.4, 3.4] },
+        a,
+        b,
+        status,
+        group: String::new(),
+        explanation: Text::default(),
+    };
+    r.explanation = explain_clash(info, &r);
+    r
+}
+
+fn test_report(info: &TestInfo, mut clashes: Vec<ClashRecord>) -> TestReport {
+    let groups = group_clashes(info, &mut clashes, Grouping::Storey);
+    TestReport {
+        name: info.name.clone(),
+        mode: info.mode.clone(),
+        tolerance_m: info.tolerance_m,
+        clearance_m: info.clearance_m,
+        zone: info.zone.clone(),
+        elements_a: 12,
+        elements_b: 30,
+        candidate_pairs: 57,
+        clashes,
+        groups,
+    }
+}
+
+/// Two tests, four clashes: a Chinese element name, a name with a comma and quotes, a name with
+/// HTML markup, a clash without storey, and every status but one.
+fn sample() -> Report {
+    let hard = test_info("trays-vs-ducts", "hard");
+    let clear = test_info("tray-access", "clearance");
+    let duct =
+        element("2O2Fr$t4X7Zf8NOew3FLOH", "IfcDuctSegment", Some("风管 D-3"), Some("一层 Level 1"), 0.0);
+    let hard_clashes = vec![
+        record(
+            &hard,
+            "c-0001",
+            element(
+                "0K1Aqv9vz3n8CYs9VmGpkF",
+                "IfcCableCarrierSegment",
+                Some("Tray \"A\", run 1"),
+                Some("一层 Level 1"),
+                0.0,
+            ),
+            duct.clone(),
+            ClashKind::Hard,
+            0.0523,
+            Status::New,
+            0.0,
+        ),
+        record(
+            &hard,
+            "c-0002",
+            element(
+                "1XyZ9vz3n8CYs9VmGpkF00",
+                "IfcCableCarrierSegment",
+                Some("<b>Tray</b> & co"),
+                Some("一层 Level 1"),
+                1.5,
+            ),
+            duct,
+            ClashKind::Hard,
+            0.2,
+            Status::Reviewed,
+            1.5,
+        ),
+    ];
+    let clear_clashes = vec![
+        record(
+            &clear,
+            "c-0003",
+            element("3Tray000000000000000000", "IfcCableCarrierSegment", None, None, 10.0),
+            element("3Pipe000000000000000000", "IfcPipeSegment", Some("CHW-S 150"), None, 10.0),
+            ClashKind::Clearance,
+            0.1204,
+            Status::Approved,
+            10.0,
+        ),
+        record(
+            &clear,
+            "c-0004",
+            element(
+                "4Tray000000000000000000",
+                "IfcCableCarrierSegment",
+                Some("Tray 4"),
+                Some("Level 2"),
+                20.0,
+            ),
+            element("4Beam000000000000000000", "IfcBeam", Some("B-12"), Some("Level 2"), 20.0),
+            ClashKind::Clearance,
+            -0.004,
+            Status::Resolved,
+            20.0,
+        ),
+    ];
+    Report {
+        models: vec!["models/hall, east.ifc".into()],
+        grouping: Grouping::Storey,
+        tests: vec![test_report(&hard, hard_clashes), test_report(&clear, clear_clashes)],
+        timings: Timings { load_secs: 1.25, index_secs: 0.5, narrow_secs: 2.0, total_secs: 3.75 },
+    }
+}
+
+#[test]
+fn csv_snapshot() {
+    let text = csv(&sample());
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn csv_quotes_per_rfc_4180_and_reads_back() {
+    let r = sample();
+    let text = csv(&r);
+    assert!(text.contains("\"Tray \"\"A\"\", run 1\""), "{text}");
+    assert!(text.ends_with("\r\n"));
+    assert!(text.contains("风管 D-3"));
+    let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().expect("header").iter().map(str::to_string).collect();
+    assert_eq!(headers, COLUMNS);
+    let rows: Vec<::csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[0][9], "Tray \"A\", run 1");
+    assert_eq!(&rows[0][13], "风管 D-3");
+    assert_eq!(&rows[0][4], "52.3");
+    assert_eq!(&rows[2][6], "", "no storey");
+    assert_eq!(&rows[3][4], "-4.0");
+    assert_eq!(&rows[3][3], "resolved");
+}
+
+#[test]
+fn summary_counts_by_test_storey_and_status() {
+    let s = summary(&sample());
+    assert_eq!(s.clashes, 4);
+    assert_eq!(s.by_status, [1, 0, 1, 1, 1]);
+    assert_eq!(
+        s.by_test,
+        vec![("trays-vs-ducts".to_string(), [1, 0, 1, 0, 0]), ("tray-access".to_string(), [0, 0, 0, 1, 1])]
+    );
+    let storeys: Vec<&str> = s.by_storey.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(storeys, ["Level 2", "一层 Level 1", NO_STOREY]);
+}
+
+#[test]
+fn html_snapshot() {
+    let mut snaps = Snapshots::new();
+    // Any bytes stand in for a PNG here: the writer only encodes them.
+    snaps.insert("c-0001".into(), b"\x89PNG\r\n\x1a\nfake".to_vec());
+    let page = html(&sample(), &snaps);
+    insta::assert_snapshot!(page);
+}
+
+#[test]
+fn html_escapes_every_text_and_loads_nothing_from_outside() {
+    let page = html(&sample(), &Snapshots::new());
+    assert!(!page.contains("<b>Tray</b>"), "element names are escaped");
+    assert!(page.contains("&lt;b&gt;Tray&lt;/b&gt; &amp; co"));
+    assert!(page.contains("Tray &quot;A&quot;, run 1"));
+    assert!(page.contains("风管 D-3"), "Chinese text is kept as UTF-8");
+    assert!(page.contains("<meta charset=\"utf-8\">"));
+    // The SVG namespace is a name, not a resource: it is the only URL allowed.
+    let rest = page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for outside in ["http:", "https:", "src=\"//", "<script", "<link", "@import", "url("] {
+        assert!(!rest.contains(outside), "found {outside}");
+    }
+    assert_eq!(escape("<a href='x'>\"&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;");
+}
+
+#[test]
+fn html_embeds_snapshots_as_data_uris_and_marks_missing_ones() {
+    let mut snaps = Snapshots::new();
+    snaps.insert("c-0002".into(), vec![1, 2, 3]);
+    let page = html(&sample(), &snaps);
+    assert!(page.contains("src=\"data:image/png;base64,AQID\""));
+    assert_eq!(page.matches("data:image/png").count(), 1);
+    assert_eq!(page.matches("no snapshot").count(), 3);
+}
+
+#[test]
+fn html_lists_clashes_that_belong_to_no_group() {
+    let mut r = sample();
+    r.tests[1].groups.clear();
+    let page = html(&r, &Snapshots::new());
+    assert!(page.contains("Clashes in no group"));
+    assert!(page.contains("id=\"clash-c-0003\"") && page.contains("id=\"clash-c-0004\""));
+}
+
+#[test]
+fn writers_are_deterministic() {
+    let r = sample();
+    assert_eq!(csv(&r), csv(&r.clone()));
+    assert_eq!(html(&r, &Snapshots::new()), html(&r.clone(), &Snapshots::new()));
+    assert_eq!(xlsx(&r).expect("xlsx"), xlsx(&r.clone()).expect("xlsx"));
+}
+
+#[test]
+fn xlsx_reads_back_with_its_sheets_cells_and_chinese_text() {
+    use calamine::{Data, Reader, Xlsx};
+    let bytes = xlsx(&sample()).expect("xlsx");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
+    assert_eq!(book.sheet_names(), ["Summary", "Clashes"]);
+
+    let clashes = book.worksheet_range("Clashes").expect("clash sheet");
+    assert_eq!(clashes.get_size(), (5, COLUMNS.len()));
+    for (c, name) in COLUMNS.iter().enumerate() {
+        assert_eq!(clashes.get((0, c)), Some(&Data::String((*name).to_string())));
+    }
+    assert_eq!(clashes.get((1, 9)), Some(&Data::String("Tray \"A\", run 1".into())));
+    assert_eq!(clashes.get((1, 13)), Some(&Data::String("风管 D-3".into())));
+    assert_eq!(clashes.get((1, 4)), Some(&Data::Float(52.3)));
+    assert_eq!(clashes.get((1, 15)), Some(&Data::Float(0.5)));
+    assert_eq!(clashes.get((2, 9)), Some(&Data::String("<b>Tray</b> & co".into())));
+    assert_eq!(clashes.get((3, 6)), Some(&Data::Empty), "no storey is an empty cell");
+    assert_eq!(clashes.get((4, 3)), Some(&Data::String("resolved".into())));
+    let zh = clashes.get((1, 19)).map(|d| d.to_string()).unwrap_or_default();
+    assert!(zh.contains("重叠") && zh.contains("风管 D-3"), "{zh}");
+
+    let summary = book.worksheet_range("Summary").expect("summary sheet");
+    let cell = |r: u32, c: u32| summary.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(0, 0), Data::String("Plumbline clash report 碰撞检查报告".into()));
+    assert_eq!(cell(2, 1), Data::Float(4.0));
+    assert_eq!(cell(5, 0), Data::String("Clashes by test and status".into()));
+    assert_eq!(cell(6, 1), Data::String("new 新建".into()));
+    assert_eq!(cell(7, 0), Data::String("trays-vs-ducts".into()));
+    assert_eq!((cell(7, 1), cell(7, 3), cell(7, 6)), (Data::Float(1.0), Data::Float(1.0), Data::Float(2.0)));
+    assert_eq!(cell(9, 0), Data::String("Total".into()));
+    assert_eq!(cell(9, 6), Data::Float(4.0));
+    assert_eq!(cell(11, 0), Data::String("Clashes by storey and status".into()));
+    assert_eq!(cell(15, 0), Data::String(NO_STOREY.into()));
+    assert_eq!(cell(15, 4), Data::Float(1.0));
+}
+
+#[test]
+fn xlsx_is_zip_with_the_parts_excel_needs_and_a_frozen_filtered_header() {
+    let bytes = xlsx(&sample()).expect("xlsx");
+    assert_eq!(&bytes[..2], b"PK");
+    // The sheet XML is deflated inside the zip; calamine above proves the cells, and the
+    // autofilter and frozen pane are checked on the raw sheet part here.
+    let mut zip = zip_entries(&bytes);
+    let sheet2 = zip.remove("xl/worksheets/sheet2.xml").expect("clash sheet part");
+    assert!(sheet2.contains("<autoFilter ref=\"A1:T5\"/>"), "{sheet2}");
+    assert!(sheet2.contains("state=\"frozen\""), "{sheet2}");
+}
+
+/// The text entries of a zip archive, by name.
+fn zip_entries(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read as _;
+    let mut out = std::collections::BTreeMap::new();
+    let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).expect("entry");
+        let mut text = String::new();
+        if f.read_to_string(&mut text).is_ok() {
+            out.insert(f.name().to_string(), text);
+        }
+    }
+    out
+}
