@@ -46,6 +46,29 @@ pub struct ClashArgs {
     /// files), or all.
     #[arg(long, value_delimiter = ',', value_enum)]
     no_ignore: Vec<IgnoreArg>,
+    /// Also write the clashes as CSV (one row per clash).
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Also write an Excel workbook (a summary sheet by test, storey and status; a clash sheet).
+    #[arg(long)]
+    xlsx: Option<PathBuf>,
+    /// Also write a self-contained HTML report (counts, charts, groups, each clash with its
+    /// snapshot, explanation and status).
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// At most this many clash snapshots in the HTML report (the first clashes of each test, in
+    /// report order); the others are listed without a picture.
+    #[arg(long, default_value_t = 500)]
+    max_snapshots: usize,
+    /// Record the run in this clash history database (SQLite): statuses new, active, reviewed,
+    /// approved, resolved carry over from earlier runs. With --config the default is
+    /// plumbline.db beside the config.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Exit with code 3 when the run found new clashes (for pipelines that gate a model
+    /// delivery). Needs the history (--db or --config).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Also write the groups as BCF topics (one topic per group, both elements selected and
     /// coloured, a camera framing the clash, a snapshot).
     #[arg(long)]
@@ -67,6 +90,21 @@ pub struct ClashArgs {
     #[arg(long, default_value_t = 120.0)]
     time_limit_secs: f64,
 }
+
+/// What `--fail-on` gates on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Clashes that the history had not seen before (or had seen resolved).
+    New,
+}
+
+/// Exit code when `--fail-on new` finds new clashes.
+pub const EXIT_NEW_CLASHES: u8 = 3;
+
+/// Snapshot sizes: BCF 3.0 allows at most 1500 px on the long side; HTML pictures stay small so
+/// that a report with hundreds of clashes opens quickly.
+const BCF_SNAPSHOT_PX: (u32, u32) = (800, 600);
+const HTML_SNAPSHOT_PX: (u32, u32) = (480, 360);
 
 /// A default ignore rule that `--no-ignore` switches off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -239,8 +277,48 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         "load {load_secs:.2} s, index {index_secs:.2} s, narrow phase {narrow_secs:.2} s, total {:.2} s",
         report.timings.total_secs
     );
-    write_reports(args, &report)?;
+    let summary = match history_path(args) {
+        Some(path) => Some(record_in_history(&path, &mut report, None)?),
+        None => None,
+    };
+    write_reports(args, &set, &report)?;
+    if args.fail_on == Some(FailOn::New) && summary.as_ref().is_some_and(|s| s.new > 0) {
+        eprintln!("--fail-on new: {} new clashes", summary.as_ref().map_or(0, |s| s.new));
+        return Ok(ExitCode::from(EXIT_NEW_CLASHES));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The history database of this run, if any: `--db`, else none (a `--config` run defaults to
+/// `plumbline.db` beside the config).
+fn history_path(args: &ClashArgs) -> Option<PathBuf> {
+    args.db.clone()
+}
+
+/// Records the run in the history and writes the statuses back into the report.
+fn record_in_history(
+    path: &std::path::Path,
+    report: &mut Report,
+    config: Option<&std::path::Path>,
+) -> anyhow::Result<plumbline_store::RunSummary> {
+    let mut store = plumbline_store::Store::open(path)?;
+    let meta = plumbline_store::RunMeta {
+        started_utc: chrono::Utc::now(),
+        models: report.models.clone(),
+        config: config.map(|c| c.display().to_string()),
+    };
+    let s = store.record_run(report, &meta)?;
+    eprintln!(
+        "history {}: run {}: {} new, {} active, {} reviewed, {} approved, {} resolved",
+        path.display(),
+        s.run_id,
+        s.new,
+        s.active,
+        s.reviewed,
+        s.approved,
+        s.resolved
+    );
+    Ok(s)
 }
 
 fn parse_bcf_version(text: &str) -> Result<plumbline_bcf::BcfVersion, String> {
@@ -266,9 +344,21 @@ pub fn report_time() -> anyhow::Result<plumbline_bcf::UtcDateTime> {
 }
 
 /// Writes every report the flags ask for.
-fn write_reports(args: &ClashArgs, report: &Report) -> anyhow::Result<()> {
+fn write_reports(args: &ClashArgs, set: &ModelSet, report: &Report) -> anyhow::Result<()> {
     if let Some(path) = &args.json {
         write_atomically(path, (report.to_json() + "\n").as_bytes())?;
+    }
+    if let Some(path) = &args.csv {
+        write_atomically(path, plumbline_report::csv(report).as_bytes())?;
+    }
+    if let Some(path) = &args.xlsx {
+        let bytes =
+            plumbline_report::xlsx(report).with_context(|| format!("{}: writing XLSX", path.display()))?;
+        write_atomically(path, &bytes)?;
+    }
+    if let Some(path) = &args.html {
+        let snapshots = clash_snapshots(set, report, args.max_snapshots);
+        write_atomically(path, plumbline_report::html(report, &snapshots).as_bytes())?;
     }
     if let Some(path) = &args.bcf {
         let author = args
@@ -277,17 +367,91 @@ fn write_reports(args: &ClashArgs, report: &Report) -> anyhow::Result<()> {
             .or_else(|| std::env::var("USER").ok())
             .filter(|a| !a.trim().is_empty())
             .unwrap_or_else(|| "plumbline".to_string());
+        let pictures = group_snapshots(set, report);
         let options = plumbline_bcf::ExportOptions {
             version: args.bcf_version,
             author: &author,
             date_utc: report_time()?,
-            snapshots: &|_| None,
+            snapshots: &|g| pictures.get(&g.id).cloned(),
         };
         let bytes = plumbline_bcf::write(report, &options)
             .with_context(|| format!("{}: writing BCF", path.display()))?;
         write_atomically(path, &bytes)?;
     }
     Ok(())
+}
+
+/// The snapshot of each clash (up to `max` of them, in report order), rendered in parallel.
+fn clash_snapshots(set: &ModelSet, report: &Report, max: usize) -> plumbline_report::Snapshots {
+    use rayon::prelude::*;
+    let clashes: Vec<&plumbline_review::ClashRecord> = report.clashes().take(max).collect();
+    let progress = progress_bar(clashes.len(), "snapshots");
+    let (w, h) = HTML_SNAPSHOT_PX;
+    let out = clashes
+        .par_iter()
+        .filter_map(|c| {
+            let png = plumbline_snapshot::render_clash_png(set, c, w, h);
+            progress.inc(1);
+            match png {
+                Ok(png) => Some((c.id.clone(), png)),
+                Err(e) => {
+                    eprintln!("warning: no snapshot for clash {}: {e}", c.id);
+                    None
+                }
+            }
+        })
+        .collect();
+    progress.finish_and_clear();
+    out
+}
+
+/// The snapshot of each group, from the camera its BCF viewpoint uses.
+fn group_snapshots(set: &ModelSet, report: &Report) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use rayon::prelude::*;
+    let groups: Vec<(&plumbline_review::Group, plumbline_snapshot::Highlight)> = report
+        .tests
+        .iter()
+        .flat_map(|t| {
+            t.groups.iter().map(move |g| {
+                let mut hl =
+                    plumbline_snapshot::Highlight { a: Vec::new(), b: Vec::new(), focus: Some(g.aabb) };
+                for c in t.clashes.iter().filter(|c| c.group == g.id) {
+                    hl.a.push(c.a.global_id.clone());
+                    hl.b.push(c.b.global_id.clone());
+                }
+                (g, hl)
+            })
+        })
+        .collect();
+    let progress = progress_bar(groups.len(), "BCF snapshots");
+    let (w, h) = BCF_SNAPSHOT_PX;
+    let out = groups
+        .par_iter()
+        .filter_map(|(g, hl)| {
+            let camera = plumbline_review::frame_box(&g.aabb);
+            let png = plumbline_snapshot::render(set, &camera, hl, w, h).and_then(|img| img.to_png());
+            progress.inc(1);
+            match png {
+                Ok(png) => Some((g.id.clone(), png)),
+                Err(e) => {
+                    eprintln!("warning: no snapshot for group {}: {e}", g.id);
+                    None
+                }
+            }
+        })
+        .collect();
+    progress.finish_and_clear();
+    out
+}
+
+fn progress_bar(len: usize, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template(&format!("{{spinner}} {what} {{pos}}/{{len}} {{wide_bar}}"))
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Writes a file through a temporary name, so that an interrupted run never leaves half a

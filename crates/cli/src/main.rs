@@ -1,6 +1,7 @@
 //! `plumbline`: the command-line shell over the Plumbline crates. Parsing arguments, printing and
 //! exit codes live here; everything else is in the library crates.
 
+mod bcf_cmd;
 mod clash_cmd;
 mod gen;
 mod info;
@@ -39,6 +40,9 @@ enum Command {
     Gen(gen::GenCommand),
     /// Show a clash's status, history and comments from the clash history, or set its status.
     Status(status_cmd::StatusArgs),
+    /// BCF: import statuses and comments from another tool's review into the clash history.
+    #[command(subcommand)]
+    Bcf(bcf_cmd::BcfCommand),
     /// List the clash runs recorded in the history, with counts of new, active and resolved clashes.
     History(status_cmd::HistoryArgs),
 }
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         Command::Gen(cmd) => gen::run(&cmd),
         Command::Status(args) => status_cmd::run_status(&args),
         Command::History(args) => status_cmd::run_history(&args),
+        Command::Bcf(cmd) => bcf_cmd::run(&cmd),
     };
     match result {
         Ok(code) => code,

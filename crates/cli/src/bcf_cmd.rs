@@ -1,0 +1,177 @@
+//! `plumbline bcf import`: statuses and comments from BCF archives (ours re-imported after a
+//! review in another tool, or another tool's own topics) into the clash history.
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use clap::{Args, Subcommand};
+use plumbline_store::Store;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum BcfCommand {
+    /// Read a BCF 2.0/2.1/3.0 archive (or a bare markup.bcf) and update the statuses and
+    /// comments of the clashes its topics match: by topic GUID (the clash group exported by
+    /// Plumbline), else by the pair of elements a viewpoint selects.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The BCF archive.
+    file: PathBuf,
+    /// The clash history database to update.
+    #[arg(long, default_value = "plumbline.db")]
+    db: PathBuf,
+    /// Who the changes are recorded as when a topic names no author.
+    #[arg(long, default_value = "bcf-import")]
+    by: String,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Default, Serialize)]
+struct ImportSummary {
+    file: String,
+    topics: usize,
+    matched_topics: usize,
+    clashes_matched: usize,
+    statuses_changed: usize,
+    comments_added: usize,
+    /// Topics that match no clash of the history: GUID and title.
+    unmatched: Vec<(String, String)>,
+    warnings: Vec<String>,
+}
+
+pub fn run(cmd: &BcfCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        BcfCommand::Import(args) => import(args),
+    }
+}
+
+/// An `xs:dateTime` as BCF tools write it: with an offset, with `Z`, or with no zone (read as
+/// UTC).
+fn parse_date(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    DateTime::parse_from_rfc3339(t).map(|d| d.with_timezone(&Utc)).ok().or_else(|| {
+        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+            .map(|n| n.and_utc())
+    })
+}
+
+fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&args.file).with_context(|| format!("{}: cannot read", args.file.display()))?;
+    let archive = plumbline_bcf::read(&bytes)
+        .with_context(|| format!("{}: not a readable BCF archive", args.file.display()))?;
+    let mut store = Store::open_existing(&args.db)?;
+    let now = Utc::now();
+    let mut summary = ImportSummary {
+        file: args.file.display().to_string(),
+        topics: archive.topics.len(),
+        warnings: archive.warnings.clone(),
+        ..Default::default()
+    };
+    for topic in &archive.topics {
+        let mut clashes = store.clashes_in_group(&topic.guid)?;
+        if clashes.is_empty() {
+            // A topic from another tool: the clashes between any two elements its viewpoints
+            // select or colour.
+            let ids: BTreeSet<String> = topic.viewpoints.iter().flat_map(|v| v.component_ids()).collect();
+            let ids: Vec<&String> = ids.iter().collect();
+            let mut seen = BTreeSet::new();
+            for (i, a) in ids.iter().enumerate() {
+                for b in &ids[i + 1..] {
+                    for c in store.clashes_between(a, b)? {
+                        if seen.insert(c.id.clone()) {
+                            clashes.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        if clashes.is_empty() {
+            summary.unmatched.push((topic.guid.clone(), topic.title.clone()));
+            continue;
+        }
+        summary.matched_topics += 1;
+        summary.clashes_matched += clashes.len();
+        let topic_by = topic
+            .modified_author
+            .clone()
+            .or_else(|| topic.creation_author.clone())
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| args.by.clone());
+        let topic_at = topic.modified_date.as_deref().or(topic.creation_date.as_deref()).and_then(parse_date);
+        for clash in &clashes {
+            // Last writer wins: the topic's status applies when it differs and the topic was
+            // changed after the history's status was set (or does not say when).
+            if let Some(status) = topic.status {
+                let newer = topic_at.is_none_or(|at| at > clash.status_utc);
+                if status != clash.status && newer {
+                    let note = format!(
+                        "imported from BCF {} topic {} ('{}', status {})",
+                        args.file.display(),
+                        topic.guid,
+                        topic.title,
+                        topic.status_raw.as_deref().unwrap_or("")
+                    );
+                    store.set_status(&clash.id, status, &topic_by, Some(&note), topic_at.unwrap_or(now))?;
+                    summary.statuses_changed += 1;
+                }
+            }
+            let existing = store.comments(&clash.id)?;
+            for c in &topic.comments {
+                let text = c.text.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let by = c.author.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(|| args.by.clone());
+                // Re-importing the same archive must not repeat its comments.
+                if existing.iter().any(|e| e.by == by && e.text == text) {
+                    continue;
+                }
+                let at = c.date.as_deref().and_then(parse_date).unwrap_or(now);
+                store.add_comment(&clash.id, &by, text, at)?;
+                summary.comments_added += 1;
+            }
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary).context("serialising the summary")?);
+    } else {
+        println!(
+            "{}: {} topics, {} matched ({} clashes): {} statuses changed, {} comments added",
+            summary.file,
+            summary.topics,
+            summary.matched_topics,
+            summary.clashes_matched,
+            summary.statuses_changed,
+            summary.comments_added
+        );
+        for (guid, title) in &summary.unmatched {
+            println!("  no matching clash: topic {guid} '{title}'");
+        }
+        for w in &summary.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bcf_dates_parse_with_and_without_zones() {
+        let p = |t: &str| super::parse_date(t).map(|d| d.to_rfc3339());
+        assert_eq!(p("2026-11-27T10:00:00Z").as_deref(), Some("2026-11-27T10:00:00+00:00"));
+        assert_eq!(p("2026-11-27T12:00:00+02:00").as_deref(), Some("2026-11-27T10:00:00+00:00"));
+        assert_eq!(p("2026-11-27T10:00:00.123").as_deref(), Some("2026-11-27T10:00:00.123+00:00"));
+        assert_eq!(p("yesterday"), None);
+    }
+}
