@@ -109,10 +109,12 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| args.by.clone());
         let topic_at = topic.modified_date.as_deref().or(topic.creation_date.as_deref()).and_then(parse_date);
         for clash in &clashes {
-            // Last writer wins: the topic's status applies when it differs and the topic was
-            // changed after the history's status was set (or does not say when).
+            // A person's decision in another tool overrides what a run set automatically; between
+            // two people's decisions the later one wins (a topic that does not say when counts
+            // as later).
             if let Some(status) = topic.status {
-                let newer = topic_at.is_none_or(|at| at > clash.status_utc);
+                let automatic = clash.status_by == plumbline_store::RUN_AUTHOR;
+                let newer = automatic || topic_at.is_none_or(|at| at > clash.status_utc);
                 if status != clash.status && newer {
                     let note = format!(
                         "imported from BCF {} topic {} ('{}', status {})",
