@@ -183,12 +183,24 @@ struct RawRuleSet {
 /// What a test computes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TestMode {
-    Hard { tolerance_m: f64 },
+    Hard {
+        tolerance_m: f64,
+    },
     /// All round (`zone: None`) or in a zone.
-    Clearance { clearance_m: f64, tolerance_m: f64, zone: Option<Zone>, min_width_m: f64, min_height_m: f64 },
-    Duplicate { tolerance_m: f64 },
+    Clearance {
+        clearance_m: f64,
+        tolerance_m: f64,
+        zone: Option<Zone>,
+        min_width_m: f64,
+        min_height_m: f64,
+    },
+    Duplicate {
+        tolerance_m: f64,
+    },
     /// A hard overlap between a temporary and a permanent element that stand at the same time.
-    Time { tolerance_m: f64 },
+    Time {
+        tolerance_m: f64,
+    },
 }
 
 impl TestMode {
@@ -393,7 +405,10 @@ impl RuleSet {
             Some(g) => {
                 let distance_m = match &g.proximity_m {
                     Some(d) if !(d.get_ref().is_finite() && *d.get_ref() > 0.0) => {
-                        return Err(cx.err(d.span(), format!("proximity_m must be a positive number of metres; got {}", d.get_ref())))
+                        return Err(cx.err(
+                            d.span(),
+                            format!("proximity_m must be a positive number of metres; got {}", d.get_ref()),
+                        ))
                     }
                     Some(d) => *d.get_ref(),
                     None => Grouping::DEFAULT_PROXIMITY_M,
@@ -419,7 +434,9 @@ impl RuleSet {
                 return Err(cx.err(t.name.span(), "a test name cannot be empty"));
             }
             if names.contains(&name) {
-                return Err(cx.err(t.name.span(), format!("duplicate test name '{name}': names must be unique")));
+                return Err(
+                    cx.err(t.name.span(), format!("duplicate test name '{name}': names must be unique"))
+                );
             }
             names.push(name);
             let tolerance_m = match &t.tolerance_mm {
@@ -450,7 +467,10 @@ impl RuleSet {
             }
             if !matches!(zone, Some(Zone::Front | Zone::FrontAndBack)) {
                 if let Some(v) = t.min_width_mm.as_ref().or(t.min_height_mm.as_ref()) {
-                    return Err(cx.err(v.span(), "min_width_mm and min_height_mm only apply to zone = \"front\" or \"front_and_back\""));
+                    return Err(cx.err(
+                        v.span(),
+                        "min_width_mm and min_height_mm only apply to zone = \"front\" or \"front_and_back\"",
+                    ));
                 }
             }
             let mode = match mode {
@@ -460,7 +480,12 @@ impl RuleSet {
                 RawMode::Clearance => {
                     let Some(clearance_m) = clearance_m.filter(|c| *c > 0.0) else {
                         let at = t.clearance_mm.as_ref().map_or(span.clone(), Spanned::span);
-                        return Err(cx.err(at, format!("test '{name}': mode = \"clearance\" needs clearance_mm, a distance above 0")));
+                        return Err(cx.err(
+                            at,
+                            format!(
+                                "test '{name}': mode = \"clearance\" needs clearance_mm, a distance above 0"
+                            ),
+                        ));
                     };
                     TestMode::Clearance {
                         clearance_m,

@@ -42,7 +42,11 @@ impl RunContext<'_> {
 /// Runs every test of `rules` on `set`, in file order. Each report's clashes are sorted by
 /// (A GlobalId, B GlobalId), with A from the test's `a` selection where the pair allows it;
 /// time clashes are relabelled [`ClashKind::Time`] with the temporary element on side A.
-pub fn run_rules(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Result<Vec<TestReport>, RulesError> {
+pub fn run_rules(
+    set: &ModelSet,
+    rules: &RuleSet,
+    cx: &RunContext<'_>,
+) -> Result<Vec<TestReport>, RulesError> {
     match cx.threads {
         None => Ok(run_all(set, rules, cx)),
         Some(n) => {
@@ -122,7 +126,9 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Vec<TestRepo
             })
             .collect();
         clashes.sort_by(|p, q| {
-            let key = |c: &Clash| (set.element(c.a).global_id.as_str(), set.element(c.b).global_id.as_str(), c.a, c.b);
+            let key = |c: &Clash| {
+                (set.element(c.a).global_id.as_str(), set.element(c.b).global_id.as_str(), c.a, c.b)
+            };
             key(p).cmp(&key(q))
         });
         let info = TestInfo {

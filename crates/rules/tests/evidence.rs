@@ -71,9 +71,8 @@ fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
             Some(&(got_kind, d, exact)) => {
                 let tol = if exact { EXACT_TOLERANCE_M } else { ESTIMATE_TOLERANCE_M };
                 if got_kind != kind(&c.kind) || (d - c.distance_m).abs() > tol {
-                    problems.push(format!(
-                        "{name}: {c:?} found as {got_kind:?} at {d:.6} m (exact: {exact})"
-                    ));
+                    problems
+                        .push(format!("{name}: {c:?} found as {got_kind:?} at {d:.6} m (exact: {exact})"));
                 }
             }
         }
@@ -86,7 +85,8 @@ fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
     for n in &truth.non_clashes {
         for t in reports {
             if t.clashes.iter().any(|c| {
-                (c.a.global_id == n.a && c.b.global_id == n.b) || (c.a.global_id == n.b && c.b.global_id == n.a)
+                (c.a.global_id == n.a && c.b.global_id == n.b)
+                    || (c.a.global_id == n.b && c.b.global_id == n.a)
             }) {
                 problems.push(format!("{name}: non-clash reported by {}: {n:?}", t.name));
             }
@@ -99,7 +99,8 @@ fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
 #[test]
 fn shipped_test_names_are_the_generators() {
     let names = |r: &RuleSet| r.tests.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
-    let spec_names = |s: &[plumbline_samples::TestSpec]| s.iter().map(|t| t.name.to_string()).collect::<Vec<_>>();
+    let spec_names =
+        |s: &[plumbline_samples::TestSpec]| s.iter().map(|t| t.name.to_string()).collect::<Vec<_>>();
     assert_eq!(names(&rules("datacenter.toml")), spec_names(plumbline_samples::DATACENTER_TESTS));
     assert_eq!(names(&rules("bank-branch.toml")), spec_names(plumbline_samples::BRANCH_TESTS));
 }
@@ -109,9 +110,13 @@ fn datacenter_rules_find_exactly_the_seeded_truth() {
     let rules = rules("datacenter.toml");
     let mut problems = Vec::new();
     let mut counted = 0;
-    for (seed, lang, halls, rows) in
-        [(1, Lang::En, 1, 4), (2, Lang::En, 1, 5), (3, Lang::En, 2, 3), (17, Lang::Zh, 1, 4), (5, Lang::En, 1, 1)]
-    {
+    for (seed, lang, halls, rows) in [
+        (1, Lang::En, 1, 4),
+        (2, Lang::En, 1, 5),
+        (3, Lang::En, 2, 3),
+        (17, Lang::Zh, 1, 4),
+        (5, Lang::En, 1, 1),
+    ] {
         let p = plumbline_samples::DatacenterParams { seed, halls, rows, racks_per_row: 6, lang };
         let g = plumbline_samples::datacenter(&p);
         let name = format!("datacenter seed {seed} {lang:?} {halls}x{rows}");
