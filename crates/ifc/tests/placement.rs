@@ -74,7 +74,8 @@ fn generated_equipment_faces_its_recorded_front() {
                 .and_then(|r| r.strip_prefix('R'))
                 .and_then(|r| r.parse().ok())
                 .expect("row in the name");
-            let want = if (row - 1) % 2 == 0 { [0.0, 1.0, 0.0] } else { [0.0, -1.0, 0.0] };
+            // Row numbers start at 1, so odd numbers are the even rows counted from 0.
+            let want = if !row.is_multiple_of(2) { [0.0, 1.0, 0.0] } else { [0.0, -1.0, 0.0] };
             assert!(near(front, want, 1e-6), "{name}: front {front:?}");
             if want[1] > 0.0 {
                 racks_pos_y += 1;
