@@ -83,11 +83,19 @@ fn bad_files_point_at_the_value_and_list_what_is_allowed() {
     // (file, line and column of the error, words the message must hold)
     let cases: &[(&str, (usize, usize), &[&str])] = &[
         // Unknown key in a test: the allowed keys are listed.
-        ("[[test]]\nname = \"t\"\nclearence_mm = 3\n", (3, 1), &["clearence_mm", "clearance_mm", "tolerance_mm"]),
+        (
+            "[[test]]\nname = \"t\"\nclearence_mm = 3\n",
+            (3, 1),
+            &["clearence_mm", "clearance_mm", "tolerance_mm"],
+        ),
         // Unknown key inside a selection.
         ("[[test]]\nname = \"t\"\na = { klass = \"IfcWall\" }\n", (3, 7), &["klass", "class", "storey"]),
         // Unknown mode.
-        ("[[test]]\nname = \"t\"\nmode = \"soft\"\n", (3, 8), &["soft", "hard", "clearance", "duplicate", "time"]),
+        (
+            "[[test]]\nname = \"t\"\nmode = \"soft\"\n",
+            (3, 8),
+            &["soft", "hard", "clearance", "duplicate", "time"],
+        ),
         // Unknown zone.
         (
             "[[test]]\nname = \"t\"\nmode = \"clearance\"\nclearance_mm = 5\nzone = \"left\"\n",
@@ -95,10 +103,18 @@ fn bad_files_point_at_the_value_and_list_what_is_allowed() {
             &["left", "above", "below", "front", "front_and_back"],
         ),
         // Unknown class.
-        ("[[test]]\nname = \"t\"\na = { class = [\"IfcWall\", \"IfcDcut\"] }\n", (3, 15), &["IfcDcut", "IfcWall"]),
+        (
+            "[[test]]\nname = \"t\"\na = { class = [\"IfcWall\", \"IfcDcut\"] }\n",
+            (3, 15),
+            &["IfcDcut", "IfcWall"],
+        ),
         // Negative millimetres.
         ("[[test]]\nname = \"t\"\ntolerance_mm = -2\n", (3, 16), &["tolerance_mm", "-2", "0 or more"]),
-        ("[defaults]\ntolerance_mm = -1.5\n[[test]]\nname = \"t\"\n", (2, 16), &["tolerance_mm", "0 or more"]),
+        (
+            "[defaults]\ntolerance_mm = -1.5\n[[test]]\nname = \"t\"\n",
+            (2, 16),
+            &["tolerance_mm", "0 or more"],
+        ),
         // Wrong type.
         ("[[test]]\nname = \"t\"\ntolerance_mm = \"two\"\n", (3, 16), &["invalid type", "f64"]),
         ("[[test]]\nname = \"t\"\na = { class = 3 }\n", (3, 15), &["a string or a list of strings"]),
@@ -106,7 +122,11 @@ fn bad_files_point_at_the_value_and_list_what_is_allowed() {
         ("[[test]]\nname = \"t\"\nmode = \"clearance\"\n", (1, 1), &["clearance_mm"]),
         ("[[test]]\nname = \"t\"\nzone = \"above\"\n", (3, 8), &["zone", "clearance"]),
         // Grouping.
-        ("[grouping]\nby = \"colour\"\n[[test]]\nname = \"t\"\n", (2, 6), &["colour", "element", "storey", "type-pair", "proximity"]),
+        (
+            "[grouping]\nby = \"colour\"\n[[test]]\nname = \"t\"\n",
+            (2, 6),
+            &["colour", "element", "storey", "type-pair", "proximity"],
+        ),
         // Bad property criterion and duplicate names.
         ("[[test]]\nname = \"t\"\na = { property = \"NoDot\" }\n", (3, 18), &["Pset.Prop = value"]),
         ("[[test]]\nname = \"t\"\n[[test]]\nname = \"t\"\n", (4, 8), &["duplicate test name 't'"]),

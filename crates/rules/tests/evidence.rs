@@ -48,6 +48,13 @@ fn kind(text: &str) -> ClashKind {
 /// Every way the reports and the truth disagree, one line each.
 fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
     let mut problems = Vec::new();
+    let per_test: Vec<String> = reports.iter().map(|t| format!("{} {}", t.name, t.clashes.len())).collect();
+    println!(
+        "{name}: {} seeded clashes, {} non-clashes; found: {}",
+        truth.clashes.len(),
+        truth.non_clashes.len(),
+        per_test.join(", ")
+    );
     // (test, a, b) -> (kind, distance, exact); duplicates have no side, so they key unordered.
     let key = |test: &str, a: &str, b: &str| {
         if test == plumbline_samples::DUPLICATES && a > b {
