@@ -147,3 +147,26 @@ fn branch_rules_find_exactly_the_seeded_truth() {
     }
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }
+
+/// The reports, groups and explanations included, are identical for 1 and 3 worker threads.
+#[test]
+fn reports_do_not_depend_on_the_thread_count() {
+    let rules = rules("datacenter.toml");
+    let g = plumbline_samples::datacenter(&plumbline_samples::DatacenterParams::default());
+    let path = Path::new("hall.ifc");
+    let bytes = g.ifc.into_bytes();
+    let schedule = read_schedule_bytes(path, &bytes).expect("schedule");
+    let model = load_bytes(path, bytes, &LoadOptions::default()).expect("loads");
+    let set = ModelSet { models: vec![model] };
+    let index = RunContext::sim_index(&set, &schedule);
+    let reports = |threads| {
+        let cx = RunContext { schedule: Some(&index), threads: Some(threads), ..RunContext::default() };
+        run_rules(&set, &rules, &cx).expect("runs")
+    };
+    let one = reports(1);
+    assert_eq!(one, reports(3));
+    // Tests come back in file order.
+    let names: Vec<&str> = one.iter().map(|t| t.name.as_str()).collect();
+    let want: Vec<&str> = rules.tests.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, want);
+}
