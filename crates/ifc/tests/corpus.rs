@@ -115,10 +115,7 @@ fn corpus_loads_matches_snapshot_and_ifcopenshell() {
         );
         return;
     };
-    // xbim-geometry/fixed-reference-sweptarea.ifc alone takes 28 s of ifc-lite geometry in a
-    // debug build (it has no products), so 30 s failed whenever the shared 2-core machine was
-    // busy; 90 s still stops a real hang.
-    let options = LoadOptions { time_limit: Duration::from_secs(90), ..Default::default() };
+    let options = LoadOptions { time_limit: Duration::from_secs(30), ..Default::default() };
     let mut table =
         String::from("file | schema | entities | elements | meshed | failed | spaces | storeys\n");
     let mut fid = Fidelity::default();
