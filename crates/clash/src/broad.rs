@@ -59,3 +59,23 @@ pub fn pairs_within(
     out.sort_unstable();
     out
 }
+
+/// Pairs (query index, b) whose boxes touch or overlap: queries with their own boxes (the zones
+/// of zone tests) against an R-tree of the B elements' boxes.
+pub fn boxes_against(
+    queries: &[(ElementRef, Aabb)],
+    b: &[ElementRef],
+    aabb: &impl Fn(ElementRef) -> Aabb,
+) -> Vec<(usize, ElementRef)> {
+    let t = tree(b, aabb, 0.0);
+    let mut out = Vec::new();
+    for (i, (_, q)) in queries.iter().enumerate() {
+        let env = AABB::from_corners(q.min, q.max);
+        for hit in t.locate_in_envelope_intersecting(env) {
+            out.push((i, b[hit.data]));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}

@@ -28,6 +28,13 @@
 //!   below the clearance. Pairs that also overlap by more than the hard tolerance are reported
 //!   with `hard: true` and a negative distance (minus the penetration depth); touching pairs have
 //!   distance 0.
+//! - **Zone** (`zone`, `clearance_m`, `tolerance_m`, optional least width and height): a
+//!   clearance box on one side of each A element ([`Zone`]: above or below its footprint, or on
+//!   its front or back face, the front being local +Y of its placement), upright, turned to the
+//!   placement's heading. A B element is reported (as [`ClashKind::Clearance`], A staying on
+//!   side A) when its solid enters a zone by more than the tolerance (penetration depth, as for
+//!   hard clashes); the distance is the gap between A and B (exact for convex pairs), 0 when
+//!   they touch, minus the penetration depth when they overlap by more than the tolerance.
 //! - **Duplicate** (`tolerance_m`): same IFC class and coincident geometry: the boxes agree within
 //!   the tolerance and every vertex of each solid lies within the tolerance of the other's
 //!   surface.
@@ -56,10 +63,12 @@ mod id;
 mod ignore;
 mod narrow;
 mod shape;
+mod zone;
 
 pub use ignore::{Ignore, IgnoreRules};
 pub use narrow::{coincident, depth_upper_bound, distance, overlap, Overlap};
 pub use shape::ElementShape;
+pub use zone::{Zone, ZoneSize};
 
 use plumbline_model::{Aabb, ElementRef, ModelSet};
 use rayon::prelude::*;
@@ -73,16 +82,30 @@ pub const DEFAULT_TOLERANCE_M: f64 = 0.002;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "mode")]
 pub enum Mode {
-    Hard { tolerance_m: f64 },
-    Clearance { clearance_m: f64, tolerance_m: f64 },
-    Duplicate { tolerance_m: f64 },
+    Hard {
+        tolerance_m: f64,
+    },
+    Clearance {
+        clearance_m: f64,
+        tolerance_m: f64,
+    },
+    Duplicate {
+        tolerance_m: f64,
+    },
+    /// A clearance zone on one side of each A element (see [`Zone`]): B elements whose solid
+    /// enters the zone by more than `tolerance_m` are reported as [`ClashKind::Clearance`].
+    Zone {
+        zone: Zone,
+        size: ZoneSize,
+        tolerance_m: f64,
+    },
 }
 
 impl Mode {
     pub fn name(&self) -> &'static str {
         match self {
             Mode::Hard { .. } => "hard",
-            Mode::Clearance { .. } => "clearance",
+            Mode::Clearance { .. } | Mode::Zone { .. } => "clearance",
             Mode::Duplicate { .. } => "duplicate",
         }
     }
@@ -91,14 +114,24 @@ impl Mode {
         match *self {
             Mode::Hard { tolerance_m }
             | Mode::Clearance { tolerance_m, .. }
-            | Mode::Duplicate { tolerance_m } => tolerance_m,
+            | Mode::Duplicate { tolerance_m }
+            | Mode::Zone { tolerance_m, .. } => tolerance_m,
         }
     }
 
     pub fn clearance_m(&self) -> f64 {
         match *self {
             Mode::Clearance { clearance_m, .. } => clearance_m,
+            Mode::Zone { size, .. } => size.clearance_m,
             _ => 0.0,
+        }
+    }
+
+    /// The zone of a zone test, if it is one.
+    pub fn zone(&self) -> Option<Zone> {
+        match *self {
+            Mode::Zone { zone, .. } => Some(zone),
+            _ => None,
         }
     }
 }
@@ -203,6 +236,9 @@ pub fn run_test(
     };
     let a = with_geometry(&test.a);
     let b = test.b.as_deref().map(with_geometry);
+    if let Mode::Zone { zone, size, tolerance_m } = test.mode {
+        return zone_test(shapes, test, &a, b.as_deref(), zone, &size, tolerance_m, ignore);
+    }
     let margin_m = test.mode.clearance_m().max(test.mode.tolerance_m());
     let aabb = |r: ElementRef| set.element(r).aabb().unwrap_or(Aabb::EMPTY);
     let t_broad = std::time::Instant::now();
@@ -233,6 +269,112 @@ pub fn run_test(
     }
 }
 
+/// A zone test: the zones of every A element, an R-tree of the B elements queried with the
+/// zones' boxes, and for each candidate the penetration of B into a zone. Unlike the other
+/// modes the pair keeps its sides: the zone belongs to A.
+#[allow(clippy::too_many_arguments, reason = "the unpacked zone mode and the test's two sides")]
+fn zone_test(
+    shapes: &Shapes<'_>,
+    test: &Test,
+    a: &[ElementRef],
+    b: Option<&[ElementRef]>,
+    zone: Zone,
+    size: &ZoneSize,
+    tolerance_m: f64,
+    ignore: &(dyn Fn(ElementRef, ElementRef) -> bool + Sync),
+) -> TestResult {
+    let set = shapes.set();
+    let b = b.unwrap_or(a);
+    let t_broad = std::time::Instant::now();
+    let zones: Vec<(ElementRef, Vec<ElementShape>)> =
+        a.par_iter().map(|&r| (r, zone::zone_shapes(set.element(r), zone, size))).collect();
+    let queries: Vec<(ElementRef, Aabb)> =
+        zones.iter().filter_map(|(r, z)| zone::zones_aabb(z).map(|bx| (*r, bx))).collect();
+    let aabb = |r: ElementRef| set.element(r).aabb().unwrap_or(Aabb::EMPTY);
+    let candidates: Vec<(usize, ElementRef)> = broad::boxes_against(&queries, b, &aabb)
+        .into_iter()
+        .filter(|&(i, y)| queries[i].0 != y && !ignore(queries[i].0, y))
+        .collect();
+    let broad_secs = t_broad.elapsed().as_secs_f64();
+    let t_narrow = std::time::Instant::now();
+    let zone_of: std::collections::HashMap<ElementRef, &[ElementShape]> =
+        zones.iter().map(|(r, z)| (*r, z.as_slice())).collect();
+    let mut clashes: Vec<Clash> = candidates
+        .par_iter()
+        .filter_map(|&(i, y)| {
+            let x = queries[i].0;
+            zone_pair(shapes, test, x, y, zone_of.get(&x).copied().unwrap_or(&[]), size, tolerance_m)
+        })
+        .collect();
+    clashes.sort_by(|p, q| {
+        let key =
+            |c: &Clash| (set.element(c.a).global_id.as_str(), set.element(c.b).global_id.as_str(), c.a, c.b);
+        key(p).cmp(&key(q))
+    });
+    TestResult {
+        broad_secs,
+        narrow_secs: t_narrow.elapsed().as_secs_f64(),
+        elements_a: a.len(),
+        elements_b: b.len(),
+        candidate_pairs: candidates.len(),
+        clashes,
+    }
+}
+
+/// One A element's zones against one B element.
+fn zone_pair(
+    shapes: &Shapes<'_>,
+    test: &Test,
+    a: ElementRef,
+    b: ElementRef,
+    zones: &[ElementShape],
+    size: &ZoneSize,
+    tolerance_m: f64,
+) -> Option<Clash> {
+    let set = shapes.set();
+    let box_b = set.element(b).aabb()?;
+    // The zone B enters deepest; box-level rejections first.
+    let entered = zones
+        .iter()
+        .filter(|z| depth_upper_bound(&z.aabb, &box_b) > tolerance_m)
+        .filter_map(|z| {
+            let sb = shapes.get(b)?;
+            overlap(z, sb).filter(|o| o.depth_m > tolerance_m).map(|o| (z, o))
+        })
+        .max_by(|p, q| p.1.depth_m.total_cmp(&q.1.depth_m))?;
+    let (zone_shape, _) = entered;
+    let (sa, sb) = (shapes.get(a)?, shapes.get(b)?);
+    // The gap between the two solids; a zone reaches at most its clearance plus its widening
+    // from A, so that bounds the search.
+    let reach = size.clearance_m + size.min_width_m + size.min_height_m + 1.0;
+    let (gap, gap_point) = distance(sa, sb, reach)?;
+    let exact = sa.convex.is_some() && sb.convex.is_some();
+    let overlap_aabb = zone_shape.aabb.intersection(&sb.aabb).unwrap_or(zone_shape.aabb);
+    let (ga, gb) = (&set.element(a).global_id, &set.element(b).global_id);
+    let mut clash = Clash {
+        id: id::clash_id(&test.name, ga, gb),
+        kind: ClashKind::Clearance,
+        distance_m: gap,
+        hard: false,
+        exact,
+        point: if gap > 0.0 { overlap_aabb.center() } else { gap_point },
+        overlap_aabb,
+        a,
+        b,
+    };
+    // Touching A is a gap of 0; overlapping A by more than the tolerance is reported as in a
+    // clearance test, minus the penetration depth.
+    if gap <= 0.0 {
+        if let Some(o) = overlap(sa, sb).filter(|o| o.depth_m > tolerance_m) {
+            clash.distance_m = -o.depth_m;
+            clash.hard = true;
+            clash.exact = o.exact;
+            clash.point = o.point;
+        }
+    }
+    Some(clash)
+}
+
 /// The narrow phase for one candidate pair, with A and B in a canonical order (by GlobalId) so
 /// that the result does not depend on which side an element came from.
 fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -> Option<Clash> {
@@ -242,6 +384,8 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
     // Box-level rejections first, so that shapes are only built for pairs that need them.
     let (box_a, box_b) = (set.element(a).aabb()?, set.element(b).aabb()?);
     match test.mode {
+        // Zone tests never reach the symmetric narrow phase.
+        Mode::Zone { .. } => return None,
         Mode::Hard { tolerance_m } if depth_upper_bound(&box_a, &box_b) <= tolerance_m => return None,
         Mode::Duplicate { tolerance_m } if box_a.max_side_difference(&box_b) > tolerance_m => return None,
         _ => {}
@@ -296,6 +440,7 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
                 b,
             })
         }
+        Mode::Zone { .. } => None,
         Mode::Duplicate { tolerance_m } => {
             let same_class = set.element(a).class == set.element(b).class;
             (same_class && coincident(sa, sb, tolerance_m)).then(|| Clash {

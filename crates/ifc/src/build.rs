@@ -135,6 +135,7 @@ impl<'a> Builder<'a> {
                 property_sets: Vec::new(),
                 quantity_sets: Vec::new(),
                 materials: Vec::new(),
+                placement: r.placement,
                 mesh: None,
             });
         }

@@ -11,7 +11,7 @@ use crate::build::role_of;
 use ifc_lite_core::{
     AttributeValue, DecodedEntity, EntityDecoder, EntityIndex, EntityScanner, SchemaVersion,
 };
-use plumbline_model::{Failure, Property, PropertySet, Quantity, QuantitySet, Role};
+use plumbline_model::{Failure, Placement, Property, PropertySet, Quantity, QuantitySet, Role};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -105,6 +105,8 @@ pub(crate) struct Rooted {
     /// Type objects: their own property sets (`HasPropertySets`).
     pub type_psets: Vec<u32>,
     pub has_representation: bool,
+    /// Products: the resolved `ObjectPlacement` in world metres.
+    pub placement: Option<Placement>,
 }
 
 /// Everything non-geometric the model builder needs.
@@ -251,6 +253,9 @@ pub(crate) fn extract(
     jobs: &[Job],
     entity_count: usize,
 ) -> Semantics {
+    // Placements are resolved in file units; one scale turns their origins into metres, as
+    // ifc-lite does for the meshes.
+    let length_scale = EntityDecoder::with_arc_index(bytes, index.clone()).length_unit_scale();
     let decoded: Vec<Decoded> = jobs
         .par_iter()
         .map_init(
@@ -278,6 +283,7 @@ pub(crate) fn extract(
                         // A reference, not just "present": `*` (derived) and `$` mean no shape of
                         // its own (an IfcStair whose geometry lives in its flights).
                         r.has_representation = e.get_ref(6).is_some();
+                        r.placement = placement(&e, decoder, length_scale);
                         Decoded::Product(r, role)
                     }
                     Kind::TypeObject => {
@@ -396,6 +402,25 @@ pub(crate) fn extract(
         }
     }
     s
+}
+
+/// The world frame of a product's `ObjectPlacement`, with its origin in metres and its axes
+/// normalised. ifc-lite's memo makes a placement shared by many products (a storey's) cost one
+/// lookup after the first. `None` for a missing, broken or degenerate placement: a frame is
+/// extra information, never a reason to fail the element.
+fn placement(e: &DecodedEntity, decoder: &mut EntityDecoder, length_scale: f64) -> Option<Placement> {
+    let m = ifc_lite_geometry::placement::resolve_object_placement(e, decoder).ok()??;
+    let mut axes = [[0.0f32; 3]; 3];
+    for (c, axis) in axes.iter_mut().enumerate() {
+        let v = [m[(0, c)], m[(1, c)], m[(2, c)]];
+        let len = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+        if !(len.is_finite() && len > 1e-12) {
+            return None;
+        }
+        *axis = v.map(|x| (x / len) as f32);
+    }
+    let origin_m = [m[(0, 3)] * length_scale, m[(1, 3)] * length_scale, m[(2, 3)] * length_scale];
+    origin_m.iter().all(|v| v.is_finite()).then_some(Placement { origin_m, axes })
 }
 
 fn rooted(e: &DecodedEntity, slots: &mut Slots) -> Rooted {

@@ -120,6 +120,9 @@ fn millimetre_models_are_scaled_to_metres() {
     let bb = m.elements[0].aabb().expect("meshed");
     assert_near(bb.min, [1.0, 0.0, 0.0]);
     assert_near(bb.max, [3.0, 0.5, 0.25]);
+    // The placement's origin is scaled like the mesh: 1000 mm is 1 m.
+    let p = m.elements[0].placement.expect("placed");
+    assert_near(p.origin_m, [1.0, 0.0, 0.0]);
 }
 
 #[test]
@@ -135,6 +138,13 @@ fn nested_and_rotated_placements_compose() {
     // Local box x in [1,3], y in [0,1] -> world x in [10-1, 10], y in [1, 3].
     assert_near(bb.min, [9.0, 1.0, 0.0]);
     assert_near(bb.max, [10.0, 3.0, 3.0]);
+    // The element's own frame composes the same way: origin at local (1,0,0) of the turned
+    // storey frame, local +X along world +Y, local +Y along world -X.
+    let p = m.elements[0].placement.expect("placed");
+    assert_near(p.origin_m, [10.0, 1.0, 0.0]);
+    assert_near(p.axis(0), [0.0, 1.0, 0.0]);
+    assert_near(p.axis(1), [-1.0, 0.0, 0.0]);
+    assert_near(p.axis(2), [0.0, 0.0, 1.0]);
 }
 
 #[test]
@@ -152,6 +162,8 @@ fn georeferenced_coordinates_keep_millimetre_precision() {
     let bb = m.elements[0].aabb().expect("meshed");
     assert_near(bb.min, [500000.123, 5000000.456, 12.0]);
     assert_near(bb.max, [500001.123, 5000001.456, 13.0]);
+    let p = m.elements[0].placement.expect("placed");
+    assert_near(p.origin_m, [500000.123, 5000000.456, 12.0]);
 }
 
 #[test]

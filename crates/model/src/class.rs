@@ -83,6 +83,7 @@ mod tests {
             property_sets: vec![],
             quantity_sets: vec![],
             materials: vec![],
+            placement: None,
             mesh: None,
         }
     }

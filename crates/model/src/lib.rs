@@ -14,10 +14,12 @@
 mod aabb;
 mod class;
 mod mesh;
+mod placement;
 
 pub use aabb::Aabb;
 pub use class::{ClassQuery, ClassTable};
 pub use mesh::Mesh;
+pub use placement::Placement;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -111,6 +113,10 @@ pub struct Element {
     pub property_sets: Vec<Arc<PropertySet>>,
     pub quantity_sets: Vec<Arc<QuantitySet>>,
     pub materials: Vec<String>,
+    /// The element's own frame (its `ObjectPlacement`, resolved to the world): where its local
+    /// axes point, e.g. local +Y is the front of equipment. `None` when the file gives no
+    /// placement or it cannot be resolved.
+    pub placement: Option<Placement>,
     /// The element's triangles in world space, or `None` when it has no body geometry or its
     /// geometry failed (see [`Model::failures`]).
     #[serde(skip)]

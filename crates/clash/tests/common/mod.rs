@@ -84,6 +84,7 @@ pub fn element(i: usize, class: &str, mesh: Mesh) -> Element {
         property_sets: vec![],
         quantity_sets: vec![],
         materials: vec![],
+        placement: None,
         mesh: Some(mesh),
     }
 }

@@ -1,0 +1,162 @@
+//! Clearance zones: a box on one side of an element (above, below, in front, behind) that must
+//! stay free of other solids, as building codes define working and access space.
+//!
+//! A zone is a prism standing upright: its vertical axis is the world's (gravity decides what
+//! is above and below), and its horizontal axes follow the heading of the element's placement,
+//! so that the front of a turned switchboard is its own front. In that frame the zone takes the
+//! element's extent (the box of its mesh in the frame) on the two axes across the zone, and the
+//! clearance on the third.
+
+use crate::shape::ElementShape;
+use plumbline_model::{Aabb, Element, Mesh, Placement};
+use serde::Serialize;
+
+/// Where a zone lies relative to its element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// On top of the element: its footprint, `clearance_m` high.
+    Above,
+    /// Under the element: its footprint, `clearance_m` deep.
+    Below,
+    /// On the element's front face (local +Y of its placement): its width and height,
+    /// `clearance_m` deep.
+    Front,
+    /// On its front and back faces, as [`Zone::Front`].
+    FrontAndBack,
+}
+
+impl Zone {
+    pub fn name(self) -> &'static str {
+        match self {
+            Zone::Above => "above",
+            Zone::Below => "below",
+            Zone::Front => "front",
+            Zone::FrontAndBack => "front_and_back",
+        }
+    }
+
+    /// Parses `above`, `below`, `front`, `front_and_back` (also with `-`).
+    pub fn parse(text: &str) -> Option<Zone> {
+        Some(match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "above" => Zone::Above,
+            "below" => Zone::Below,
+            "front" => Zone::Front,
+            "front_and_back" => Zone::FrontAndBack,
+            _ => return None,
+        })
+    }
+}
+
+/// The size of a zone.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ZoneSize {
+    /// Depth of the zone away from the element's face, metres.
+    pub clearance_m: f64,
+    /// Front and back zones: the least width, centred on the element (NEC 110.26(A)(2): 762 mm
+    /// or the width of the equipment, whichever is greater). 0 for none.
+    pub min_width_m: f64,
+    /// Front and back zones: the least height, measured from the bottom of the element (NEC
+    /// 110.26(A)(3): 1981 mm from the floor or platform). 0 for none.
+    pub min_height_m: f64,
+}
+
+/// The upright frame of an element's zones: unit `x` (across), `y` (the front) and world up,
+/// as horizontal directions `(x, y)`.
+fn heading(placement: Option<&Placement>) -> ([f64; 2], [f64; 2]) {
+    let horizontal = |v: [f64; 3]| {
+        let len = (v[0] * v[0] + v[1] * v[1]).sqrt();
+        (len > 1e-3).then(|| [v[0] / len, v[1] / len])
+    };
+    // Local +Y is the front; an element placed with its Y axis vertical (a tray extruded along
+    // its run) still has a heading through its X axis, which lies 90 degrees clockwise of Y.
+    let front = placement
+        .and_then(|p| horizontal(p.axis(1)).or_else(|| horizontal(p.axis(0)).map(|x| [-x[1], x[0]])))
+        .unwrap_or([0.0, 1.0]);
+    ([front[1], -front[0]], front)
+}
+
+/// The zones of one element, as closed convex shapes sharing the element's mesh origin.
+pub(crate) fn zone_shapes(element: &Element, zone: Zone, size: &ZoneSize) -> Vec<ElementShape> {
+    let Some(mesh) = &element.mesh else { return Vec::new() };
+    let (x, y) = heading(element.placement.as_ref());
+    let o = mesh.origin_m;
+    // The element's box in the zone frame, relative to the mesh origin.
+    let mut lo = [f64::INFINITY; 3];
+    let mut hi = [f64::NEG_INFINITY; 3];
+    for t in &mesh.triangles {
+        for &i in t {
+            let v = mesh.vertices[i as usize].map(f64::from);
+            let l = [v[0] * x[0] + v[1] * x[1], v[0] * y[0] + v[1] * y[1], v[2]];
+            for k in 0..3 {
+                lo[k] = lo[k].min(l[k]);
+                hi[k] = hi[k].max(l[k]);
+            }
+        }
+    }
+    if lo[0] > hi[0] {
+        return Vec::new();
+    }
+    let c = size.clearance_m;
+    let widen = |lo: &mut [f64; 3], hi: &mut [f64; 3]| {
+        let extra = size.min_width_m - (hi[0] - lo[0]);
+        if extra > 0.0 {
+            lo[0] -= 0.5 * extra;
+            hi[0] += 0.5 * extra;
+        }
+        hi[2] = hi[2].max(lo[2] + size.min_height_m);
+    };
+    let mut boxes = Vec::new();
+    match zone {
+        Zone::Above => boxes.push(([lo[0], lo[1], hi[2]], [hi[0], hi[1], hi[2] + c])),
+        Zone::Below => boxes.push(([lo[0], lo[1], lo[2] - c], [hi[0], hi[1], lo[2]])),
+        Zone::Front | Zone::FrontAndBack => {
+            let (mut zlo, mut zhi) = (lo, hi);
+            widen(&mut zlo, &mut zhi);
+            boxes.push(([zlo[0], hi[1], zlo[2]], [zhi[0], hi[1] + c, zhi[2]]));
+            if zone == Zone::FrontAndBack {
+                boxes.push(([zlo[0], lo[1] - c, zlo[2]], [zhi[0], lo[1], zhi[2]]));
+            }
+        }
+    }
+    boxes
+        .into_iter()
+        .filter(|(a, b)| (0..3).all(|k| b[k] > a[k]))
+        .map(|(a, b)| ElementShape::new(&oriented_box(o, x, y, a, b)))
+        .collect()
+}
+
+/// A closed, outward-facing box mesh: `lo`..`hi` in the upright frame `(x, y, up)` whose origin
+/// is the world point `origin_m`.
+fn oriented_box(origin_m: [f64; 3], x: [f64; 2], y: [f64; 2], lo: [f64; 3], hi: [f64; 3]) -> Mesh {
+    let corner = |i: usize| {
+        let (u, v, w) = (
+            if i & 1 == 0 { lo[0] } else { hi[0] },
+            if i & 2 == 0 { lo[1] } else { hi[1] },
+            if i & 4 == 0 { lo[2] } else { hi[2] },
+        );
+        [(u * x[0] + v * y[0]) as f32, (u * x[1] + v * y[1]) as f32, w as f32]
+    };
+    let vertices: Vec<[f32; 3]> = (0..8).map(corner).collect();
+    // The frame (x, y, up) is right-handed, so the unit cube's outward winding carries over.
+    let triangles = vec![
+        [0, 2, 1],
+        [1, 2, 3],
+        [4, 5, 6],
+        [5, 7, 6],
+        [0, 1, 4],
+        [1, 5, 4],
+        [2, 6, 3],
+        [3, 6, 7],
+        [0, 4, 2],
+        [2, 4, 6],
+        [1, 3, 5],
+        [3, 7, 5],
+    ];
+    Mesh::new(origin_m, vertices, triangles)
+}
+
+/// The world box of a set of zone shapes.
+pub(crate) fn zones_aabb(zones: &[ElementShape]) -> Option<Aabb> {
+    zones.iter().map(|z| z.aabb).reduce(|a, b| a.union(&b))
+}

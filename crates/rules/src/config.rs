@@ -1,0 +1,515 @@
+//! Reading a rule set: the TOML structure with the position of every value, then validation
+//! into [`RuleSet`], each error pointing at the offending value.
+
+use crate::select::{glob, Criteria, PropertyCriterion, Selection};
+use crate::RulesError;
+use plumbline_clash::{IgnoreRules, Zone, ZoneSize, DEFAULT_TOLERANCE_M};
+use plumbline_model::ClassQuery;
+use plumbline_review::Grouping;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// A string or a list of strings.
+#[derive(Debug, Clone, Default)]
+struct StrList(Vec<String>);
+
+impl<'de> Deserialize<'de> for StrList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StrList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StrList, E> {
+                Ok(StrList(vec![v.to_string()]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(StrList(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+type Field = Option<Spanned<StrList>>;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCriteria {
+    class: Field,
+    file: Field,
+    storey: Field,
+    system: Field,
+    name: Field,
+    object_type: Field,
+    predefined_type: Field,
+    property: Field,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSelection {
+    class: Field,
+    file: Field,
+    storey: Field,
+    system: Field,
+    name: Field,
+    object_type: Field,
+    predefined_type: Field,
+    property: Field,
+    #[serde(default)]
+    include: Vec<RawCriteria>,
+    #[serde(default)]
+    exclude: Vec<RawCriteria>,
+}
+
+/// Which default ignore rules a test keeps (`true`) or switches off (`false`); unset ones
+/// come from `[defaults]`, then from the engine's defaults (all on).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreSwitches {
+    pub fillings: Option<bool>,
+    pub openings: Option<bool>,
+    pub assemblies: Option<bool>,
+    pub ports: Option<bool>,
+    pub same_guid: Option<bool>,
+}
+
+impl IgnoreSwitches {
+    /// These switches over `base`.
+    fn over(&self, base: IgnoreSwitches) -> IgnoreSwitches {
+        IgnoreSwitches {
+            fillings: self.fillings.or(base.fillings),
+            openings: self.openings.or(base.openings),
+            assemblies: self.assemblies.or(base.assemblies),
+            ports: self.ports.or(base.ports),
+            same_guid: self.same_guid.or(base.same_guid),
+        }
+    }
+
+    /// The engine's rules: each switch, or on when unset.
+    pub fn rules(&self) -> IgnoreRules {
+        let d = IgnoreRules::default();
+        IgnoreRules {
+            fillings_in_host: self.fillings.unwrap_or(d.fillings_in_host),
+            through_openings: self.openings.unwrap_or(d.through_openings),
+            same_assembly: self.assemblies.unwrap_or(d.same_assembly),
+            port_connected: self.ports.unwrap_or(d.port_connected),
+            same_global_id: self.same_guid.unwrap_or(d.same_global_id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawMode {
+    Hard,
+    Clearance,
+    Duplicate,
+    Time,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawZone {
+    Above,
+    Below,
+    Front,
+    #[serde(alias = "front-and-back")]
+    FrontAndBack,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTest {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: Option<String>,
+    mode: Option<Spanned<RawMode>>,
+    a: Option<RawSelection>,
+    b: Option<RawSelection>,
+    tolerance_mm: Option<Spanned<f64>>,
+    clearance_mm: Option<Spanned<f64>>,
+    zone: Option<Spanned<RawZone>>,
+    min_width_mm: Option<Spanned<f64>>,
+    min_height_mm: Option<Spanned<f64>>,
+    #[serde(default)]
+    ignore: IgnoreSwitches,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    tolerance_mm: Option<Spanned<f64>>,
+    #[serde(default)]
+    ignore: IgnoreSwitches,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum RawGroupBy {
+    Element,
+    Storey,
+    #[serde(alias = "type_pair")]
+    TypePair,
+    Proximity,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrouping {
+    by: Option<Spanned<RawGroupBy>>,
+    proximity_m: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuleSet {
+    #[serde(default)]
+    defaults: RawDefaults,
+    grouping: Option<RawGrouping>,
+    #[serde(default)]
+    test: Vec<Spanned<RawTest>>,
+}
+
+/// What a test computes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TestMode {
+    Hard {
+        tolerance_m: f64,
+    },
+    /// All round (`zone: None`) or in a zone.
+    Clearance {
+        clearance_m: f64,
+        tolerance_m: f64,
+        zone: Option<Zone>,
+        min_width_m: f64,
+        min_height_m: f64,
+    },
+    Duplicate {
+        tolerance_m: f64,
+    },
+    /// A hard overlap between a temporary and a permanent element that stand at the same time.
+    Time {
+        tolerance_m: f64,
+    },
+}
+
+impl TestMode {
+    /// `hard`, `clearance`, `duplicate` or `time`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TestMode::Hard { .. } => "hard",
+            TestMode::Clearance { .. } => "clearance",
+            TestMode::Duplicate { .. } => "duplicate",
+            TestMode::Time { .. } => "time",
+        }
+    }
+
+    /// The clash engine's mode.
+    pub fn engine_mode(&self) -> plumbline_clash::Mode {
+        use plumbline_clash::Mode;
+        match *self {
+            TestMode::Hard { tolerance_m } | TestMode::Time { tolerance_m } => Mode::Hard { tolerance_m },
+            TestMode::Duplicate { tolerance_m } => Mode::Duplicate { tolerance_m },
+            TestMode::Clearance { clearance_m, tolerance_m, zone: None, .. } => {
+                Mode::Clearance { clearance_m, tolerance_m }
+            }
+            TestMode::Clearance { clearance_m, tolerance_m, zone: Some(zone), min_width_m, min_height_m } => {
+                Mode::Zone { zone, size: ZoneSize { clearance_m, min_width_m, min_height_m }, tolerance_m }
+            }
+        }
+    }
+}
+
+/// One test of a matrix.
+#[derive(Debug, Clone)]
+pub struct TestSpec {
+    pub name: String,
+    pub description: Option<String>,
+    pub mode: TestMode,
+    pub a: Selection,
+    /// `None`: A against itself, each pair once.
+    pub b: Option<Selection>,
+    pub ignore: IgnoreRules,
+}
+
+/// A parsed and validated rule matrix.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// The file it came from, as given.
+    pub path: PathBuf,
+    /// Tests in file order.
+    pub tests: Vec<TestSpec>,
+    pub grouping: Grouping,
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    classes: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: Range<usize>, message: impl Into<String>) -> RulesError {
+        let (line, column) = line_col(self.text, span.start);
+        RulesError::Config { path: self.path.to_path_buf(), line, column, message: message.into() }
+    }
+
+    /// A length in millimetres, which must be a finite number not below zero.
+    fn mm(&self, key: &str, v: &Spanned<f64>) -> Result<f64, RulesError> {
+        let x = *v.get_ref();
+        if x.is_finite() && x >= 0.0 {
+            Ok(x / 1000.0)
+        } else {
+            Err(self.err(v.span(), format!("{key} must be a number of millimetres, 0 or more; got {x}")))
+        }
+    }
+
+    fn globs(&self, f: &Field) -> Result<Vec<globset::GlobMatcher>, RulesError> {
+        let Some(f) = f else { return Ok(Vec::new()) };
+        f.get_ref().0.iter().map(|p| glob(p).map_err(|m| self.err(f.span(), m))).collect()
+    }
+
+    fn criteria(&self, c: CriteriaRef<'_>) -> Result<Criteria, RulesError> {
+        let classes = match c.class {
+            None => None,
+            Some(f) => {
+                let mut names = Vec::new();
+                for raw in &f.get_ref().0 {
+                    match (self.classes)(raw.trim()) {
+                        Some(n) => names.push(n),
+                        None => {
+                            return Err(self.err(
+                                f.span(),
+                                format!("unknown IFC class '{raw}': expected a class of IFC2X3, IFC4 or IFC4X3 such as IfcWall, IfcDuctSegment, IfcFlowSegment, IfcBuildingElementProxy"),
+                            ))
+                        }
+                    }
+                }
+                Some(ClassQuery::new(names))
+            }
+        };
+        let properties = match c.property {
+            None => Vec::new(),
+            Some(f) => f
+                .get_ref()
+                .0
+                .iter()
+                .map(|p| PropertyCriterion::parse(p).map_err(|m| self.err(f.span(), m)))
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Criteria {
+            classes,
+            files: self.globs(c.file)?,
+            storeys: self.globs(c.storey)?,
+            systems: self.globs(c.system)?,
+            names: self.globs(c.name)?,
+            object_types: self.globs(c.object_type)?,
+            predefined_types: self.globs(c.predefined_type)?,
+            properties,
+        })
+    }
+
+    fn selection(&self, s: &RawSelection) -> Result<Selection, RulesError> {
+        Ok(Selection {
+            all_of: self.criteria(CriteriaRef {
+                class: &s.class,
+                file: &s.file,
+                storey: &s.storey,
+                system: &s.system,
+                name: &s.name,
+                object_type: &s.object_type,
+                predefined_type: &s.predefined_type,
+                property: &s.property,
+            })?,
+            include: s.include.iter().map(|c| self.criteria(CriteriaRef::of(c))).collect::<Result<_, _>>()?,
+            exclude: s.exclude.iter().map(|c| self.criteria(CriteriaRef::of(c))).collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// The criteria fields of a selection or of one of its include/exclude entries.
+#[derive(Clone, Copy)]
+struct CriteriaRef<'a> {
+    class: &'a Field,
+    file: &'a Field,
+    storey: &'a Field,
+    system: &'a Field,
+    name: &'a Field,
+    object_type: &'a Field,
+    predefined_type: &'a Field,
+    property: &'a Field,
+}
+
+impl<'a> CriteriaRef<'a> {
+    fn of(c: &'a RawCriteria) -> Self {
+        CriteriaRef {
+            class: &c.class,
+            file: &c.file,
+            storey: &c.storey,
+            system: &c.system,
+            name: &c.name,
+            object_type: &c.object_type,
+            predefined_type: &c.predefined_type,
+            property: &c.property,
+        }
+    }
+}
+
+impl RuleSet {
+    /// Reads and validates a rule file. `classes` resolves an IFC class name to its canonical
+    /// spelling, or `None` for a name no schema knows (the CLI passes
+    /// `plumbline_ifc::canonical_class_name`; this crate stays free of the IFC parser).
+    pub fn read(path: &Path, classes: &dyn Fn(&str) -> Option<String>) -> Result<RuleSet, RulesError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| RulesError::Io { path: path.into(), source })?;
+        RuleSet::parse(path, &text, classes)
+    }
+
+    /// As [`RuleSet::read`], from text; `path` names the file in messages.
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        classes: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<RuleSet, RulesError> {
+        let cx = Ctx { path, text, classes };
+        let raw: RawRuleSet = toml::from_str(text).map_err(|e| {
+            // toml's message already names the allowed keys and values (`unknown field
+            // `clearence_mm`, expected one of ...`); the position comes from its span.
+            cx.err(e.span().unwrap_or(0..0), e.message().trim().to_string())
+        })?;
+        let default_tolerance_m = match &raw.defaults.tolerance_mm {
+            Some(t) => cx.mm("tolerance_mm", t)?,
+            None => DEFAULT_TOLERANCE_M,
+        };
+        let default_ignore = raw.defaults.ignore;
+        let grouping = match &raw.grouping {
+            None => Grouping::default(),
+            Some(g) => {
+                let distance_m = match &g.proximity_m {
+                    Some(d) if !(d.get_ref().is_finite() && *d.get_ref() > 0.0) => {
+                        return Err(cx.err(
+                            d.span(),
+                            format!("proximity_m must be a positive number of metres; got {}", d.get_ref()),
+                        ))
+                    }
+                    Some(d) => *d.get_ref(),
+                    None => Grouping::DEFAULT_PROXIMITY_M,
+                };
+                match g.by.as_ref().map(|b| *b.get_ref()) {
+                    Some(RawGroupBy::Element) => Grouping::Element,
+                    Some(RawGroupBy::Storey) => Grouping::Storey,
+                    Some(RawGroupBy::TypePair) => Grouping::TypePair,
+                    Some(RawGroupBy::Proximity) | None => Grouping::Proximity { distance_m },
+                }
+            }
+        };
+        if raw.test.is_empty() {
+            return Err(cx.err(0..0, "no tests: add at least one [[test]] table with a name and a mode"));
+        }
+        let mut tests = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        for t in &raw.test {
+            let span = t.span();
+            let t = t.get_ref();
+            let name = t.name.get_ref().trim();
+            if name.is_empty() {
+                return Err(cx.err(t.name.span(), "a test name cannot be empty"));
+            }
+            if names.contains(&name) {
+                return Err(
+                    cx.err(t.name.span(), format!("duplicate test name '{name}': names must be unique"))
+                );
+            }
+            names.push(name);
+            let tolerance_m = match &t.tolerance_mm {
+                Some(v) => cx.mm("tolerance_mm", v)?,
+                None => default_tolerance_m,
+            };
+            let mode = t.mode.as_ref().map_or(RawMode::Hard, |m| *m.get_ref());
+            let clearance_m = t.clearance_mm.as_ref().map(|v| cx.mm("clearance_mm", v)).transpose()?;
+            let min_width_m = t.min_width_mm.as_ref().map(|v| cx.mm("min_width_mm", v)).transpose()?;
+            let min_height_m = t.min_height_mm.as_ref().map(|v| cx.mm("min_height_mm", v)).transpose()?;
+            let zone = t.zone.as_ref().map(|z| match z.get_ref() {
+                RawZone::Above => Zone::Above,
+                RawZone::Below => Zone::Below,
+                RawZone::Front => Zone::Front,
+                RawZone::FrontAndBack => Zone::FrontAndBack,
+            });
+            if mode != RawMode::Clearance {
+                for (key, present) in [
+                    ("clearance_mm", t.clearance_mm.as_ref().map(Spanned::span)),
+                    ("zone", t.zone.as_ref().map(Spanned::span)),
+                    ("min_width_mm", t.min_width_mm.as_ref().map(Spanned::span)),
+                    ("min_height_mm", t.min_height_mm.as_ref().map(Spanned::span)),
+                ] {
+                    if let Some(s) = present {
+                        return Err(cx.err(s, format!("{key} only applies to mode = \"clearance\"")));
+                    }
+                }
+            }
+            if !matches!(zone, Some(Zone::Front | Zone::FrontAndBack)) {
+                if let Some(v) = t.min_width_mm.as_ref().or(t.min_height_mm.as_ref()) {
+                    return Err(cx.err(
+                        v.span(),
+                        "min_width_mm and min_height_mm only apply to zone = \"front\" or \"front_and_back\"",
+                    ));
+                }
+            }
+            let mode = match mode {
+                RawMode::Hard => TestMode::Hard { tolerance_m },
+                RawMode::Duplicate => TestMode::Duplicate { tolerance_m },
+                RawMode::Time => TestMode::Time { tolerance_m },
+                RawMode::Clearance => {
+                    let Some(clearance_m) = clearance_m.filter(|c| *c > 0.0) else {
+                        let at = t.clearance_mm.as_ref().map_or(span.clone(), Spanned::span);
+                        return Err(cx.err(
+                            at,
+                            format!(
+                                "test '{name}': mode = \"clearance\" needs clearance_mm, a distance above 0"
+                            ),
+                        ));
+                    };
+                    TestMode::Clearance {
+                        clearance_m,
+                        tolerance_m,
+                        zone,
+                        min_width_m: min_width_m.unwrap_or(0.0),
+                        min_height_m: min_height_m.unwrap_or(0.0),
+                    }
+                }
+            };
+            let a = match &t.a {
+                Some(s) => cx.selection(s)?,
+                None => Selection::default(),
+            };
+            let b = t.b.as_ref().map(|s| cx.selection(s)).transpose()?;
+            tests.push(TestSpec {
+                name: name.to_string(),
+                description: t.description.clone(),
+                mode,
+                a,
+                b,
+                ignore: t.ignore.over(default_ignore).rules(),
+            });
+        }
+        Ok(RuleSet { path: path.to_path_buf(), tests, grouping })
+    }
+}

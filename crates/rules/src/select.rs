@@ -1,0 +1,175 @@
+//! Selections of elements: criteria on class, file, storey, system, property, object type,
+//! predefined type and name, with include and exclude lists.
+
+use globset::{GlobBuilder, GlobMatcher};
+use plumbline_model::{ClassQuery, Element, ElementRef, Model, ModelSet, Role};
+
+/// One compiled property test.
+#[derive(Debug, Clone)]
+enum PropertyTest {
+    Present,
+    Equals(String),
+    Contains(String),
+}
+
+/// `Pset.Prop = value`, `Pset.Prop contains text` or `Pset.Prop`.
+#[derive(Debug, Clone)]
+pub(crate) struct PropertyCriterion {
+    pset: String,
+    prop: String,
+    test: PropertyTest,
+}
+
+impl PropertyCriterion {
+    /// Parses the text form; the error says what is expected.
+    pub(crate) fn parse(text: &str) -> Result<PropertyCriterion, String> {
+        let expected = "expected 'Pset.Prop = value', 'Pset.Prop contains text' or 'Pset.Prop'";
+        let (path, test) = if let Some((p, v)) = text.split_once('=') {
+            (p, PropertyTest::Equals(v.trim().to_string()))
+        } else if let Some(i) = text.to_ascii_lowercase().find(" contains ") {
+            (&text[..i], PropertyTest::Contains(text[i + " contains ".len()..].trim().to_lowercase()))
+        } else {
+            (text, PropertyTest::Present)
+        };
+        let Some((pset, prop)) = path.trim().split_once('.') else {
+            return Err(format!("bad property criterion '{text}': {expected}"));
+        };
+        if pset.trim().is_empty() || prop.trim().is_empty() {
+            return Err(format!("bad property criterion '{text}': {expected}"));
+        }
+        Ok(PropertyCriterion { pset: pset.trim().to_string(), prop: prop.trim().to_string(), test })
+    }
+
+    fn matches(&self, e: &Element) -> bool {
+        let Some(value) = e.property(&self.pset, &self.prop) else { return false };
+        match &self.test {
+            PropertyTest::Present => true,
+            PropertyTest::Equals(v) => value.trim().eq_ignore_ascii_case(v),
+            PropertyTest::Contains(t) => value.to_lowercase().contains(t.as_str()),
+        }
+    }
+}
+
+/// A case-insensitive glob; the error says why a pattern is bad.
+pub(crate) fn glob(pattern: &str) -> Result<GlobMatcher, String> {
+    GlobBuilder::new(pattern)
+        .case_insensitive(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("bad pattern '{pattern}': {e}"))
+}
+
+/// Criteria an element must all meet; an empty `Criteria` matches every element.
+#[derive(Debug, Clone, Default)]
+pub struct Criteria {
+    pub(crate) classes: Option<ClassQuery>,
+    pub(crate) files: Vec<GlobMatcher>,
+    pub(crate) storeys: Vec<GlobMatcher>,
+    pub(crate) systems: Vec<GlobMatcher>,
+    pub(crate) names: Vec<GlobMatcher>,
+    pub(crate) object_types: Vec<GlobMatcher>,
+    pub(crate) predefined_types: Vec<GlobMatcher>,
+    pub(crate) properties: Vec<PropertyCriterion>,
+}
+
+/// Whether `text` matches one of the patterns; no patterns match everything, a missing text
+/// nothing.
+fn any(patterns: &[GlobMatcher], text: Option<&str>) -> bool {
+    patterns.is_empty() || text.is_some_and(|t| patterns.iter().any(|p| p.is_match(t)))
+}
+
+/// What a selection needs to know about one file: its path and each element's systems.
+pub(crate) struct FileFacts<'a> {
+    pub(crate) model: &'a Model,
+    /// Per element, the names of the systems it belongs to.
+    pub(crate) systems: Vec<Vec<&'a str>>,
+}
+
+impl<'a> FileFacts<'a> {
+    pub(crate) fn new(model: &'a Model) -> Self {
+        let mut systems: Vec<Vec<&str>> = vec![Vec::new(); model.elements.len()];
+        for s in &model.relations.systems {
+            let Some(name) = s.name.as_deref() else { continue };
+            for &m in &s.members {
+                if let Some(list) = systems.get_mut(m as usize) {
+                    list.push(name);
+                }
+            }
+        }
+        FileFacts { model, systems }
+    }
+}
+
+impl Criteria {
+    fn file_matches(&self, model: &Model) -> bool {
+        if self.files.is_empty() {
+            return true;
+        }
+        let path = std::path::Path::new(&model.path);
+        let name = path.file_name().map(std::path::Path::new).unwrap_or(path);
+        self.files.iter().any(|g| g.is_match(path) || g.is_match(name))
+    }
+
+    fn matches(&self, facts: &FileFacts<'_>, i: usize) -> bool {
+        let e = &facts.model.elements[i];
+        self.file_matches(facts.model)
+            && self.classes.as_ref().is_none_or(|q| facts.model.element_is(e, q))
+            && any(&self.storeys, e.storey.as_deref())
+            && any(&self.names, e.name.as_deref())
+            && any(&self.object_types, e.object_type.as_deref())
+            && any(&self.predefined_types, e.predefined_type.as_deref())
+            && (self.systems.is_empty()
+                || facts.systems[i].iter().any(|s| self.systems.iter().any(|g| g.is_match(s))))
+            && self.properties.iter().all(|p| p.matches(e))
+    }
+}
+
+/// A selection: the criteria of its own table, any of `include` (when given), none of `exclude`.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub(crate) all_of: Criteria,
+    pub(crate) include: Vec<Criteria>,
+    pub(crate) exclude: Vec<Criteria>,
+}
+
+impl Selection {
+    fn matches(&self, facts: &FileFacts<'_>, i: usize) -> bool {
+        self.all_of.matches(facts, i)
+            && (self.include.is_empty() || self.include.iter().any(|c| c.matches(facts, i)))
+            && !self.exclude.iter().any(|c| c.matches(facts, i))
+    }
+
+    /// The physical elements with geometry that the selection picks, in file then element order.
+    pub fn select(&self, set: &ModelSet) -> Vec<ElementRef> {
+        let facts: Vec<FileFacts<'_>> = set.models.iter().map(FileFacts::new).collect();
+        self.select_in(&facts)
+    }
+
+    pub(crate) fn select_in(&self, facts: &[FileFacts<'_>]) -> Vec<ElementRef> {
+        let mut out = Vec::new();
+        for (f, file) in facts.iter().enumerate() {
+            for (i, e) in file.model.elements.iter().enumerate() {
+                if e.role == Role::Physical && e.mesh.is_some() && self.matches(file, i) {
+                    out.push(ElementRef { file: f as u32, element: i as u32 });
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn property_criteria_parse() {
+        let p = PropertyCriterion::parse("Plumbline_Phase.Temporary = TRUE").expect("valid");
+        assert_eq!((p.pset.as_str(), p.prop.as_str()), ("Plumbline_Phase", "Temporary"));
+        assert!(matches!(p.test, PropertyTest::Equals(ref v) if v == "TRUE"));
+        let p = PropertyCriterion::parse("Pset_X.Description contains Fire").expect("valid");
+        assert!(matches!(p.test, PropertyTest::Contains(ref v) if v == "fire"));
+        assert!(matches!(PropertyCriterion::parse("P.Q").expect("valid").test, PropertyTest::Present));
+        assert!(PropertyCriterion::parse("NoDot = 3").is_err());
+    }
+}
