@@ -22,6 +22,21 @@ pub struct ClashArgs {
     /// IFC files (.ifc or .ifczip), loaded into one federated set.
     #[arg(required = true)]
     models: Vec<PathBuf>,
+    /// Run every test of a rule matrix (TOML; see assets/rules/) instead of one ad-hoc test.
+    /// The run is recorded in the clash history (`plumbline.db` beside the config unless --db
+    /// or --no-db says otherwise).
+    #[arg(long, conflicts_with_all = ["a", "b", "mode", "no_ignore"])]
+    config: Option<PathBuf>,
+    /// The 4D schedule for `time` tests of a rule matrix (IFC, MSPDI XML, P6 XER/XML or CSV).
+    /// Default: the work schedule of the first model that holds one.
+    #[arg(long, requires = "config")]
+    schedule: Option<PathBuf>,
+    /// Element–task links for --schedule (GlobalId CSV or TOML rules), repeatable.
+    #[arg(long, requires = "config")]
+    links: Vec<PathBuf>,
+    /// Do not record a --config run in the clash history.
+    #[arg(long, conflicts_with = "db")]
+    no_db: bool,
     /// Set A: `[FILE_GLOB:]CLASS[,CLASS...]` or `*` (every physical element). Subtypes count, and
     /// IFC2X3 elements typed by `<CLASS>Type` too.
     #[arg(long, default_value = "*")]
@@ -81,8 +96,9 @@ pub struct ClashArgs {
     author: Option<String>,
     /// How clashes are grouped for review: element, storey, type-pair, proximity (2 m) or
     /// proximity:METRES.
-    #[arg(long, default_value = "proximity")]
-    group_by: String,
+    /// Default: proximity, or the rule matrix's [grouping].
+    #[arg(long)]
+    group_by: Option<String>,
     /// Worker threads (default: all cores). Results are identical for any count.
     #[arg(long)]
     threads: Option<usize>,
@@ -213,6 +229,12 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         args.time_limit_secs.is_finite() && args.time_limit_secs > 0.0,
         "--time-limit-secs must be positive"
     );
+    // Everything the user typed is checked before the models load: a typo costs no waiting.
+    let group_by = args.group_by.as_deref().map(Grouping::parse).transpose()?;
+    let rules = match &args.config {
+        Some(path) => Some(plumbline_rules::RuleSet::read(path, &plumbline_ifc::canonical_class_name)?),
+        None => None,
+    };
     let sel_a = Selector::parse("--a", &args.a)?;
     let sel_b = args.b.as_deref().map(|b| Selector::parse("--b", b)).transpose()?;
     let mode = match args.mode {
@@ -244,41 +266,19 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
     }
     let load_secs = started.elapsed().as_secs_f64();
 
-    let a = sel_a.select(&set);
-    let b = sel_b.as_ref().map(|s| s.select(&set));
-    let name = match &sel_b {
-        Some(sb) => format!("{}: {} vs {}", mode.name(), sel_a.text, sb.text),
-        None => format!("{}: {} vs itself", mode.name(), sel_a.text),
-    };
-    let shapes = Shapes::new(&set);
-    let test = Test { name: name.clone(), mode, a, b };
-    let ignore = plumbline_clash::Ignore::new(&set, ignore_rules(&args.no_ignore));
-    let result = run_test(&shapes, &test, &|x, y| ignore.ignores(x, y));
-    // Shapes are built lazily, inside the narrow phase, for the pairs that need them.
-    let (index_secs, narrow_secs) = (result.broad_secs, result.narrow_secs);
-    let info = TestInfo {
-        name: test.name.clone(),
-        mode: mode.name().to_string(),
-        tolerance_m: mode.tolerance_m(),
-        clearance_m: mode.clearance_m(),
-        zone: None,
-    };
-    let grouping = Grouping::parse(&args.group_by)?;
-    let mut report = Report {
-        models: set.models.iter().map(|m| m.path.clone()).collect(),
-        grouping,
-        tests: vec![plumbline_review::test_report(&set, &info, &result, grouping)],
-        timings: Timings { load_secs, index_secs, narrow_secs, total_secs: 0.0 },
+    let mut report = match &rules {
+        Some(rules) => run_matrix(args, &set, rules, group_by, load_secs)?,
+        None => run_ad_hoc(args, &set, &sel_a, sel_b.as_ref(), mode, group_by, load_secs),
     };
 
     print_summary(&report);
     report.timings.total_secs = started.elapsed().as_secs_f64();
     eprintln!(
-        "load {load_secs:.2} s, index {index_secs:.2} s, narrow phase {narrow_secs:.2} s, total {:.2} s",
-        report.timings.total_secs
+        "load {load_secs:.2} s, index {:.2} s, narrow phase {:.2} s, total {:.2} s",
+        report.timings.index_secs, report.timings.narrow_secs, report.timings.total_secs
     );
     let summary = match history_path(args) {
-        Some(path) => Some(record_in_history(&path, &mut report, None)?),
+        Some(path) => Some(record_in_history(&path, &mut report, args.config.as_deref())?),
         None => None,
     };
     write_reports(args, &set, &report)?;
@@ -292,7 +292,12 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
 /// The history database of this run, if any: `--db`, else none (a `--config` run defaults to
 /// `plumbline.db` beside the config).
 fn history_path(args: &ClashArgs) -> Option<PathBuf> {
-    args.db.clone()
+    if args.no_db {
+        return None;
+    }
+    args.db.clone().or_else(|| {
+        args.config.as_ref().map(|c| c.parent().unwrap_or(std::path::Path::new(".")).join("plumbline.db"))
+    })
 }
 
 /// Records the run in the history and writes the statuses back into the report.
@@ -461,6 +466,117 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> 
     std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
+}
+
+/// One test from `--a`, `--b` and `--mode`.
+fn run_ad_hoc(
+    args: &ClashArgs,
+    set: &ModelSet,
+    sel_a: &Selector,
+    sel_b: Option<&Selector>,
+    mode: Mode,
+    group_by: Option<Grouping>,
+    load_secs: f64,
+) -> Report {
+    let a = sel_a.select(set);
+    let b = sel_b.as_ref().map(|s| s.select(set));
+    let name = match &sel_b {
+        Some(sb) => format!("{}: {} vs {}", mode.name(), sel_a.text, sb.text),
+        None => format!("{}: {} vs itself", mode.name(), sel_a.text),
+    };
+    let shapes = Shapes::new(set);
+    let test = Test { name: name.clone(), mode, a, b };
+    let ignore = plumbline_clash::Ignore::new(set, ignore_rules(&args.no_ignore));
+    let result = run_test(&shapes, &test, &|x, y| ignore.ignores(x, y));
+    // Shapes are built lazily, inside the narrow phase, for the pairs that need them.
+    let (index_secs, narrow_secs) = (result.broad_secs, result.narrow_secs);
+    let info = TestInfo {
+        name: test.name.clone(),
+        mode: mode.name().to_string(),
+        tolerance_m: mode.tolerance_m(),
+        clearance_m: mode.clearance_m(),
+        zone: None,
+    };
+    let grouping = group_by.unwrap_or_default();
+    Report {
+        models: set.models.iter().map(|m| m.path.clone()).collect(),
+        grouping,
+        tests: vec![plumbline_review::test_report(set, &info, &result, grouping)],
+        timings: Timings { load_secs, index_secs, narrow_secs, total_secs: 0.0 },
+    }
+}
+
+/// Every test of a rule matrix.
+fn run_matrix(
+    args: &ClashArgs,
+    set: &ModelSet,
+    rules: &plumbline_rules::RuleSet,
+    group_by: Option<Grouping>,
+    load_secs: f64,
+) -> anyhow::Result<Report> {
+    let mut rules = rules.clone();
+    if let Some(g) = group_by {
+        rules.grouping = g;
+    }
+    let needs_schedule = rules.tests.iter().any(|t| matches!(t.mode, plumbline_rules::TestMode::Time { .. }));
+    let index = if needs_schedule { sim_index(args, set)? } else { None };
+    if needs_schedule && index.is_none() {
+        eprintln!(
+            "warning: no 4D schedule (the models hold no IfcTask and no --schedule was given): time tests treat every element as standing all the time and only the Temporary property marks temporary works"
+        );
+    }
+    let cx =
+        plumbline_rules::RunContext { schedule: index.as_ref(), threads: args.threads, ..Default::default() };
+    let t = Instant::now();
+    let tests = plumbline_rules::run_rules(set, &rules, &cx)?;
+    Ok(Report {
+        models: set.models.iter().map(|m| m.path.clone()).collect(),
+        grouping: rules.grouping,
+        tests,
+        timings: Timings {
+            load_secs,
+            index_secs: 0.0,
+            narrow_secs: t.elapsed().as_secs_f64(),
+            total_secs: 0.0,
+        },
+    })
+}
+
+/// The 4D simulation for time tests: `--schedule` with `--links`, else the first model's own
+/// work schedule; `None` when there is none.
+fn sim_index(args: &ClashArgs, set: &ModelSet) -> anyhow::Result<Option<plumbline_schedule::SimIndex>> {
+    let schedule = match &args.schedule {
+        Some(path) => crate::schedule_cmd::read_any_schedule(path)?,
+        None => {
+            let mut found = None;
+            for m in &set.models {
+                let s = plumbline_ifc::schedule::read_schedule(std::path::Path::new(&m.path))?;
+                if !s.tasks.is_empty() {
+                    found = Some(s);
+                    break;
+                }
+            }
+            match found {
+                Some(s) => s,
+                None => return Ok(None),
+            }
+        }
+    };
+    let mut links = schedule.links.clone();
+    for path in &args.links {
+        match plumbline_schedule::read_links(path)? {
+            plumbline_schedule::LinkSource::Table(table) => links.extend(table),
+            plumbline_schedule::LinkSource::Rules(r) => {
+                for m in &set.models {
+                    links.extend(r.link(m));
+                }
+            }
+        }
+    }
+    links.sort();
+    links.dedup();
+    let keys: Vec<_> = set.models.iter().flat_map(plumbline_schedule::element_keys).collect();
+    Ok(Some(plumbline_schedule::SimIndex::from_links(&schedule, &links, &keys)))
 }
 
 fn print_summary(report: &Report) {

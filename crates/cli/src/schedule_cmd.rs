@@ -159,7 +159,7 @@ fn is_ifc(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("ifc") || e.eq_ignore_ascii_case("ifczip"))
 }
 
-fn read_any_schedule(path: &Path) -> anyhow::Result<Schedule> {
+pub(crate) fn read_any_schedule(path: &Path) -> anyhow::Result<Schedule> {
     if is_ifc(path) {
         Ok(plumbline_ifc::schedule::read_schedule(path)?)
     } else {

@@ -226,3 +226,126 @@ fn bcf_import_of_a_foreign_archive_matches_nothing_and_bad_files_exit_2() {
     assert_eq!(out.status.code(), Some(2), "a missing history is not created by an import");
     assert!(!dir.join("missing.db").exists());
 }
+
+fn rules(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/rules").join(name)
+}
+
+/// The truth's (test, unordered GlobalId pair) set against what a --config run reported.
+fn assert_finds_exactly_the_truth(report_json: &Path, truth_json: &Path) {
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report_json).expect("report")).expect("JSON");
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(truth_json).expect("truth")).expect("JSON");
+    let pair = |t: &str, a: &str, b: &str| {
+        let (x, y) = if a <= b { (a, b) } else { (b, a) };
+        (t.to_string(), x.to_string(), y.to_string())
+    };
+    let mut found: Vec<_> = report["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .flat_map(|t| t["clashes"].as_array().cloned().unwrap_or_default())
+        .map(|c| {
+            pair(
+                c["test"].as_str().unwrap_or(""),
+                c["a"]["global_id"].as_str().unwrap_or(""),
+                c["b"]["global_id"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let mut expected: Vec<_> = truth["clashes"]
+        .as_array()
+        .expect("clashes")
+        .iter()
+        .map(|c| {
+            pair(
+                c["test"].as_str().unwrap_or(""),
+                c["a"].as_str().unwrap_or(""),
+                c["b"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    found.sort();
+    expected.sort();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn shipped_rule_sets_find_exactly_the_seeded_clashes_of_the_shipped_samples() {
+    let dir = scratch("config");
+    let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models");
+    for (model, config) in [
+        ("datacenter-hall", "datacenter.toml"),
+        ("datacenter-hall-zh", "datacenter.toml"),
+        ("bank-branch", "bank-branch.toml"),
+        ("bank-branch-zh", "bank-branch.toml"),
+    ] {
+        let json = dir.join(format!("{model}.json"));
+        ok(&plumbline()
+            .arg("clash")
+            .arg(samples.join(format!("{model}.ifc")))
+            .arg("--config")
+            .arg(rules(config))
+            .arg("--no-db")
+            .arg("--json")
+            .arg(&json)
+            .output()
+            .expect("runs"));
+        assert_finds_exactly_the_truth(&json, &samples.join(format!("{model}.truth.json")));
+    }
+}
+
+#[test]
+fn a_config_run_keeps_its_history_beside_the_config() {
+    let dir = scratch("beside");
+    std::fs::copy(rules("datacenter.toml"), dir.join("rules.toml")).expect("copy");
+    let run = |extra: &[&str]| {
+        plumbline()
+            .arg("clash")
+            .arg(hall())
+            .arg("--config")
+            .arg(dir.join("rules.toml"))
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    assert_eq!(run(&["--fail-on", "new"]).status.code(), Some(3), "ten new clashes");
+    assert!(dir.join("plumbline.db").exists(), "plumbline.db beside the config");
+    ok(&run(&["--fail-on", "new"]));
+    std::fs::remove_file(dir.join("plumbline.db")).expect("remove");
+    ok(&run(&["--no-db", "--fail-on", "new"]));
+    assert!(!dir.join("plumbline.db").exists(), "--no-db records nothing");
+}
+
+#[test]
+fn bad_configs_exit_2_naming_file_line_and_column_before_loading() {
+    let dir = scratch("badconfig");
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[test]]\nname = \"x\"\nmode = \"hardd\"\na = { class = [\"IfcWall\"] }\n")
+        .expect("write");
+    let out = plumbline().arg("clash").arg(hall()).arg("--config").arg(&bad).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains(":3:"), "file and line: {err}");
+    assert!(err.contains("clearance") && err.contains("duplicate"), "allowed values: {err}");
+    // A missing model is not even opened when the config is wrong.
+    let out = plumbline()
+        .arg("clash")
+        .arg(dir.join("missing.ifc"))
+        .arg("--config")
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
+    // --config replaces the ad-hoc selection.
+    let out = plumbline()
+        .arg("clash")
+        .arg(hall())
+        .arg("--config")
+        .arg(rules("datacenter.toml"))
+        .args(["--a", "IfcWall"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
