@@ -32,7 +32,7 @@ enum Command {
     /// Load IFC models and print what they hold: schema, elements, geometry, classes, storeys.
     Info(info::InfoArgs),
     /// Run one clash test (hard, clearance or duplicate) between two selections of elements.
-    Clash(clash_cmd::ClashArgs),
+    Clash(Box<clash_cmd::ClashArgs>),
     /// 4D: a schedule's tasks, links and critical path, and the state of the site at a date.
     Schedule(schedule_cmd::ScheduleArgs),
     /// Generate sample models (data hall, bank branch) with known clashes and a 4D schedule.
