@@ -349,3 +349,46 @@ fn bad_configs_exit_2_naming_file_line_and_column_before_loading() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The JSON report of the shipped data-centre matrix on the shipped hall, as a snapshot: every
+/// field of every clash and group (timings zeroed and paths cut to file names, which vary by
+/// machine).
+#[test]
+fn json_report_of_the_shipped_matrix_snapshot() {
+    let dir = scratch("json-snapshot");
+    let json = dir.join("r.json");
+    ok(&plumbline()
+        .arg("clash")
+        .arg(hall())
+        .arg("--config")
+        .arg(rules("datacenter.toml"))
+        .args(["--no-db", "--json"])
+        .arg(&json)
+        .output()
+        .expect("runs"));
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("JSON");
+    fn scrub(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, x) in map.iter_mut() {
+                    if k.ends_with("_secs") {
+                        *x = serde_json::json!(0.0);
+                    } else if k == "file" {
+                        if let Some(name) = x.as_str().and_then(|p| p.rsplit('/').next()).map(str::to_string)
+                        {
+                            *x = serde_json::json!(name);
+                        }
+                    } else {
+                        scrub(x);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    scrub(&mut v);
+    v["models"] = serde_json::json!(["datacenter-hall.ifc"]);
+    insta::assert_json_snapshot!("datacenter_matrix_report", v);
+}
