@@ -23,6 +23,7 @@ impl Plugin for ClickSelectPlugin {
     }
 }
 
+#[allow(clippy::too_many_arguments, reason = "a Bevy system reading each input it combines")]
 fn select_on_click(
     mut clicks: MessageReader<Pointer<Click>>,
     buttons: Res<ButtonInput<MouseButton>>,
