@@ -57,6 +57,7 @@ fn element(gid: &str, mesh: Mesh) -> Element {
         quantity_sets: vec![],
         materials: vec![],
         mesh: Some(mesh),
+        placement: None,
     }
 }
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# CI step for the viewer, kept apart from .ci/run: the viewer links Bevy (a cold debug build
+# takes ~30 min on 2 cores) and is not a default member, so `cargo test` never builds it.
+#
+# What it does: formatting, clippy with -D warnings, the viewer's headless tests, then
+# screenshots under Xvfb with Mesa's software Vulkan (lavapipe) of a generated data hall —
+# the model view, a focused clash, a 4D date and the Chinese UI — each checked not to be
+# blank. Screenshots and timings land in $VIEWER_CI_OUT (default: target dir/viewer-ci).
+#
+# Runtime packages (Debian/Ubuntu), installed here when missing:
+#   xvfb mesa-vulkan-drivers libvulkan1
+# Build: only the Rust toolchain (no audio or gamepad features, so no libasound2-dev or
+# libudev-dev; X11 and Vulkan libraries are loaded at run time).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/plumbline-ci-target}
+export CARGO_TERM_COLOR=never
+out=${VIEWER_CI_OUT:-$CARGO_TARGET_DIR/viewer-ci}
+mkdir -p "$out"
+started=$(date +%s)
+
+if ! command -v xvfb-run >/dev/null || ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq xvfb mesa-vulkan-drivers libvulkan1
+fi
+
+echo "== cargo fmt --check (viewer)"
+cargo fmt -p plumbline-viewer --check
+
+echo "== cargo clippy -p plumbline-viewer --all-targets -- -D warnings"
+cargo clippy -p plumbline-viewer --all-targets -- -D warnings
+
+echo "== cargo test -p plumbline-viewer"
+cargo test -p plumbline-viewer
+
+echo "== build (dev profile, the one the tests used)"
+build_started=$(date +%s)
+cargo build -p plumbline-viewer --bins --examples
+cargo build -p plumbline-cli
+echo "build took $(( $(date +%s) - build_started )) s"
+viewer="$CARGO_TARGET_DIR/debug/plumbline-viewer"
+
+echo "== generated sample: data hall, its clash report"
+"$CARGO_TARGET_DIR/debug/plumbline" gen datacenter --out "$out/hall.ifc" --rows 4 --racks-per-row 8
+"$CARGO_TARGET_DIR/debug/examples/clash_report" "$out/clashes.json" "$out/hall.ifc"
+
+# Xvfb occasionally fails to start (XOpenDisplayFailed): one retry.
+shot() {
+  local name=$1; shift
+  for attempt in 1 2; do
+    rm -f "$out/$name.png"
+    if xvfb-run -a -s "-screen 0 1600x1000x24" \
+        "$viewer" "$@" --screenshot "$out/$name.png" --exit-after-frames 6 >"$out/$name.log" 2>&1 \
+        && [ -s "$out/$name.png" ]; then
+      grep -h "plumbline-viewer timings" "$out/$name.log" || true
+      python3 crates/viewer/check_png.py "$out/$name.png"
+      return 0
+    fi
+    echo "$name: attempt $attempt failed:"; tail -20 "$out/$name.log"
+  done
+  return 1
+}
+
+echo "== screenshots (Xvfb + lavapipe)"
+shot model "$out/hall.ifc" --lang en
+shot clash "$out/hall.ifc" --clashes "$out/clashes.json" --focus-clash 0 --lang en
+shot 4d "$out/hall.ifc" --date "$(python3 - "$out/hall.ifc" <<'PY'
+import re, sys
+# A date in the middle of the model's own work schedule (IfcTaskTime start dates).
+dates = sorted(set(re.findall(r"'(\d{4}-\d{2}-\d{2})T", open(sys.argv[1]).read())))
+print(dates[len(dates) // 2] if dates else "2025-01-01")
+PY
+)" --lang en
+shot zh "$out/hall.ifc" --clashes "$out/clashes.json" --lang zh
+
+echo "== viewer CI finished in $(( $(date +%s) - started )) s; screenshots in $out"

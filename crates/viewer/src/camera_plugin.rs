@@ -1,0 +1,361 @@
+//! The orbit camera: left drag orbits, right or middle drag (or shift + left) pans, the wheel
+//! zooms; fit all, fit a box, and fly to a review camera (`plumbline_review::Camera`).
+
+use crate::render_from_world;
+use crate::scene_plugin::{ModelScene, Selection, ViewFilter};
+use bevy::camera::Viewport;
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+use bevy_egui::input::EguiWantsInput;
+use plumbline_model::Aabb;
+
+/// Where the camera looks from: a point it orbits, two angles and a distance (render space,
+/// Y up; yaw 0 looks along -Z).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct OrbitCamera {
+    pub focus: Vec3,
+    pub yaw: f32,
+    pub pitch: f32,
+    pub distance: f32,
+}
+
+impl Default for OrbitCamera {
+    fn default() -> Self {
+        // From the south-west, 30° down: the review cameras' corner.
+        OrbitCamera { focus: Vec3::ZERO, yaw: -std::f32::consts::FRAC_PI_4, pitch: 0.5, distance: 30.0 }
+    }
+}
+
+impl OrbitCamera {
+    /// Unit vector from the focus to the eye.
+    pub fn offset_dir(&self) -> Vec3 {
+        Vec3::new(self.pitch.cos() * self.yaw.sin(), self.pitch.sin(), self.pitch.cos() * self.yaw.cos())
+    }
+
+    pub fn transform(&self) -> Transform {
+        Transform::from_translation(self.focus + self.offset_dir() * self.distance)
+            .looking_at(self.focus, Vec3::Y)
+    }
+
+    /// The same view direction, moved and zoomed so a render-space sphere fills the view.
+    pub fn fitting(&self, centre: Vec3, radius: f32, fov_y: f32) -> OrbitCamera {
+        let r = radius.max(0.25);
+        OrbitCamera { focus: centre, distance: 1.1 * r / (0.5 * fov_y).sin(), ..*self }
+    }
+
+    /// A review camera (world metres, Z up) as an orbit around its target.
+    pub fn from_review(
+        origin_m: [f64; 3],
+        cam: &plumbline_review::Camera,
+        target_m: [f64; 3],
+    ) -> OrbitCamera {
+        let eye = render_from_world(origin_m, cam.position);
+        let focus = render_from_world(origin_m, target_m);
+        let off = eye - focus;
+        let distance = off.length().max(0.1);
+        let d = off / distance;
+        OrbitCamera { focus, yaw: d.x.atan2(d.z), pitch: d.y.clamp(-1.0, 1.0).asin(), distance }
+    }
+}
+
+/// Where the camera should go.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum CameraCommand {
+    FitAll,
+    /// Fit a world box, keeping the view direction.
+    FitBox(Aabb),
+    /// The selection, or everything when nothing is selected.
+    FitSelection,
+    /// Go to a review camera (the one `plumbline_review::frame_box` computes) and orbit around
+    /// the point it looks at.
+    Review {
+        camera: plumbline_review::Camera,
+        target_m: [f64; 3],
+    },
+}
+
+/// A flight in progress toward a camera.
+#[derive(Resource, Debug, Default)]
+pub struct CameraFlight {
+    pub target: Option<OrbitCamera>,
+    /// Jump instead of flying (screenshots: every frame must be the final view).
+    pub instant: bool,
+}
+
+/// Whether a left-button press has moved too far to count as a click.
+#[derive(Resource, Debug, Default)]
+pub struct PointerDrag {
+    pub travelled_px: f32,
+    /// The press began over the 3D view (not over a panel).
+    pub in_view: bool,
+}
+
+/// The render-space rectangle of the 3D view (the window minus the panels), logical pixels.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct ViewRect(pub Option<Rect>);
+
+/// Whether the pointer is over the 3D view: inside [`ViewRect`], not over a popup, and not
+/// dragging a widget. (The panels are drawn on egui's background layer, which egui's own
+/// hit test does not report, hence the rectangle.)
+pub fn pointer_in_view(window: Option<&Window>, rect: &ViewRect, egui: Option<&EguiWantsInput>) -> bool {
+    let Some(cursor) = window.and_then(Window::cursor_position) else { return false };
+    let inside = rect.0.is_none_or(|r| r.contains(cursor));
+    inside && !egui.is_some_and(|e| e.is_pointer_over_area() || e.is_using_pointer())
+}
+
+/// The orbit camera, its lights, and fitting.
+#[derive(Debug, Default)]
+pub struct CameraPlugin;
+
+impl Plugin for CameraPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<CameraFlight>()
+            .init_resource::<PointerDrag>()
+            .init_resource::<ViewRect>()
+            .insert_resource(ClearColor(Color::srgb(0.16, 0.17, 0.20)))
+            .insert_resource(GlobalAmbientLight {
+                color: Color::WHITE,
+                brightness: 900.0,
+                affects_lightmapped_meshes: true,
+            })
+            .add_systems(Startup, setup_camera)
+            .add_systems(
+                Update,
+                (keyboard, mouse, fit_on_load, commands, fly, apply_viewport, sync_transform).chain(),
+            );
+    }
+}
+
+fn setup_camera(mut commands: Commands) {
+    let orbit = OrbitCamera::default();
+    commands.spawn((
+        Camera3d::default(),
+        Projection::Perspective(PerspectiveProjection {
+            fov: 45f32.to_radians(),
+            near: 0.05,
+            far: 5000.0,
+            ..default()
+        }),
+        orbit.transform(),
+        orbit,
+    ));
+    commands.spawn((
+        DirectionalLight { illuminance: 6000.0, shadow_maps_enabled: false, ..default() },
+        Transform::from_xyz(0.3, 1.0, 0.5).looking_at(Vec3::ZERO, Vec3::Y),
+    ));
+    commands.spawn((
+        DirectionalLight { illuminance: 2000.0, shadow_maps_enabled: false, ..default() },
+        Transform::from_xyz(-0.6, 0.4, -0.8).looking_at(Vec3::ZERO, Vec3::Y),
+    ));
+}
+
+fn fov_of(projection: &Projection) -> f32 {
+    match projection {
+        Projection::Perspective(p) => p.fov,
+        _ => 45f32.to_radians(),
+    }
+}
+
+/// Render-space centre and radius of a world box.
+fn sphere_of(origin_m: [f64; 3], b: &Aabb) -> (Vec3, f32) {
+    let lo = render_from_world(origin_m, b.min);
+    let hi = render_from_world(origin_m, b.max);
+    ((lo + hi) * 0.5, (hi - lo).length() * 0.5)
+}
+
+fn fit_on_load(
+    scene: Res<ModelScene>,
+    review: Res<crate::clash_plugin::ClashReview>,
+    mut out: MessageWriter<CameraCommand>,
+) {
+    // A clash focused at load time has already sent its own camera.
+    if scene.is_changed() && scene.loaded && review.focused.is_none() {
+        out.write(CameraCommand::FitAll);
+    }
+}
+
+fn commands(
+    mut incoming: MessageReader<CameraCommand>,
+    scene: Res<ModelScene>,
+    selection: Res<Selection>,
+    mut flight: ResMut<CameraFlight>,
+    cameras: Query<(&OrbitCamera, &Projection)>,
+) {
+    let Ok((orbit, projection)) = cameras.single() else { return };
+    let current = flight.target.unwrap_or(*orbit);
+    let fov = fov_of(projection);
+    for c in incoming.read() {
+        let fit_box = |b: &Aabb| {
+            let (centre, radius) = sphere_of(scene.origin_m, b);
+            current.fitting(centre, radius, fov)
+        };
+        let target = match c {
+            CameraCommand::FitAll => scene.bounds.as_ref().map(fit_box),
+            CameraCommand::FitBox(b) => (!b.is_empty()).then(|| fit_box(b)),
+            CameraCommand::FitSelection => {
+                selection.element.and_then(|r| scene.aabb(r)).or(scene.bounds).as_ref().map(fit_box)
+            }
+            CameraCommand::Review { camera, target_m } => {
+                Some(OrbitCamera::from_review(scene.origin_m, camera, *target_m))
+            }
+        };
+        if let Some(t) = target {
+            flight.target = Some(t);
+        }
+    }
+}
+
+fn fly(
+    time: Res<Time>,
+    mut flight: ResMut<CameraFlight>,
+    mut cameras: Query<&mut OrbitCamera>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let Some(target) = flight.target else { return };
+    let Ok(mut orbit) = cameras.single_mut() else { return };
+    // Exponential approach, frame-rate independent; jumps when asked or when a frame is slow.
+    let t = if flight.instant { 1.0 } else { 1.0 - (-8.0 * time.delta_secs()).exp() };
+    let mut next = OrbitCamera {
+        focus: orbit.focus.lerp(target.focus, t),
+        yaw: orbit.yaw + shortest_angle(target.yaw - orbit.yaw) * t,
+        pitch: orbit.pitch + (target.pitch - orbit.pitch) * t,
+        distance: orbit.distance + (target.distance - orbit.distance) * t,
+    };
+    let close = (next.focus - target.focus).length() < 1e-3 * target.distance.max(1.0)
+        && (next.distance - target.distance).abs() < 1e-3 * target.distance.max(1.0)
+        && shortest_angle(target.yaw - next.yaw).abs() < 1e-3
+        && (target.pitch - next.pitch).abs() < 1e-3;
+    if close || t >= 1.0 {
+        next = target;
+        flight.target = None;
+    } else {
+        redraw.write(RequestRedraw);
+    }
+    *orbit = next;
+}
+
+fn shortest_angle(a: f32) -> f32 {
+    let tau = std::f32::consts::TAU;
+    (a + std::f32::consts::PI).rem_euclid(tau) - std::f32::consts::PI
+}
+
+#[allow(clippy::too_many_arguments, reason = "a Bevy system reading each input it combines")]
+fn mouse(
+    buttons: Res<ButtonInput<MouseButton>>,
+    keys: Res<ButtonInput<KeyCode>>,
+    motion: Res<AccumulatedMouseMotion>,
+    scroll: Res<AccumulatedMouseScroll>,
+    egui: Option<Res<EguiWantsInput>>,
+    windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
+    rect: Res<ViewRect>,
+    mut drag: ResMut<PointerDrag>,
+    mut flight: ResMut<CameraFlight>,
+    mut cameras: Query<(&mut OrbitCamera, &Projection)>,
+) {
+    let over_ui = !pointer_in_view(windows.single().ok(), &rect, egui.as_deref());
+    let any = [MouseButton::Left, MouseButton::Right, MouseButton::Middle];
+    if buttons.any_just_pressed(any) {
+        drag.in_view = !over_ui;
+        drag.travelled_px = 0.0;
+    }
+    drag.travelled_px += motion.delta.length();
+    let Ok((mut orbit, projection)) = cameras.single_mut() else { return };
+    let delta = motion.delta;
+    if drag.in_view && buttons.any_pressed(any) && delta != Vec2::ZERO {
+        flight.target = None;
+        let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
+        if buttons.pressed(MouseButton::Left) && !shift {
+            orbit.yaw -= delta.x * 0.008;
+            orbit.pitch = (orbit.pitch + delta.y * 0.008).clamp(-1.55, 1.55);
+        } else {
+            // Pan: one pixel moves the focus by the width of a pixel at the focus distance.
+            let per_px = 2.0 * orbit.distance * (0.5 * fov_of(projection)).tan() / 800.0;
+            let t = orbit.transform();
+            let (right, up) = (t.right(), t.up());
+            orbit.focus += (-right * delta.x + up * delta.y) * per_px;
+        }
+    }
+    if !over_ui && scroll.delta.y != 0.0 {
+        flight.target = None;
+        let notches = match scroll.unit {
+            MouseScrollUnit::Line => scroll.delta.y,
+            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+        };
+        orbit.distance = (orbit.distance * (-0.15 * notches).exp()).clamp(0.05, 1.0e6);
+    }
+}
+
+fn keyboard(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Option<Res<EguiWantsInput>>,
+    mut out: MessageWriter<CameraCommand>,
+    mut selection: ResMut<Selection>,
+    mut filter: ResMut<ViewFilter>,
+    mut review: ResMut<crate::clash_plugin::ClashReview>,
+) {
+    if egui.is_some_and(|e| e.wants_keyboard_input()) {
+        return;
+    }
+    if keys.just_pressed(KeyCode::KeyF) {
+        out.write(CameraCommand::FitSelection);
+    }
+    if keys.just_pressed(KeyCode::Home) || keys.just_pressed(KeyCode::KeyH) {
+        out.write(CameraCommand::FitAll);
+    }
+    if keys.just_pressed(KeyCode::KeyX) {
+        filter.xray = !filter.xray;
+    }
+    if keys.just_pressed(KeyCode::Escape) {
+        if selection.element.is_some() {
+            selection.element = None;
+        }
+        if review.focused.is_some() {
+            review.focused = None;
+        }
+    }
+}
+
+/// Keeps the camera's transform and clip planes in step with its orbit.
+fn sync_transform(mut cameras: Query<(&OrbitCamera, &mut Transform, &mut Projection), Changed<OrbitCamera>>) {
+    for (orbit, mut transform, mut projection) in &mut cameras {
+        *transform = orbit.transform();
+        if let Projection::Perspective(p) = projection.as_mut() {
+            let near = (orbit.distance * 0.002).clamp(0.01, 1.0);
+            let far = (orbit.distance * 50.0).max(1000.0);
+            if (p.near - near).abs() > f32::EPSILON || (p.far - far).abs() > f32::EPSILON {
+                p.near = near;
+                p.far = far;
+            }
+        }
+    }
+}
+
+/// Draws the 3D view only where no panel covers it, so fitting centres in what is visible.
+fn apply_viewport(
+    rect: Res<ViewRect>,
+    windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
+    mut cameras: Query<&mut Camera, With<OrbitCamera>>,
+) {
+    if !rect.is_changed() {
+        return;
+    }
+    let (Some(r), Ok(window)) = (rect.0, windows.single()) else { return };
+    let Ok(mut camera) = cameras.single_mut() else { return };
+    let scale = window.scale_factor();
+    let (w, h) = (window.physical_width(), window.physical_height());
+    let x0 = ((r.min.x * scale).max(0.0) as u32).min(w.saturating_sub(1));
+    let y0 = ((r.min.y * scale).max(0.0) as u32).min(h.saturating_sub(1));
+    let x1 = ((r.max.x * scale).max(0.0) as u32).clamp(x0 + 1, w.max(x0 + 1));
+    let y1 = ((r.max.y * scale).max(0.0) as u32).clamp(y0 + 1, h.max(y0 + 1));
+    let viewport = Viewport {
+        physical_position: UVec2::new(x0, y0),
+        physical_size: UVec2::new(x1 - x0, y1 - y0),
+        ..default()
+    };
+    if camera.viewport.as_ref().map(|v| (v.physical_position, v.physical_size))
+        != Some((viewport.physical_position, viewport.physical_size))
+    {
+        camera.viewport = Some(viewport);
+    }
+}

@@ -1,0 +1,250 @@
+//! UI language: English and Simplified Chinese.
+//!
+//! Every UI string is a field of [`Strings`], so a string missing in one language is a compile
+//! error rather than a blank label. The default language follows the system locale
+//! (`LC_ALL`, `LC_MESSAGES`, `LANG`, the POSIX precedence).
+
+use bevy::prelude::*;
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Resource)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// Parses `en`, `zh`, `zh_CN.UTF-8` and the like.
+    pub fn parse(text: &str) -> Option<Lang> {
+        let t = text.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") || t == "c" || t == "posix" || t.starts_with("c.") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language of a locale as the environment gives it: the first non-empty of
+    /// `LC_ALL`, `LC_MESSAGES`, `LANG`; Chinese for `zh*`, English otherwise.
+    pub fn from_locale_vars(get: impl Fn(&str) -> Option<String>) -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"].iter().filter_map(|k| get(k)).find(|v| !v.trim().is_empty()).map_or(
+            Lang::En,
+            |v| if v.trim().to_ascii_lowercase().starts_with("zh") { Lang::Zh } else { Lang::En },
+        )
+    }
+
+    /// The system locale's language.
+    pub fn from_system() -> Lang {
+        Lang::from_locale_vars(|k| std::env::var(k).ok())
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
+    }
+}
+
+/// Every text of the UI, in one language.
+#[derive(Debug)]
+pub struct Strings {
+    pub language: &'static str,
+    pub view: &'static str,
+    pub fit_all: &'static str,
+    pub fit_selection: &'static str,
+    pub xray: &'static str,
+    pub clear_selection: &'static str,
+    pub loading: &'static str,
+    pub loaded: &'static str,
+    pub load_failed: &'static str,
+    pub no_model: &'static str,
+    pub elements: &'static str,
+    pub files: &'static str,
+    pub seconds: &'static str,
+    pub model_tree: &'static str,
+    pub storeys: &'static str,
+    pub classes: &'static str,
+    pub no_storey: &'static str,
+    pub show_all: &'static str,
+    pub properties: &'static str,
+    pub nothing_selected: &'static str,
+    pub global_id: &'static str,
+    pub class: &'static str,
+    pub name: &'static str,
+    pub storey: &'static str,
+    pub file: &'static str,
+    pub type_object: &'static str,
+    pub materials: &'static str,
+    pub property_sets: &'static str,
+    pub quantities: &'static str,
+    pub clashes: &'static str,
+    pub no_clashes_loaded: &'static str,
+    pub clash: &'static str,
+    pub status: &'static str,
+    pub distance: &'static str,
+    pub explanation: &'static str,
+    pub element_a: &'static str,
+    pub element_b: &'static str,
+    pub not_in_model: &'static str,
+    pub leave_clash: &'static str,
+    pub timeline: &'static str,
+    pub play: &'static str,
+    pub pause: &'static str,
+    pub speed_days_per_sec: &'static str,
+    pub date: &'static str,
+    pub planned: &'static str,
+    pub actual: &'static str,
+    pub show_4d: &'static str,
+    pub active_tasks: &'static str,
+    pub state_not_started: &'static str,
+    pub state_in_progress: &'static str,
+    pub state_complete: &'static str,
+    pub state_temporary: &'static str,
+    pub state_demolishing: &'static str,
+    pub state_demolished: &'static str,
+    pub state_unscheduled: &'static str,
+    pub late: &'static str,
+    pub errors: &'static str,
+    pub help: &'static str,
+}
+
+pub static EN: Strings = Strings {
+    language: "Language",
+    view: "View",
+    fit_all: "Fit all",
+    fit_selection: "Fit selection",
+    xray: "X-ray",
+    clear_selection: "Clear selection",
+    loading: "Loading",
+    loaded: "Loaded",
+    load_failed: "Could not load",
+    no_model: "No model loaded. Pass IFC files on the command line.",
+    elements: "elements",
+    files: "files",
+    seconds: "s",
+    model_tree: "Model",
+    storeys: "Storeys",
+    classes: "Classes",
+    no_storey: "(no storey)",
+    show_all: "Show all",
+    properties: "Properties",
+    nothing_selected: "Click an element to see its properties.",
+    global_id: "GlobalId",
+    class: "Class",
+    name: "Name",
+    storey: "Storey",
+    file: "File",
+    type_object: "Type",
+    materials: "Materials",
+    property_sets: "Property sets",
+    quantities: "Quantities",
+    clashes: "Clashes",
+    no_clashes_loaded: "No clash report loaded (--clashes FILE.json).",
+    clash: "Clash",
+    status: "Status",
+    distance: "Distance",
+    explanation: "Explanation",
+    element_a: "A (red)",
+    element_b: "B (green)",
+    not_in_model: "not in the loaded models",
+    leave_clash: "Back to the model",
+    timeline: "4D timeline",
+    play: "Play",
+    pause: "Pause",
+    speed_days_per_sec: "days/s",
+    date: "Date",
+    planned: "Planned",
+    actual: "Actual",
+    show_4d: "Show 4D",
+    active_tasks: "Running tasks",
+    state_not_started: "Not started",
+    state_in_progress: "In progress",
+    state_complete: "Complete",
+    state_temporary: "Temporary",
+    state_demolishing: "Demolishing",
+    state_demolished: "Demolished",
+    state_unscheduled: "Unscheduled",
+    late: "late",
+    errors: "Errors",
+    help: "Left drag: orbit · right drag: pan · wheel: zoom · F: fit · Esc: clear",
+};
+
+pub static ZH: Strings = Strings {
+    language: "语言",
+    view: "视图",
+    fit_all: "全部显示",
+    fit_selection: "缩放到选择",
+    xray: "X 光",
+    clear_selection: "取消选择",
+    loading: "正在加载",
+    loaded: "已加载",
+    load_failed: "无法加载",
+    no_model: "未加载模型。请在命令行中指定 IFC 文件。",
+    elements: "个构件",
+    files: "个文件",
+    seconds: "秒",
+    model_tree: "模型",
+    storeys: "楼层",
+    classes: "类别",
+    no_storey: "（无楼层）",
+    show_all: "全部显示",
+    properties: "属性",
+    nothing_selected: "点击构件以查看其属性。",
+    global_id: "全局 ID",
+    class: "类别",
+    name: "名称",
+    storey: "楼层",
+    file: "文件",
+    type_object: "类型",
+    materials: "材料",
+    property_sets: "属性集",
+    quantities: "工程量",
+    clashes: "碰撞",
+    no_clashes_loaded: "未加载碰撞报告（--clashes FILE.json）。",
+    clash: "碰撞",
+    status: "状态",
+    distance: "距离",
+    explanation: "说明",
+    element_a: "A（红）",
+    element_b: "B（绿）",
+    not_in_model: "不在已加载的模型中",
+    leave_clash: "返回模型",
+    timeline: "4D 进度",
+    play: "播放",
+    pause: "暂停",
+    speed_days_per_sec: "天/秒",
+    date: "日期",
+    planned: "计划",
+    actual: "实际",
+    show_4d: "显示 4D",
+    active_tasks: "进行中的任务",
+    state_not_started: "未开始",
+    state_in_progress: "施工中",
+    state_complete: "已完成",
+    state_temporary: "临时设施",
+    state_demolishing: "拆除中",
+    state_demolished: "已拆除",
+    state_unscheduled: "未排期",
+    late: "延误",
+    errors: "错误",
+    help: "左键拖动：旋转 · 右键拖动：平移 · 滚轮：缩放 · F：缩放到选择 · Esc：取消",
+};
+
+/// Sets the [`Lang`] resource from the configuration or the system locale.
+#[derive(Debug, Default)]
+pub struct I18nPlugin;
+
+impl Plugin for I18nPlugin {
+    fn build(&self, app: &mut App) {
+        let lang = app
+            .world()
+            .get_resource::<crate::ViewerConfig>()
+            .and_then(|c| c.lang)
+            .unwrap_or_else(Lang::from_system);
+        app.insert_resource(lang);
+    }
+}

@@ -1,0 +1,105 @@
+//! The Plumbline viewer: Bevy plugins and egui panels over the Plumbline crates.
+//!
+//! Each feature is a plugin in its own `*_plugin.rs`; `main.rs` only parses arguments and adds
+//! [`ViewerPlugin`]. The plugins split in two layers:
+//! - [`CorePlugin`]: the state a user changes (loaded scene, selection, visibility, x-ray, clash
+//!   focus, 4D date) and the systems that turn it into entity visibility and materials. It needs
+//!   no window and no GPU, so the tests run it headless with `App::new()` + `app.update()`.
+//! - The interactive plugins (camera, picking, egui panels, screenshots), added by
+//!   [`ViewerPlugin`] on top of Bevy's `DefaultPlugins`.
+//!
+//! **Architecture invariant:** this crate only reads what the core crates produce
+//! (`plumbline_ifc`, `plumbline_review`, `plumbline_schedule`); no clash or schedule logic lives
+//! here. It is the only workspace crate allowed to depend on Bevy and egui.
+//!
+//! **Coordinates:** the models are Z-up in `f64` world metres; Bevy renders Y-up in `f32`. Every
+//! world point goes through [`render_from_world`], which subtracts the scene origin (the centre
+//! of all loaded models) in `f64` before rounding, so a model 500 km from its map origin renders
+//! without jitter.
+
+pub mod camera_plugin;
+pub mod clash_plugin;
+pub mod i18n;
+pub mod load_plugin;
+pub mod picking_plugin;
+pub mod scene_plugin;
+pub mod screenshot_plugin;
+pub mod timeline_plugin;
+pub mod ui_plugin;
+
+use bevy::prelude::*;
+use std::path::PathBuf;
+
+/// What the user asked for on the command line.
+#[derive(Debug, Clone, Default, Resource)]
+pub struct ViewerConfig {
+    /// IFC models to load at start.
+    pub models: Vec<PathBuf>,
+    /// A clash report (`plumbline_review::Report` JSON).
+    pub clashes: Option<PathBuf>,
+    /// A schedule file; without it, the models' own IFC work schedule is used if they have one.
+    pub schedule: Option<PathBuf>,
+    /// Element-task link files (CSV tables or TOML rules).
+    pub links: Vec<PathBuf>,
+    /// Take a screenshot into this PNG after `exit_after_frames` frames with the model shown,
+    /// then exit.
+    pub screenshot: Option<PathBuf>,
+    pub exit_after_frames: Option<u32>,
+    /// UI language; `None` follows the system locale.
+    pub lang: Option<i18n::Lang>,
+    /// Select this element (GlobalId) once loaded.
+    pub select: Option<String>,
+    /// Focus this clash (its id, or its position in the report counting from 0) once loaded.
+    pub focus_clash: Option<String>,
+    /// Show the 4D state at this date (YYYY-MM-DD) once loaded.
+    pub date: Option<String>,
+    /// Ghost everything but the selection.
+    pub xray: bool,
+}
+
+/// The headless part of the viewer: state and the systems that apply it to entities.
+#[derive(Debug, Default)]
+pub struct CorePlugin;
+
+impl Plugin for CorePlugin {
+    fn build(&self, app: &mut App) {
+        app.add_plugins((
+            i18n::I18nPlugin,
+            load_plugin::LoadPlugin,
+            scene_plugin::ScenePlugin,
+            clash_plugin::ClashPlugin,
+            timeline_plugin::TimelinePlugin,
+        ));
+    }
+}
+
+/// The whole interactive viewer, to add after Bevy's `DefaultPlugins`.
+#[derive(Debug, Default)]
+pub struct ViewerPlugin;
+
+impl Plugin for ViewerPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_plugins((
+            CorePlugin,
+            camera_plugin::CameraPlugin,
+            picking_plugin::ClickSelectPlugin,
+            ui_plugin::UiPlugin,
+            screenshot_plugin::ScreenshotPlugin,
+        ));
+    }
+}
+
+/// Bevy render space from world metres: Z-up to Y-up (`x, y, z` -> `x, z, -y`), relative to the
+/// scene origin, the subtraction done in `f64`.
+pub fn render_from_world(origin_m: [f64; 3], p: [f64; 3]) -> Vec3 {
+    let d = [p[0] - origin_m[0], p[1] - origin_m[1], p[2] - origin_m[2]];
+    Vec3::new(d[0] as f32, d[2] as f32, -d[1] as f32)
+}
+
+/// The inverse of [`render_from_world`].
+pub fn world_from_render(origin_m: [f64; 3], v: Vec3) -> [f64; 3] {
+    [origin_m[0] + f64::from(v.x), origin_m[1] - f64::from(v.z), origin_m[2] + f64::from(v.y)]
+}
+
+#[cfg(test)]
+mod tests;

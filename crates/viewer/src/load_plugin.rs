@@ -1,0 +1,236 @@
+//! Loading models, the clash report and the schedule off the main thread.
+//!
+//! A load runs on its own thread: `plumbline_ifc::load_set` (which already spreads one file over
+//! every core), then the render meshes are built there too, so the main thread only adds
+//! finished meshes to the asset store and spawns entities. The window keeps drawing the progress
+//! bar meanwhile.
+
+use crate::scene_plugin::{prepare_meshes, PreparedScene};
+use crate::ViewerConfig;
+use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+use plumbline_model::{ModelSet, Role};
+use plumbline_review::Report;
+use plumbline_schedule::{Link, LinkSource, Schedule};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Everything a load produces, handed to the main thread in one piece.
+#[derive(Debug)]
+pub struct LoadOutput {
+    pub set: ModelSet,
+    /// Files that could not be read, as messages naming the file.
+    pub errors: Vec<String>,
+    pub scene: PreparedScene,
+    pub report: Option<Result<Report, String>>,
+    /// The schedule and its element links, when one was given or the models hold one.
+    pub schedule: Option<Result<(Schedule, Vec<Link>), String>>,
+    pub load_secs: f64,
+}
+
+/// Where loading stands.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub enum LoadPhase {
+    /// Nothing asked for.
+    #[default]
+    Idle,
+    Loading,
+    /// Loaded and spawned, after this many seconds.
+    Done {
+        secs: f64,
+    },
+}
+
+/// The running load, if any, and its progress.
+#[derive(Resource, Default)]
+pub struct LoadState {
+    pub phase: LoadPhase,
+    pub files_total: usize,
+    /// Files finished so far (updated by the loading thread).
+    pub files_done: Arc<AtomicUsize>,
+    pub started: Option<Instant>,
+    receiver: Option<Mutex<Receiver<LoadOutput>>>,
+}
+
+impl std::fmt::Debug for LoadState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadState")
+            .field("phase", &self.phase)
+            .field("files_total", &self.files_total)
+            .finish()
+    }
+}
+
+impl LoadState {
+    /// Fraction of the files loaded, for the progress bar.
+    pub fn progress(&self) -> f32 {
+        if self.files_total == 0 {
+            return 0.0;
+        }
+        self.files_done.load(Ordering::Relaxed) as f32 / self.files_total as f32
+    }
+}
+
+/// Starts loading the configured models at startup and installs the result when it arrives.
+#[derive(Debug, Default)]
+pub struct LoadPlugin;
+
+impl Plugin for LoadPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<LoadState>()
+            .add_message::<RequestRedraw>()
+            .add_systems(Startup, start_configured_load)
+            .add_systems(PreUpdate, poll_load.run_if(|s: Res<LoadState>| s.phase == LoadPhase::Loading));
+    }
+}
+
+fn start_configured_load(config: Option<Res<ViewerConfig>>, mut state: ResMut<LoadState>) {
+    let Some(config) = config else { return };
+    if config.models.is_empty() && config.clashes.is_none() {
+        return;
+    }
+    start_load(&mut state, (*config).clone());
+}
+
+/// Starts loading on a background thread.
+pub fn start_load(state: &mut LoadState, config: ViewerConfig) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let done = Arc::new(AtomicUsize::new(0));
+    state.files_total = config.models.len();
+    state.files_done = done.clone();
+    state.phase = LoadPhase::Loading;
+    state.started = Some(Instant::now());
+    state.receiver = Some(Mutex::new(rx));
+    let spawned = std::thread::Builder::new().name("plumbline-load".into()).spawn(move || {
+        let out = load_now(&config, &done);
+        // The receiver is gone only when the app has exited: nothing to report to.
+        let _ = tx.send(out);
+    });
+    if let Err(e) = spawned {
+        error!("cannot start the loading thread: {e}");
+        state.phase = LoadPhase::Done { secs: 0.0 };
+    }
+}
+
+/// Loads everything the configuration names, on the calling thread.
+pub fn load_now(config: &ViewerConfig, files_done: &AtomicUsize) -> LoadOutput {
+    let started = Instant::now();
+    let options = plumbline_ifc::LoadOptions::default();
+    let (set, errors) = plumbline_ifc::load_set(&config.models, &options, |_, _| {
+        files_done.fetch_add(1, Ordering::Relaxed);
+    });
+    let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let scene = prepare_meshes(&set);
+    let report = config.clashes.as_deref().map(read_report);
+    let schedule = read_schedule_for(config, &set);
+    LoadOutput { set, errors, scene, report, schedule, load_secs: started.elapsed().as_secs_f64() }
+}
+
+/// Reads a clash report written by `Report::to_json`.
+pub fn read_report(path: &Path) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Report::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn is_ifc(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("ifc") || e.eq_ignore_ascii_case("ifczip"))
+}
+
+/// The schedule as `plumbline schedule` finds it: `--schedule FILE`, or the first model that
+/// holds an IFC work schedule; links from the schedule itself plus the link files.
+fn read_schedule_for(config: &ViewerConfig, set: &ModelSet) -> Option<Result<(Schedule, Vec<Link>), String>> {
+    let schedule =
+        match &config.schedule {
+            Some(path) => {
+                let read = if is_ifc(path) {
+                    plumbline_ifc::schedule::read_schedule(path).map_err(|e| e.to_string())
+                } else {
+                    plumbline_schedule::read_schedule(path).map_err(|e| e.to_string())
+                };
+                match read {
+                    Ok(s) => s,
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            None => config.models.iter().filter(|p| is_ifc(p)).find_map(|p| {
+                plumbline_ifc::schedule::read_schedule(p).ok().filter(|s| !s.tasks.is_empty())
+            })?,
+        };
+    let mut links = schedule.links.clone();
+    for path in &config.links {
+        match plumbline_schedule::read_links(path) {
+            Ok(LinkSource::Table(table)) => links.extend(table),
+            Ok(LinkSource::Rules(rules)) => {
+                for m in &set.models {
+                    links.extend(rules.link(m));
+                }
+            }
+            Err(e) => return Some(Err(e.to_string())),
+        }
+    }
+    links.sort();
+    links.dedup();
+    Some(Ok((schedule, links)))
+}
+
+/// Number of physical elements, the ones the viewer draws and the 4D engine simulates.
+pub fn physical_count(set: &ModelSet) -> usize {
+    set.models.iter().map(|m| m.elements.iter().filter(|e| e.role == Role::Physical).count()).sum()
+}
+
+fn poll_load(world: &mut World) {
+    let received = {
+        let mut state = world.resource_mut::<LoadState>();
+        let Some(rx) = state.receiver.as_ref() else { return };
+        let result = rx.lock().map(|rx| rx.try_recv()).map_err(|_| ());
+        match result {
+            Ok(Ok(out)) => {
+                state.receiver = None;
+                Some(out)
+            }
+            Ok(Err(TryRecvError::Empty)) => None,
+            Ok(Err(TryRecvError::Disconnected)) | Err(_) => {
+                state.receiver = None;
+                state.phase = LoadPhase::Done { secs: 0.0 };
+                error!("the loading thread ended without a result");
+                return;
+            }
+        }
+    };
+    match received {
+        Some(out) => install(world, out),
+        // Keep frames coming while the loader works, so progress shows and the result is
+        // picked up, even in reactive (render on demand) mode.
+        None => {
+            world.write_message(RequestRedraw);
+        }
+    }
+}
+
+/// Puts a finished load into the world: scene entities, clash report, timeline.
+pub fn install(world: &mut World, out: LoadOutput) {
+    let LoadOutput { set, errors, scene, report, schedule, load_secs } = out;
+    for e in &errors {
+        error!("{e}");
+    }
+    crate::scene_plugin::install_scene(world, set, scene, errors);
+    let select = world.get_resource::<ViewerConfig>().and_then(|c| c.select.clone());
+    if let Some(gid) = select {
+        match world.resource::<crate::scene_plugin::ModelScene>().by_global_id.get(gid.trim()).copied() {
+            Some(r) => world.resource_mut::<crate::scene_plugin::Selection>().element = Some(r),
+            None => warn!("--select {gid}: no element with this GlobalId"),
+        }
+    }
+    crate::clash_plugin::install_report(world, report);
+    crate::timeline_plugin::install_schedule(world, schedule);
+    let secs = world.resource::<LoadState>().started.map_or(load_secs, |s| s.elapsed().as_secs_f64());
+    let mut state = world.resource_mut::<LoadState>();
+    state.phase = LoadPhase::Done { secs };
+    info!("loaded in {secs:.2} s (models {load_secs:.2} s)");
+    world.write_message(RequestRedraw);
+}

@@ -1,0 +1,97 @@
+//! `plumbline-viewer`: argument parsing and Bevy's window around [`plumbline_viewer::ViewerPlugin`].
+
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
+use bevy::winit::WinitSettings;
+use clap::Parser;
+use plumbline_viewer::i18n::Lang;
+use plumbline_viewer::{ViewerConfig, ViewerPlugin};
+use std::path::PathBuf;
+
+/// Plumbline's BIM viewer: federated IFC models, clash review and 4D.
+#[derive(Debug, Parser)]
+#[command(name = "plumbline-viewer", version)]
+struct Args {
+    /// IFC models (.ifc, .ifczip) to load together.
+    models: Vec<PathBuf>,
+    /// Clash report to review (the JSON `plumbline clash --json` writes).
+    #[arg(long)]
+    clashes: Option<PathBuf>,
+    /// Schedule for 4D (MSPDI, XER, P6 XML, CSV or IFC); default: the models' IFC work schedule.
+    #[arg(long)]
+    schedule: Option<PathBuf>,
+    /// Element-task links (CSV with GlobalId and task columns, or TOML rules); repeatable.
+    #[arg(long)]
+    links: Vec<PathBuf>,
+    /// Save a screenshot (PNG) once the model is shown, then exit.
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
+    /// With --screenshot: frames to render after loading before the screenshot (default 5).
+    #[arg(long)]
+    exit_after_frames: Option<u32>,
+    /// UI language, `en` or `zh` (default: the system locale).
+    #[arg(long, value_parser = parse_lang)]
+    lang: Option<Lang>,
+    /// Select this element (GlobalId) once loaded.
+    #[arg(long)]
+    select: Option<String>,
+    /// Focus this clash (its id, or its position in the report from 0) once loaded.
+    #[arg(long)]
+    focus_clash: Option<String>,
+    /// Show the 4D state at this date (YYYY-MM-DD) once loaded.
+    #[arg(long)]
+    date: Option<String>,
+    /// Ghost everything but the selection.
+    #[arg(long)]
+    xray: bool,
+    /// Window size in logical pixels, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
+    size: (u32, u32),
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language {s:?}: use en or zh"))
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or("give the size as WIDTHxHEIGHT, e.g. 1600x1000")?;
+    let w: u32 = w.trim().parse().map_err(|e| format!("width: {e}"))?;
+    let h: u32 = h.trim().parse().map_err(|e| format!("height: {e}"))?;
+    if w == 0 || h == 0 {
+        return Err("the size must be positive".into());
+    }
+    Ok((w, h))
+}
+
+fn main() -> AppExit {
+    let args = Args::parse();
+    let screenshot = args.screenshot.is_some();
+    let config = ViewerConfig {
+        models: args.models,
+        clashes: args.clashes,
+        schedule: args.schedule,
+        links: args.links,
+        screenshot: args.screenshot,
+        exit_after_frames: args.exit_after_frames,
+        lang: args.lang,
+        select: args.select,
+        focus_clash: args.focus_clash,
+        date: args.date,
+        xray: args.xray,
+    };
+    let mut app = App::new();
+    app.insert_resource(config)
+        // Render on demand: a frame when input, a load, a flight or playback asks for one.
+        // Screenshots need frames without input.
+        .insert_resource(if screenshot { WinitSettings::continuous() } else { WinitSettings::desktop_app() })
+        .add_plugins(DefaultPlugins.set(WindowPlugin {
+            primary_window: Some(Window {
+                title: "Plumbline".into(),
+                resolution: WindowResolution::new(args.size.0, args.size.1),
+                ..default()
+            }),
+            ..default()
+        }))
+        .add_plugins(ViewerPlugin);
+    app.run()
+}

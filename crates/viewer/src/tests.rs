@@ -1,0 +1,275 @@
+//! Headless tests: the core plugins in an `App` without window or GPU, driven by `app.update()`.
+//! All in the library's one test binary (each test binary links Bevy, ~1 GB).
+
+use crate::clash_plugin::{ClashKey, ClashReview};
+use crate::i18n::Lang;
+use crate::load_plugin::{install, LoadOutput};
+use crate::scene_plugin::{prepare_meshes, ElementId, ModelScene, Palette, Selection, ViewFilter};
+use crate::timeline_plugin::Timeline;
+use crate::{render_from_world, world_from_render, CorePlugin};
+use bevy::prelude::*;
+use plumbline_model::{ElementRef, ModelSet};
+use plumbline_review::{
+    ClashRecord, ElementInfo, Group, Grouping, Report, Status, TestReport, Text, Timings,
+};
+use plumbline_schedule::chrono::NaiveDate;
+use std::path::Path;
+
+/// A small generated data hall (one row of two racks, its trays, ducts, pipes and the 4D
+/// schedule the generator writes into the file).
+fn small_hall() -> (ModelSet, plumbline_schedule::Schedule) {
+    let params = plumbline_samples::DatacenterParams { rows: 1, racks_per_row: 2, ..Default::default() };
+    let ifc = plumbline_samples::datacenter(&params).ifc.into_bytes();
+    let path = Path::new("small-hall.ifc");
+    let schedule = plumbline_ifc::schedule::read_schedule_bytes(path, &ifc).expect("schedule of the sample");
+    let model =
+        plumbline_ifc::load_bytes(path, ifc, &plumbline_ifc::LoadOptions::default()).expect("sample loads");
+    (ModelSet { models: vec![model] }, schedule)
+}
+
+fn headless_app() -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+        .init_asset::<Mesh>()
+        .init_asset::<StandardMaterial>()
+        .add_plugins(CorePlugin);
+    app.update();
+    app
+}
+
+/// A report with one clash between two loaded elements.
+fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Report {
+    let (ia, ib) = (ElementInfo::from_set(set, a), ElementInfo::from_set(set, b));
+    let overlap = ia.aabb.intersection(&ib.aabb).unwrap_or(ia.aabb);
+    let clash = ClashRecord {
+        id: "c1".into(),
+        test: "t".into(),
+        kind: plumbline_clash::ClashKind::Hard,
+        distance_m: 0.05,
+        hard: true,
+        exact: true,
+        point: overlap.center(),
+        overlap_aabb: overlap,
+        a: ia.clone(),
+        b: ib,
+        status: Status::Active,
+        group: "g1".into(),
+        explanation: Text { en: "A crosses B".into(), zh: "A 穿过 B".into() },
+    };
+    let group = Group {
+        id: "g1".into(),
+        guid: plumbline_review::stable_uuid(&["g1"]),
+        test: "t".into(),
+        key: ia.global_id.clone(),
+        title: Text { en: "one".into(), zh: "一".into() },
+        explanation: Text::default(),
+        clash_ids: vec!["c1".into()],
+        aabb: overlap,
+        elements: vec![],
+    };
+    Report {
+        models: vec!["small-hall.ifc".into()],
+        grouping: Grouping::Element,
+        tests: vec![TestReport {
+            name: "t".into(),
+            mode: "hard".into(),
+            tolerance_m: 0.002,
+            clearance_m: 0.0,
+            zone: None,
+            elements_a: 2,
+            elements_b: 2,
+            candidate_pairs: 1,
+            clashes: vec![clash],
+            groups: vec![group],
+        }],
+        timings: Timings::default(),
+    }
+}
+
+fn load_into(
+    app: &mut App,
+    set: ModelSet,
+    schedule: Option<plumbline_schedule::Schedule>,
+    report: Option<Report>,
+) {
+    let scene = prepare_meshes(&set);
+    let schedule = schedule.map(|s| {
+        let links = s.links.clone();
+        Ok((s, links))
+    });
+    let out = LoadOutput { set, errors: vec![], scene, report: report.map(Ok), schedule, load_secs: 0.0 };
+    install(app.world_mut(), out);
+    app.update();
+}
+
+/// Each drawn element's visibility and material, by element.
+fn looks(app: &mut App) -> Vec<(ElementRef, Visibility, Handle<StandardMaterial>)> {
+    let mut q = app.world_mut().query::<(&ElementId, &Visibility, &MeshMaterial3d<StandardMaterial>)>();
+    let mut v: Vec<_> = q.iter(app.world()).map(|(id, vis, m)| (id.element, *vis, m.0.clone())).collect();
+    v.sort_by_key(|x| x.0);
+    v
+}
+
+#[test]
+fn render_space_is_y_up_and_rebased_in_f64() {
+    let origin = [500_000.0, 6_000_000.0, 100.0];
+    let p = [500_001.25, 6_000_002.5, 103.0];
+    let r = render_from_world(origin, p);
+    assert_eq!(r, Vec3::new(1.25, 3.0, -2.5));
+    assert_eq!(world_from_render(origin, r), p);
+}
+
+#[test]
+fn language_follows_the_locale() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    };
+    assert_eq!(Lang::from_locale_vars(env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
+    assert_eq!(Lang::from_locale_vars(env(&[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "en_US.UTF-8")])), Lang::En);
+    assert_eq!(Lang::from_locale_vars(env(&[("LC_ALL", ""), ("LANG", "zh_TW")])), Lang::Zh);
+    assert_eq!(Lang::from_locale_vars(env(&[])), Lang::En);
+    assert_eq!(Lang::parse("zh"), Some(Lang::Zh));
+    assert_eq!(Lang::parse("fr"), None);
+}
+
+#[test]
+fn the_cjk_font_is_an_opentype_font_registered_as_fallback() {
+    assert_eq!(&crate::ui_plugin::CJK_FONT[..4], b"OTTO");
+    let fonts = crate::ui_plugin::font_definitions();
+    let prop = &fonts.families[&bevy_egui::egui::FontFamily::Proportional];
+    assert_eq!(prop.last().map(String::as_str), Some("noto_sans_sc"));
+    assert!(prop.len() > 1, "egui's own fonts stay first");
+}
+
+#[test]
+fn one_entity_per_drawn_element_and_selection_xray_and_visibility() {
+    let (set, _) = small_hall();
+    let mut app = headless_app();
+    load_into(&mut app, set, None, None);
+    let scene = app.world().resource::<ModelScene>();
+    let drawn = scene.drawn();
+    assert!(drawn > 10, "the small hall draws {drawn} elements");
+    let bounds = scene.bounds.expect("bounds");
+    // Rebased: the scene's centre is render-space zero.
+    let c = render_from_world(scene.origin_m, bounds.center());
+    assert!(c.length() < 1e-3);
+    let all = looks(&mut app);
+    assert_eq!(all.len(), drawn);
+    assert!(all.iter().all(|(_, v, _)| *v == Visibility::Inherited));
+
+    // Select one element: it turns the selection colour, nothing else changes.
+    let (picked, _, before) = all[3].clone();
+    app.world_mut().resource_mut::<Selection>().element = Some(picked);
+    app.update();
+    let palette_selected = app.world().resource::<Palette>().selected.clone();
+    let palette_ghost = app.world().resource::<Palette>().ghost.clone();
+    let now = looks(&mut app);
+    assert_eq!(now.iter().filter(|x| x.2 == palette_selected).count(), 1);
+    assert!(now.iter().any(|x| x.0 == picked && x.2 == palette_selected));
+    assert_ne!(before, palette_selected);
+
+    // X-ray: everything else ghosted.
+    app.world_mut().resource_mut::<ViewFilter>().xray = true;
+    app.update();
+    let now = looks(&mut app);
+    assert_eq!(now.iter().filter(|x| x.2 == palette_ghost).count(), drawn - 1);
+
+    // Hide the selected element's class: all of that class hidden, the rest shown.
+    let class = app.world().resource::<ModelScene>().element(picked).class.clone();
+    app.world_mut().resource_mut::<ViewFilter>().hidden_classes.insert(class.clone());
+    app.update();
+    let scene = app.world().resource::<ModelScene>();
+    let expected_hidden = scene.entities.keys().filter(|r| scene.element(**r).class == class).count();
+    let now = looks(&mut app);
+    assert_eq!(now.iter().filter(|x| x.1 == Visibility::Hidden).count(), expected_hidden);
+
+    // Clearing the selection with x-ray on shows the normal colours again.
+    app.world_mut().resource_mut::<ViewFilter>().hidden_classes.clear();
+    app.world_mut().resource_mut::<Selection>().element = None;
+    app.update();
+    let now = looks(&mut app);
+    assert!(now.iter().all(|x| x.2 != palette_ghost && x.1 == Visibility::Inherited));
+}
+
+#[test]
+fn focusing_a_clash_draws_a_red_b_green_and_ghosts_the_rest() {
+    let (set, _) = small_hall();
+    let mut app = headless_app();
+    let drawn: Vec<ElementRef> = prepare_meshes(&set).elements.iter().map(|p| p.element).collect();
+    let (a, b) = (drawn[0], drawn[1]);
+    let report = report_between(&set, a, b);
+    // Through JSON, as the viewer reads it.
+    let path = std::env::temp_dir().join(format!("plumbline-viewer-test-{}.json", std::process::id()));
+    std::fs::write(&path, report.to_json()).expect("write report");
+    let read = crate::load_plugin::read_report(&path).expect("report reads back");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(read, report);
+    load_into(&mut app, set, None, Some(read));
+
+    let review = app.world().resource::<ClashReview>();
+    assert_eq!(review.find("c1"), Some(ClashKey { test: 0, clash: 0 }));
+    assert_eq!(review.find("0"), Some(ClashKey { test: 0, clash: 0 }));
+    assert_eq!(review.find("1"), None);
+    let command = app.world_mut().resource_mut::<ClashReview>().focus(Some(ClashKey { test: 0, clash: 0 }));
+    assert!(matches!(command, Some(crate::camera_plugin::CameraCommand::Review { .. })));
+    app.update();
+    let p = app.world().resource::<Palette>();
+    let (red, green, ghost) = (p.clash_a.clone(), p.clash_b.clone(), p.ghost.clone());
+    let now = looks(&mut app);
+    assert!(now.iter().any(|x| x.0 == a && x.2 == red));
+    assert!(now.iter().any(|x| x.0 == b && x.2 == green));
+    assert_eq!(now.iter().filter(|x| x.2 == ghost).count(), now.len() - 2);
+
+    app.world_mut().resource_mut::<ClashReview>().focus(None);
+    app.update();
+    assert!(looks(&mut app).iter().all(|x| x.2 != ghost && x.2 != red));
+}
+
+#[test]
+fn the_timeline_hides_future_work_and_plays_forward() {
+    let (set, schedule) = small_hall();
+    assert!(!schedule.tasks.is_empty(), "the generated hall carries its schedule");
+    let mut app = headless_app();
+    load_into(&mut app, set, Some(schedule), None);
+    let (start, end) = {
+        let t = app.world().resource::<Timeline>();
+        let d = t.data.as_ref().expect("timeline data");
+        assert!(!t.enabled, "4D is off until asked for");
+        (d.start, d.end)
+    };
+    assert!(start < end);
+    let drawn = looks(&mut app).len();
+    assert!(looks(&mut app).iter().all(|x| x.1 == Visibility::Inherited));
+
+    // On the first day most of the building is not there yet.
+    {
+        let mut t = app.world_mut().resource_mut::<Timeline>();
+        t.enabled = true;
+        t.set_day(start);
+    }
+    app.update();
+    let hidden_at_start = looks(&mut app).iter().filter(|x| x.1 == Visibility::Hidden).count();
+    assert!(hidden_at_start > drawn / 2, "{hidden_at_start} of {drawn} hidden on day one");
+
+    // At the end everything permanent stands.
+    app.world_mut().resource_mut::<Timeline>().set_day(end);
+    app.update();
+    let hidden_at_end = looks(&mut app).iter().filter(|x| x.1 == Visibility::Hidden).count();
+    assert!(hidden_at_end < hidden_at_start);
+
+    // Dates are clamped to the schedule.
+    app.world_mut().resource_mut::<Timeline>().set_day(NaiveDate::from_ymd_opt(1990, 1, 1).expect("date"));
+    assert_eq!(app.world().resource::<Timeline>().day, start);
+
+    // Playing advances by speed x seconds and stops at the end.
+    {
+        let mut t = app.world_mut().resource_mut::<Timeline>();
+        t.speed_days_per_sec = 10.0;
+        t.playing = true;
+        t.advance(0.5);
+        assert_eq!((t.day - start).num_days(), 5.min((end - start).num_days()));
+        t.advance(1.0e6);
+        assert_eq!(t.day, end);
+        assert!(!t.playing);
+    }
+}

@@ -1,0 +1,198 @@
+//! 4D: the state of every element at a date, from `plumbline_schedule::SimIndex`.
+//!
+//! The index is built once when the scene loads; moving the date costs one pass over the
+//! distinct task combinations and one lookup per element (`SimIndex::states_at`). Elements not
+//! started or already demolished are hidden, running work is orange, temporary works purple,
+//! demolition red and see-through; complete and unscheduled elements keep their class colour.
+
+use crate::scene_plugin::ModelScene;
+use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+use plumbline_schedule::chrono::{Days, NaiveDate};
+use plumbline_schedule::{
+    active_tasks, element_keys, Basis, ElementKey, ElementStatus, Link, Schedule, SimIndex, StateCounts,
+};
+
+/// A loaded schedule, its simulation index and its date range.
+#[derive(Debug)]
+pub struct TimelineData {
+    pub schedule: Schedule,
+    pub index: SimIndex,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Links to elements that are in the models.
+    pub linked_elements: usize,
+}
+
+/// The 4D state the user controls: date, play/pause, basis.
+#[derive(Resource, Debug)]
+pub struct Timeline {
+    pub data: Option<TimelineData>,
+    /// Why the schedule could not be read.
+    pub error: Option<String>,
+    /// Whether the 4D colours and hiding apply.
+    pub enabled: bool,
+    pub day: NaiveDate,
+    pub playing: bool,
+    pub speed_days_per_sec: f32,
+    pub basis: Basis,
+    /// Fraction of a day accumulated while playing.
+    carry_days: f64,
+    states: Vec<ElementStatus>,
+    pub counts: StateCounts,
+    /// Tasks running on `day` (indices into the schedule), summary tasks left out.
+    pub active: Vec<usize>,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            data: None,
+            error: None,
+            enabled: false,
+            day: NaiveDate::default(),
+            playing: false,
+            speed_days_per_sec: 7.0,
+            basis: Basis::Planned,
+            carry_days: 0.0,
+            states: Vec::new(),
+            counts: StateCounts::default(),
+            active: Vec::new(),
+        }
+    }
+}
+
+impl Timeline {
+    /// Builds the timeline for a scene's physical elements (the order `element_keys` gives,
+    /// which is the order of `ElementId::sim`).
+    pub fn new(schedule: Schedule, links: &[Link], scene: &ModelScene) -> Option<Timeline> {
+        let (start, end) = schedule.span()?;
+        let keys: Vec<ElementKey<'_>> = scene.set.models.iter().flat_map(element_keys).collect();
+        let index = SimIndex::from_links(&schedule, links, &keys);
+        let ids: std::collections::HashSet<&str> = keys.iter().map(|k| k.global_id).collect();
+        let linked_elements = links.iter().filter(|l| ids.contains(l.global_id.as_str())).count();
+        let mut t = Timeline {
+            data: Some(TimelineData { schedule, index, start, end, linked_elements }),
+            enabled: true,
+            day: start,
+            ..Timeline::default()
+        };
+        t.recompute();
+        Some(t)
+    }
+
+    /// The element states when 4D is on.
+    pub fn active_states(&self) -> Option<&[ElementStatus]> {
+        (self.enabled && self.data.is_some()).then_some(self.states.as_slice())
+    }
+
+    /// Moves to a day, clamped to the schedule's range.
+    pub fn set_day(&mut self, day: NaiveDate) {
+        let Some(d) = &self.data else { return };
+        let day = day.clamp(d.start, d.end);
+        if day != self.day || self.states.is_empty() {
+            self.day = day;
+            self.recompute();
+        }
+    }
+
+    /// Days from the start to the current day, and the length of the schedule in days.
+    pub fn position(&self) -> Option<(i64, i64)> {
+        let d = self.data.as_ref()?;
+        Some(((self.day - d.start).num_days(), (d.end - d.start).num_days()))
+    }
+
+    /// Sets the day as a number of days after the start.
+    pub fn set_position(&mut self, days: i64) {
+        let Some(d) = &self.data else { return };
+        let day = if days >= 0 { d.start.checked_add_days(Days::new(days as u64)) } else { Some(d.start) };
+        if let Some(day) = day {
+            self.set_day(day);
+        }
+    }
+
+    pub fn set_basis(&mut self, basis: Basis) {
+        if basis != self.basis {
+            self.basis = basis;
+            self.recompute();
+        }
+    }
+
+    /// Advances a playing timeline by `secs` of wall time; stops at the end.
+    pub fn advance(&mut self, secs: f32) {
+        let Some(d) = &self.data else { return };
+        if !self.playing {
+            return;
+        }
+        self.carry_days += f64::from(secs) * f64::from(self.speed_days_per_sec);
+        let whole = self.carry_days.floor();
+        if whole >= 1.0 {
+            self.carry_days -= whole;
+            let end = d.end;
+            let next = self.day.checked_add_days(Days::new(whole as u64)).unwrap_or(end).min(end);
+            self.set_day(next);
+        }
+        if self.day >= self.data.as_ref().map_or(self.day, |d| d.end) {
+            self.playing = false;
+        }
+    }
+
+    fn recompute(&mut self) {
+        let Some(d) = &self.data else { return };
+        d.index.states_at(self.day, self.basis, &mut self.states);
+        self.counts = d.index.counts_at(self.day, self.basis);
+        self.active = active_tasks(&d.schedule, self.day, self.basis);
+    }
+}
+
+/// Holds the 4D timeline and plays it.
+#[derive(Debug, Default)]
+pub struct TimelinePlugin;
+
+impl Plugin for TimelinePlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Timeline>().add_message::<RequestRedraw>().add_systems(Update, play);
+    }
+}
+
+fn play(time: Res<Time>, mut timeline: ResMut<Timeline>, mut redraw: MessageWriter<RequestRedraw>) {
+    if !timeline.playing {
+        return;
+    }
+    timeline.advance(time.delta_secs());
+    // Playing is an animation: keep frames coming in reactive mode.
+    redraw.write(RequestRedraw);
+}
+
+/// Puts a loaded schedule into the world, at the configured date if there is one.
+pub fn install_schedule(world: &mut World, schedule: Option<Result<(Schedule, Vec<Link>), String>>) {
+    let mut timeline = match schedule {
+        None => Timeline::default(),
+        Some(Err(e)) => {
+            error!("schedule: {e}");
+            Timeline { error: Some(e), ..Timeline::default() }
+        }
+        Some(Ok((schedule, links))) => {
+            let scene = world.resource::<ModelScene>();
+            Timeline::new(schedule, &links, scene).unwrap_or_else(|| Timeline {
+                error: Some("the schedule has no dated tasks".into()),
+                ..Timeline::default()
+            })
+        }
+    };
+    let date = world.get_resource::<crate::ViewerConfig>().and_then(|c| c.date.clone());
+    match date {
+        Some(text) => match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            Ok(day) => timeline.set_day(day),
+            Err(e) => warn!("--date {text}: {e}"),
+        },
+        // Without a date asked for, open on the finished building: 4D is there to scrub.
+        None => {
+            if let Some(end) = timeline.data.as_ref().map(|d| d.end) {
+                timeline.set_day(end);
+                timeline.enabled = false;
+            }
+        }
+    }
+    world.insert_resource(timeline);
+}

@@ -1,0 +1,560 @@
+//! The egui panels: tool bar with load progress, model tree (storey and class visibility),
+//! clash list, properties of the selection or the focused clash, and the 4D timeline.
+//!
+//! Panels sit around the 3D view, and the camera's viewport is the rectangle they leave free
+//! ([`ViewRect`]), so fitting centres the model in what is visible and clicks on a panel never
+//! reach the model.
+//!
+//! State is only written when a widget changed it: a `ResMut` written every frame would look
+//! like a change to [`crate::scene_plugin::apply_appearance`] and redo every element.
+
+use crate::camera_plugin::{CameraCommand, ViewRect};
+use crate::clash_plugin::{ClashKey, ClashReview};
+use crate::i18n::{Lang, Strings};
+use crate::load_plugin::{LoadPhase, LoadState};
+use crate::scene_plugin::{class_color, ModelScene, Selection, ViewFilter};
+use crate::timeline_plugin::Timeline;
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::CameraOutputMode;
+use bevy::prelude::*;
+use bevy::render::render_resource::BlendState;
+use bevy_egui::{
+    egui, EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext,
+};
+use plumbline_model::{Element, ElementRef};
+use plumbline_schedule::{Basis, ElementState};
+use std::sync::Arc;
+
+/// Noto Sans CJK SC, subset (see `assets/fonts/OFL.txt`): egui's own fonts have no Chinese.
+pub const CJK_FONT: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-Regular-subset.otf");
+
+/// Which list the left panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeftTab {
+    #[default]
+    Model,
+    Clashes,
+}
+
+/// Panel state that is not the model's.
+#[derive(Resource, Debug, Default)]
+pub struct UiState {
+    pub left_tab: LeftTab,
+    /// Whether the left tab was chosen for a newly loaded report.
+    tab_set_for_report: bool,
+}
+
+/// The egui panels.
+#[derive(Debug, Default)]
+pub struct UiPlugin;
+
+impl Plugin for UiPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_plugins(EguiPlugin::default())
+            .init_resource::<UiState>()
+            .add_systems(Startup, setup_egui_camera)
+            .add_systems(EguiPrimaryContextPass, (setup_fonts, panels).chain());
+    }
+}
+
+/// egui gets a camera of its own over the whole window (as bevy_egui's `side_panel` example
+/// does): its screen is its camera's viewport, and the 3D camera's viewport is only the part
+/// the panels leave free.
+fn setup_egui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSettings>) {
+    settings.auto_create_primary_context = false;
+    commands.spawn((
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+    ));
+}
+
+/// Registers the CJK font as a fallback after egui's own fonts.
+pub fn font_definitions() -> egui::FontDefinitions {
+    let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert("noto_sans_sc".into(), Arc::new(egui::FontData::from_static(CJK_FONT)));
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts.families.entry(family).or_default().push("noto_sans_sc".into());
+    }
+    fonts
+}
+
+fn setup_fonts(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
+    if *done {
+        return Ok(());
+    }
+    contexts.ctx_mut()?.set_fonts(font_definitions());
+    *done = true;
+    Ok(())
+}
+
+fn color32(c: Color) -> egui::Color32 {
+    let s = c.to_srgba();
+    egui::Color32::from_rgb((s.red * 255.0) as u8, (s.green * 255.0) as u8, (s.blue * 255.0) as u8)
+}
+
+const RED: egui::Color32 = egui::Color32::from_rgb(235, 70, 70);
+const GREEN: egui::Color32 = egui::Color32::from_rgb(70, 200, 90);
+
+#[allow(clippy::too_many_arguments, reason = "a Bevy system drawing every panel from the state it shows")]
+fn panels(
+    mut contexts: EguiContexts,
+    scene: Res<ModelScene>,
+    load: Res<LoadState>,
+    mut lang: ResMut<Lang>,
+    mut selection: ResMut<Selection>,
+    mut filter: ResMut<ViewFilter>,
+    mut review: ResMut<ClashReview>,
+    mut timeline: ResMut<Timeline>,
+    mut ui_state: ResMut<UiState>,
+    mut view_rect: ResMut<ViewRect>,
+    mut camera: MessageWriter<CameraCommand>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let t = lang.strings();
+    if review.report.is_some() && !ui_state.tab_set_for_report {
+        ui_state.tab_set_for_report = true;
+        ui_state.left_tab = LeftTab::Clashes;
+    }
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "plumbline-root".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    );
+
+    egui::Panel::top("toolbar").show(&mut root, |ui| {
+        ui.horizontal(|ui| {
+            ui.strong("Plumbline");
+            ui.separator();
+            if ui.button(t.fit_all).clicked() {
+                camera.write(CameraCommand::FitAll);
+            }
+            if ui.button(t.fit_selection).clicked() {
+                camera.write(CameraCommand::FitSelection);
+            }
+            let mut xray = filter.xray;
+            if ui.checkbox(&mut xray, t.xray).changed() {
+                filter.xray = xray;
+            }
+            if ui.add_enabled(selection.element.is_some(), egui::Button::new(t.clear_selection)).clicked() {
+                selection.element = None;
+            }
+            ui.separator();
+            let mut l = *lang;
+            egui::ComboBox::from_id_salt("language")
+                .selected_text(format!("{}: {}", t.language, if l == Lang::Zh { "中文" } else { "English" }))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut l, Lang::En, "English");
+                    ui.selectable_value(&mut l, Lang::Zh, "中文");
+                });
+            if l != *lang {
+                *lang = l;
+            }
+            ui.separator();
+            load_status(ui, t, &load, &scene);
+        });
+    });
+
+    if timeline.data.is_some() || timeline.error.is_some() {
+        egui::Panel::bottom("timeline").show(&mut root, |ui| timeline_panel(ui, t, &mut timeline));
+    }
+
+    egui::Panel::left("left").resizable(true).default_size(300.0).show(&mut root, |ui| {
+        ui.horizontal(|ui| {
+            let mut tab = ui_state.left_tab;
+            ui.selectable_value(&mut tab, LeftTab::Model, t.model_tree);
+            ui.selectable_value(&mut tab, LeftTab::Clashes, t.clashes);
+            if tab != ui_state.left_tab {
+                ui_state.left_tab = tab;
+            }
+        });
+        ui.separator();
+        egui::ScrollArea::vertical().id_salt("left-scroll").auto_shrink([false, false]).show(ui, |ui| {
+            match ui_state.left_tab {
+                LeftTab::Model => model_tree(ui, t, &scene, &mut filter),
+                LeftTab::Clashes => {
+                    if let Some(cmd) = clash_list(ui, *lang, &mut review) {
+                        if selection.element.is_some() {
+                            selection.element = None;
+                        }
+                        camera.write(cmd);
+                    }
+                }
+            }
+            if !scene.errors.is_empty() {
+                ui.separator();
+                ui.colored_label(RED, t.errors);
+                for e in &scene.errors {
+                    ui.colored_label(RED, e);
+                }
+            }
+        });
+    });
+
+    egui::Panel::right("right").resizable(true).default_size(320.0).show(&mut root, |ui| {
+        egui::ScrollArea::vertical().id_salt("right-scroll").auto_shrink([false, false]).show(ui, |ui| {
+            if review.focused_clash().is_some() {
+                if clash_details(ui, *lang, &review, &scene) {
+                    review.focused = None;
+                }
+            } else {
+                ui.heading(t.properties);
+                match selection.element {
+                    Some(r) => properties(ui, t, &scene, r),
+                    None => {
+                        ui.label(t.nothing_selected);
+                    }
+                }
+            }
+            ui.separator();
+            ui.small(t.help);
+        });
+    });
+
+    let free = root.available_rect_before_wrap();
+    let rect = Some(Rect::new(free.min.x, free.min.y, free.max.x, free.max.y));
+    if view_rect.0 != rect {
+        view_rect.0 = rect;
+    }
+    Ok(())
+}
+
+fn load_status(ui: &mut egui::Ui, t: &Strings, load: &LoadState, scene: &ModelScene) {
+    match load.phase {
+        LoadPhase::Idle => {
+            if !scene.loaded {
+                ui.label(t.no_model);
+            }
+        }
+        LoadPhase::Loading => {
+            ui.add(egui::Spinner::new());
+            let done = load.files_done.load(std::sync::atomic::Ordering::Relaxed);
+            ui.add(
+                egui::ProgressBar::new(load.progress())
+                    .desired_width(220.0)
+                    .text(format!("{} {done}/{} {}", t.loading, load.files_total, t.files)),
+            );
+        }
+        LoadPhase::Done { secs } => {
+            ui.label(format!(
+                "{}: {} {}, {} {}, {secs:.1} {}",
+                t.loaded,
+                scene.set.models.len(),
+                t.files,
+                scene.drawn(),
+                t.elements,
+                t.seconds
+            ));
+        }
+    }
+}
+
+fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut ResMut<ViewFilter>) {
+    if ui.button(t.show_all).clicked()
+        && (!filter.hidden_storeys.is_empty() || !filter.hidden_classes.is_empty())
+    {
+        filter.hidden_storeys.clear();
+        filter.hidden_classes.clear();
+    }
+    egui::CollapsingHeader::new(t.storeys).default_open(true).show(ui, |ui| {
+        for (name, count) in &scene.storeys {
+            let label = if name.is_empty() { t.no_storey } else { name.as_str() };
+            let mut shown = !filter.hidden_storeys.contains(name);
+            if ui.checkbox(&mut shown, format!("{label} ({count})")).changed() {
+                if shown {
+                    filter.hidden_storeys.remove(name);
+                } else {
+                    filter.hidden_storeys.insert(name.clone());
+                }
+            }
+        }
+    });
+    egui::CollapsingHeader::new(t.classes).default_open(true).show(ui, |ui| {
+        for (class, count) in &scene.classes {
+            ui.horizontal(|ui| {
+                let mut shown = !filter.hidden_classes.contains(class);
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                ui.painter().rect_filled(rect, 2.0, color32(class_color(class)));
+                if ui.checkbox(&mut shown, format!("{class} ({count})")).changed() {
+                    if shown {
+                        filter.hidden_classes.remove(class);
+                    } else {
+                        filter.hidden_classes.insert(class.clone());
+                    }
+                }
+            });
+        }
+    });
+}
+
+fn grid_row(ui: &mut egui::Ui, key: &str, value: &str) {
+    ui.label(egui::RichText::new(key).weak());
+    ui.label(value);
+    ui.end_row();
+}
+
+fn properties(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, r: ElementRef) {
+    let e: &Element = scene.element(r);
+    egui::Grid::new("identity").num_columns(2).striped(true).show(ui, |ui| {
+        grid_row(ui, t.global_id, &e.global_id);
+        grid_row(ui, t.class, &e.class);
+        grid_row(ui, t.name, e.name.as_deref().unwrap_or("—"));
+        grid_row(ui, t.storey, e.storey.as_deref().unwrap_or("—"));
+        grid_row(ui, t.file, scene.file_of(r));
+        if let Some(ty) = &e.type_object {
+            let name = ty.name.as_deref().unwrap_or("");
+            grid_row(ui, t.type_object, &format!("{} {name}", ty.class));
+        }
+        if let Some(p) = &e.predefined_type {
+            grid_row(ui, "PredefinedType", p);
+        }
+        if !e.materials.is_empty() {
+            grid_row(ui, t.materials, &e.materials.join(", "));
+        }
+    });
+    if !e.property_sets.is_empty() {
+        ui.separator();
+        ui.strong(t.property_sets);
+        for (i, pset) in e.property_sets.iter().enumerate() {
+            egui::CollapsingHeader::new(&pset.name).id_salt(("pset", i)).default_open(true).show(ui, |ui| {
+                egui::Grid::new(("pset-grid", i)).num_columns(2).striped(true).show(ui, |ui| {
+                    for p in &pset.properties {
+                        grid_row(ui, &p.name, &p.value);
+                    }
+                });
+            });
+        }
+    }
+    if !e.quantity_sets.is_empty() {
+        ui.separator();
+        ui.strong(t.quantities);
+        for (i, qset) in e.quantity_sets.iter().enumerate() {
+            egui::CollapsingHeader::new(&qset.name).id_salt(("qset", i)).default_open(true).show(ui, |ui| {
+                egui::Grid::new(("qset-grid", i)).num_columns(2).striped(true).show(ui, |ui| {
+                    for q in &qset.quantities {
+                        grid_row(ui, &q.name, &format!("{} {}", trim_number(q.value), unit_of(&q.kind)));
+                    }
+                });
+            });
+        }
+    }
+}
+
+/// A quantity's unit from its IFC kind (values are SI).
+fn unit_of(kind: &str) -> &'static str {
+    match kind {
+        "IfcQuantityLength" => "m",
+        "IfcQuantityArea" => "m²",
+        "IfcQuantityVolume" => "m³",
+        "IfcQuantityWeight" => "kg",
+        "IfcQuantityTime" => "s",
+        _ => "",
+    }
+}
+
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn status_text(lang: Lang, s: plumbline_review::Status) -> &'static str {
+    match lang {
+        Lang::En => s.as_str(),
+        Lang::Zh => s.as_zh(),
+    }
+}
+
+fn text_of(lang: Lang, t: &plumbline_review::Text) -> &str {
+    match lang {
+        Lang::En => &t.en,
+        Lang::Zh if !t.zh.is_empty() => &t.zh,
+        Lang::Zh => &t.en,
+    }
+}
+
+/// The tests → groups → clashes list; returns where to fly when a clash was clicked.
+fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -> Option<CameraCommand> {
+    let t = lang.strings();
+    let Some(report) = review.report.as_ref() else {
+        match &review.error {
+            Some(e) => ui.colored_label(RED, e),
+            None => ui.label(t.no_clashes_loaded),
+        };
+        return None;
+    };
+    let focused = review.focused;
+    let mut clicked: Option<Option<ClashKey>> = None;
+    for (ti, test) in report.tests.iter().enumerate() {
+        let index: std::collections::HashMap<&str, usize> =
+            test.clashes.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        egui::CollapsingHeader::new(format!("{} ({})", test.name, test.clashes.len()))
+            .id_salt(("test", ti))
+            .default_open(true)
+            .show(ui, |ui| {
+                for (gi, group) in test.groups.iter().enumerate() {
+                    let holds_focus = focused.is_some_and(|f| {
+                        f.test == ti
+                            && group.clash_ids.iter().any(|id| index.get(id.as_str()) == Some(&f.clash))
+                    });
+                    egui::CollapsingHeader::new(text_of(lang, &group.title))
+                        .id_salt(("group", ti, gi))
+                        .open(holds_focus.then_some(true))
+                        .show(ui, |ui| {
+                            for id in &group.clash_ids {
+                                let Some(&ci) = index.get(id.as_str()) else { continue };
+                                let c = &test.clashes[ci];
+                                let key = ClashKey { test: ti, clash: ci };
+                                let label = format!(
+                                    "[{}] {} × {}  {:.0} mm",
+                                    status_text(lang, c.status),
+                                    c.a.label(),
+                                    c.b.label(),
+                                    c.distance_m * 1000.0
+                                );
+                                if ui.selectable_label(focused == Some(key), label).clicked() {
+                                    clicked = Some(if focused == Some(key) { None } else { Some(key) });
+                                }
+                            }
+                        });
+                }
+            });
+    }
+    let key = clicked?;
+    review.focus(key)
+}
+
+/// The focused clash; returns whether the user asked to leave it.
+fn clash_details(ui: &mut egui::Ui, lang: Lang, review: &ClashReview, scene: &ModelScene) -> bool {
+    let t = lang.strings();
+    let Some(c) = review.focused_clash() else { return false };
+    ui.heading(t.clash);
+    egui::Grid::new("clash").num_columns(2).striped(true).show(ui, |ui| {
+        grid_row(ui, "id", &c.id);
+        grid_row(ui, t.status, status_text(lang, c.status));
+        grid_row(ui, "kind", &format!("{:?}", c.kind).to_lowercase());
+        grid_row(ui, t.distance, &format!("{:.1} mm", c.distance_m * 1000.0));
+        grid_row(ui, "test", &c.test);
+    });
+    ui.separator();
+    ui.strong(t.explanation);
+    ui.label(text_of(lang, &c.explanation));
+    ui.separator();
+    for (label, color, info) in [(t.element_a, RED, &c.a), (t.element_b, GREEN, &c.b)] {
+        ui.colored_label(color, label);
+        egui::Grid::new(("clash-el", label)).num_columns(2).show(ui, |ui| {
+            grid_row(ui, t.class, &info.class);
+            grid_row(ui, t.name, info.name.as_deref().unwrap_or("—"));
+            grid_row(ui, t.global_id, &info.global_id);
+            grid_row(ui, t.storey, info.storey.as_deref().unwrap_or("—"));
+            grid_row(ui, t.file, &info.file);
+        });
+        if !scene.by_global_id.contains_key(&info.global_id) {
+            ui.colored_label(RED, t.not_in_model);
+        }
+    }
+    ui.separator();
+    ui.button(t.leave_clash).clicked()
+}
+
+fn state_label(t: &Strings, s: ElementState) -> &'static str {
+    match s {
+        ElementState::Unscheduled => t.state_unscheduled,
+        ElementState::NotStarted => t.state_not_started,
+        ElementState::InProgress => t.state_in_progress,
+        ElementState::Complete => t.state_complete,
+        ElementState::TemporaryPresent => t.state_temporary,
+        ElementState::Demolishing => t.state_demolishing,
+        ElementState::Demolished => t.state_demolished,
+    }
+}
+
+fn state_color(s: ElementState) -> egui::Color32 {
+    match s {
+        ElementState::Unscheduled => egui::Color32::from_gray(170),
+        ElementState::NotStarted => egui::Color32::from_gray(90),
+        ElementState::InProgress => egui::Color32::from_rgb(255, 140, 25),
+        ElementState::Complete => egui::Color32::from_rgb(200, 200, 190),
+        ElementState::TemporaryPresent => egui::Color32::from_rgb(165, 90, 230),
+        ElementState::Demolishing => egui::Color32::from_rgb(205, 40, 40),
+        ElementState::Demolished => egui::Color32::from_gray(60),
+    }
+}
+
+fn timeline_panel(ui: &mut egui::Ui, t: &Strings, timeline: &mut ResMut<Timeline>) {
+    if let Some(e) = &timeline.error {
+        ui.colored_label(RED, format!("{}: {e}", t.timeline));
+        return;
+    }
+    let Some((pos, len)) = timeline.position() else { return };
+    ui.horizontal(|ui| {
+        ui.strong(t.timeline);
+        let mut enabled = timeline.enabled;
+        if ui.checkbox(&mut enabled, t.show_4d).changed() {
+            timeline.enabled = enabled;
+        }
+        let playing = timeline.playing;
+        if ui.button(if playing { t.pause } else { t.play }).clicked() {
+            if !playing && pos >= len {
+                timeline.set_position(0);
+            }
+            timeline.playing = !playing;
+            timeline.enabled = true;
+        }
+        let mut p = pos;
+        let slider = egui::Slider::new(&mut p, 0..=len.max(1)).show_value(false).trailing_fill(true);
+        if ui.add_sized([ui.available_width().min(520.0), 18.0], slider).changed() {
+            timeline.set_position(p);
+            timeline.enabled = true;
+        }
+        ui.strong(format!("{}: {}", t.date, timeline.day.format("%Y-%m-%d")));
+        let mut speed = timeline.speed_days_per_sec;
+        if ui
+            .add(
+                egui::DragValue::new(&mut speed)
+                    .range(0.5..=365.0)
+                    .suffix(format!(" {}", t.speed_days_per_sec)),
+            )
+            .changed()
+        {
+            timeline.speed_days_per_sec = speed;
+        }
+        let mut basis = timeline.basis;
+        ui.radio_value(&mut basis, Basis::Planned, t.planned);
+        ui.radio_value(&mut basis, Basis::Actual, t.actual);
+        if basis != timeline.basis {
+            timeline.set_basis(basis);
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        for s in ElementState::ALL {
+            let n = timeline.counts.get(s);
+            if n == 0 {
+                continue;
+            }
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, state_color(s));
+            ui.label(format!("{} {n}", state_label(t, s)));
+        }
+        if timeline.counts.late > 0 {
+            ui.colored_label(RED, format!("{} {}", t.late, timeline.counts.late));
+        }
+    });
+    if let Some(d) = &timeline.data {
+        let names: Vec<&str> =
+            timeline.active.iter().take(6).map(|&i| d.schedule.tasks[i].name.as_str()).collect();
+        if !names.is_empty() {
+            let more = timeline.active.len().saturating_sub(names.len());
+            let tail = if more > 0 { format!(" +{more}") } else { String::new() };
+            ui.label(format!("{}: {}{tail}", t.active_tasks, names.join(" · ")));
+        }
+    }
+}
