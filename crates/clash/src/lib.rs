@@ -254,11 +254,7 @@ pub fn run_test(
     let t_narrow = std::time::Instant::now();
     let mut clashes: Vec<Clash> =
         candidates.par_iter().filter_map(|&(x, y)| narrow_pair(shapes, test, x, y)).collect();
-    clashes.sort_by(|p, q| {
-        let key =
-            |c: &Clash| (set.element(c.a).global_id.as_str(), set.element(c.b).global_id.as_str(), c.a, c.b);
-        key(p).cmp(&key(q))
-    });
+    sort_clashes(set, &mut clashes);
     TestResult {
         broad_secs,
         narrow_secs: t_narrow.elapsed().as_secs_f64(),
@@ -267,6 +263,16 @@ pub fn run_test(
         candidate_pairs: candidates.len(),
         clashes,
     }
+}
+
+/// Sorts clashes by (A GlobalId, B GlobalId), then by reference for the same GlobalId in two
+/// files: the order every result promises whatever the thread count.
+fn sort_clashes(set: &ModelSet, clashes: &mut [Clash]) {
+    clashes.sort_by(|p, q| {
+        let key =
+            |c: &Clash| (set.element(c.a).global_id.as_str(), set.element(c.b).global_id.as_str(), c.a, c.b);
+        key(p).cmp(&key(q))
+    });
 }
 
 /// A zone test: the zones of every A element, an R-tree of the B elements queried with the
@@ -306,11 +312,7 @@ fn zone_test(
             zone_pair(shapes, test, x, y, zone_of.get(&x).copied().unwrap_or(&[]), size, tolerance_m)
         })
         .collect();
-    clashes.sort_by(|p, q| {
-        let key =
-            |c: &Clash| (set.element(c.a).global_id.as_str(), set.element(c.b).global_id.as_str(), c.a, c.b);
-        key(p).cmp(&key(q))
-    });
+    sort_clashes(set, &mut clashes);
     TestResult {
         broad_secs,
         narrow_secs: t_narrow.elapsed().as_secs_f64(),
