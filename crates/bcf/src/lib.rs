@@ -78,7 +78,9 @@ pub enum BcfError {
     NotBcf(String),
     /// The zip structure itself is broken (truncated, bad central directory, encrypted).
     #[error("unreadable zip archive: {}", zip_message(.0))]
-    Zip(#[source] zip::result::ZipError),
+    // Not `#[source]`: the message already carries the zip error's text, and a chain printer
+    // (`anyhow`'s `{:#}`) would repeat it.
+    Zip(zip::result::ZipError),
     /// One entry could not be decompressed.
     #[error("zip entry '{entry}': cannot read it: {source}")]
     Entry {
@@ -114,7 +116,7 @@ pub enum BcfError {
     InvalidOption(String),
     /// Writing the zip failed.
     #[error("cannot write the BCF archive: {}", zip_message(.0))]
-    Write(#[source] zip::result::ZipError),
+    Write(zip::result::ZipError),
     /// A bug: the reader panicked on this input. The panic is caught so that the caller gets an
     /// error instead of a crash.
     #[error("internal error while reading the BCF archive: {0}")]

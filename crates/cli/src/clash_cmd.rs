@@ -224,6 +224,11 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
             v.is_finite() && v >= 0.0,
             "{flag} must be a non-negative number of millimetres, got {v}"
         );
+        // As in rule files: past 100 m the value is a unit mistake that would pair everything.
+        anyhow::ensure!(
+            v <= 100_000.0,
+            "{flag} = {v:e} mm is over 100 m: give millimetres (e.g. 50 for 5 cm)"
+        );
     }
     anyhow::ensure!(
         args.time_limit_secs.is_finite() && args.time_limit_secs > 0.0,
@@ -265,6 +270,7 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         bail!("{} of {} files could not be loaded (first: {e})", errors.len(), args.models.len());
     }
     let load_secs = started.elapsed().as_secs_f64();
+    let skipped = crate::report_skipped(&set.models, false);
 
     let mut report = match &rules {
         Some(rules) => run_matrix(args, &set, rules, group_by, load_secs)?,
@@ -285,6 +291,12 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
     if args.fail_on == Some(FailOn::New) && summary.as_ref().is_some_and(|s| s.new > 0) {
         eprintln!("--fail-on new: {} new clashes", summary.as_ref().map_or(0, |s| s.new));
         return Ok(ExitCode::from(EXIT_NEW_CLASHES));
+    }
+    if skipped {
+        eprintln!(
+            "the models had skipped elements or warnings (above): clashes involving them may be missing"
+        );
+        return Ok(ExitCode::from(crate::EXIT_INCOMPLETE));
     }
     Ok(ExitCode::SUCCESS)
 }

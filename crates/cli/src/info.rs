@@ -36,6 +36,7 @@ struct FileInfo {
     meshed: usize,
     without_geometry: usize,
     failed: Vec<plumbline_model::Failure>,
+    warnings: Vec<String>,
     triangles: usize,
     load_secs: f64,
     classes: BTreeMap<String, usize>,
@@ -106,6 +107,7 @@ fn summarize(model: &Model, with_elements: bool) -> FileInfo {
         meshed,
         without_geometry,
         failed: model.failures.clone(),
+        warnings: model.warnings.clone(),
         triangles: model.physical_triangles(),
         load_secs: model.load_secs,
         classes: model.class_counts(),
@@ -167,10 +169,20 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     progress.enable_steady_tick(Duration::from_millis(120));
     let mut entries = Vec::new();
     let mut any_failed = false;
+    let mut any_skipped = false;
     for path in &args.models {
         progress.set_message(path.display().to_string());
         let entry = match plumbline_ifc::load_file(path, &options) {
-            Ok(model) => FileEntry::Loaded(Box::new(summarize(&model, args.elements))),
+            Ok(model) => {
+                // The report lists failed elements itself; file warnings also go to stderr.
+                progress.suspend(|| {
+                    for w in &model.warnings {
+                        eprintln!("warning: {}: {w}", model.path);
+                    }
+                });
+                any_skipped |= !model.warnings.is_empty() || !model.failures.is_empty();
+                FileEntry::Loaded(Box::new(summarize(&model, args.elements)))
+            }
             Err(e) => {
                 any_failed = true;
                 report_error(&progress, &e);
@@ -191,7 +203,13 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         let report = InfoReport { files: entries };
         println!("{}", serde_json::to_string_pretty(&report).context("serialising the report")?);
     }
-    Ok(if any_failed { ExitCode::from(crate::EXIT_BAD_INPUT) } else { ExitCode::SUCCESS })
+    Ok(if any_failed {
+        ExitCode::from(crate::EXIT_BAD_INPUT)
+    } else if any_skipped {
+        ExitCode::from(crate::EXIT_INCOMPLETE)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn report_error(progress: &ProgressBar, e: &LoadError) {

@@ -20,6 +20,45 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Exit code for bad input: an unreadable file, an unknown class name, a bad argument.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
+/// Exit code when the command finished but skipped part of its input (elements whose geometry
+/// could not be built, a truncated file): its results may be incomplete. Lower in precedence
+/// than [`EXIT_BAD_INPUT`] and `--fail-on new`'s exit code 3.
+pub const EXIT_INCOMPLETE: u8 = 4;
+
+/// Prints, on stderr, what each loaded model skipped: file-level warnings and the elements
+/// whose geometry failed (all of them with `verbose`, else the first few). Returns whether
+/// anything was skipped.
+pub fn report_skipped<'m>(
+    models: impl IntoIterator<Item = &'m plumbline_model::Model>,
+    verbose: bool,
+) -> bool {
+    const SHOWN: usize = 5;
+    let mut any = false;
+    for model in models {
+        for warning in &model.warnings {
+            eprintln!("warning: {}: {warning}", model.path);
+            any = true;
+        }
+        if model.failures.is_empty() {
+            continue;
+        }
+        any = true;
+        eprintln!(
+            "warning: {}: {} element(s) skipped, their geometry could not be built:",
+            model.path,
+            model.failures.len()
+        );
+        let shown = if verbose { model.failures.len() } else { SHOWN };
+        for f in model.failures.iter().take(shown) {
+            eprintln!("  {} {}: {}", f.class, f.global_id, f.reason);
+        }
+        if model.failures.len() > shown {
+            eprintln!("  … and {} more (`plumbline info` lists them all)", model.failures.len() - shown);
+        }
+    }
+    any
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "plumbline", version, about = "BIM model checking: IFC loading, clash detection and 4D")]
 struct Cli {

@@ -186,6 +186,8 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
     for path in &args.models {
         models.push(plumbline_ifc::load_file(path, &options)?);
     }
+    // The 4D states still cover every element that loaded; what was skipped is said once.
+    crate::report_skipped(&models, false);
 
     let schedule = match &args.schedule {
         Some(path) => read_any_schedule(path)?,

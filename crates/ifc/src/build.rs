@@ -143,9 +143,12 @@ impl<'a> Builder<'a> {
         let mut failures = attach_meshes(&mut elements, &idx_of, geometry);
         let relations = self.attach_relations(&mut elements, &idx_of, &sem);
         let storeys = attach_spatial(&mut elements, &idx_of, &sem);
-        failures.extend(self.missing_geometry(&elements, &has_representation));
+        let unusable: BTreeSet<String> = failures.iter().map(|f| f.global_id.clone()).collect();
+        failures.extend(self.missing_geometry(&elements, &has_representation, &unusable));
         failures.extend(sem.broken.iter().cloned());
         failures.sort_by(|a, b| (&a.class, &a.global_id).cmp(&(&b.class, &b.global_id)));
+        // One line per element: the first reason found (the most specific) is kept.
+        failures.dedup_by(|later, first| later.global_id == first.global_id && later.class == first.class);
 
         Model {
             path: path.display().to_string(),
@@ -155,23 +158,36 @@ impl<'a> Builder<'a> {
             storeys,
             relations,
             failures,
+            warnings: Vec::new(),
             classes: self.classes,
             load_secs: 0.0,
         }
     }
 
     /// Elements with a body representation that produced no triangles.
-    fn missing_geometry(&self, elements: &[Element], has_representation: &[bool]) -> Vec<Failure> {
+    fn missing_geometry(
+        &self,
+        elements: &[Element],
+        has_representation: &[bool],
+        unusable: &BTreeSet<String>,
+    ) -> Vec<Failure> {
         let mut decoder: Option<EntityDecoder> = None;
         let mut out = Vec::new();
         for (e, &has_rep) in elements.iter().zip(has_representation) {
-            if e.mesh.is_some() || e.role != Role::Physical || !has_rep {
+            if e.mesh.is_some() || e.role != Role::Physical || !has_rep || unusable.contains(&e.global_id) {
                 continue;
             }
             if self.index.get(&e.express_id).is_none() {
                 continue;
             }
             let decoder = decoder.get_or_insert_with(|| EntityDecoder::new(self.bytes));
+            // The two common causes of a missing mesh in hand-edited or damaged files, named
+            // precisely so the author can find the record: a reference to an entity that is
+            // not in the file, and a placement chain that loops.
+            if let Some(reason) = self.broken_reference(decoder, e.express_id) {
+                out.push(Failure { global_id: e.global_id.clone(), class: e.class.clone(), reason });
+                continue;
+            }
             let kinds = representation_kinds(decoder, e.express_id);
             if kinds.is_empty() {
                 out.push(Failure {
@@ -199,6 +215,59 @@ impl<'a> Builder<'a> {
             });
         }
         out
+    }
+
+    /// Why a product's geometry cannot be built, when the reason is a broken reference: its
+    /// placement or representation (or anything they refer to, a few levels down) names an
+    /// entity the file does not define, or its chain of relative placements comes back to
+    /// itself. `None` when its references are sound.
+    fn broken_reference(&self, decoder: &mut EntityDecoder, product: u32) -> Option<String> {
+        const PLACEMENT_ATTRIBUTE: usize = 5;
+        let entity = decoder.decode_by_id(product).ok()?;
+        // A placement cycle: IfcLocalPlacement.PlacementRelTo (attribute 0) followed upwards.
+        let mut chain = Vec::new();
+        let mut next = entity.get_ref(PLACEMENT_ATTRIBUTE);
+        while let Some(id) = next {
+            if chain.contains(&id) {
+                chain.push(id);
+                let shown: Vec<String> = chain.iter().map(|id| format!("#{id}")).collect();
+                return Some(format!("its placement chain loops ({})", shown.join(" → ")));
+            }
+            if chain.len() > 256 {
+                return Some(format!("its placement chain is deeper than 256 levels (at #{id})"));
+            }
+            chain.push(id);
+            next = match decoder.decode_by_id(id) {
+                Ok(p) => p.get_ref(0),
+                Err(_) => None,
+            };
+        }
+        // A dangling reference, searched breadth-first from the placement and representation.
+        let mut queue: Vec<(u32, u32, usize)> = [PLACEMENT_ATTRIBUTE, REPRESENTATION_ATTRIBUTE]
+            .into_iter()
+            .filter_map(|a| entity.get_ref(a))
+            .map(|id| (product, id, 0))
+            .collect();
+        let mut seen = BTreeSet::new();
+        while let Some((from, id, depth)) = queue.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if self.index.get(&id).is_none() {
+                return Some(format!("#{from} refers to #{id}, which the file does not define"));
+            }
+            if depth >= 6 {
+                continue;
+            }
+            if let Ok(child) = decoder.decode_by_id(id) {
+                let mut refs = Vec::new();
+                for value in child.attributes.iter() {
+                    refs_of(value, &mut refs);
+                }
+                queue.extend(refs.into_iter().map(|r| (id, r, depth + 1)));
+            }
+        }
+        None
     }
 
     fn attach_relations(
@@ -473,6 +542,17 @@ fn attach_meshes(
             }
         })
         .collect()
+}
+
+/// Every entity reference in an attribute value, nested lists and typed values included.
+fn refs_of(value: &ifc_lite_core::AttributeValue, out: &mut Vec<u32>) {
+    use ifc_lite_core::AttributeValue as V;
+    match value {
+        V::EntityRef(id) => out.push(*id),
+        V::List(items) => items.iter().for_each(|v| refs_of(v, out)),
+        V::Typed { value, .. } => refs_of(value, out),
+        _ => {}
+    }
 }
 
 /// The `(RepresentationIdentifier, RepresentationType)` of each representation of a product.

@@ -23,6 +23,10 @@ pub enum LoadError {
         "{path}: loading took longer than the time limit of {limit:?} and was stopped (raise it with --time-limit-secs)"
     )]
     TimedOut { path: PathBuf, limit: Duration },
+    #[error(
+        "{path}: line {line}: a record runs for more than {limit} bytes without ';' (no real IFC record is that long: a damaged or hostile file?); refusing it rather than running out of memory"
+    )]
+    RecordTooLong { path: PathBuf, line: usize, limit: u64 },
     #[error("{path}: the model declares its length unit as {entity} with an unusable factor (zero, negative or not finite)")]
     BadUnit { path: PathBuf, entity: String },
     #[error("{path}: internal error in the IFC tessellator (please report it with the file): {message}")]
@@ -39,6 +43,7 @@ impl LoadError {
             | LoadError::Zip { path, .. }
             | LoadError::TimedOut { path, .. }
             | LoadError::BadUnit { path, .. }
+            | LoadError::RecordTooLong { path, .. }
             | LoadError::Internal { path, .. } => path,
         }
     }

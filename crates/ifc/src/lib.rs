@@ -39,11 +39,21 @@ pub struct LoadOptions {
     pub time_limit: Duration,
     /// Largest `.ifc` accepted from inside an `.ifczip` (a guard against zip bombs).
     pub max_unzipped_bytes: u64,
+    /// Longest run of bytes without a `;` (the STEP record terminator) accepted. Parsing
+    /// amplifies one giant record several times over in memory (a 2 GiB name took 14.7 GB), so
+    /// a file with a longer one is refused with [`LoadError::RecordTooLong`] instead of being
+    /// killed for lack of memory. The largest real records (point lists of big meshes) are
+    /// tens of megabytes.
+    pub max_record_bytes: u64,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { time_limit: Duration::from_secs(120), max_unzipped_bytes: 4 << 30 }
+        LoadOptions {
+            time_limit: Duration::from_secs(120),
+            max_unzipped_bytes: 4 << 30,
+            max_record_bytes: 256 << 20,
+        }
     }
 }
 
@@ -104,6 +114,8 @@ pub fn role_of_class(schema: &str, class: &str) -> Option<plumbline_model::Role>
 
 fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
     let header = read::check_header(path, &bytes)?;
+    read::check_record_lengths(path, &bytes, options.max_record_bytes)?;
+    let truncated = read::truncation(&bytes);
     let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
     let worker_cancel = cancel.clone();
@@ -122,7 +134,10 @@ fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Resul
         });
     }
     match rx.recv_timeout(options.time_limit) {
-        Ok(Ok(result)) => result,
+        Ok(Ok(result)) => result.map(|mut model| {
+            model.warnings.extend(truncated);
+            model
+        }),
         Ok(Err(panic)) => Err(LoadError::Internal { path: path.into(), message: panic_message(&panic) }),
         Err(mpsc::RecvTimeoutError::Timeout) => {
             cancel.store(true, Ordering::Relaxed);

@@ -15,6 +15,10 @@ pub(crate) fn read_model_bytes(path: &Path, max_unzipped_bytes: u64) -> Result<V
     Ok(bytes)
 }
 
+/// IFC text compresses about 5–20 to 1; an entry unpacking to more than this many times its
+/// compressed size (plus a small allowance) is treated as a zip bomb and refused.
+const MAX_ZIP_RATIO: u64 = 200;
+
 fn unzip_ifc(path: &Path, bytes: &[u8], max_unzipped_bytes: u64) -> Result<Vec<u8>, LoadError> {
     let zip_err = |reason: String| LoadError::Zip { path: path.into(), reason };
     let mut archive =
@@ -22,9 +26,16 @@ fn unzip_ifc(path: &Path, bytes: &[u8], max_unzipped_bytes: u64) -> Result<Vec<u
     let mut chosen = None;
     for i in 0..archive.len() {
         let entry = archive.by_index(i).map_err(|e| zip_err(e.to_string()))?;
-        if entry.is_file() && entry.name().to_ascii_lowercase().ends_with(".ifc") {
+        // Nothing is written to disk, but an entry named `../x` or `/x` only comes from a
+        // hostile or broken archive, so the archive is refused rather than trusted.
+        if entry.enclosed_name().is_none() {
+            return Err(zip_err(format!(
+                "entry '{}' has an unsafe path (absolute, or leading out with '..'); refusing the archive",
+                entry.name()
+            )));
+        }
+        if chosen.is_none() && entry.is_file() && entry.name().to_ascii_lowercase().ends_with(".ifc") {
             chosen = Some(i);
-            break;
         }
     }
     let Some(i) = chosen else {
@@ -32,20 +43,29 @@ fn unzip_ifc(path: &Path, bytes: &[u8], max_unzipped_bytes: u64) -> Result<Vec<u
     };
     let entry = archive.by_index(i).map_err(|e| zip_err(e.to_string()))?;
     let name = entry.name().to_string();
+    let by_ratio = entry.compressed_size().saturating_mul(MAX_ZIP_RATIO).saturating_add(1 << 20);
+    let limit = max_unzipped_bytes.min(by_ratio);
+    let too_big = |size: u64| {
+        if limit < max_unzipped_bytes {
+            format!(
+                "entry '{name}' unpacks to {size} bytes or more from {} compressed, a ratio over \
+                 {MAX_ZIP_RATIO}:1 that no IFC file reaches (a zip bomb?)",
+                entry.compressed_size()
+            )
+        } else {
+            format!("entry '{name}' unpacks to {size} bytes or more, over the limit of {max_unzipped_bytes}")
+        }
+    };
     // The declared size can lie (zip bombs), so the read itself is capped as well.
-    if entry.size() > max_unzipped_bytes {
-        return Err(zip_err(format!(
-            "entry '{name}' declares {} bytes unpacked, over the limit of {max_unzipped_bytes}",
-            entry.size()
-        )));
+    if entry.size() > limit {
+        return Err(zip_err(too_big(entry.size())));
     }
-    let mut out = Vec::with_capacity(entry.size() as usize);
-    entry
-        .take(max_unzipped_bytes + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| zip_err(format!("entry '{name}': {e}")))?;
-    if out.len() as u64 > max_unzipped_bytes {
-        return Err(zip_err(format!("entry '{name}' unpacks past the limit of {max_unzipped_bytes} bytes")));
+    let too_big_after_read = too_big(limit + 1);
+    // The declared size only sizes the first allocation up to a bound: it may be a lie.
+    let mut out = Vec::with_capacity(entry.size().min(64 << 20) as usize);
+    entry.take(limit + 1).read_to_end(&mut out).map_err(|e| zip_err(format!("entry '{name}': {e}")))?;
+    if out.len() as u64 > limit {
+        return Err(zip_err(too_big_after_read));
     }
     Ok(out)
 }
@@ -118,6 +138,48 @@ pub(crate) fn schema_family(schema: &str) -> Option<ifc_lite_core::SchemaVersion
     None
 }
 
+/// Refuses a file with a run of more than `limit` bytes without a `;`. Files no longer than
+/// the limit cannot hold one, so the usual file costs nothing; bigger ones take one `memchr`
+/// pass (gigabytes per second).
+pub(crate) fn check_record_lengths(path: &Path, bytes: &[u8], limit: u64) -> Result<(), LoadError> {
+    if bytes.len() as u64 <= limit {
+        return Ok(());
+    }
+    let mut start = 0usize;
+    for end in memchr::memchr_iter(b';', bytes).chain(std::iter::once(bytes.len())) {
+        if (end - start) as u64 > limit {
+            let record = start
+                + bytes[start..end].iter().take_while(|b| **b == b';' || b.is_ascii_whitespace()).count();
+            return Err(LoadError::RecordTooLong { path: path.into(), line: line_of(bytes, record), limit });
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// A sentence describing how the file is cut short, when it does not end with the STEP
+/// trailer `END-ISO-10303-21;` (an interrupted export, download or copy). ifc-lite still reads
+/// every complete record, so such a file loads, with this as a warning.
+pub(crate) fn truncation(bytes: &[u8]) -> Option<String> {
+    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace() && *b != 0).map_or(0, |p| p + 1);
+    if bytes[..end].ends_with(b"END-ISO-10303-21;") {
+        return None;
+    }
+    let last_line = line_of(bytes, end);
+    Some(match bytes[..end].iter().rposition(|&b| b == b';') {
+        Some(p) if p + 1 < end => format!(
+            "the file is truncated: it ends at line {last_line} in the middle of a record, without \
+             'END-ISO-10303-21;' (an interrupted export, download or copy?); only the records up to \
+             line {} were read, so elements may be missing",
+            line_of(bytes, p)
+        ),
+        _ => format!(
+            "the file is truncated: it ends at line {last_line} without 'END-ISO-10303-21;' (an \
+             interrupted export, download or copy?); elements may be missing"
+        ),
+    })
+}
+
 fn skip_whitespace_and_comments(bytes: &[u8]) -> usize {
     let mut i = 0;
     // A UTF-8 byte order mark is harmless; some exporters write one.
@@ -168,6 +230,28 @@ mod tests {
     fn old_ifc2x_is_read_as_ifc2x3() {
         let h = header("ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC2X_FINAL'));").expect("valid header");
         assert_eq!(h.family, ifc_lite_core::SchemaVersion::Ifc2x3);
+    }
+
+    #[test]
+    fn a_run_without_semicolons_longer_than_the_limit_is_refused() {
+        let text = "ISO-10303-21;\nDATA;\n#1=IFCWALL('AAAAAAAAAAAAAAAAAAAA');\nENDSEC;";
+        let path = Path::new("t.ifc");
+        // The longest run is the wall's: 36 bytes from the `;` before it to its own.
+        assert!(check_record_lengths(path, text.as_bytes(), 36).is_ok());
+        let e = check_record_lengths(path, text.as_bytes(), 35).expect_err("too long");
+        assert!(e.to_string().starts_with("t.ifc: line 3: a record runs for more than 35 bytes"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_trailer_is_a_truncation_naming_the_lines() {
+        let whole = "ISO-10303-21;\nDATA;\n#1=IFCWALL('a');\nENDSEC;\nEND-ISO-10303-21;\n\n";
+        assert_eq!(truncation(whole.as_bytes()), None);
+        let cut = &whole[..whole.find("#1=").expect("record") + 8];
+        let warning = truncation(cut.as_bytes()).expect("truncated");
+        assert!(warning.contains("ends at line 3 in the middle of a record"), "{warning}");
+        assert!(warning.contains("up to line 2"), "{warning}");
+        let no_trailer = &whole[..whole.find("END-ISO").expect("trailer")];
+        assert!(truncation(no_trailer.as_bytes()).expect("truncated").contains("line 4 without"));
     }
 
     #[test]

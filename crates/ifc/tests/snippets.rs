@@ -269,7 +269,41 @@ fn a_broken_element_is_reported_and_the_rest_loads() {
     assert!(m.elements[1].mesh.is_none());
     assert_eq!(m.failures.len(), 1);
     assert_eq!(m.failures[0].global_id, "1abcdefghijklmnopqrstu");
-    assert!(m.failures[0].reason.contains("Body/SweptSolid"), "{}", m.failures[0].reason);
+    // The reason names the record to fix, not just the symptom.
+    assert_eq!(m.failures[0].reason, "#206 refers to #999, which the file does not define");
+}
+
+#[test]
+fn a_placement_cycle_is_named_and_the_rest_loads() {
+    let body = [
+        boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "Good", [0.0; 3], [1.0, 1.0, 1.0]),
+        boxed(200, "IFCWALL", "1abcdefghijklmnopqrstu", "Looped", [5.0, 0.0, 0.0], [1.0, 1.0, 1.0])
+            .replace("#201=IFCLOCALPLACEMENT(#30,", "#201=IFCLOCALPLACEMENT(#300,"),
+        "#300=IFCLOCALPLACEMENT(#201,#21);".into(),
+        "#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100,#200),#31);".into(),
+    ]
+    .join("\n");
+    let m = load(&ifc4("$", &body));
+    assert!(m.elements[0].mesh.is_some());
+    assert_eq!(m.failures.len(), 1, "{:?}", m.failures);
+    assert_eq!(m.failures[0].reason, "its placement chain loops (#201 → #300 → #201)");
+}
+
+#[test]
+fn a_truncated_file_loads_its_complete_records_with_a_warning() {
+    let body = [
+        boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "Good", [0.0; 3], [1.0, 1.0, 1.0]),
+        "#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);".into(),
+        "#500=IFCWALL('1abcdefghij".into(),
+    ]
+    .join("\n");
+    let whole = ifc4("$", &body);
+    let cut = &whole[..whole.find("#500=").expect("cut point") + 18];
+    let m = load(cut);
+    assert!(m.elements[0].mesh.is_some(), "complete records still load");
+    assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
+    assert!(m.warnings[0].starts_with("the file is truncated: it ends at line"), "{}", m.warnings[0]);
+    assert!(load(&whole).warnings.is_empty());
 }
 
 #[test]

@@ -197,6 +197,9 @@ pub struct Model {
     pub relations: Relations,
     /// Elements that have a shape representation but produced no usable mesh.
     pub failures: Vec<Failure>,
+    /// Problems with the file as a whole that did not stop it loading (a truncated file):
+    /// each a sentence naming the line. Results from such a model may be incomplete.
+    pub warnings: Vec<String>,
     /// Class ancestry of every class present in the file, in the file's own schema.
     pub classes: ClassTable,
     /// Wall-clock seconds spent reading, parsing and tessellating the file.

@@ -275,10 +275,18 @@ impl Ctx<'_> {
     /// A length in millimetres, which must be a finite number not below zero.
     fn mm(&self, key: &str, v: &Spanned<f64>) -> Result<f64, RulesError> {
         let x = *v.get_ref();
-        if x.is_finite() && x >= 0.0 {
-            Ok(x / 1000.0)
-        } else {
+        if !(x.is_finite() && x >= 0.0) {
             Err(self.err(v.span(), format!("{key} must be a number of millimetres, 0 or more; got {x}")))
+        } else if x > MAX_DISTANCE_MM {
+            // Clearances are centimetres to a few metres; beyond 100 m the value is a unit
+            // mistake (metres typed as millimetres twice over) and would pair every element.
+            let shown = if x < 1e9 { format!("{x}") } else { format!("{x:e}") };
+            Err(self.err(
+                v.span(),
+                format!("{key} = {shown} mm is over 100 m ({MAX_DISTANCE_MM} mm): give millimetres (e.g. 50 for 5 cm)"),
+            ))
+        } else {
+            Ok(x / 1000.0)
         }
     }
 
@@ -372,6 +380,9 @@ impl<'a> CriteriaRef<'a> {
         }
     }
 }
+
+/// The largest tolerance, clearance or zone size a rule file may give, in millimetres.
+const MAX_DISTANCE_MM: f64 = 100_000.0;
 
 impl RuleSet {
     /// Reads and validates a rule file. `classes` resolves an IFC class name to its canonical

@@ -117,6 +117,7 @@ fn bad_files_point_at_the_value_and_list_what_is_allowed() {
         ),
         // Wrong type.
         ("[[test]]\nname = \"t\"\ntolerance_mm = \"two\"\n", (3, 16), &["invalid type", "f64"]),
+        ("[[test]]\nname = \"t\"\nclearance_mm = 1e308\n", (3, 16), &["over 100 m", "give millimetres"]),
         ("[[test]]\nname = \"t\"\na = { class = 3 }\n", (3, 15), &["a string or a list of strings"]),
         // A clearance test without its distance, and a zone on a hard test.
         ("[[test]]\nname = \"t\"\nmode = \"clearance\"\n", (1, 1), &["clearance_mm"]),

@@ -71,6 +71,7 @@ fn set_of(elements: Vec<Element>) -> ModelSet {
             storeys: vec![],
             relations: Relations::default(),
             failures: vec![],
+            warnings: vec![],
             classes: ClassTable::default(),
             load_secs: 0.0,
         }],

@@ -100,6 +100,7 @@ pub fn model_set(meshes: Vec<(&str, Mesh)>) -> ModelSet {
             storeys: vec![],
             relations: Relations::default(),
             failures: vec![],
+            warnings: vec![],
             classes: ClassTable::default(),
             load_secs: 0.0,
         }],
