@@ -232,6 +232,33 @@ mod tests {
         assert_eq!(h.family, ifc_lite_core::SchemaVersion::Ifc2x3);
     }
 
+    /// A zip of `size` zero bytes named `model.ifc` whose headers claim 1000 bytes unpacked.
+    fn lying_zip(size: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("model.ifc", options).expect("entry");
+        zip.write_all(&vec![0u8; size]).expect("write");
+        let mut bytes = zip.finish().expect("finish").into_inner();
+        // Uncompressed size: offset 22 in the local header, 24 in the central directory entry.
+        let central = bytes.windows(4).rposition(|w| w == b"PK\x01\x02").expect("central directory");
+        for at in [22, central + 24] {
+            bytes[at..at + 4].copy_from_slice(&1000u32.to_le_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_zip_bomb_with_a_lying_header_is_stopped_while_decompressing() {
+        let bytes = lying_zip(64 << 20);
+        let e = unzip_ifc(Path::new("b.ifczip"), &bytes, 4 << 30).expect_err("a bomb");
+        let message = e.to_string();
+        // Stopped at 200 times the compressed size plus 1 MiB, long before 64 MiB.
+        assert!(message.contains("a ratio over 200:1"), "{message}");
+        assert!(message.contains("model.ifc"), "{message}");
+    }
+
     #[test]
     fn a_run_without_semicolons_longer_than_the_limit_is_refused() {
         let text = "ISO-10303-21;\nDATA;\n#1=IFCWALL('AAAAAAAAAAAAAAAAAAAA');\nENDSEC;";
