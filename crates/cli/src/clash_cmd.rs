@@ -283,8 +283,13 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         "load {load_secs:.2} s, index {:.2} s, narrow phase {:.2} s, total {:.2} s",
         report.timings.index_secs, report.timings.narrow_secs, report.timings.total_secs
     );
+    // What this run could not look at: its absence from the results proves nothing.
+    let unchecked = plumbline_store::Unchecked {
+        global_ids: set.models.iter().flat_map(|m| m.failures.iter().map(|f| f.global_id.clone())).collect(),
+        files: set.models.iter().filter(|m| !m.warnings.is_empty()).map(|m| m.path.clone()).collect(),
+    };
     let summary = match history_path(args) {
-        Some(path) => Some(record_in_history(&path, &mut report, args.config.as_deref())?),
+        Some(path) => Some(record_in_history(&path, &mut report, args.config.as_deref(), &unchecked)?),
         None => None,
     };
     write_reports(args, &set, &report)?;
@@ -317,6 +322,7 @@ fn record_in_history(
     path: &std::path::Path,
     report: &mut Report,
     config: Option<&std::path::Path>,
+    unchecked: &plumbline_store::Unchecked,
 ) -> anyhow::Result<plumbline_store::RunSummary> {
     let mut store = plumbline_store::Store::open(path)?;
     let meta = plumbline_store::RunMeta {
@@ -324,7 +330,7 @@ fn record_in_history(
         models: report.models.clone(),
         config: config.map(|c| c.display().to_string()),
     };
-    let s = store.record_run(report, &meta)?;
+    let s = store.record_partial_run(report, &meta, unchecked)?;
     eprintln!(
         "history {}: run {}: {} new, {} active, {} reviewed, {} approved, {} resolved",
         path.display(),
@@ -335,6 +341,12 @@ fn record_in_history(
         s.approved,
         s.resolved
     );
+    if s.unchecked > 0 {
+        eprintln!(
+            "history: {} open clashes not found involve skipped elements or a truncated file: kept open, not resolved",
+            s.unchecked
+        );
+    }
     Ok(s)
 }
 

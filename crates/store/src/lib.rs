@@ -75,6 +75,17 @@ pub struct RunMeta {
     pub config: Option<String>,
 }
 
+/// What a run could not look at: elements that were skipped while loading (their geometry
+/// failed) and files that loaded only in part (truncated). A clash involving them that the run
+/// did not find is not evidence that it was fixed, so it is not resolved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unchecked {
+    /// GlobalIds of elements that were skipped.
+    pub global_ids: BTreeSet<String>,
+    /// Model files (as the report's elements name them) that loaded only in part.
+    pub files: BTreeSet<String>,
+}
+
 /// One recorded run and what it changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunSummary {
@@ -95,6 +106,15 @@ pub struct RunSummary {
     /// Open clashes of the tests that ran that this run no longer found: resolved by it.
     /// (A resolved clash found again counts in `new`.)
     pub resolved: usize,
+    /// Open clashes not found by this run that it could not have found, because an element or
+    /// file of theirs was skipped while loading: left as they were instead of resolved. Known
+    /// for the run just recorded; 0 when read back from the history.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unchecked: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A clash as the history knows it.
@@ -253,6 +273,18 @@ impl Store {
     /// resulting statuses are written into the report's clash records. One transaction: on any
     /// error nothing is recorded and the report is left unchanged.
     pub fn record_run(&mut self, report: &mut Report, meta: &RunMeta) -> Result<RunSummary> {
+        self.record_partial_run(report, meta, &Unchecked::default())
+    }
+
+    /// As [`Store::record_run`], for a run that skipped part of its input: open clashes that
+    /// were not found but involve an `unchecked` element or file keep their status (they are
+    /// counted in [`RunSummary::unchecked`]) instead of being resolved.
+    pub fn record_partial_run(
+        &mut self,
+        report: &mut Report,
+        meta: &RunMeta,
+        unchecked: &Unchecked,
+    ) -> Result<RunSummary> {
         let at = timestamp(meta.started_utc);
         let tests: Vec<String> = report.tests.iter().map(|t| t.name.clone()).collect();
         let models_json = serde_json::to_string(&meta.models).unwrap_or_else(|_| "[]".into());
@@ -276,6 +308,7 @@ impl Store {
         let mut outcome: HashMap<String, Status> = HashMap::new();
         let mut counts: BTreeMap<Status, usize> = BTreeMap::new();
         let mut resolved = 0usize;
+        let mut kept_unchecked = 0usize;
         {
             let mut get_status =
                 tx.prepare_cached("SELECT status FROM clashes WHERE id = ?1").map_err(fail)?;
@@ -428,16 +461,27 @@ impl Store {
             let ran: BTreeSet<&str> = report.tests.iter().map(|t| t.name.as_str()).collect();
             let mut open = tx
                 .prepare_cached(
-                    "SELECT id, status FROM clashes WHERE test = ?1 AND status <> 'resolved' ORDER BY id",
+                    "SELECT id, status, a_global_id, b_global_id, a_file, b_file
+                     FROM clashes WHERE test = ?1 AND status <> 'resolved' ORDER BY id",
                 )
                 .map_err(fail)?;
             for test in ran {
-                let gone: Vec<(String, String)> = open
-                    .query_map([test], |r| Ok((r.get(0)?, r.get(1)?)))
+                let gone: Vec<(String, String, String, String, String, String)> = open
+                    .query_map([test], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                    })
                     .map_err(fail)?
                     .collect::<rusqlite::Result<_>>()
                     .map_err(fail)?;
-                for (id, before) in gone.into_iter().filter(|(id, _)| !outcome.contains_key(id)) {
+                for (id, before, a_id, b_id, a_file, b_file) in
+                    gone.into_iter().filter(|(id, ..)| !outcome.contains_key(id))
+                {
+                    let not_looked_at = [&a_id, &b_id].iter().any(|g| unchecked.global_ids.contains(*g))
+                        || [&a_file, &b_file].iter().any(|f| unchecked.files.contains(*f));
+                    if not_looked_at {
+                        kept_unchecked += 1;
+                        continue;
+                    }
                     set.execute(params![id, "resolved", RUN_AUTHOR, at]).map_err(fail)?;
                     log.execute(params![id, run_id, before, "resolved", RUN_AUTHOR, at, resolved_comment])
                         .map_err(fail)?;
@@ -459,6 +503,7 @@ impl Store {
             reviewed: count(Status::Reviewed),
             approved: count(Status::Approved),
             resolved,
+            unchecked: kept_unchecked,
         };
         tx.execute(
             "UPDATE runs SET clashes = ?2, new = ?3, active = ?4, reviewed = ?5, approved = ?6, resolved = ?7 WHERE id = ?1",
@@ -600,6 +645,7 @@ impl Store {
                     reviewed: count(3)?,
                     approved: count(4)?,
                     resolved: count(5)?,
+                    unchecked: 0,
                 })
             })
             .collect()

@@ -187,6 +187,27 @@ fn every_open_status_not_found_is_resolved_by_the_run() {
 }
 
 #[test]
+fn a_clash_whose_element_was_skipped_is_not_resolved_by_its_absence() {
+    let mut store = Store::open_in_memory().expect("opens");
+    run(&mut store, 0, &[("A", "B"), ("C", "D"), ("E", "F")]);
+    store.set_status("t/C-D", Status::Reviewed, "Li Wei", Some("keep"), at(1)).expect("set");
+    // Run 2 found nothing, but element C failed to load: C–D was not looked at; A–B and E–F were.
+    let mut r = report(&[("t", &[])]);
+    let unchecked = Unchecked { global_ids: ["C".to_string()].into(), files: Default::default() };
+    let s = store.record_partial_run(&mut r, &meta(2), &unchecked).expect("run recorded");
+    assert_eq!((s.resolved, s.unchecked), (2, 1));
+    assert_eq!(status(&store, "t/C-D"), Status::Reviewed, "its review survives");
+    assert_eq!(status(&store, "t/A-B"), Status::Resolved);
+    // A truncated file protects every clash that has an element in it.
+    run(&mut store, 3, &[("A", "B")]);
+    let mut r = report(&[("t", &[])]);
+    let unchecked = Unchecked { global_ids: Default::default(), files: ["hall.ifc".to_string()].into() };
+    let s = store.record_partial_run(&mut r, &meta(4), &unchecked).expect("run recorded");
+    assert_eq!((s.resolved, s.unchecked), (0, 1));
+    assert_eq!(status(&store, "t/A-B"), Status::New);
+}
+
+#[test]
 fn a_resolved_clash_found_again_is_new() {
     let mut store = Store::open_in_memory().expect("opens");
     run(&mut store, 0, &[("A", "B"), ("C", "D")]);
