@@ -70,7 +70,8 @@ import re, sys
 dates = sorted(set(re.findall(r"'(\d{4}-\d{2}-\d{2})T", open(sys.argv[1]).read())))
 print(dates[len(dates) // 2] if dates else "2025-01-01")
 PY
-)" --lang en
+)" --lang en --select-task "Structure, hall 1" --hide-class IfcSlab,IfcWall
+shot top "$out/hall.ifc" --view top --hide-class IfcSlab --lang en
 shot zh "$out/hall.ifc" --clashes "$out/clashes.json" --lang zh
 
 echo "== viewer CI finished in $(( $(date +%s) - started )) s; screenshots in $out"

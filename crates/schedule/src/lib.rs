@@ -39,6 +39,6 @@ pub use read::{
     read_xer_text,
 };
 pub use sim::{
-    active_tasks, coexistence, Basis, ElementKey, ElementState, ElementStatus, Existence, SimIndex,
-    StateCounts,
+    active_tasks, coexistence, late_tasks, Basis, ElementKey, ElementState, ElementStatus, Existence,
+    SimIndex, StateCounts,
 };

@@ -486,6 +486,27 @@ impl SimIndex {
     }
 }
 
+/// Tasks (summary tasks left out) whose actual progress is behind their planned progress at the
+/// end of `day`, with the days by which each is behind: the same test that flags an element
+/// late in [`ElementStatus::late`], so the Gantt and the 3D view agree. Actual spans are the
+/// recorded dates, or the plan moved to the data date for work not yet done.
+pub fn late_tasks(schedule: &Schedule, day: NaiveDate) -> Vec<(usize, i64)> {
+    let d = day_number(day);
+    task_spans(schedule)
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !schedule.tasks[*i].summary)
+        .filter_map(|(i, [planned, actual])| {
+            let (p, a) = ((*planned)?, (*actual)?);
+            (progress(p, d) > progress(a, d) + 1e-6).then(|| {
+                // Behind by the larger of the start and finish slips (actual or forecast).
+                let slip = (a.0 - p.0).max(a.1 - p.1).max(1);
+                (i, i64::from(slip))
+            })
+        })
+        .collect()
+}
+
 /// Indices of the tasks running on `day` (start day to finish day), in schedule order; summary
 /// tasks are left out.
 pub fn active_tasks(schedule: &Schedule, day: NaiveDate, basis: Basis) -> Vec<usize> {

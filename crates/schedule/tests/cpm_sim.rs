@@ -2,9 +2,9 @@
 //! task type, time coexistence, and errors for malformed inputs.
 
 use plumbline_schedule::{
-    coexistence, critical_path, read_csv_text, read_mspdi_text, read_p6xml_text, read_schedule_bytes,
-    read_xer_text, Basis, Calendar, Dependency, DependencyType, ElementState, Existence, Format, Schedule,
-    ScheduleError, SimIndex, Task, TaskType,
+    coexistence, critical_path, late_tasks, read_csv_text, read_mspdi_text, read_p6xml_text,
+    read_schedule_bytes, read_xer_text, Basis, Calendar, Dependency, DependencyType, ElementState, Existence,
+    Format, Schedule, ScheduleError, SimIndex, Task, TaskType,
 };
 use std::path::Path;
 
@@ -96,6 +96,27 @@ fn critical_path_dates_follow_the_working_calendar() {
     let b = cpm.of(1).expect("B");
     assert_eq!((b.early_start, b.early_finish), (Some(d("2025-03-07")), Some(d("2025-03-11"))));
     assert_eq!(cpm.project_finish, Some(d("2025-03-12")));
+}
+
+#[test]
+fn late_tasks_are_those_behind_their_plan_on_the_day() {
+    let mut s = Schedule::new("late", Format::Memory);
+    // Slab: planned 3–7 March, started two days late and not finished (forecast 5–9 March).
+    let mut slab = task("Slab", TaskType::Construct, "2025-03-03", "2025-03-07", 5.0);
+    slab.actual_start = Some(d("2025-03-05"));
+    // Walls: on time to the day.
+    let mut walls = task("Walls", TaskType::Construct, "2025-03-03", "2025-03-07", 5.0);
+    walls.actual_start = walls.start;
+    walls.actual_finish = walls.finish;
+    // A summary over both, itself behind, is never listed.
+    let mut phase = task("Phase", TaskType::Construct, "2025-03-03", "2025-03-07", 5.0);
+    phase.summary = true;
+    phase.actual_start = Some(d("2025-03-06"));
+    s.tasks = vec![slab, walls, phase];
+    assert_eq!(late_tasks(&s, d("2025-03-02")), [], "nothing is due yet");
+    assert_eq!(late_tasks(&s, d("2025-03-04")), [(0, 2)], "the slab should be 2/5 done, it is not started");
+    assert_eq!(late_tasks(&s, d("2025-03-08")), [(0, 2)], "due, forecast to finish on the 9th");
+    assert_eq!(late_tasks(&s, d("2025-03-10")), [], "done by then on both bases");
 }
 
 #[test]

@@ -59,6 +59,61 @@ impl OrbitCamera {
     }
 }
 
+/// Steepest orbit pitch, just short of vertical (radians).
+pub const MAX_PITCH: f32 = 1.55;
+
+/// The standard views of a model viewer (the faces of Navisworks' ViewCube and an iso corner).
+/// Front looks north (from the south, world -Y), Right looks west (from the east, +X).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StandardView {
+    Top,
+    Front,
+    Back,
+    Left,
+    Right,
+    Iso,
+}
+
+impl StandardView {
+    /// Parses `top`, `front`, `back`, `left`, `right` or `iso`.
+    pub fn parse(text: &str) -> Option<StandardView> {
+        StandardView::ALL.into_iter().find(|v| format!("{v:?}").eq_ignore_ascii_case(text.trim()))
+    }
+
+    pub const ALL: [StandardView; 6] = [
+        StandardView::Top,
+        StandardView::Front,
+        StandardView::Back,
+        StandardView::Left,
+        StandardView::Right,
+        StandardView::Iso,
+    ];
+
+    /// Yaw and pitch of the orbit camera (render space: yaw 0 looks along -Z, world north).
+    pub fn angles(self) -> (f32, f32) {
+        use std::f32::consts::{FRAC_PI_2, FRAC_PI_4, PI};
+        match self {
+            // Just short of straight down: `looking_at` needs an up vector off the view axis.
+            StandardView::Top => (0.0, MAX_PITCH),
+            StandardView::Front => (0.0, 0.0),
+            StandardView::Back => (PI, 0.0),
+            StandardView::Left => (-FRAC_PI_2, 0.0),
+            StandardView::Right => (FRAC_PI_2, 0.0),
+            StandardView::Iso => (-FRAC_PI_4, 0.5),
+        }
+    }
+}
+
+/// The union of the selected elements' boxes.
+fn selection_bounds(scene: &ModelScene, selection: &Selection) -> Option<Aabb> {
+    selection
+        .element
+        .iter()
+        .chain(selection.group.iter())
+        .filter_map(|r| scene.aabb(*r))
+        .reduce(|a, b| a.union(&b))
+}
+
 /// Where the camera should go.
 #[derive(Message, Debug, Clone, PartialEq)]
 pub enum CameraCommand {
@@ -67,6 +122,8 @@ pub enum CameraCommand {
     FitBox(Aabb),
     /// The selection, or everything when nothing is selected.
     FitSelection,
+    /// Look from a standard direction at the selection, or at everything.
+    View(StandardView),
     /// Go to a review camera (the one `plumbline_review::frame_box` computes) and orbit around
     /// the point it looks at.
     Review {
@@ -167,11 +224,15 @@ fn sphere_of(origin_m: [f64; 3], b: &Aabb) -> (Vec3, f32) {
 fn fit_on_load(
     scene: Res<ModelScene>,
     review: Res<crate::clash_plugin::ClashReview>,
+    config: Option<Res<crate::ViewerConfig>>,
     mut out: MessageWriter<CameraCommand>,
 ) {
     // A clash focused at load time has already sent its own camera.
     if scene.is_changed() && scene.loaded && review.focused.is_none() {
-        out.write(CameraCommand::FitAll);
+        out.write(match config.and_then(|c| c.view) {
+            Some(view) => CameraCommand::View(view),
+            None => CameraCommand::FitAll,
+        });
     }
 }
 
@@ -194,7 +255,15 @@ fn commands(
             CameraCommand::FitAll => scene.bounds.as_ref().map(fit_box),
             CameraCommand::FitBox(b) => (!b.is_empty()).then(|| fit_box(b)),
             CameraCommand::FitSelection => {
-                selection.element.and_then(|r| scene.aabb(r)).or(scene.bounds).as_ref().map(fit_box)
+                selection_bounds(&scene, &selection).or(scene.bounds).as_ref().map(fit_box)
+            }
+            CameraCommand::View(view) => {
+                let (yaw, pitch) = view.angles();
+                let turned = OrbitCamera { yaw, pitch, ..current };
+                selection_bounds(&scene, &selection).or(scene.bounds).map(|b| {
+                    let (centre, radius) = sphere_of(scene.origin_m, &b);
+                    turned.fitting(centre, radius, fov)
+                })
             }
             CameraCommand::Review { camera, target_m } => {
                 Some(OrbitCamera::from_review(scene.origin_m, camera, *target_m))
@@ -267,7 +336,7 @@ fn mouse(
         let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
         if buttons.pressed(MouseButton::Left) && !shift {
             orbit.yaw -= delta.x * 0.008;
-            orbit.pitch = (orbit.pitch + delta.y * 0.008).clamp(-1.55, 1.55);
+            orbit.pitch = (orbit.pitch + delta.y * 0.008).clamp(-MAX_PITCH, MAX_PITCH);
         } else {
             // Pan: one pixel moves the focus by the width of a pixel at the focus distance.
             let per_px = 2.0 * orbit.distance * (0.5 * fov_of(projection)).tan() / 800.0;
@@ -307,8 +376,8 @@ fn keyboard(
         filter.xray = !filter.xray;
     }
     if keys.just_pressed(KeyCode::Escape) {
-        if selection.element.is_some() {
-            selection.element = None;
+        if !selection.is_empty() {
+            selection.select_element(None);
         }
         if review.focused.is_some() {
             review.focused = None;

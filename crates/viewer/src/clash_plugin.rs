@@ -101,6 +101,6 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
     world.insert_resource(review);
     if let Some(c) = command {
         world.write_message(c);
-        world.resource_mut::<Selection>().element = None;
+        world.resource_mut::<Selection>().select_element(None);
     }
 }

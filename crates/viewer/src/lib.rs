@@ -55,6 +55,12 @@ pub struct ViewerConfig {
     pub date: Option<String>,
     /// Ghost everything but the selection.
     pub xray: bool,
+    /// Open on this standard view instead of the default corner.
+    pub view: Option<camera_plugin::StandardView>,
+    /// Select the elements of this 4D task (its id, else its name) once loaded.
+    pub select_task: Option<String>,
+    /// IFC classes to hide at start, as unticking them in the model tree does.
+    pub hide_classes: Vec<String>,
 }
 
 /// The headless part of the viewer: state and the systems that apply it to entities.

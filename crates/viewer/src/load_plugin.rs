@@ -222,12 +222,29 @@ pub fn install(world: &mut World, out: LoadOutput) {
     let select = world.get_resource::<ViewerConfig>().and_then(|c| c.select.clone());
     if let Some(gid) = select {
         match world.resource::<crate::scene_plugin::ModelScene>().by_global_id.get(gid.trim()).copied() {
-            Some(r) => world.resource_mut::<crate::scene_plugin::Selection>().element = Some(r),
+            Some(r) => world.resource_mut::<crate::scene_plugin::Selection>().select_element(Some(r)),
             None => warn!("--select {gid}: no element with this GlobalId"),
         }
     }
     crate::clash_plugin::install_report(world, report);
     crate::timeline_plugin::install_schedule(world, schedule);
+    let task = world.get_resource::<ViewerConfig>().and_then(|c| c.select_task.clone());
+    if let Some(wanted) = task {
+        let found = world.resource::<crate::timeline_plugin::Timeline>().data.as_ref().and_then(|d| {
+            let tasks = &d.schedule.tasks;
+            let i = d
+                .schedule
+                .task_index(wanted.trim())
+                .or_else(|| tasks.iter().position(|t| t.name == wanted.trim()))?;
+            Some((i, d.task_elements[i].clone()))
+        });
+        match found {
+            Some((i, elements)) => {
+                world.resource_mut::<crate::scene_plugin::Selection>().select_task(i, elements)
+            }
+            None => warn!("--select-task {wanted}: no such task in the schedule"),
+        }
+    }
     let secs = world.resource::<LoadState>().started.map_or(load_secs, |s| s.elapsed().as_secs_f64());
     let mut state = world.resource_mut::<LoadState>();
     state.phase = LoadPhase::Done { secs };

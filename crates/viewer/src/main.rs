@@ -4,6 +4,7 @@ use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy::winit::WinitSettings;
 use clap::Parser;
+use plumbline_viewer::camera_plugin::StandardView;
 use plumbline_viewer::i18n::Lang;
 use plumbline_viewer::{ViewerConfig, ViewerPlugin};
 use std::path::PathBuf;
@@ -44,6 +45,16 @@ struct Args {
     /// Ghost everything but the selection.
     #[arg(long)]
     xray: bool,
+    /// Open on a standard view: top, front, back, left, right or iso.
+    #[arg(long, value_parser = parse_view)]
+    view: Option<StandardView>,
+    /// Select the elements of this 4D task (its id, else its name) once loaded.
+    #[arg(long)]
+    select_task: Option<String>,
+    /// Hide these IFC classes at start (comma-separated), as unticking them in the model tree
+    /// does: e.g. `IfcSlab,IfcWall` to look into a building in 4D.
+    #[arg(long, value_delimiter = ',')]
+    hide_class: Vec<String>,
     /// Window size in logical pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     size: (u32, u32),
@@ -51,6 +62,11 @@ struct Args {
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("unknown language {s:?}: use en or zh"))
+}
+
+fn parse_view(s: &str) -> Result<StandardView, String> {
+    StandardView::parse(s)
+        .ok_or_else(|| format!("unknown view {s:?}: use top, front, back, left, right or iso"))
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -78,6 +94,9 @@ fn main() -> AppExit {
         focus_clash: args.focus_clash,
         date: args.date,
         xray: args.xray,
+        view: args.view,
+        select_task: args.select_task,
+        hide_classes: args.hide_class,
     };
     let mut app = App::new();
     app.insert_resource(config)

@@ -46,8 +46,8 @@ fn select_on_click(
     if !pointer_in_view(windows.single().ok(), &rect, egui.as_deref()) {
         return;
     }
-    if selection.element != hit {
-        selection.element = hit;
+    if selection.element != hit || selection.task.is_some() {
+        selection.select_element(hit);
     }
     // Picking an element leaves clash review for the model.
     if hit.is_some() && review.focused.is_some() {

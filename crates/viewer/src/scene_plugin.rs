@@ -140,10 +140,36 @@ pub struct ElementId {
     pub sim: usize,
 }
 
-/// The selected element.
+/// What is selected: one element (a click), or the elements of a 4D task (a Gantt row).
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct Selection {
     pub element: Option<ElementRef>,
+    /// The task whose elements are selected (an index into the schedule's tasks).
+    pub task: Option<usize>,
+    /// The task's elements, sorted.
+    pub group: Vec<ElementRef>,
+}
+
+impl Selection {
+    pub fn contains(&self, r: ElementRef) -> bool {
+        self.element == Some(r) || self.group.binary_search(&r).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.element.is_none() && self.group.is_empty()
+    }
+
+    /// Selects one element (or nothing), dropping a task's selection.
+    pub fn select_element(&mut self, r: Option<ElementRef>) {
+        *self = Selection { element: r, task: None, group: Vec::new() };
+    }
+
+    /// Selects the elements of a task.
+    pub fn select_task(&mut self, task: usize, mut elements: Vec<ElementRef>) {
+        elements.sort_unstable();
+        elements.dedup();
+        *self = Selection { element: None, task: Some(task), group: elements };
+    }
 }
 
 /// Which elements are shown, and whether the rest of the selection is ghosted.
@@ -175,6 +201,8 @@ pub enum Look {
     InProgress,
     Temporary,
     Demolishing,
+    /// 4D: the element's work is behind its plan on the shown day.
+    Late,
 }
 
 /// Materials shared by every element (one per class, one per highlight).
@@ -188,6 +216,7 @@ pub struct Palette {
     pub in_progress: Handle<StandardMaterial>,
     pub temporary: Handle<StandardMaterial>,
     pub demolishing: Handle<StandardMaterial>,
+    pub late: Handle<StandardMaterial>,
 }
 
 impl Palette {
@@ -202,6 +231,7 @@ impl Palette {
             Look::InProgress => self.in_progress.clone(),
             Look::Temporary => self.temporary.clone(),
             Look::Demolishing => self.demolishing.clone(),
+            Look::Late => self.late.clone(),
         })
     }
 }
@@ -278,8 +308,15 @@ impl Plugin for ScenePlugin {
             .init_resource::<Palette>()
             .add_systems(Startup, setup_palette)
             .add_systems(PostUpdate, apply_appearance.before(bevy::transform::TransformSystems::Propagate));
-        let xray = app.world().get_resource::<crate::ViewerConfig>().is_some_and(|c| c.xray);
-        app.world_mut().resource_mut::<ViewFilter>().xray = xray;
+        let config = app.world().get_resource::<crate::ViewerConfig>().cloned().unwrap_or_default();
+        let mut filter = app.world_mut().resource_mut::<ViewFilter>();
+        filter.xray = config.xray;
+        for class in &config.hide_classes {
+            // The IFC spelling (`ifcslab` -> `IfcSlab`), as the model tree names classes.
+            let name =
+                plumbline_ifc::canonical_class_name(class.trim()).unwrap_or_else(|| class.trim().to_string());
+            filter.hidden_classes.insert(name);
+        }
     }
 }
 
@@ -310,6 +347,11 @@ fn setup_palette(mut palette: ResMut<Palette>, mut materials: ResMut<Assets<Stan
         base_color: Color::srgba(0.8, 0.15, 0.15, 0.45),
         alpha_mode: AlphaMode::Blend,
         ..opaque(Color::srgb(0.8, 0.15, 0.15))
+    });
+    // Late work: a saturated magenta, apart from the clash red and the in-progress orange.
+    palette.late = materials.add(StandardMaterial {
+        emissive: LinearRgba::rgb(0.3, 0.0, 0.2),
+        ..opaque(Color::srgb(0.95, 0.1, 0.6))
     });
 }
 
@@ -377,6 +419,7 @@ pub fn look_of(
     selection: &Selection,
     clash: Option<(Option<ElementRef>, Option<ElementRef>)>,
     state: Option<ElementState>,
+    late: bool,
 ) -> Look {
     if !filter.shows(e) {
         return Look::Hidden;
@@ -393,11 +436,14 @@ pub fn look_of(
             Look::Ghost
         };
     }
-    if selection.element == Some(r) {
+    if selection.contains(r) {
         return Look::Selected;
     }
-    if filter.xray && selection.element.is_some() {
+    if filter.xray && !selection.is_empty() {
         return Look::Ghost;
+    }
+    if late {
+        return Look::Late;
     }
     match state {
         Some(ElementState::InProgress) => Look::InProgress,
@@ -432,8 +478,9 @@ pub fn apply_appearance(
     let states = timeline.active_states();
     for (id, mut vis, mut mat) in &mut elements {
         let e = scene.element(id.element);
-        let state = states.and_then(|s| s.get(id.sim)).map(|s| s.state);
-        let look = look_of(id.element, e, &filter, &selection, clash, state);
+        let status = states.and_then(|s| s.get(id.sim));
+        let late = timeline.highlight_late && status.is_some_and(|s| s.late);
+        let look = look_of(id.element, e, &filter, &selection, clash, status.map(|s| s.state), late);
         let new_vis = if look == Look::Hidden { Visibility::Hidden } else { Visibility::Inherited };
         if *vis != new_vis {
             *vis = new_vis;

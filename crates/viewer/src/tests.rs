@@ -273,3 +273,90 @@ fn the_timeline_hides_future_work_and_plays_forward() {
         assert!(!t.playing);
     }
 }
+
+#[test]
+fn a_gantt_task_selects_its_elements_and_late_work_is_highlighted() {
+    let (set, mut schedule) = small_hall();
+    // The generated schedule has no actual dates: make the first construct task with linked
+    // elements start three days late.
+    let linked: std::collections::HashSet<&str> = schedule.links.iter().map(|l| l.task_id.as_str()).collect();
+    let task = (0..schedule.tasks.len())
+        .find(|&i| {
+            let k = &schedule.tasks[i];
+            !k.summary && k.start.is_some() && linked.contains(k.id.as_str())
+        })
+        .expect("a linked task");
+    let planned_start = schedule.tasks[task].start.expect("planned start");
+    schedule.tasks[task].actual_start =
+        planned_start.checked_add_days(plumbline_schedule::chrono::Days::new(3));
+    let mut app = headless_app();
+    load_into(&mut app, set, Some(schedule), None);
+    {
+        let t = app.world().resource::<Timeline>();
+        let d = t.data.as_ref().expect("timeline");
+        assert!(d.cpm.is_some(), "the critical path is computed: {:?}", d.cpm_error);
+        assert!(d.cpm.as_ref().is_some_and(|c| !c.critical_path.is_empty()));
+        assert!(!d.task_elements[task].is_empty(), "the task has loaded elements");
+    }
+
+    // Clicking the task's row selects its elements: all drawn in the selection colour.
+    let elements =
+        app.world().resource::<Timeline>().data.as_ref().expect("timeline").task_elements[task].clone();
+    app.world_mut().resource_mut::<Selection>().select_task(task, elements.clone());
+    app.update();
+    let selected = app.world().resource::<Palette>().selected.clone();
+    let now = looks(&mut app);
+    let drawn_in_task = now.iter().filter(|x| elements.binary_search(&x.0).is_ok()).count();
+    assert!(drawn_in_task > 0);
+    assert_eq!(now.iter().filter(|x| x.2 == selected).count(), drawn_in_task);
+    app.world_mut().resource_mut::<Selection>().select_element(None);
+
+    // One day after the planned start, the task is behind: listed late, its elements magenta.
+    let day = planned_start.checked_add_days(plumbline_schedule::chrono::Days::new(1)).expect("date");
+    {
+        let mut t = app.world_mut().resource_mut::<Timeline>();
+        t.enabled = true;
+        t.set_day(day);
+        assert_eq!(t.late_by(task), Some(3), "three days behind: {:?}", t.late);
+    }
+    app.update();
+    let late = app.world().resource::<Palette>().late.clone();
+    let now = looks(&mut app);
+    let late_drawn: Vec<ElementRef> = now.iter().filter(|x| x.2 == late).map(|x| x.0).collect();
+    assert!(!late_drawn.is_empty(), "late work is highlighted");
+    assert!(late_drawn.iter().all(|r| elements.binary_search(r).is_ok()), "only the late task's elements");
+
+    // The highlight can be switched off; once the work has caught up nothing is late.
+    app.world_mut().resource_mut::<Timeline>().highlight_late = false;
+    app.update();
+    assert!(looks(&mut app).iter().all(|x| x.2 != late));
+    app.world_mut().resource_mut::<Timeline>().highlight_late = true;
+    let end = app.world().resource::<Timeline>().data.as_ref().expect("timeline").end;
+    app.world_mut().resource_mut::<Timeline>().set_day(end);
+    app.update();
+    assert_eq!(app.world().resource::<Timeline>().late_by(task), None);
+    assert!(looks(&mut app).iter().all(|x| x.2 != late));
+}
+
+#[test]
+fn standard_views_look_from_their_side() {
+    use crate::camera_plugin::{OrbitCamera, StandardView};
+    let eye_world = |v: StandardView| {
+        let (yaw, pitch) = v.angles();
+        let dir = OrbitCamera { yaw, pitch, ..OrbitCamera::default() }.offset_dir();
+        // Render (x, y, z) is world (x, -z, y).
+        [dir.x, -dir.z, dir.y]
+    };
+    let close = |a: [f32; 3], b: [f32; 3]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.03);
+    assert!(close(eye_world(StandardView::Front), [0.0, -1.0, 0.0]), "front: from the south");
+    assert!(close(eye_world(StandardView::Back), [0.0, 1.0, 0.0]), "back: from the north");
+    assert!(close(eye_world(StandardView::Right), [1.0, 0.0, 0.0]), "right: from the east");
+    assert!(close(eye_world(StandardView::Left), [-1.0, 0.0, 0.0]), "left: from the west");
+    let top = eye_world(StandardView::Top);
+    assert!(top[2] > 0.99, "top: from above, {top:?}");
+    let iso = eye_world(StandardView::Iso);
+    assert!(iso[0] < 0.0 && iso[1] < 0.0 && iso[2] > 0.0, "iso: from the south-west, above: {iso:?}");
+    assert_eq!(StandardView::parse(" Top "), Some(StandardView::Top));
+    assert_eq!(StandardView::parse("iso"), Some(StandardView::Iso));
+    assert_eq!(StandardView::parse("sideways"), None);
+}

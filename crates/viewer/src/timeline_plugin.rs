@@ -8,9 +8,11 @@
 use crate::scene_plugin::ModelScene;
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
+use plumbline_model::ElementRef;
 use plumbline_schedule::chrono::{Days, NaiveDate};
 use plumbline_schedule::{
-    active_tasks, element_keys, Basis, ElementKey, ElementStatus, Link, Schedule, SimIndex, StateCounts,
+    active_tasks, critical_path, element_keys, late_tasks, Basis, Cpm, ElementKey, ElementStatus, Link,
+    Schedule, SimIndex, StateCounts,
 };
 
 /// A loaded schedule, its simulation index and its date range.
@@ -22,6 +24,19 @@ pub struct TimelineData {
     pub end: NaiveDate,
     /// Links to elements that are in the models.
     pub linked_elements: usize,
+    /// The critical path method's figures; `None` when the network has a cycle (the error is
+    /// in `cpm_error`).
+    pub cpm: Option<Cpm>,
+    pub cpm_error: Option<String>,
+    /// Per task (schedule order), the loaded elements linked to it.
+    pub task_elements: Vec<Vec<ElementRef>>,
+}
+
+impl TimelineData {
+    /// Whether a task is on the critical path.
+    pub fn is_critical(&self, task: usize) -> bool {
+        self.cpm.as_ref().and_then(|c| c.of(task)).is_some_and(|t| t.critical)
+    }
 }
 
 /// The 4D state the user controls: date, play/pause, basis.
@@ -42,6 +57,10 @@ pub struct Timeline {
     pub counts: StateCounts,
     /// Tasks running on `day` (indices into the schedule), summary tasks left out.
     pub active: Vec<usize>,
+    /// Tasks behind their plan on `day`, with the days each is behind.
+    pub late: Vec<(usize, i64)>,
+    /// Colour the elements of late work (on by default, as a 4D review wants to see them).
+    pub highlight_late: bool,
 }
 
 impl Default for Timeline {
@@ -58,6 +77,8 @@ impl Default for Timeline {
             states: Vec::new(),
             counts: StateCounts::default(),
             active: Vec::new(),
+            late: Vec::new(),
+            highlight_late: true,
         }
     }
 }
@@ -71,8 +92,33 @@ impl Timeline {
         let index = SimIndex::from_links(&schedule, links, &keys);
         let ids: std::collections::HashSet<&str> = keys.iter().map(|k| k.global_id).collect();
         let linked_elements = links.iter().filter(|l| ids.contains(l.global_id.as_str())).count();
+        let mut task_elements = vec![Vec::new(); schedule.tasks.len()];
+        for link in links {
+            if let (Some(t), Some(&r)) =
+                (schedule.task_index(&link.task_id), scene.by_global_id.get(&link.global_id))
+            {
+                task_elements[t].push(r);
+            }
+        }
+        for elements in &mut task_elements {
+            elements.sort_unstable();
+            elements.dedup();
+        }
+        let (cpm, cpm_error) = match critical_path(&schedule) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
         let mut t = Timeline {
-            data: Some(TimelineData { schedule, index, start, end, linked_elements }),
+            data: Some(TimelineData {
+                schedule,
+                index,
+                start,
+                end,
+                linked_elements,
+                cpm,
+                cpm_error,
+                task_elements,
+            }),
             enabled: true,
             day: start,
             ..Timeline::default()
@@ -142,6 +188,12 @@ impl Timeline {
         d.index.states_at(self.day, self.basis, &mut self.states);
         self.counts = d.index.counts_at(self.day, self.basis);
         self.active = active_tasks(&d.schedule, self.day, self.basis);
+        self.late = late_tasks(&d.schedule, self.day);
+    }
+
+    /// Whether a task is behind its plan on the shown day, and by how many days.
+    pub fn late_by(&self, task: usize) -> Option<i64> {
+        self.late.iter().find(|(t, _)| *t == task).map(|(_, days)| *days)
     }
 }
 

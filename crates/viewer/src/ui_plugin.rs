@@ -8,12 +8,12 @@
 //! State is only written when a widget changed it: a `ResMut` written every frame would look
 //! like a change to [`crate::scene_plugin::apply_appearance`] and redo every element.
 
-use crate::camera_plugin::{CameraCommand, ViewRect};
+use crate::camera_plugin::{CameraCommand, StandardView, ViewRect};
 use crate::clash_plugin::{ClashKey, ClashReview};
 use crate::i18n::{Lang, Strings};
 use crate::load_plugin::{LoadPhase, LoadState};
 use crate::scene_plugin::{class_color, ModelScene, Selection, ViewFilter};
-use crate::timeline_plugin::Timeline;
+use crate::timeline_plugin::{Timeline, TimelineData};
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::CameraOutputMode;
 use bevy::prelude::*;
@@ -145,8 +145,15 @@ fn panels(
             if ui.checkbox(&mut xray, t.xray).changed() {
                 filter.xray = xray;
             }
-            if ui.add_enabled(selection.element.is_some(), egui::Button::new(t.clear_selection)).clicked() {
-                selection.element = None;
+            egui::ComboBox::from_id_salt("standard-view").selected_text(t.view).show_ui(ui, |ui| {
+                for v in StandardView::ALL {
+                    if ui.selectable_label(false, view_name(t, v)).clicked() {
+                        camera.write(CameraCommand::View(v));
+                    }
+                }
+            });
+            if ui.add_enabled(!selection.is_empty(), egui::Button::new(t.clear_selection)).clicked() {
+                selection.select_element(None);
             }
             ui.separator();
             let mut l = *lang;
@@ -165,7 +172,21 @@ fn panels(
     });
 
     if timeline.data.is_some() || timeline.error.is_some() {
-        egui::Panel::bottom("timeline").show(&mut root, |ui| timeline_panel(ui, t, &mut timeline));
+        let mut clicked_task = None;
+        egui::Panel::bottom("timeline").resizable(true).default_size(300.0).show(&mut root, |ui| {
+            clicked_task = timeline_panel(ui, t, &mut timeline, selection.task);
+        });
+        if let Some(task) = clicked_task {
+            let elements = timeline.data.as_ref().map(|d| d.task_elements[task].clone()).unwrap_or_default();
+            let any = !elements.is_empty();
+            selection.select_task(task, elements);
+            if review.focused.is_some() {
+                review.focused = None;
+            }
+            if any {
+                camera.write(CameraCommand::FitSelection);
+            }
+        }
     }
 
     egui::Panel::left("left").resizable(true).default_size(300.0).show(&mut root, |ui| {
@@ -183,8 +204,8 @@ fn panels(
                 LeftTab::Model => model_tree(ui, t, &scene, &mut filter),
                 LeftTab::Clashes => {
                     if let Some(cmd) = clash_list(ui, *lang, &mut review) {
-                        if selection.element.is_some() {
-                            selection.element = None;
+                        if !selection.is_empty() {
+                            selection.select_element(None);
                         }
                         camera.write(cmd);
                     }
@@ -208,9 +229,12 @@ fn panels(
                 }
             } else {
                 ui.heading(t.properties);
-                match selection.element {
-                    Some(r) => properties(ui, t, &scene, r),
-                    None => {
+                match (selection.element, selection.task, timeline.data.as_ref()) {
+                    (Some(r), _, _) => properties(ui, t, &scene, r),
+                    (None, Some(task), Some(d)) => {
+                        task_properties(ui, t, &scene, d, &timeline, task, &selection)
+                    }
+                    _ => {
                         ui.label(t.nothing_selected);
                     }
                 }
@@ -489,12 +513,154 @@ fn state_color(s: ElementState) -> egui::Color32 {
     }
 }
 
-fn timeline_panel(ui: &mut egui::Ui, t: &Strings, timeline: &mut ResMut<Timeline>) {
+fn view_name(t: &Strings, v: StandardView) -> &'static str {
+    match v {
+        StandardView::Top => t.view_top,
+        StandardView::Front => t.view_front,
+        StandardView::Back => t.view_back,
+        StandardView::Left => t.view_left,
+        StandardView::Right => t.view_right,
+        StandardView::Iso => t.view_iso,
+    }
+}
+
+/// The selected task: its dates, critical path figures, lateness and linked elements.
+fn task_properties(
+    ui: &mut egui::Ui,
+    t: &Strings,
+    scene: &ModelScene,
+    d: &TimelineData,
+    timeline: &Timeline,
+    task: usize,
+    selection: &Selection,
+) {
+    let Some(k) = d.schedule.tasks.get(task) else { return };
+    let date =
+        |x: Option<plumbline_schedule::chrono::NaiveDate>| x.map_or("—".to_string(), |d| d.to_string());
+    egui::Grid::new("task-grid").num_columns(2).striped(true).show(ui, |ui| {
+        grid_row(ui, t.task, &format!("{} ({})", k.name, k.id));
+        grid_row(ui, t.planned, &format!("{} → {}", date(k.start), date(k.finish)));
+        grid_row(ui, t.actual, &format!("{} → {}", date(k.actual_start), date(k.actual_finish)));
+        if let Some(c) = d.cpm.as_ref().and_then(|c| c.of(task)) {
+            let float = format!("{:.1}", c.total_float_days);
+            grid_row(ui, t.critical_path, &if c.critical { format!("✔ {float}") } else { float });
+        }
+        if let Some(days) = timeline.late_by(task) {
+            grid_row(ui, t.late, &format!("{days} {}", t.days_late));
+        }
+        grid_row(ui, t.linked_elements, &selection.group.len().to_string());
+    });
+    for r in selection.group.iter().take(40) {
+        let e = scene.element(*r);
+        ui.label(format!("{} {}", e.class, e.name.as_deref().unwrap_or(&e.global_id)));
+    }
+    if selection.group.len() > 40 {
+        ui.label(format!("… +{}", selection.group.len() - 40));
+    }
+}
+
+/// Colours of the Gantt chart.
+const GANTT_PLANNED: egui::Color32 = egui::Color32::from_rgb(150, 155, 165);
+const GANTT_ACTUAL: egui::Color32 = egui::Color32::from_rgb(70, 130, 220);
+const GANTT_CRITICAL: egui::Color32 = egui::Color32::from_rgb(220, 50, 50);
+const GANTT_LATE: egui::Color32 = egui::Color32::from_rgb(240, 30, 150);
+
+/// A small Gantt chart: one row per task (summary tasks left out) in start order, the planned
+/// bar (red when critical) under the actual or forecast bar, late tasks named in magenta with
+/// their delay, and the shown day as a vertical line. Returns the task whose row was clicked.
+fn gantt(ui: &mut egui::Ui, t: &Strings, timeline: &Timeline, selected: Option<usize>) -> Option<usize> {
+    let d = timeline.data.as_ref()?;
+    let day_x = |rect: egui::Rect, day: plumbline_schedule::chrono::NaiveDate| {
+        let span = (d.end - d.start).num_days().max(1) as f32;
+        rect.left() + rect.width() * ((day - d.start).num_days() as f32 / span).clamp(0.0, 1.0)
+    };
+    let mut rows: Vec<usize> = (0..d.schedule.tasks.len())
+        .filter(|&i| !d.schedule.tasks[i].summary && d.schedule.tasks[i].start.is_some())
+        .collect();
+    rows.sort_by_key(|&i| (d.schedule.tasks[i].start, i));
+    let mut clicked = None;
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(format!("■ {}", t.critical_path)).color(GANTT_CRITICAL));
+        ui.label(egui::RichText::new(format!("■ {}", t.actual)).color(GANTT_ACTUAL));
+        ui.label(egui::RichText::new(format!("■ {}", t.planned)).color(GANTT_PLANNED));
+        ui.label(egui::RichText::new(format!("■ {}", t.late)).color(GANTT_LATE));
+        if let Some(e) = &d.cpm_error {
+            ui.colored_label(RED, format!("{}: {e}", t.no_cpm));
+        }
+    });
+    egui::ScrollArea::vertical().id_salt("gantt").max_height(150.0).auto_shrink([false, true]).show(
+        ui,
+        |ui| {
+            let name_w = 230.0;
+            for &i in &rows {
+                let task = &d.schedule.tasks[i];
+                let (rect, response) =
+                    ui.allocate_exact_size(egui::vec2(ui.available_width(), 16.0), egui::Sense::click());
+                let painter = ui.painter_at(rect);
+                if selected == Some(i) {
+                    painter.rect_filled(rect, 0.0, egui::Color32::from_rgba_unmultiplied(255, 200, 40, 60));
+                } else if response.hovered() {
+                    painter.rect_filled(rect, 0.0, ui.visuals().faint_bg_color);
+                }
+                let late = timeline.late_by(i);
+                let label = match late {
+                    Some(days) => format!("{} (+{days} {})", task.name, t.days_late),
+                    None => task.name.clone(),
+                };
+                let colour = if late.is_some() { GANTT_LATE } else { ui.visuals().text_color() };
+                let name_rect = egui::Rect::from_min_size(rect.min, egui::vec2(name_w, rect.height()));
+                ui.painter_at(name_rect).text(
+                    name_rect.left_center() + egui::vec2(2.0, 0.0),
+                    egui::Align2::LEFT_CENTER,
+                    label,
+                    egui::FontId::proportional(12.0),
+                    colour,
+                );
+                let bars = egui::Rect::from_min_max(egui::pos2(rect.left() + name_w, rect.top()), rect.max);
+                if let (Some(s), Some(f)) = (task.start, task.finish.or(task.start)) {
+                    let x0 = day_x(bars, s);
+                    let x1 = day_x(bars, f).max(x0 + 2.0);
+                    let planned =
+                        egui::Rect::from_x_y_ranges(x0..=x1, bars.center().y + 1.0..=bars.bottom() - 2.0);
+                    let colour = if d.is_critical(i) { GANTT_CRITICAL } else { GANTT_PLANNED };
+                    painter.rect_filled(planned, 1.0, colour);
+                }
+                if let Some(s) = task.actual_start.filter(|s| *s <= timeline.day) {
+                    let f = task.actual_finish.filter(|f| *f <= timeline.day).unwrap_or(timeline.day);
+                    let x0 = day_x(bars, s);
+                    let x1 = day_x(bars, f).max(x0 + 2.0);
+                    let actual =
+                        egui::Rect::from_x_y_ranges(x0..=x1, bars.top() + 2.0..=bars.center().y - 1.0);
+                    painter.rect_filled(actual, 1.0, if late.is_some() { GANTT_LATE } else { GANTT_ACTUAL });
+                }
+                let x = day_x(bars, timeline.day);
+                painter.line_segment([egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())], (1.5, RED));
+                if response.clicked() {
+                    clicked = Some(i);
+                }
+                response.on_hover_text(format!(
+                    "{} · {} → {}",
+                    task.name,
+                    task.start.map_or("—".into(), |d| d.to_string()),
+                    task.finish.map_or("—".into(), |d| d.to_string())
+                ));
+            }
+        },
+    );
+    clicked
+}
+
+fn timeline_panel(
+    ui: &mut egui::Ui,
+    t: &Strings,
+    timeline: &mut ResMut<Timeline>,
+    selected_task: Option<usize>,
+) -> Option<usize> {
     if let Some(e) = &timeline.error {
         ui.colored_label(RED, format!("{}: {e}", t.timeline));
-        return;
+        return None;
     }
-    let Some((pos, len)) = timeline.position() else { return };
+    let (pos, len) = timeline.position()?;
     ui.horizontal(|ui| {
         ui.strong(t.timeline);
         let mut enabled = timeline.enabled;
@@ -545,7 +711,11 @@ fn timeline_panel(ui: &mut egui::Ui, t: &Strings, timeline: &mut ResMut<Timeline
             ui.label(format!("{} {n}", state_label(t, s)));
         }
         if timeline.counts.late > 0 {
-            ui.colored_label(RED, format!("{} {}", t.late, timeline.counts.late));
+            ui.colored_label(GANTT_LATE, format!("{} {}", t.late, timeline.counts.late));
+        }
+        let mut highlight = timeline.highlight_late;
+        if ui.checkbox(&mut highlight, t.highlight_late).changed() {
+            timeline.highlight_late = highlight;
         }
     });
     if let Some(d) = &timeline.data {
@@ -557,4 +727,9 @@ fn timeline_panel(ui: &mut egui::Ui, t: &Strings, timeline: &mut ResMut<Timeline
             ui.label(format!("{}: {}{tail}", t.active_tasks, names.join(" · ")));
         }
     }
+    egui::CollapsingHeader::new(t.gantt)
+        .default_open(true)
+        .show(ui, |ui| gantt(ui, t, timeline, selected_task))
+        .body_returned
+        .flatten()
 }
