@@ -74,4 +74,18 @@ PY
 shot top "$out/hall.ifc" --view top --hide-class IfcSlab --lang en
 shot zh "$out/hall.ifc" --clashes "$out/clashes.json" --lang zh
 
+echo "== BCF export of a clash group with the view as its snapshot (--bcf-out)"
+rm -f "$out/group.bcf"
+xvfb-run -a -s "-screen 0 1600x1000x24" "$viewer" "$out/hall.ifc" --clashes "$out/clashes.json" \
+  --focus-clash 0 --lang en --bcf-out "$out/group.bcf" >"$out/bcf.log" 2>&1 || { tail -20 "$out/bcf.log"; exit 1; }
+python3 - "$out/group.bcf" <<'PY'
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+markups = [n for n in z.namelist() if n.endswith("markup.bcf")]
+pngs = [n for n in z.namelist() if n.endswith(".png")]
+assert len(markups) == 1, f"one topic expected, got {markups}"
+assert pngs and z.read(pngs[0]).startswith(b"\x89PNG") and len(z.read(pngs[0])) > 10_000, "a real snapshot"
+print(f"BCF ok: 1 topic, snapshot {len(z.read(pngs[0]))} bytes")
+PY
+
 echo "== viewer CI finished in $(( $(date +%s) - started )) s; screenshots in $out"

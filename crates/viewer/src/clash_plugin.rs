@@ -8,7 +8,47 @@ use crate::camera_plugin::CameraCommand;
 use crate::scene_plugin::{ModelScene, Selection};
 use bevy::prelude::*;
 use plumbline_model::{Aabb, ElementRef};
-use plumbline_review::{ClashRecord, Report};
+use plumbline_review::{ClashRecord, Report, Status};
+use plumbline_store::{StatusChange, Store};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The clash history the viewer reads statuses from and writes reviews to.
+#[derive(Debug)]
+pub struct History {
+    pub path: PathBuf,
+    /// Behind a mutex: a resource must be `Sync`, an SQLite connection is only `Send`.
+    store: Mutex<Store>,
+    /// Who changes are recorded as.
+    pub user: String,
+}
+
+impl History {
+    /// Opens an existing history (the viewer never creates one: a typo must not start a new
+    /// empty history beside the real one).
+    pub fn open(path: &Path, user: &str) -> Result<History, String> {
+        if !path.is_file() {
+            return Err(format!(
+                "{}: no clash history here (plumbline clash --db writes one)",
+                path.display()
+            ));
+        }
+        let store = Store::open(path).map_err(|e| e.to_string())?;
+        Ok(History { path: path.to_path_buf(), store: Mutex::new(store), user: user.to_string() })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        // A panic while holding the lock cannot leave the connection half-used (SQLite rolls
+        // back an unfinished transaction), so a poisoned lock is still usable.
+        let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+
+    /// The status changes of a clash, oldest first, with their comments.
+    pub fn status_history(&self, clash_id: &str) -> Result<Vec<StatusChange>, String> {
+        self.with(|s| s.status_history(clash_id)).map_err(|e| e.to_string())
+    }
+}
 
 /// A clash's place in the report: test index, clash index within the test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +64,10 @@ pub struct ClashReview {
     /// Why the report could not be read.
     pub error: Option<String>,
     pub focused: Option<ClashKey>,
+    /// The clash history, when the viewer was opened with one.
+    pub history: Option<History>,
+    /// The outcome of the last save or export, for the status line: (ok, message).
+    pub last_action: Option<(bool, String)>,
 }
 
 impl ClashReview {
@@ -59,6 +103,60 @@ impl ClashReview {
         keys.into_iter().find(|k| self.clash(*k).is_some_and(|c| c.id == id_or_index.trim()))
     }
 
+    /// Sets a clash's status (and an optional comment) in the history and in the loaded report.
+    /// Setting the same status with a comment records the comment as a confirmation.
+    pub fn set_status(&mut self, key: ClashKey, status: Status, comment: &str) -> Result<(), String> {
+        let history = self.history.as_ref().ok_or("no clash history is open (start the viewer with --db)")?;
+        let id = self.clash(key).ok_or("no such clash")?.id.clone();
+        let comment = Some(comment.trim()).filter(|c| !c.is_empty());
+        history
+            .with(|s| s.set_status(&id, status, &history.user, comment, chrono::Utc::now()))
+            .map_err(|e| e.to_string())?;
+        if let Some(c) = self
+            .report
+            .as_mut()
+            .and_then(|r| r.tests.get_mut(key.test))
+            .and_then(|t| t.clashes.get_mut(key.clash))
+        {
+            c.status = status;
+        }
+        Ok(())
+    }
+
+    /// Writes the group of a clash as a BCF archive (one topic, its viewpoint and `snapshot`).
+    pub fn export_group_bcf(
+        &self,
+        key: ClashKey,
+        snapshot: Option<Vec<u8>>,
+        out: &Path,
+    ) -> Result<(), String> {
+        let report = self.report.as_ref().ok_or("no clash report is loaded")?;
+        let test = report.tests.get(key.test).ok_or("no such test")?;
+        let group_id = &test.clashes.get(key.clash).ok_or("no such clash")?.group;
+        let group = test.groups.iter().find(|g| &g.id == group_id).ok_or("the clash has no group")?;
+        // A report of this group alone: BCF gets one topic, with every clash of the group.
+        let mut one = test.clone();
+        one.groups = vec![group.clone()];
+        one.clashes.retain(|c| &c.group == group_id);
+        let single = Report { tests: vec![one], ..report.clone() };
+        let author = self.history.as_ref().map(|h| h.user.clone()).unwrap_or_else(default_user);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let options = plumbline_bcf::ExportOptions {
+            version: plumbline_bcf::BcfVersion::V2_1,
+            author: &author,
+            date_utc: plumbline_bcf::UtcDateTime::from_unix_seconds(now)
+                .ok_or("the clock is out of range")?,
+            snapshots: &|_| snapshot.clone(),
+        };
+        let bytes = plumbline_bcf::write(&single, &options).map_err(|e| e.to_string())?;
+        // Written beside and renamed: a failed write never leaves half an archive.
+        let tmp = out.with_extension("bcf.partial");
+        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, out).map_err(|e| format!("{}: {e}", out.display()))
+    }
+
     /// Focuses a clash (or none) and returns where the camera should go.
     pub fn focus(&mut self, key: Option<ClashKey>) -> Option<CameraCommand> {
         self.focused = key.filter(|k| self.clash(*k).is_some());
@@ -69,17 +167,30 @@ impl ClashReview {
     }
 }
 
+/// Asks for the group of a clash to be exported to BCF with the current view as its snapshot
+/// (handled by [`crate::bcf_plugin`], which needs a window to capture).
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BcfExportRequest {
+    pub key: ClashKey,
+}
+
 /// Holds the clash report.
 #[derive(Debug, Default)]
 pub struct ClashPlugin;
 
 impl Plugin for ClashPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<ClashReview>().add_message::<CameraCommand>();
+        app.init_resource::<ClashReview>().add_message::<CameraCommand>().add_message::<BcfExportRequest>();
     }
 }
 
-/// Puts a loaded report into the world and focuses the clash the configuration names.
+/// Who reviews are recorded as when `--user` is not given.
+pub fn default_user() -> String {
+    std::env::var("USER").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "viewer".to_string())
+}
+
+/// Puts a loaded report into the world, with the statuses of the clash history when one is
+/// configured, and focuses the clash the configuration names.
 pub fn install_report(world: &mut World, report: Option<Result<Report, String>>) {
     let mut review = ClashReview::default();
     match report {
@@ -89,6 +200,25 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
             review.error = Some(e);
         }
         None => {}
+    }
+    let config = world.get_resource::<crate::ViewerConfig>().cloned().unwrap_or_default();
+    if let Some(path) = &config.db {
+        let user = config.user.clone().unwrap_or_else(default_user);
+        match History::open(path, &user) {
+            Ok(h) => {
+                if let Some(r) = review.report.as_mut() {
+                    // The history is the truth for statuses: the JSON holds those of its run.
+                    h.with(|s| r.apply_statuses(|id| s.status_of(id).ok().flatten()));
+                } else {
+                    review.error = Some("--db needs the run's report too: pass --clashes FILE.json".into());
+                }
+                review.history = Some(h);
+            }
+            Err(e) => {
+                error!("clash history: {e}");
+                review.error = Some(e);
+            }
+        }
     }
     let wanted = world.get_resource::<crate::ViewerConfig>().and_then(|c| c.focus_clash.clone());
     let mut command = None;

@@ -8,15 +8,17 @@
 //! - The interactive plugins (camera, picking, egui panels, screenshots), added by
 //!   [`ViewerPlugin`] on top of Bevy's `DefaultPlugins`.
 //!
-//! **Architecture invariant:** this crate only reads what the core crates produce
-//! (`plumbline_ifc`, `plumbline_review`, `plumbline_schedule`); no clash or schedule logic lives
-//! here. It is the only workspace crate allowed to depend on Bevy and egui.
+//! **Architecture invariant:** this crate only uses what the core crates provide
+//! (`plumbline_ifc`, `plumbline_review`, `plumbline_schedule`, and `plumbline_store` and
+//! `plumbline_bcf` for reviews written to the clash history and BCF); no clash, schedule,
+//! history or BCF logic lives here. It is the only workspace crate allowed to depend on Bevy and egui.
 //!
 //! **Coordinates:** the models are Z-up in `f64` world metres; Bevy renders Y-up in `f32`. Every
 //! world point goes through [`render_from_world`], which subtracts the scene origin (the centre
 //! of all loaded models) in `f64` before rounding, so a model 500 km from its map origin renders
 //! without jitter.
 
+pub mod bcf_plugin;
 pub mod camera_plugin;
 pub mod clash_plugin;
 pub mod i18n;
@@ -61,6 +63,14 @@ pub struct ViewerConfig {
     pub select_task: Option<String>,
     /// IFC classes to hide at start, as unticking them in the model tree does.
     pub hide_classes: Vec<String>,
+    /// The clash history (`plumbline clash --db`): statuses are read from it, and statuses and
+    /// comments set in the viewer are written to it.
+    pub db: Option<PathBuf>,
+    /// Who statuses and comments are recorded as (default: `$USER`).
+    pub user: Option<String>,
+    /// Export the focused clash's group to this BCF file, with the view as its snapshot, once
+    /// the model is shown, then exit (like `screenshot`).
+    pub bcf_out: Option<PathBuf>,
 }
 
 /// The headless part of the viewer: state and the systems that apply it to entities.
@@ -91,6 +101,7 @@ impl Plugin for ViewerPlugin {
             picking_plugin::ClickSelectPlugin,
             ui_plugin::UiPlugin,
             screenshot_plugin::ScreenshotPlugin,
+            bcf_plugin::BcfPlugin,
         ));
     }
 }

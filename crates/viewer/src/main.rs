@@ -55,6 +55,17 @@ struct Args {
     /// does: e.g. `IfcSlab,IfcWall` to look into a building in 4D.
     #[arg(long, value_delimiter = ',')]
     hide_class: Vec<String>,
+    /// The clash history (`plumbline clash --db`): statuses are read from it, and statuses and
+    /// comments set in the viewer are written to it. Needs --clashes (the run's report).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Who statuses and comments are recorded as (default: $USER).
+    #[arg(long)]
+    user: Option<String>,
+    /// Export the group of the --focus-clash clash to this BCF file, with the view as its
+    /// snapshot, once the model is shown, then exit.
+    #[arg(long)]
+    bcf_out: Option<PathBuf>,
     /// Window size in logical pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     size: (u32, u32),
@@ -81,7 +92,8 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 
 fn main() -> AppExit {
     let args = Args::parse();
-    let screenshot = args.screenshot.is_some();
+    // Batch runs need frames without input.
+    let screenshot = args.screenshot.is_some() || args.bcf_out.is_some();
     let config = ViewerConfig {
         models: args.models,
         clashes: args.clashes,
@@ -97,6 +109,9 @@ fn main() -> AppExit {
         view: args.view,
         select_task: args.select_task,
         hide_classes: args.hide_class,
+        db: args.db,
+        user: args.user,
+        bcf_out: args.bcf_out.clone(),
     };
     let mut app = App::new();
     app.insert_resource(config)

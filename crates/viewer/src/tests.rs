@@ -360,3 +360,76 @@ fn standard_views_look_from_their_side() {
     assert_eq!(StandardView::parse("iso"), Some(StandardView::Iso));
     assert_eq!(StandardView::parse("sideways"), None);
 }
+
+#[test]
+fn reviews_go_to_the_clash_history_and_a_group_exports_to_bcf() {
+    let (set, _) = small_hall();
+    let drawn: Vec<ElementRef> = prepare_meshes(&set).elements.iter().map(|p| p.element).collect();
+    let mut report = report_between(&set, drawn[0], drawn[1]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("plumbline.db");
+    {
+        let mut store = plumbline_store::Store::open(&db).expect("new history");
+        let meta = plumbline_store::RunMeta {
+            started_utc: chrono::Utc::now(),
+            models: vec!["small-hall.ifc".into()],
+            config: None,
+        };
+        store.record_run(&mut report, &meta).expect("run recorded");
+        // Someone reviewed it since the JSON was written: the history wins.
+        store.set_status("c1", Status::Reviewed, "Anna Berg", None, chrono::Utc::now()).expect("set");
+    }
+    let mut app = headless_app();
+    app.insert_resource(crate::ViewerConfig {
+        db: Some(db.clone()),
+        user: Some("Li Wei".into()),
+        ..Default::default()
+    });
+    load_into(&mut app, set, None, Some(report));
+    let key = ClashKey { test: 0, clash: 0 };
+    {
+        let review = app.world().resource::<ClashReview>();
+        assert!(review.history.is_some(), "history open: {:?}", review.error);
+        assert_eq!(
+            review.clash(key).expect("clash").status,
+            Status::Reviewed,
+            "status read from the history"
+        );
+    }
+
+    // Approve with a comment: in the report at once, and in the database for everyone.
+    app.world_mut()
+        .resource_mut::<ClashReview>()
+        .set_status(key, Status::Approved, "accepted: tray passes above")
+        .expect("saved");
+    assert_eq!(app.world().resource::<ClashReview>().clash(key).expect("clash").status, Status::Approved);
+    let store = plumbline_store::Store::open(&db).expect("reopen");
+    assert_eq!(store.status_of("c1").expect("read"), Some(Status::Approved));
+    let last = store.status_history("c1").expect("history").pop().expect("an entry");
+    assert_eq!((last.by.as_str(), last.comment.as_deref()), ("Li Wei", Some("accepted: tray passes above")));
+
+    // The group to BCF, with a snapshot: one topic that selects A and B and carries the picture.
+    let png = {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::new_rgb8(8, 6).write_to(&mut out, image::ImageFormat::Png).expect("png");
+        out.into_inner()
+    };
+    let out = dir.path().join("group.bcf");
+    app.world().resource::<ClashReview>().export_group_bcf(key, Some(png), &out).expect("exported");
+    let archive = plumbline_bcf::read(&std::fs::read(&out).expect("bcf written")).expect("readable BCF");
+    assert_eq!(archive.topics.len(), 1);
+    let topic = &archive.topics[0];
+    assert_eq!(
+        topic.guid,
+        app.world().resource::<ClashReview>().report.as_ref().expect("report").tests[0].groups[0].guid
+    );
+    let vp = topic.viewpoints.first().expect("a viewpoint");
+    assert!(vp.snapshot.is_some(), "the view's snapshot is in the topic");
+    assert_eq!(vp.selected.len(), 2, "A and B are selected");
+
+    // Without a history, saving is refused with a reason and nothing else changes.
+    let mut bare =
+        ClashReview { report: app.world().resource::<ClashReview>().report.clone(), ..Default::default() };
+    let e = bare.set_status(key, Status::Resolved, "").expect_err("no history");
+    assert!(e.contains("--db"), "{e}");
+}

@@ -9,7 +9,7 @@
 //! like a change to [`crate::scene_plugin::apply_appearance`] and redo every element.
 
 use crate::camera_plugin::{CameraCommand, StandardView, ViewRect};
-use crate::clash_plugin::{ClashKey, ClashReview};
+use crate::clash_plugin::{BcfExportRequest, ClashKey, ClashReview};
 use crate::i18n::{Lang, Strings};
 use crate::load_plugin::{LoadPhase, LoadState};
 use crate::scene_plugin::{class_color, ModelScene, Selection, ViewFilter};
@@ -42,6 +42,19 @@ pub struct UiState {
     pub left_tab: LeftTab,
     /// Whether the left tab was chosen for a newly loaded report.
     tab_set_for_report: bool,
+    /// The review being written for the focused clash: its status and comment.
+    status_draft: Option<(ClashKey, plumbline_review::Status)>,
+    comment_draft: String,
+    /// The focused clash's status history from the database, as shown lines.
+    history_lines: Option<(ClashKey, Vec<String>)>,
+}
+
+/// What the clash panel asked for.
+enum ClashAction {
+    None,
+    Leave,
+    Save(ClashKey, plumbline_review::Status, String),
+    ExportBcf(ClashKey),
 }
 
 /// The egui panels.
@@ -118,6 +131,7 @@ fn panels(
     mut ui_state: ResMut<UiState>,
     mut view_rect: ResMut<ViewRect>,
     mut camera: MessageWriter<CameraCommand>,
+    mut bcf_request: MessageWriter<BcfExportRequest>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let t = lang.strings();
@@ -224,8 +238,23 @@ fn panels(
     egui::Panel::right("right").resizable(true).default_size(320.0).show(&mut root, |ui| {
         egui::ScrollArea::vertical().id_salt("right-scroll").auto_shrink([false, false]).show(ui, |ui| {
             if review.focused_clash().is_some() {
-                if clash_details(ui, *lang, &review, &scene) {
-                    review.focused = None;
+                match clash_details(ui, *lang, &review, &scene, &mut ui_state) {
+                    ClashAction::None => {}
+                    ClashAction::Leave => review.focused = None,
+                    ClashAction::Save(key, status, comment) => {
+                        let outcome = review.set_status(key, status, &comment);
+                        ui_state.history_lines = None;
+                        if outcome.is_ok() {
+                            ui_state.comment_draft.clear();
+                        }
+                        review.last_action = Some(match outcome {
+                            Ok(()) => (true, format!("{}: {}", status_text(*lang, status), t.save_review)),
+                            Err(e) => (false, e),
+                        });
+                    }
+                    ClashAction::ExportBcf(key) => {
+                        bcf_request.write(BcfExportRequest { key });
+                    }
                 }
             } else {
                 ui.heading(t.properties);
@@ -457,9 +486,16 @@ fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -
 }
 
 /// The focused clash; returns whether the user asked to leave it.
-fn clash_details(ui: &mut egui::Ui, lang: Lang, review: &ClashReview, scene: &ModelScene) -> bool {
+fn clash_details(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    review: &ClashReview,
+    scene: &ModelScene,
+    state: &mut UiState,
+) -> ClashAction {
     let t = lang.strings();
-    let Some(c) = review.focused_clash() else { return false };
+    let (Some(key), Some(c)) = (review.focused, review.focused_clash()) else { return ClashAction::None };
+    let mut action = ClashAction::None;
     ui.heading(t.clash);
     egui::Grid::new("clash").num_columns(2).striped(true).show(ui, |ui| {
         grid_row(ui, "id", &c.id);
@@ -486,7 +522,76 @@ fn clash_details(ui: &mut egui::Ui, lang: Lang, review: &ClashReview, scene: &Mo
         }
     }
     ui.separator();
-    ui.button(t.leave_clash).clicked()
+    // Review: status and comment into the clash history.
+    match &review.history {
+        Some(history) => {
+            let mut status = match state.status_draft {
+                Some((k, s)) if k == key => s,
+                _ => c.status,
+            };
+            ui.horizontal(|ui| {
+                ui.label(t.status);
+                egui::ComboBox::from_id_salt("status-draft")
+                    .selected_text(status_text(lang, status))
+                    .show_ui(ui, |ui| {
+                        for s in plumbline_review::Status::ALL {
+                            ui.selectable_value(&mut status, s, status_text(lang, s));
+                        }
+                    });
+            });
+            state.status_draft = Some((key, status));
+            ui.label(t.comment);
+            ui.add(
+                egui::TextEdit::multiline(&mut state.comment_draft)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            );
+            if ui.button(t.save_review).clicked() {
+                action = ClashAction::Save(key, status, state.comment_draft.clone());
+            }
+            if state.history_lines.as_ref().is_none_or(|(k, _)| *k != key) {
+                let lines = match history.status_history(&c.id) {
+                    Ok(changes) => changes
+                        .iter()
+                        .rev()
+                        .map(|ch| {
+                            let from = ch.from.map_or("—", |s| status_text(lang, s));
+                            let note = ch.comment.as_deref().map(|c| format!(": {c}")).unwrap_or_default();
+                            format!(
+                                "{} {} {from} → {}{note}",
+                                ch.at_utc.format("%Y-%m-%d %H:%M"),
+                                ch.by,
+                                status_text(lang, ch.to)
+                            )
+                        })
+                        .collect(),
+                    Err(e) => vec![e],
+                };
+                state.history_lines = Some((key, lines));
+            }
+            if let Some((_, lines)) = &state.history_lines {
+                egui::CollapsingHeader::new(t.review_history).default_open(true).show(ui, |ui| {
+                    for l in lines.iter().take(20) {
+                        ui.small(l);
+                    }
+                });
+            }
+        }
+        None => {
+            ui.small(t.no_history);
+        }
+    }
+    if ui.button(t.export_bcf).clicked() {
+        action = ClashAction::ExportBcf(key);
+    }
+    if let Some((ok, message)) = &review.last_action {
+        ui.colored_label(if *ok { GREEN } else { RED }, message);
+    }
+    ui.separator();
+    if ui.button(t.leave_clash).clicked() {
+        action = ClashAction::Leave;
+    }
+    action
 }
 
 fn state_label(t: &Strings, s: ElementState) -> &'static str {
