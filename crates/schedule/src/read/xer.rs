@@ -261,7 +261,8 @@ pub(crate) fn parse_clndr_data(name: &str, data: &str) -> Calendar {
         }
     };
     for token in data.split("(0||").skip(1) {
-        let head = token.split('(').next().unwrap_or("").trim();
+        let raw_head = token.split('(').next().unwrap_or("");
+        let head = raw_head.trim();
         if head == "DaysOfWeek" || head == "Exceptions" || head == "VIEW" || head == "CalendarData" {
             flush(&mut current_exception, &mut holidays);
             section = head;
@@ -270,7 +271,9 @@ pub(crate) fn parse_clndr_data(name: &str, data: &str) -> Calendar {
         let working_slot = token.contains("s|");
         match section {
             "DaysOfWeek" => {
-                let after = &token[head.len()..];
+                // After the untrimmed head: `head` is trimmed, so its length is no offset into
+                // `token` (slicing by it split a multi-byte character; found by fuzzing).
+                let after = &token[raw_head.len()..];
                 if after.starts_with("()") {
                     // A day header: `1()(`.
                     current_day = head.parse::<usize>().ok().filter(|d| (1..=7).contains(d));
@@ -313,6 +316,16 @@ fn spreadsheet_date(serial: i64) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_blob_with_padding_and_non_ascii_text_does_not_panic() {
+        // Fuzz regression: whitespace before a day number then multi-byte characters.
+        // The head ` ЄЄ` trims to 4 bytes, which is inside the second `Є` of the token.
+        let c = parse_clndr_data("x", "(0||DaysOfWeek()((0|| ЄЄ()((0||0(s|08:00|f|17:00)()))))");
+        assert_eq!(c.name, "x");
+        let c = parse_clndr_data("x", "(0||DaysOfWeek()((0|| 2()((0||0(s|08:00|f|17:00)()))))");
+        assert!(c.work_days[0], "day 2 (Monday) works: {:?}", c.work_days);
+    }
 
     #[test]
     fn calendar_blob() {
