@@ -71,6 +71,9 @@ pub struct ViewerConfig {
     /// Export the focused clash's group to this BCF file, with the view as its snapshot, once
     /// the model is shown, then exit (like `screenshot`).
     pub bcf_out: Option<PathBuf>,
+    /// Pick (as a click would) at this window position in logical pixels once the model is
+    /// shown, print the ray cast's time and select the hit.
+    pub pick_at: Option<Vec2>,
 }
 
 /// The headless part of the viewer: state and the systems that apply it to entities.

@@ -66,6 +66,10 @@ struct Args {
     /// snapshot, once the model is shown, then exit.
     #[arg(long)]
     bcf_out: Option<PathBuf>,
+    /// Pick at X,Y (window pixels) once loaded, as a click would: prints the ray cast's time and
+    /// selects the hit (benchmarks, and reproducing a selection).
+    #[arg(long, value_parser = parse_point)]
+    pick_at: Option<(f32, f32)>,
     /// Window size in logical pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     size: (u32, u32),
@@ -78,6 +82,16 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 fn parse_view(s: &str) -> Result<StandardView, String> {
     StandardView::parse(s)
         .ok_or_else(|| format!("unknown view {s:?}: use top, front, back, left, right or iso"))
+}
+
+fn parse_point(s: &str) -> Result<(f32, f32), String> {
+    let (x, y) = s.split_once(',').ok_or("give the point as X,Y, e.g. 800,500")?;
+    let x: f32 = x.trim().parse().map_err(|e| format!("x: {e}"))?;
+    let y: f32 = y.trim().parse().map_err(|e| format!("y: {e}"))?;
+    if !(x.is_finite() && y.is_finite()) {
+        return Err("the point must be finite".into());
+    }
+    Ok((x, y))
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -112,6 +126,7 @@ fn main() -> AppExit {
         db: args.db,
         user: args.user,
         bcf_out: args.bcf_out.clone(),
+        pick_at: args.pick_at.map(|(x, y)| Vec2::new(x, y)),
     };
     let mut app = App::new();
     app.insert_resource(config)

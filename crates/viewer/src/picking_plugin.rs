@@ -20,7 +20,62 @@ pub struct ClickSelectPlugin;
 impl Plugin for ClickSelectPlugin {
     fn build(&self, app: &mut App) {
         app.add_plugins(MeshPickingPlugin).add_systems(Update, select_on_click);
+        let at = app.world().get_resource::<crate::ViewerConfig>().and_then(|c| c.pick_at);
+        if let Some(at) = at {
+            app.insert_resource(ScriptedPick { at, frames: 0, done: false }).add_systems(Last, scripted_pick);
+        }
     }
+}
+
+/// `--pick-at X,Y`: one pick, timed, once the model is shown.
+#[derive(Resource, Debug)]
+struct ScriptedPick {
+    at: Vec2,
+    frames: u32,
+    done: bool,
+}
+
+/// Picks at a window position (logical pixels) the way a click does (the same ray cast against
+/// the same meshes), selects the hit and prints how long the ray cast took: the picking figure
+/// of the viewer's benchmark, and a way to reproduce a selection from the command line.
+fn scripted_pick(
+    load: Res<crate::load_plugin::LoadState>,
+    mut pick: ResMut<ScriptedPick>,
+    cameras: Query<(&Camera, &GlobalTransform), With<crate::camera_plugin::OrbitCamera>>,
+    mut ray_cast: bevy::picking::mesh_picking::ray_cast::MeshRayCast,
+    elements: Query<&ElementId>,
+    scene: Res<crate::scene_plugin::ModelScene>,
+    mut selection: ResMut<Selection>,
+) {
+    if pick.done || matches!(load.phase, crate::load_plugin::LoadPhase::Loading) {
+        return;
+    }
+    pick.frames += 1;
+    // After the camera has settled on the loaded model (frames 1-2 fit and draw it).
+    if pick.frames < 3 {
+        return;
+    }
+    pick.done = true;
+    let Ok((camera, transform)) = cameras.single() else { return };
+    let Ok(ray) = camera.viewport_to_world(transform, pick.at) else {
+        println!("plumbline-viewer pick: ({}, {}) is outside the view", pick.at.x, pick.at.y);
+        return;
+    };
+    let settings = bevy::picking::mesh_picking::ray_cast::MeshRayCastSettings::default();
+    let started = std::time::Instant::now();
+    let hit = ray_cast
+        .cast_ray(ray, &settings)
+        .iter()
+        .find_map(|(e, _)| elements.get(*e).ok().map(|id| id.element));
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let name = hit.map_or("none".to_string(), |r| scene.element(r).global_id.clone());
+    println!(
+        "plumbline-viewer pick: x={} y={} ms={ms:.2} hit={name} elements={}",
+        pick.at.x,
+        pick.at.y,
+        scene.drawn()
+    );
+    selection.select_element(hit);
 }
 
 #[allow(clippy::too_many_arguments, reason = "a Bevy system reading each input it combines")]

@@ -48,7 +48,8 @@ impl Plugin for ScreenshotPlugin {
 
 fn count_frames(
     mut commands: Commands,
-    time: Res<Time>,
+    // Real time: the default (virtual) clock clamps a frame to 250 ms, which hid slow frames.
+    time: Res<Time<Real>>,
     load: Res<LoadState>,
     mut plan: ResMut<ScreenshotPlan>,
     mut exit: MessageWriter<AppExit>,
