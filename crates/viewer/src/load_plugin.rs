@@ -12,7 +12,7 @@ use bevy::window::RequestRedraw;
 use plumbline_model::{ModelSet, Role};
 use plumbline_review::Report;
 use plumbline_schedule::{Link, LinkSource, Schedule};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
@@ -81,8 +81,13 @@ pub struct LoadPlugin;
 impl Plugin for LoadPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<LoadState>()
+            .init_resource::<ViewerConfig>()
+            .init_resource::<OpenFeedback>()
             .add_message::<RequestRedraw>()
+            .add_message::<OpenFiles>()
+            .add_message::<bevy::window::FileDragAndDrop>()
             .add_systems(Startup, start_configured_load)
+            .add_systems(Update, (files_dropped, open_files).chain())
             .add_systems(PreUpdate, poll_load.run_if(|s: Res<LoadState>| s.phase == LoadPhase::Loading));
     }
 }
@@ -93,6 +98,86 @@ fn start_configured_load(config: Option<Res<ViewerConfig>>, mut state: ResMut<Lo
         return;
     }
     start_load(&mut state, (*config).clone());
+}
+
+/// Asks for files to be opened (from the Open box or dropped on the window).
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct OpenFiles(pub Vec<PathBuf>);
+
+/// What the last open asked for and could not do, shown in the tool bar.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct OpenFeedback {
+    pub errors: Vec<String>,
+}
+
+/// Adds files to what the viewer shows, by kind: IFC models join the federated set, a `.json`
+/// is the clash report, a `.db` the clash history, and a schedule (`.xml`, `.xer`, `.csv`)
+/// the 4D schedule. Returns one message per file it cannot use.
+pub fn add_files(config: &mut ViewerConfig, paths: &[PathBuf]) -> Vec<String> {
+    let mut errors = Vec::new();
+    for path in paths {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "ifc" | "ifczip" => {
+                if !config.models.contains(path) {
+                    config.models.push(path.clone());
+                }
+            }
+            "json" => config.clashes = Some(path.clone()),
+            "db" => config.db = Some(path.clone()),
+            "xml" | "xer" | "csv" => config.schedule = Some(path.clone()),
+            "bcf" | "bcfzip" => errors.push(format!(
+                "{}: BCF reviews go into the clash history with `plumbline bcf import`",
+                path.display()
+            )),
+            _ => errors.push(format!(
+                "{}: not a file the viewer opens (IFC .ifc/.ifczip, clash report .json, history .db, schedule .xml/.xer/.csv)",
+                path.display()
+            )),
+        }
+    }
+    errors
+}
+
+fn files_dropped(
+    mut drops: MessageReader<bevy::window::FileDragAndDrop>,
+    mut open: MessageWriter<OpenFiles>,
+) {
+    let paths: Vec<PathBuf> = drops
+        .read()
+        .filter_map(|d| match d {
+            bevy::window::FileDragAndDrop::DroppedFile { path_buf, .. } => Some(path_buf.clone()),
+            _ => None,
+        })
+        .collect();
+    if !paths.is_empty() {
+        open.write(OpenFiles(paths));
+    }
+}
+
+/// Opens files: the configuration grows and everything is loaded again in the background
+/// (the models are one federated set, and the report and schedule refer to all of them).
+fn open_files(
+    mut requests: MessageReader<OpenFiles>,
+    mut config: ResMut<ViewerConfig>,
+    mut state: ResMut<LoadState>,
+    mut feedback: ResMut<OpenFeedback>,
+) {
+    let paths: Vec<PathBuf> = requests.read().flat_map(|r| r.0.iter().cloned()).collect();
+    if paths.is_empty() {
+        return;
+    }
+    let errors = add_files(&mut config, &paths);
+    if *feedback != (OpenFeedback { errors: errors.clone() }) {
+        feedback.errors = errors;
+    }
+    if state.phase == LoadPhase::Loading {
+        // The running load finishes first; its result is replaced by the next one.
+        warn!("a load is running; the new files load after it");
+    }
+    if !config.models.is_empty() || config.clashes.is_some() {
+        start_load(&mut state, config.clone());
+    }
 }
 
 /// Starts loading on a background thread.
@@ -122,7 +207,21 @@ pub fn load_now(config: &ViewerConfig, files_done: &AtomicUsize) -> LoadOutput {
     let (set, errors) = plumbline_ifc::load_set(&config.models, &options, |_, _| {
         files_done.fetch_add(1, Ordering::Relaxed);
     });
-    let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let mut errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    // What loaded only in part is said too: a reviewer must know the picture is incomplete.
+    for m in &set.models {
+        errors.extend(m.warnings.iter().map(|w| format!("{}: {w}", m.path)));
+        if let Some(first) = m.failures.first() {
+            errors.push(format!(
+                "{}: {} element(s) skipped, their geometry could not be built (first: {} {}: {})",
+                m.path,
+                m.failures.len(),
+                first.class,
+                first.global_id,
+                first.reason
+            ));
+        }
+    }
     let scene = prepare_meshes(&set);
     let report = config.clashes.as_deref().map(read_report);
     let schedule = read_schedule_for(config, &set);

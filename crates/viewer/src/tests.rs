@@ -433,3 +433,46 @@ fn reviews_go_to_the_clash_history_and_a_group_exports_to_bcf() {
     let e = bare.set_status(key, Status::Resolved, "").expect_err("no history");
     assert!(e.contains("--db"), "{e}");
 }
+
+#[test]
+fn dropped_files_are_opened_by_kind_and_loaded_in_the_background() {
+    use crate::load_plugin::{add_files, LoadPhase, LoadState, OpenFeedback};
+    // Classification, without a window.
+    let mut config = crate::ViewerConfig::default();
+    let errors = add_files(
+        &mut config,
+        &["a.ifc", "b.IFCZIP", "a.ifc", "run.json", "h.db", "plan.xer", "review.bcf", "notes.txt"]
+            .map(std::path::PathBuf::from),
+    );
+    assert_eq!(config.models, ["a.ifc", "b.IFCZIP"].map(std::path::PathBuf::from), "each model once");
+    assert_eq!(config.clashes.as_deref(), Some(Path::new("run.json")));
+    assert_eq!(config.db.as_deref(), Some(Path::new("h.db")));
+    assert_eq!(config.schedule.as_deref(), Some(Path::new("plan.xer")));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("plumbline bcf import") && errors[1].contains("notes.txt"), "{errors:?}");
+
+    // A file dropped on the window loads like one given on the command line.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("hall.ifc");
+    let params = plumbline_samples::DatacenterParams { rows: 1, racks_per_row: 2, ..Default::default() };
+    std::fs::write(&model, plumbline_samples::datacenter(&params).ifc).expect("write model");
+    let mut app = headless_app();
+    for path in [model.clone(), dir.path().join("notes.txt")] {
+        app.world_mut().write_message(bevy::window::FileDragAndDrop::DroppedFile {
+            window: Entity::PLACEHOLDER,
+            path_buf: path,
+        });
+    }
+    let started = std::time::Instant::now();
+    loop {
+        app.update();
+        if matches!(app.world().resource::<LoadState>().phase, LoadPhase::Done { .. }) {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the dropped model did not load");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(app.world().resource::<ModelScene>().drawn() > 10);
+    assert_eq!(app.world().resource::<crate::ViewerConfig>().models, [model]);
+    assert_eq!(app.world().resource::<OpenFeedback>().errors.len(), 1);
+}

@@ -11,7 +11,7 @@
 use crate::camera_plugin::{CameraCommand, StandardView, ViewRect};
 use crate::clash_plugin::{BcfExportRequest, ClashKey, ClashReview};
 use crate::i18n::{Lang, Strings};
-use crate::load_plugin::{LoadPhase, LoadState};
+use crate::load_plugin::{LoadPhase, LoadState, OpenFeedback, OpenFiles};
 use crate::scene_plugin::{class_color, ModelScene, Selection, ViewFilter};
 use crate::timeline_plugin::{Timeline, TimelineData};
 use bevy::camera::visibility::RenderLayers;
@@ -47,6 +47,9 @@ pub struct UiState {
     comment_draft: String,
     /// The focused clash's status history from the database, as shown lines.
     history_lines: Option<(ClashKey, Vec<String>)>,
+    /// The Open box: shown, and the path typed into it.
+    open_box: bool,
+    open_path: String,
 }
 
 /// What the clash panel asked for.
@@ -132,6 +135,7 @@ fn panels(
     mut view_rect: ResMut<ViewRect>,
     mut camera: MessageWriter<CameraCommand>,
     mut bcf_request: MessageWriter<BcfExportRequest>,
+    (mut open_files, feedback): (MessageWriter<OpenFiles>, Res<OpenFeedback>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let t = lang.strings();
@@ -149,6 +153,9 @@ fn panels(
         ui.horizontal(|ui| {
             ui.strong("Plumbline");
             ui.separator();
+            if ui.selectable_label(ui_state.open_box, t.open).clicked() {
+                ui_state.open_box = !ui_state.open_box;
+            }
             if ui.button(t.fit_all).clicked() {
                 camera.write(CameraCommand::FitAll);
             }
@@ -182,7 +189,26 @@ fn panels(
             }
             ui.separator();
             load_status(ui, t, &load, &scene);
+            for e in &feedback.errors {
+                ui.colored_label(RED, e);
+            }
         });
+        if ui_state.open_box {
+            ui.horizontal(|ui| {
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut ui_state.open_path)
+                        .hint_text(t.open_hint)
+                        .desired_width(720.0),
+                );
+                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (ui.button(t.open_button).clicked() || enter) && !ui_state.open_path.trim().is_empty() {
+                    let path = std::path::PathBuf::from(ui_state.open_path.trim());
+                    open_files.write(OpenFiles(vec![path]));
+                    ui_state.open_path.clear();
+                    ui_state.open_box = false;
+                }
+            });
+        }
     });
 
     if timeline.data.is_some() || timeline.error.is_some() {
