@@ -72,6 +72,7 @@ print(dates[len(dates) // 2] if dates else "2025-01-01")
 PY
 )" --lang en --select-task "Structure, hall 1" --hide-class IfcSlab,IfcWall
 shot top "$out/hall.ifc" --view top --hide-class IfcSlab --lang en
+shot section "$out/hall.ifc" --section-box=-1e6,-1e6,-1e6,1e6,1e6,2.5 --lang en
 shot zh "$out/hall.ifc" --clashes "$out/clashes.json" --lang zh
 
 echo "== BCF export of a clash group with the view as its snapshot (--bcf-out)"

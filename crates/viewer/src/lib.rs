@@ -26,6 +26,7 @@ pub mod load_plugin;
 pub mod picking_plugin;
 pub mod scene_plugin;
 pub mod screenshot_plugin;
+pub mod section_plugin;
 pub mod timeline_plugin;
 pub mod ui_plugin;
 
@@ -74,6 +75,8 @@ pub struct ViewerConfig {
     /// Pick (as a click would) at this window position in logical pixels once the model is
     /// shown, print the ray cast's time and select the hit.
     pub pick_at: Option<Vec2>,
+    /// Start with the section box on, at this world box (metres).
+    pub section_box: Option<plumbline_model::Aabb>,
 }
 
 /// The headless part of the viewer: state and the systems that apply it to entities.
@@ -88,6 +91,7 @@ impl Plugin for CorePlugin {
             scene_plugin::ScenePlugin,
             clash_plugin::ClashPlugin,
             timeline_plugin::TimelinePlugin,
+            section_plugin::SectionPlugin,
         ));
     }
 }
@@ -99,6 +103,7 @@ pub struct ViewerPlugin;
 impl Plugin for ViewerPlugin {
     fn build(&self, app: &mut App) {
         app.add_plugins((
+            section_plugin::SectionRenderPlugin,
             CorePlugin,
             camera_plugin::CameraPlugin,
             picking_plugin::ClickSelectPlugin,

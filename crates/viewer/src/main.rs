@@ -70,6 +70,10 @@ struct Args {
     /// selects the hit (benchmarks, and reproducing a selection).
     #[arg(long, value_parser = parse_point)]
     pick_at: Option<(f32, f32)>,
+    /// Start with the section box on: X0,Y0,Z0,X1,Y1,Z1 in world metres (Z up); geometry outside
+    /// is cut away. E.g. `-1e6,-1e6,-1e6,1e6,1e6,2.5` cuts everything above 2.5 m.
+    #[arg(long, value_parser = parse_box)]
+    section_box: Option<plumbline_model::Aabb>,
     /// Window size in logical pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     size: (u32, u32),
@@ -92,6 +96,20 @@ fn parse_point(s: &str) -> Result<(f32, f32), String> {
         return Err("the point must be finite".into());
     }
     Ok((x, y))
+}
+
+fn parse_box(s: &str) -> Result<plumbline_model::Aabb, String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().map_err(|e| format!("{p:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let [x0, y0, z0, x1, y1, z1] = v[..] else {
+        return Err("give the box as X0,Y0,Z0,X1,Y1,Z1 in metres".into());
+    };
+    if !v.iter().all(|c| c.is_finite()) || x0 > x1 || y0 > y1 || z0 > z1 {
+        return Err("the box needs finite numbers with each minimum below its maximum".into());
+    }
+    Ok(plumbline_model::Aabb { min: [x0, y0, z0], max: [x1, y1, z1] })
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -127,6 +145,7 @@ fn main() -> AppExit {
         user: args.user,
         bcf_out: args.bcf_out.clone(),
         pick_at: args.pick_at.map(|(x, y)| Vec2::new(x, y)),
+        section_box: args.section_box,
     };
     let mut app = App::new();
     app.insert_resource(config)

@@ -10,6 +10,7 @@
 
 use crate::clash_plugin::ClashReview;
 use crate::render_from_world;
+use crate::section_plugin::{element_material, ElementMaterial};
 use crate::timeline_plugin::Timeline;
 use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology};
@@ -208,19 +209,33 @@ pub enum Look {
 /// Materials shared by every element (one per class, one per highlight).
 #[derive(Resource, Debug, Default)]
 pub struct Palette {
-    pub by_class: HashMap<String, Handle<StandardMaterial>>,
-    pub selected: Handle<StandardMaterial>,
-    pub ghost: Handle<StandardMaterial>,
-    pub clash_a: Handle<StandardMaterial>,
-    pub clash_b: Handle<StandardMaterial>,
-    pub in_progress: Handle<StandardMaterial>,
-    pub temporary: Handle<StandardMaterial>,
-    pub demolishing: Handle<StandardMaterial>,
-    pub late: Handle<StandardMaterial>,
+    pub by_class: HashMap<String, Handle<ElementMaterial>>,
+    pub selected: Handle<ElementMaterial>,
+    pub ghost: Handle<ElementMaterial>,
+    pub clash_a: Handle<ElementMaterial>,
+    pub clash_b: Handle<ElementMaterial>,
+    pub in_progress: Handle<ElementMaterial>,
+    pub temporary: Handle<ElementMaterial>,
+    pub demolishing: Handle<ElementMaterial>,
+    pub late: Handle<ElementMaterial>,
 }
 
 impl Palette {
-    fn material(&self, look: Look, class: &str) -> Option<Handle<StandardMaterial>> {
+    /// Every material of the palette (class colours and highlights).
+    pub fn all(&self) -> impl Iterator<Item = &Handle<ElementMaterial>> {
+        self.by_class.values().chain([
+            &self.selected,
+            &self.ghost,
+            &self.clash_a,
+            &self.clash_b,
+            &self.in_progress,
+            &self.temporary,
+            &self.demolishing,
+            &self.late,
+        ])
+    }
+
+    fn material(&self, look: Look, class: &str) -> Option<Handle<ElementMaterial>> {
         Some(match look {
             Look::Hidden => return None,
             Look::Normal => self.by_class.get(class)?.clone(),
@@ -320,39 +335,39 @@ impl Plugin for ScenePlugin {
     }
 }
 
-fn setup_palette(mut palette: ResMut<Palette>, mut materials: ResMut<Assets<StandardMaterial>>) {
-    palette.selected = materials.add(StandardMaterial {
+fn setup_palette(mut palette: ResMut<Palette>, mut materials: ResMut<Assets<ElementMaterial>>) {
+    palette.selected = materials.add(element_material(StandardMaterial {
         emissive: LinearRgba::rgb(0.35, 0.22, 0.0),
         ..opaque(Color::srgb(1.0, 0.75, 0.1))
-    });
-    palette.ghost = materials.add(StandardMaterial {
+    }));
+    palette.ghost = materials.add(element_material(StandardMaterial {
         base_color: Color::srgba(0.55, 0.6, 0.68, 0.07),
         alpha_mode: AlphaMode::Blend,
         unlit: true,
         cull_mode: None,
         double_sided: true,
         ..default()
-    });
-    palette.clash_a = materials.add(StandardMaterial {
+    }));
+    palette.clash_a = materials.add(element_material(StandardMaterial {
         emissive: LinearRgba::rgb(0.4, 0.0, 0.0),
         ..opaque(Color::srgb(0.9, 0.1, 0.1))
-    });
-    palette.clash_b = materials.add(StandardMaterial {
+    }));
+    palette.clash_b = materials.add(element_material(StandardMaterial {
         emissive: LinearRgba::rgb(0.0, 0.3, 0.0),
         ..opaque(Color::srgb(0.1, 0.8, 0.2))
-    });
-    palette.in_progress = materials.add(opaque(Color::srgb(1.0, 0.55, 0.1)));
-    palette.temporary = materials.add(opaque(Color::srgb(0.65, 0.35, 0.9)));
-    palette.demolishing = materials.add(StandardMaterial {
+    }));
+    palette.in_progress = materials.add(element_material(opaque(Color::srgb(1.0, 0.55, 0.1))));
+    palette.temporary = materials.add(element_material(opaque(Color::srgb(0.65, 0.35, 0.9))));
+    palette.demolishing = materials.add(element_material(StandardMaterial {
         base_color: Color::srgba(0.8, 0.15, 0.15, 0.45),
         alpha_mode: AlphaMode::Blend,
         ..opaque(Color::srgb(0.8, 0.15, 0.15))
-    });
+    }));
     // Late work: a saturated magenta, apart from the clash red and the in-progress orange.
-    palette.late = materials.add(StandardMaterial {
+    palette.late = materials.add(element_material(StandardMaterial {
         emissive: LinearRgba::rgb(0.3, 0.0, 0.2),
         ..opaque(Color::srgb(0.95, 0.1, 0.6))
-    });
+    }));
 }
 
 /// Replaces the scene by a loaded model set: one entity per drawn element.
@@ -374,7 +389,9 @@ pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, 
         classes.keys().filter(|c| !palette.by_class.contains_key(*c)).cloned().collect()
     };
     for class in missing {
-        let handle = world.resource_mut::<Assets<StandardMaterial>>().add(opaque(class_color(&class)));
+        let handle = world
+            .resource_mut::<Assets<ElementMaterial>>()
+            .add(element_material(opaque(class_color(&class))));
         world.resource_mut::<Palette>().by_class.insert(class, handle);
     }
     let mut entities = HashMap::with_capacity(prepared.elements.len());
@@ -462,7 +479,7 @@ pub fn apply_appearance(
     review: Res<ClashReview>,
     timeline: Res<Timeline>,
     palette: Res<Palette>,
-    mut elements: Query<(&ElementId, &mut Visibility, &mut MeshMaterial3d<StandardMaterial>)>,
+    mut elements: Query<(&ElementId, &mut Visibility, &mut MeshMaterial3d<ElementMaterial>)>,
     mut redraw: MessageWriter<bevy::window::RequestRedraw>,
 ) {
     if !(scene.is_changed()

@@ -31,7 +31,7 @@ fn headless_app() -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, AssetPlugin::default()))
         .init_asset::<Mesh>()
-        .init_asset::<StandardMaterial>()
+        .init_asset::<crate::section_plugin::ElementMaterial>()
         .add_plugins(CorePlugin);
     app.update();
     app
@@ -103,8 +103,10 @@ fn load_into(
 }
 
 /// Each drawn element's visibility and material, by element.
-fn looks(app: &mut App) -> Vec<(ElementRef, Visibility, Handle<StandardMaterial>)> {
-    let mut q = app.world_mut().query::<(&ElementId, &Visibility, &MeshMaterial3d<StandardMaterial>)>();
+fn looks(app: &mut App) -> Vec<(ElementRef, Visibility, Handle<crate::section_plugin::ElementMaterial>)> {
+    let mut q =
+        app.world_mut()
+            .query::<(&ElementId, &Visibility, &MeshMaterial3d<crate::section_plugin::ElementMaterial>)>();
     let mut v: Vec<_> = q.iter(app.world()).map(|(id, vis, m)| (id.element, *vis, m.0.clone())).collect();
     v.sort_by_key(|x| x.0);
     v
@@ -475,4 +477,41 @@ fn dropped_files_are_opened_by_kind_and_loaded_in_the_background() {
     assert!(app.world().resource::<ModelScene>().drawn() > 10);
     assert_eq!(app.world().resource::<crate::ViewerConfig>().models, [model]);
     assert_eq!(app.world().resource::<OpenFeedback>().errors.len(), 1);
+}
+
+#[test]
+fn the_section_box_reaches_every_element_material_in_render_space() {
+    use crate::section_plugin::{ElementMaterial, SectionBox};
+    let (set, _) = small_hall();
+    let mut app = headless_app();
+    load_into(&mut app, set, None, None);
+    let origin = app.world().resource::<ModelScene>().origin_m;
+    let uniforms = |app: &App| -> Vec<crate::section_plugin::SectionUniform> {
+        let palette = app.world().resource::<Palette>();
+        let materials = app.world().resource::<Assets<ElementMaterial>>();
+        palette.all().map(|h| materials.get(h).expect("material").extension.section).collect()
+    };
+    assert!(uniforms(&app).iter().all(|u| u.min.w == 0.0), "off by default");
+
+    // Cut everything above 2.5 m: the box arrives Y-up and rebased, in every material.
+    let bounds = plumbline_model::Aabb {
+        min: [origin[0] - 5.0, origin[1] - 4.0, -1.0e9],
+        max: [origin[0] + 5.0, origin[1] + 4.0, 2.5],
+    };
+    *app.world_mut().resource_mut::<SectionBox>() = SectionBox { enabled: true, bounds };
+    app.update();
+    let all = uniforms(&app);
+    assert!(all.len() > 8);
+    let top = render_from_world(origin, [0.0, 0.0, 2.5]).y;
+    for u in &all {
+        assert_eq!(u.min.w, 1.0);
+        assert!((u.max.y - top).abs() < 1e-4, "top face at 2.5 m: {u:?}");
+        assert!((u.min.x + 5.0).abs() < 1e-4 && (u.max.x - 5.0).abs() < 1e-4, "{u:?}");
+        // World Y becomes render -Z.
+        assert!((u.min.z + 4.0).abs() < 1e-4 && (u.max.z - 4.0).abs() < 1e-4, "{u:?}");
+        assert!(u.min.y < -1.0e6, "a huge bound stays a huge bound: {u:?}");
+    }
+    app.world_mut().resource_mut::<SectionBox>().enabled = false;
+    app.update();
+    assert!(uniforms(&app).iter().all(|u| u.min.w == 0.0), "off again");
 }

@@ -13,6 +13,7 @@ use crate::clash_plugin::{BcfExportRequest, ClashKey, ClashReview};
 use crate::i18n::{Lang, Strings};
 use crate::load_plugin::{LoadPhase, LoadState, OpenFeedback, OpenFiles};
 use crate::scene_plugin::{class_color, ModelScene, Selection, ViewFilter};
+use crate::section_plugin::SectionBox;
 use crate::timeline_plugin::{Timeline, TimelineData};
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::CameraOutputMode;
@@ -135,7 +136,11 @@ fn panels(
     mut view_rect: ResMut<ViewRect>,
     mut camera: MessageWriter<CameraCommand>,
     mut bcf_request: MessageWriter<BcfExportRequest>,
-    (mut open_files, feedback): (MessageWriter<OpenFiles>, Res<OpenFeedback>),
+    (mut open_files, feedback, mut section): (
+        MessageWriter<OpenFiles>,
+        Res<OpenFeedback>,
+        ResMut<SectionBox>,
+    ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let t = lang.strings();
@@ -166,6 +171,13 @@ fn panels(
             if ui.checkbox(&mut xray, t.xray).changed() {
                 filter.xray = xray;
             }
+            let mut cut = section.enabled;
+            if ui.checkbox(&mut cut, t.section_box).changed() {
+                section.enabled = cut;
+                if cut && section.bounds.is_empty() {
+                    section.bounds = scene.bounds.unwrap_or(plumbline_model::Aabb::EMPTY);
+                }
+            }
             egui::ComboBox::from_id_salt("standard-view").selected_text(t.view).show_ui(ui, |ui| {
                 for v in StandardView::ALL {
                     if ui.selectable_label(false, view_name(t, v)).clicked() {
@@ -193,6 +205,9 @@ fn panels(
                 ui.colored_label(RED, e);
             }
         });
+        if section.enabled {
+            section_controls(ui, t, &scene, &selection, &mut section);
+        }
         if ui_state.open_box {
             ui.horizontal(|ui| {
                 let field = ui.add(
@@ -641,6 +656,49 @@ fn state_color(s: ElementState) -> egui::Color32 {
         ElementState::TemporaryPresent => egui::Color32::from_rgb(165, 90, 230),
         ElementState::Demolishing => egui::Color32::from_rgb(205, 40, 40),
         ElementState::Demolished => egui::Color32::from_gray(60),
+    }
+}
+
+/// The section box's six faces (world metres, Z up) and two shortcuts.
+fn section_controls(
+    ui: &mut egui::Ui,
+    t: &Strings,
+    scene: &ModelScene,
+    selection: &Selection,
+    section: &mut ResMut<SectionBox>,
+) {
+    let Some(model) = scene.bounds else { return };
+    let mut b = section.bounds;
+    ui.horizontal(|ui| {
+        ui.label(t.section_box);
+        for (axis, name) in ["X", "Y", "Z"].iter().enumerate() {
+            // A margin around the model, so a face can be pulled clear of it.
+            let lo = model.min[axis] - 1.0;
+            let hi = model.max[axis] + 1.0;
+            ui.label(format!("{name} m"));
+            ui.add(
+                egui::DragValue::new(&mut b.min[axis]).range(lo..=b.max[axis]).speed(0.05).max_decimals(2),
+            );
+            ui.add(
+                egui::DragValue::new(&mut b.max[axis]).range(b.min[axis]..=hi).speed(0.05).max_decimals(2),
+            );
+        }
+        if ui.add_enabled(!selection.is_empty(), egui::Button::new(t.section_to_selection)).clicked() {
+            let boxes = selection.element.iter().chain(selection.group.iter()).filter_map(|r| scene.aabb(*r));
+            if let Some(around) = boxes.reduce(|x, y| x.union(&y)) {
+                // Half a metre of context around what is selected.
+                b = plumbline_model::Aabb {
+                    min: around.min.map(|c| c - 0.5),
+                    max: around.max.map(|c| c + 0.5),
+                };
+            }
+        }
+        if ui.button(t.section_reset).clicked() {
+            b = model;
+        }
+    });
+    if b != section.bounds {
+        section.bounds = b;
     }
 }
 
