@@ -712,6 +712,103 @@ impl Store {
             .collect()
     }
 
+    /// Every clash the history holds open (any status but resolved), as a report the viewer
+    /// and the report writers read: tests in name order, clashes grouped as the last run that
+    /// found each grouped them. What the history does not keep is left plain: overlap boxes
+    /// shrink to the clash point, element boxes are empty, test settings are zero, and each
+    /// clash's explanation is a sentence built from what is stored.
+    pub fn open_report(&self) -> Result<Report> {
+        use plumbline_review::{ClashRecord, ElementInfo, Group, TestReport, Text};
+        let clashes = self.select_clashes("WHERE status <> 'resolved'", [])?;
+        let models = self.history()?.last().map(|r| r.models.clone()).unwrap_or_default();
+        let info = |e: &StoredElement| ElementInfo {
+            global_id: e.global_id.clone(),
+            class: e.class.clone(),
+            name: e.name.clone(),
+            file: e.file.clone(),
+            storey: e.storey.clone(),
+            aabb: plumbline_model::Aabb::EMPTY,
+        };
+        let mut tests: BTreeMap<String, TestReport> = BTreeMap::new();
+        for c in clashes {
+            let (a, b) = (info(&c.a), info(&c.b));
+            let kind = kind_name(c.kind);
+            let mm = c.distance_m * 1000.0;
+            let explanation = Text {
+                en: format!(
+                    "{kind} clash between {} and {}, {mm:.1} mm (from the clash history)",
+                    a.label(),
+                    b.label()
+                ),
+                zh: format!("{} 与 {} 的{kind}碰撞，{mm:.1} 毫米（来自碰撞历史）", a.label(), b.label()),
+            };
+            let record = ClashRecord {
+                id: c.id.clone(),
+                test: c.test.clone(),
+                kind: c.kind,
+                distance_m: c.distance_m,
+                hard: c.kind == ClashKind::Hard || c.kind == ClashKind::Time || c.distance_m < 0.0,
+                exact: false,
+                point: c.point,
+                overlap_aabb: plumbline_model::Aabb { min: c.point, max: c.point },
+                a,
+                b,
+                status: c.status,
+                group: c.group_id.clone(),
+                explanation,
+            };
+            let test = tests.entry(c.test.clone()).or_insert_with(|| TestReport {
+                name: c.test.clone(),
+                mode: String::new(),
+                tolerance_m: 0.0,
+                clearance_m: 0.0,
+                zone: None,
+                elements_a: 0,
+                elements_b: 0,
+                candidate_pairs: 0,
+                clashes: Vec::new(),
+                groups: Vec::new(),
+            });
+            match test.groups.iter_mut().find(|g| g.id == c.group_id) {
+                Some(g) => {
+                    g.clash_ids.push(c.id.clone());
+                    g.aabb.grow(c.point);
+                }
+                None => {
+                    let guid = c
+                        .group_guid
+                        .clone()
+                        .unwrap_or_else(|| plumbline_review::stable_uuid(&[&c.test, &c.group_id]));
+                    let title = record.a.label();
+                    test.groups.push(Group {
+                        id: c.group_id.clone(),
+                        guid,
+                        test: c.test.clone(),
+                        key: c.group_id.clone(),
+                        title: Text { en: format!("Near {title}"), zh: format!("{title} 附近") },
+                        explanation: Text::default(),
+                        clash_ids: vec![c.id.clone()],
+                        aabb: plumbline_model::Aabb { min: c.point, max: c.point },
+                        elements: Vec::new(),
+                    });
+                }
+            }
+            test.clashes.push(record);
+        }
+        let mut tests: Vec<TestReport> = tests.into_values().collect();
+        for t in &mut tests {
+            // Report order: by group, then by id, as the engine's reports are.
+            t.groups.sort_by(|x, y| x.id.cmp(&y.id));
+            t.clashes.sort_by(|x, y| (&x.group, &x.id).cmp(&(&y.group, &y.id)));
+        }
+        Ok(Report {
+            models,
+            grouping: plumbline_review::Grouping::default(),
+            tests,
+            timings: plumbline_review::Timings::default(),
+        })
+    }
+
     /// A clash's status history, oldest first: every automatic and manual change.
     pub fn status_history(&self, clash_id: &str) -> Result<Vec<StatusChange>> {
         let fail = |e: rusqlite::Error| classify(&self.path, e);

@@ -208,6 +208,31 @@ fn a_clash_whose_element_was_skipped_is_not_resolved_by_its_absence() {
 }
 
 #[test]
+fn the_open_clashes_come_back_as_a_report() {
+    let mut store = Store::open_in_memory().expect("opens");
+    let mut r = report(&[("trays", &[("A", "B"), ("C", "D")]), ("ducts", &[("E", "F")])]);
+    store.record_run(&mut r, &meta(0)).expect("run 1");
+    store.set_status("trays/C-D", Status::Approved, "Li Wei", None, at(1)).expect("set");
+    // Run 2 no longer finds E–F: resolved, so it leaves the open report.
+    let mut r = report(&[("trays", &[("A", "B"), ("C", "D")]), ("ducts", &[])]);
+    store.record_run(&mut r, &meta(2)).expect("run 2");
+    let open = store.open_report().expect("report");
+    assert_eq!(open.models, ["hall.ifc"]);
+    let names: Vec<&str> = open.tests.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["trays"], "tests with open clashes, by name");
+    let t = &open.tests[0];
+    let ids: Vec<(&str, Status)> = t.clashes.iter().map(|c| (c.id.as_str(), c.status)).collect();
+    assert_eq!(ids, [("trays/A-B", Status::Active), ("trays/C-D", Status::Approved)]);
+    // Groups keep the ids and BCF GUIDs of the run, so a BCF export matches the earlier one.
+    assert_eq!(t.groups.len(), 2);
+    assert_eq!(t.groups[0].guid, "guid-trays-g-A");
+    assert_eq!(t.groups[0].clash_ids, ["trays/A-B"]);
+    assert_eq!(t.clashes[0].a.global_id, "A");
+    assert!(t.clashes[0].explanation.en.contains("from the clash history"));
+    assert!(Store::open_in_memory().expect("opens").open_report().expect("empty").tests.is_empty());
+}
+
+#[test]
 fn a_resolved_clash_found_again_is_new() {
     let mut store = Store::open_in_memory().expect("opens");
     run(&mut store, 0, &[("A", "B"), ("C", "D")]);

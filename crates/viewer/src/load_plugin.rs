@@ -94,7 +94,7 @@ impl Plugin for LoadPlugin {
 
 fn start_configured_load(config: Option<Res<ViewerConfig>>, mut state: ResMut<LoadState>) {
     let Some(config) = config else { return };
-    if config.models.is_empty() && config.clashes.is_none() {
+    if config.models.is_empty() && config.clashes.is_none() && config.db.is_none() {
         return;
     }
     start_load(&mut state, (*config).clone());
@@ -175,7 +175,7 @@ fn open_files(
         // The running load finishes first; its result is replaced by the next one.
         warn!("a load is running; the new files load after it");
     }
-    if !config.models.is_empty() || config.clashes.is_some() {
+    if !config.models.is_empty() || config.clashes.is_some() || config.db.is_some() {
         start_load(&mut state, config.clone());
     }
 }
@@ -223,9 +223,23 @@ pub fn load_now(config: &ViewerConfig, files_done: &AtomicUsize) -> LoadOutput {
         }
     }
     let scene = prepare_meshes(&set);
-    let report = config.clashes.as_deref().map(read_report);
+    // The run's JSON report when given; else, with a history, the clashes it holds open.
+    let report = match (&config.clashes, &config.db) {
+        (Some(path), _) => Some(read_report(path)),
+        (None, Some(db)) => Some(report_from_history(db)),
+        (None, None) => None,
+    };
     let schedule = read_schedule_for(config, &set);
     LoadOutput { set, errors, scene, report, schedule, load_secs: started.elapsed().as_secs_f64() }
+}
+
+/// The open clashes of a clash history, as a report.
+pub fn report_from_history(db: &Path) -> Result<Report, String> {
+    if !db.is_file() {
+        return Err(format!("{}: no clash history here (plumbline clash --db writes one)", db.display()));
+    }
+    let store = plumbline_store::Store::open(db).map_err(|e| e.to_string())?;
+    store.open_report().map_err(|e| e.to_string())
 }
 
 /// Reads a clash report written by `Report::to_json`.

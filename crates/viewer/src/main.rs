@@ -56,7 +56,8 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     hide_class: Vec<String>,
     /// The clash history (`plumbline clash --db`): statuses are read from it, and statuses and
-    /// comments set in the viewer are written to it. Needs --clashes (the run's report).
+    /// comments set in the viewer are written to it. Without --clashes, the clashes it holds
+    /// open are reviewed.
     #[arg(long)]
     db: Option<PathBuf>,
     /// Who statuses and comments are recorded as (default: $USER).
