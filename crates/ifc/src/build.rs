@@ -52,6 +52,8 @@ pub(crate) fn load(
     drop(geometry);
     let mut model = Builder::new(bytes, &index, header).build(path, header, sem, meshes);
     crate::text::repair_legacy_encoding(&mut model);
+    let warnings = crate::text::text_warnings(&model);
+    model.warnings.extend(warnings);
     Ok(model)
 }
 

@@ -116,6 +116,7 @@ fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Resul
     let header = read::check_header(path, &bytes)?;
     read::check_record_lengths(path, &bytes, options.max_record_bytes)?;
     let truncated = read::truncation(&bytes);
+    let oversized = read::oversized_ids(&bytes);
     let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
     let worker_cancel = cancel.clone();
@@ -136,6 +137,7 @@ fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Resul
     match rx.recv_timeout(options.time_limit) {
         Ok(Ok(result)) => result.map(|mut model| {
             model.warnings.extend(truncated);
+            model.warnings.extend(oversized);
             model
         }),
         Ok(Err(panic)) => Err(LoadError::Internal { path: path.into(), message: panic_message(&panic) }),

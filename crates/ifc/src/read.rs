@@ -157,6 +157,32 @@ pub(crate) fn check_record_lengths(path: &Path, bytes: &[u8], limit: u64) -> Res
     Ok(())
 }
 
+/// A sentence naming the records whose id does not fit 32 bits: ifc-lite (like most IFC tools)
+/// keys entities by `u32` and skips them, so anything they hold is lost. One `memchr` pass over
+/// the `#` signs; only runs of ten digits or more are looked at.
+pub(crate) fn oversized_ids(bytes: &[u8]) -> Option<String> {
+    let mut count = 0usize;
+    let mut first: Option<(String, usize)> = None;
+    for at in memchr::memchr_iter(b'#', bytes) {
+        let digits = bytes[at + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits < 10 {
+            continue;
+        }
+        let text = &bytes[at + 1..at + 1 + digits];
+        let big = digits > 10 || text > b"4294967295".as_slice();
+        let defines = bytes[at + 1 + digits..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'=');
+        if big && defines {
+            count += 1;
+            first.get_or_insert_with(|| (String::from_utf8_lossy(text).into_owned(), line_of(bytes, at)));
+        }
+    }
+    first.map(|(id, line)| {
+        format!(
+            "{count} record(s) have an id beyond 4294967295, the largest the IFC reader keeps, and were skipped (first: #{id} at line {line})"
+        )
+    })
+}
+
 /// A sentence describing how the file is cut short, when it does not end with the STEP
 /// trailer `END-ISO-10303-21;` (an interrupted export, download or copy). ifc-lite still reads
 /// every complete record, so such a file loads, with this as a warning.
@@ -257,6 +283,15 @@ mod tests {
         // Stopped at 200 times the compressed size plus 1 MiB, long before 64 MiB.
         assert!(message.contains("a ratio over 200:1"), "{message}");
         assert!(message.contains("model.ifc"), "{message}");
+    }
+
+    #[test]
+    fn ids_beyond_32_bits_are_named_only_where_a_record_is_defined() {
+        let text = "DATA;\n#1=IFCWALL('#99999999999');\n#4294967295=IFCX();\n#4294967296 = IFCY();\n#123456789012=IFCZ();";
+        let w = oversized_ids(text.as_bytes()).expect("two records");
+        assert!(w.starts_with("2 record(s) have an id beyond 4294967295"), "{w}");
+        assert!(w.contains("first: #4294967296 at line 4"), "{w}");
+        assert_eq!(oversized_ids(b"#1=IFCWALL(#4294967295);"), None);
     }
 
     #[test]

@@ -113,6 +113,57 @@ pub(crate) fn repair_legacy_encoding(model: &mut Model) {
     });
 }
 
+/// Sentences for the model's warnings about text that could not be decoded faithfully: bytes
+/// that are neither UTF-8 nor a code page the repair recognised (shown as U+FFFD), and STEP
+/// escapes ifc-lite left as written because they are broken (`\X2\` with odd hex, no `\X0\`).
+/// Names are data, so such a model still loads; the warning says what is not as written.
+pub(crate) fn text_warnings(model: &Model) -> Vec<String> {
+    let mut replaced = (0usize, None::<String>);
+    let mut escapes = (0usize, None::<String>);
+    let mut check = |s: &str| {
+        if s.contains('\u{FFFD}') {
+            replaced.0 += 1;
+            replaced.1.get_or_insert_with(|| s.to_string());
+        }
+        if s.contains("\\X2\\") || s.contains("\\X4\\") || s.contains("\\X\\") {
+            escapes.0 += 1;
+            escapes.1.get_or_insert_with(|| s.to_string());
+        }
+    };
+    let mut seen_sets = std::collections::HashSet::new();
+    for e in &model.elements {
+        for text in [&e.name, &e.object_type].into_iter().flatten() {
+            check(text);
+        }
+        if let Some(name) = e.type_object.as_ref().and_then(|t| t.name.as_ref()) {
+            check(name);
+        }
+        // Property sets are shared between elements: each is read once.
+        for p in &e.property_sets {
+            if seen_sets.insert(std::sync::Arc::as_ptr(p)) {
+                check(&p.name);
+                for q in &p.properties {
+                    check(&q.name);
+                    check(&q.value);
+                }
+            }
+        }
+    }
+    for st in &model.storeys {
+        check(&st.name);
+    }
+    let mut out = Vec::new();
+    if let (n, Some(first)) = replaced {
+        out.push(format!(
+            "{n} text(s) hold bytes that are neither UTF-8 nor a known code page, shown as \u{FFFD} (first: '{first}')"
+        ));
+    }
+    if let (n, Some(first)) = escapes {
+        out.push(format!("{n} text(s) hold a broken STEP escape (\\X2\\, \\X4\\ or \\X\\), kept as written (first: '{first}')"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
