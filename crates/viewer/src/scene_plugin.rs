@@ -176,6 +176,8 @@ impl Selection {
 /// Which elements are shown, and whether the rest of the selection is ghosted.
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct ViewFilter {
+    /// Files of the federated set that are hidden (indices into the model set).
+    pub hidden_files: BTreeSet<u32>,
     pub hidden_storeys: BTreeSet<String>,
     pub hidden_classes: BTreeSet<String>,
     /// Ghost every element but the selection.
@@ -438,7 +440,7 @@ pub fn look_of(
     state: Option<ElementState>,
     late: bool,
 ) -> Look {
-    if !filter.shows(e) {
+    if !filter.shows(e) || filter.hidden_files.contains(&r.file) {
         return Look::Hidden;
     }
     if matches!(state, Some(ElementState::NotStarted | ElementState::Demolished)) {

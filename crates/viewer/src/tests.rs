@@ -185,6 +185,14 @@ fn one_entity_per_drawn_element_and_selection_xray_and_visibility() {
     let now = looks(&mut app);
     assert_eq!(now.iter().filter(|x| x.1 == Visibility::Hidden).count(), expected_hidden);
 
+    // Hiding the file hides everything; showing it again brings the class filter back alone.
+    app.world_mut().resource_mut::<ViewFilter>().hidden_files.insert(0);
+    app.update();
+    assert!(looks(&mut app).iter().all(|x| x.1 == Visibility::Hidden), "the only file hidden");
+    app.world_mut().resource_mut::<ViewFilter>().hidden_files.clear();
+    app.update();
+    assert_eq!(looks(&mut app).iter().filter(|x| x.1 == Visibility::Hidden).count(), expected_hidden);
+
     // Clearing the selection with x-ray on shows the normal colours again.
     app.world_mut().resource_mut::<ViewFilter>().hidden_classes.clear();
     app.world_mut().resource_mut::<Selection>().element = None;

@@ -354,11 +354,34 @@ fn load_status(ui: &mut egui::Ui, t: &Strings, load: &LoadState, scene: &ModelSc
 
 fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut ResMut<ViewFilter>) {
     if ui.button(t.show_all).clicked()
-        && (!filter.hidden_storeys.is_empty() || !filter.hidden_classes.is_empty())
+        && (!filter.hidden_storeys.is_empty()
+            || !filter.hidden_classes.is_empty()
+            || !filter.hidden_files.is_empty())
     {
         filter.hidden_storeys.clear();
         filter.hidden_classes.clear();
+        filter.hidden_files.clear();
     }
+    egui::CollapsingHeader::new(t.files).default_open(true).show(ui, |ui| {
+        for (i, model) in scene.set.models.iter().enumerate() {
+            let file = i as u32;
+            let name = std::path::Path::new(&model.path)
+                .file_name()
+                .map_or(model.path.clone(), |n| n.to_string_lossy().into_owned());
+            let mut shown = !filter.hidden_files.contains(&file);
+            if ui
+                .checkbox(&mut shown, format!("{name} ({})", model.physical().count()))
+                .on_hover_text(&model.path)
+                .changed()
+            {
+                if shown {
+                    filter.hidden_files.remove(&file);
+                } else {
+                    filter.hidden_files.insert(file);
+                }
+            }
+        }
+    });
     egui::CollapsingHeader::new(t.storeys).default_open(true).show(ui, |ui| {
         for (name, count) in &scene.storeys {
             let label = if name.is_empty() { t.no_storey } else { name.as_str() };
