@@ -362,7 +362,7 @@ fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut R
         filter.hidden_classes.clear();
         filter.hidden_files.clear();
     }
-    egui::CollapsingHeader::new(t.files).default_open(true).show(ui, |ui| {
+    egui::CollapsingHeader::new(t.model_files).default_open(true).show(ui, |ui| {
         for (i, model) in scene.set.models.iter().enumerate() {
             let file = i as u32;
             let name = std::path::Path::new(&model.path)
