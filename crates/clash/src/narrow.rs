@@ -54,7 +54,7 @@ pub fn depth_upper_bound(a: &Aabb, b: &Aabb) -> f64 {
 pub fn overlap(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
     // Measured in one canonical order, as `distance` is: the answer must not depend on which
     // element is A.
-    if canonical_key(b) < canonical_key(a) {
+    if swapped(a, b) {
         overlap_in_order(b, a)
     } else {
         overlap_in_order(a, b)
@@ -263,36 +263,20 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
 /// answer to the bit: parry's mesh–mesh query in `f32` is not exactly symmetric (a gap of 18 µm
 /// read as contact one way round and as 0.018 mm the other; found by the property test).
 pub fn distance(a: &ElementShape, b: &ElementShape, max_m: f64) -> Option<(f64, [f64; 3])> {
-    if canonical_key(b) < canonical_key(a) {
+    if swapped(a, b) {
         distance_in_order(b, a, max_m)
     } else {
         distance_in_order(a, b, max_m)
     }
 }
 
-/// An order on shapes that depends on the geometry only: the world box, then the mesh size.
-fn canonical_key(s: &ElementShape) -> ([OrdF64; 6], usize) {
-    let b = &s.aabb;
-    let corners = [b.min[0], b.min[1], b.min[2], b.max[0], b.max[1], b.max[2]].map(OrdF64);
-    (corners, s.trimesh.as_ref().map_or(0, |t| t.vertices().len()))
-}
-
-/// `f64` ordered by `total_cmp`, for sorting keys.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct OrdF64(f64);
-
-impl Eq for OrdF64 {}
-
-impl PartialOrd for OrdF64 {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for OrdF64 {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
+/// Whether `b` comes before `a` in an order that depends on the geometry only: the world box
+/// (compared with `total_cmp`), then the mesh size.
+fn swapped(a: &ElementShape, b: &ElementShape) -> bool {
+    let corners = |s: &ElementShape| [s.aabb.min, s.aabb.max].concat();
+    let size = |s: &ElementShape| s.trimesh.as_ref().map_or(0, |t| t.vertices().len());
+    let by_box = corners(b).iter().zip(corners(a).iter()).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne());
+    by_box.unwrap_or_else(|| size(b).cmp(&size(a))).is_lt()
 }
 
 fn distance_in_order(a: &ElementShape, b: &ElementShape, max_m: f64) -> Option<(f64, [f64; 3])> {

@@ -175,11 +175,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         let entry = match plumbline_ifc::load_file(path, &options) {
             Ok(model) => {
                 // The report lists failed elements itself; file warnings also go to stderr.
-                progress.suspend(|| {
-                    for w in &model.warnings {
-                        eprintln!("warning: {}: {w}", model.path);
-                    }
-                });
+                progress.suspend(|| crate::print_warnings(&model));
                 any_skipped |= !model.warnings.is_empty() || !model.failures.is_empty();
                 FileEntry::Loaded(Box::new(summarize(&model, args.elements)))
             }

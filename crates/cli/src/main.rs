@@ -25,6 +25,14 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 /// than [`EXIT_BAD_INPUT`] and `--fail-on new`'s exit code 3.
 pub const EXIT_INCOMPLETE: u8 = 4;
 
+/// Prints a model's file-level warnings on stderr; returns whether there were any.
+pub fn print_warnings(model: &plumbline_model::Model) -> bool {
+    for warning in &model.warnings {
+        eprintln!("warning: {}: {warning}", model.path);
+    }
+    !model.warnings.is_empty()
+}
+
 /// Prints, on stderr, what each loaded model skipped: file-level warnings and the elements
 /// whose geometry failed (all of them with `verbose`, else the first few). Returns whether
 /// anything was skipped.
@@ -35,10 +43,7 @@ pub fn report_skipped<'m>(
     const SHOWN: usize = 5;
     let mut any = false;
     for model in models {
-        for warning in &model.warnings {
-            eprintln!("warning: {}: {warning}", model.path);
-            any = true;
-        }
+        any |= print_warnings(model);
         if model.failures.is_empty() {
             continue;
         }

@@ -13,6 +13,15 @@ use plumbline_store::{StatusChange, Store};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Opens a clash history that exists. The viewer never creates one: a typo must not start a new
+/// empty history beside the real one.
+pub fn open_existing(path: &Path) -> Result<Store, String> {
+    if !path.is_file() {
+        return Err(format!("{}: no clash history here (plumbline clash --db writes one)", path.display()));
+    }
+    Store::open(path).map_err(|e| e.to_string())
+}
+
 /// The clash history the viewer reads statuses from and writes reviews to.
 #[derive(Debug)]
 pub struct History {
@@ -24,16 +33,9 @@ pub struct History {
 }
 
 impl History {
-    /// Opens an existing history (the viewer never creates one: a typo must not start a new
-    /// empty history beside the real one).
+    /// Opens an existing history ([`open_existing`]).
     pub fn open(path: &Path, user: &str) -> Result<History, String> {
-        if !path.is_file() {
-            return Err(format!(
-                "{}: no clash history here (plumbline clash --db writes one)",
-                path.display()
-            ));
-        }
-        let store = Store::open(path).map_err(|e| e.to_string())?;
+        let store = open_existing(path)?;
         Ok(History { path: path.to_path_buf(), store: Mutex::new(store), user: user.to_string() })
     }
 

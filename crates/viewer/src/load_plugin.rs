@@ -235,11 +235,7 @@ pub fn load_now(config: &ViewerConfig, files_done: &AtomicUsize) -> LoadOutput {
 
 /// The open clashes of a clash history, as a report.
 pub fn report_from_history(db: &Path) -> Result<Report, String> {
-    if !db.is_file() {
-        return Err(format!("{}: no clash history here (plumbline clash --db writes one)", db.display()));
-    }
-    let store = plumbline_store::Store::open(db).map_err(|e| e.to_string())?;
-    store.open_report().map_err(|e| e.to_string())
+    crate::clash_plugin::open_existing(db)?.open_report().map_err(|e| e.to_string())
 }
 
 /// Reads a clash report written by `Report::to_json`.
