@@ -4,6 +4,12 @@
 //! meshes about as well as 128 merged ones) keeps picking, highlighting and 4D visibility a
 //! matter of swapping a material handle or a [`Visibility`].
 //!
+//! Elements of the same shape share one render mesh (instancing): a data hall's racks, a
+//! floor's identical ducts or a mapped item placed many times are uploaded once, and Bevy draws
+//! the entities that share a mesh and a material as one instanced batch. Shapes are compared
+//! after moving each element's box centre to the origin, on a 0.1 mm grid, so only copies moved
+//! without rotation share; a rotated copy keeps a mesh of its own.
+//!
 //! What an element looks like is decided in one place, [`apply_appearance`], from the state the
 //! user changes: [`Selection`], [`ViewFilter`] (hidden storeys and classes, x-ray), the focused
 //! clash and the 4D date. It runs only when one of them changed.
@@ -19,13 +25,14 @@ use plumbline_model::{Aabb, Element, ElementRef, ModelSet, Role};
 use plumbline_schedule::ElementState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// An element's render mesh, built off the main thread.
+/// A drawn element: which shared mesh, and where, built off the main thread.
 #[derive(Debug)]
 pub struct PreparedElement {
     pub element: ElementRef,
     /// Position of the element's box centre in render space.
     pub translation: Vec3,
-    pub mesh: Mesh,
+    /// Index of its shape in [`PreparedScene::meshes`].
+    pub mesh: usize,
     /// Index of the element in the 4D simulation (physical elements in file order).
     pub sim: usize,
 }
@@ -38,12 +45,32 @@ pub struct PreparedScene {
     /// World box of every drawn element.
     pub bounds: Option<Aabb>,
     pub elements: Vec<PreparedElement>,
+    /// The distinct shapes, relative to their box centre; elements refer to them by index.
+    pub meshes: Vec<Mesh>,
 }
 
-/// Builds flat-shaded render meshes for every physical element with geometry.
+/// The grid shapes are compared on (metres): far below what a screen shows.
+const SHAPE_GRID_M: f32 = 1.0e-4;
+
+/// A shape's vertices on the comparison grid, or `None` when one lies too far from the box
+/// centre for the grid's integers (such an element keeps a mesh of its own).
+fn shape_key(positions: &[[f32; 3]]) -> Option<Vec<[i32; 3]>> {
+    let limit = i32::MAX as f32 * 0.5;
+    positions
+        .iter()
+        .map(|p| {
+            let q = p.map(|c| (c / SHAPE_GRID_M).round());
+            q.iter().all(|c| c.abs() < limit).then(|| q.map(|c| c as i32))
+        })
+        .collect()
+}
+
+/// Builds flat-shaded render meshes for every physical element with geometry, one per distinct
+/// shape.
 ///
 /// Vertices are expressed relative to the element's box centre (subtracted in `f64`), and the
 /// centre relative to the scene origin: precision does not depend on where the model sits.
+/// Elements whose vertices agree on the 0.1 mm grid once centred share the first one's mesh.
 pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
     let mut bounds = Aabb::EMPTY;
     for (_, e) in set.elements() {
@@ -55,6 +82,8 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
     }
     let origin_m = if bounds.is_empty() { [0.0; 3] } else { bounds.center() };
     let mut elements = Vec::new();
+    let mut meshes = Vec::new();
+    let mut shapes: HashMap<Vec<[i32; 3]>, usize> = HashMap::new();
     let mut sim = 0usize;
     for (r, e) in set.elements() {
         if e.role != Role::Physical {
@@ -72,20 +101,18 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
             render_from_world(centre, w)
         };
         let mut positions = Vec::with_capacity(m.triangles.len() * 3);
-        let mut normals = Vec::with_capacity(m.triangles.len() * 3);
         for t in &m.triangles {
-            let [a, b, c] = t.map(local);
-            let n = (b - a).cross(c - a).normalize_or_zero();
-            for p in [a, b, c] {
-                positions.push(p.to_array());
-                normals.push(n.to_array());
-            }
+            positions.extend(t.map(|i| local(i).to_array()));
         }
-        let count = positions.len() as u32;
-        let mesh = Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
-            .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
-            .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
-            .with_inserted_indices(Indices::U32((0..count).collect()));
+        let key = shape_key(&positions);
+        let shared = key.as_ref().and_then(|k| shapes.get(k).copied());
+        let mesh = shared.unwrap_or_else(|| {
+            meshes.push(flat_mesh(positions));
+            if let Some(k) = key {
+                shapes.insert(k, meshes.len() - 1);
+            }
+            meshes.len() - 1
+        });
         elements.push(PreparedElement {
             element: r,
             translation: render_from_world(origin_m, centre),
@@ -93,7 +120,22 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
             sim: this_sim,
         });
     }
-    PreparedScene { origin_m, bounds: (!bounds.is_empty()).then_some(bounds), elements }
+    PreparedScene { origin_m, bounds: (!bounds.is_empty()).then_some(bounds), elements, meshes }
+}
+
+/// A flat-shaded triangle list: three vertices per triangle, each with its face's normal.
+fn flat_mesh(positions: Vec<[f32; 3]>) -> Mesh {
+    let mut normals = Vec::with_capacity(positions.len());
+    for t in positions.chunks_exact(3) {
+        let [a, b, c] = [t[0], t[1], t[2]].map(Vec3::from_array);
+        let n = (b - a).cross(c - a).normalize_or_zero().to_array();
+        normals.extend([n; 3]);
+    }
+    let count = positions.len() as u32;
+    Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
+        .with_inserted_indices(Indices::U32((0..count).collect()))
 }
 
 /// The loaded models and the entities drawn for them.
@@ -110,6 +152,8 @@ pub struct ModelScene {
     pub errors: Vec<String>,
     /// Whether a load has been installed (even an empty one).
     pub loaded: bool,
+    /// Distinct render meshes the drawn elements share.
+    pub meshes: usize,
 }
 
 impl ModelScene {
@@ -401,13 +445,16 @@ pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, 
     for (r, e) in set.elements() {
         by_global_id.insert(e.global_id.clone(), r);
     }
+    let meshes: Vec<Handle<Mesh>> = {
+        let mut assets = world.resource_mut::<Assets<Mesh>>();
+        prepared.meshes.into_iter().map(|m| assets.add(m)).collect()
+    };
     for p in prepared.elements {
         let class = &set.element(p.element).class;
         let material = world.resource::<Palette>().by_class.get(class).cloned().unwrap_or_default();
-        let mesh = world.resource_mut::<Assets<Mesh>>().add(p.mesh);
         let entity = world
             .spawn((
-                Mesh3d(mesh),
+                Mesh3d(meshes[p.mesh].clone()),
                 MeshMaterial3d(material),
                 Transform::from_translation(p.translation),
                 Visibility::Inherited,
@@ -426,6 +473,7 @@ pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, 
         classes,
         errors,
         loaded: true,
+        meshes: meshes.len(),
     };
     *world.resource_mut::<Selection>() = Selection::default();
 }

@@ -51,6 +51,7 @@ fn count_frames(
     // Real time: the default (virtual) clock clamps a frame to 250 ms, which hid slow frames.
     time: Res<Time<Real>>,
     load: Res<LoadState>,
+    scene: Res<crate::scene_plugin::ModelScene>,
     mut plan: ResMut<ScreenshotPlan>,
     mut exit: MessageWriter<AppExit>,
 ) {
@@ -82,9 +83,11 @@ fn count_frames(
         };
         // One line a script can grep.
         println!(
-            "plumbline-viewer timings: load_secs={load_secs:.3} first_frame_secs={:.3} frames={} median_frame_ms={median_ms:.1}",
+            "plumbline-viewer timings: load_secs={load_secs:.3} first_frame_secs={:.3} frames={} median_frame_ms={median_ms:.1} elements={} meshes={}",
             plan.first_frame_after_load.unwrap_or(f64::NAN),
             plan.frames,
+            scene.drawn(),
+            scene.meshes,
         );
         commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path)).observe(
             |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {

@@ -529,3 +529,70 @@ fn the_section_box_reaches_every_element_material_in_render_space() {
     app.update();
     assert!(uniforms(&app).iter().all(|u| u.min.w == 0.0), "off again");
 }
+
+/// Every drawn element, placed as the viewer places it (its shared mesh at its translation),
+/// must land on its own world triangles: sharing a mesh never moves or turns an element.
+#[test]
+fn shared_meshes_put_every_element_on_its_own_triangles() {
+    use bevy::mesh::VertexAttributeValues;
+    let (mut set, _) = small_hall();
+    // Two copies of the first rack-sized element: one moved far (not on the 0.1 mm grid), one
+    // turned a quarter about Z. The first must share, the second must not.
+    let model = &mut set.models[0];
+    let template = model
+        .elements
+        .iter()
+        .find(|e| {
+            e.role == plumbline_model::Role::Physical
+                && e.mesh.as_ref().is_some_and(|m| {
+                    let s = m.aabb.size();
+                    (s[0] - s[1]).abs() > 0.1
+                })
+        })
+        .expect("an element longer one way than the other")
+        .clone();
+    let mesh = template.mesh.clone().expect("mesh");
+    let moved = plumbline_model::Mesh::new(
+        [mesh.origin_m[0] + 1234.56789, mesh.origin_m[1] - 50.25, mesh.origin_m[2] + 3.0],
+        mesh.vertices.clone(),
+        mesh.triangles.clone(),
+    );
+    let turned = plumbline_model::Mesh::new(
+        mesh.origin_m,
+        mesh.vertices.iter().map(|v| [-v[1], v[0], v[2]]).collect(),
+        mesh.triangles.clone(),
+    );
+    for (n, m) in [("moved", moved), ("turned", turned)] {
+        let mut e = template.clone();
+        e.global_id = format!("copy-{n}");
+        e.mesh = Some(m);
+        model.elements.push(e);
+    }
+    let prepared = prepare_meshes(&set);
+    assert!(prepared.meshes.len() < prepared.elements.len(), "identical racks share meshes");
+    let mesh_of = |gid: &str| {
+        prepared.elements.iter().find(|p| set.element(p.element).global_id == gid).expect("drawn").mesh
+    };
+    assert_eq!(mesh_of(&template.global_id), mesh_of("copy-moved"));
+    assert_ne!(mesh_of(&template.global_id), mesh_of("copy-turned"));
+    for p in &prepared.elements {
+        let e = set.element(p.element);
+        let m = e.mesh.as_ref().expect("drawn elements have meshes");
+        let Some(VertexAttributeValues::Float32x3(positions)) =
+            prepared.meshes[p.mesh].attribute(Mesh::ATTRIBUTE_POSITION)
+        else {
+            panic!("positions")
+        };
+        let own: Vec<Vec3> = m
+            .triangles
+            .iter()
+            .flatten()
+            .map(|&i| render_from_world(prepared.origin_m, m.world_vertex(i)))
+            .collect();
+        assert_eq!(positions.len(), own.len(), "{}", e.global_id);
+        for (drawn, own) in positions.iter().zip(&own) {
+            let at = Vec3::from_array(*drawn) + p.translation;
+            assert!(at.distance(*own) < 2.0e-4, "{}: drawn at {at}, belongs at {own}", e.global_id);
+        }
+    }
+}
