@@ -21,6 +21,7 @@
 pub mod bcf_plugin;
 pub mod camera_plugin;
 pub mod clash_plugin;
+pub mod dialog_plugin;
 pub mod i18n;
 pub mod load_plugin;
 pub mod picking_plugin;
@@ -88,6 +89,7 @@ impl Plugin for CorePlugin {
         app.add_plugins((
             i18n::I18nPlugin,
             load_plugin::LoadPlugin,
+            dialog_plugin::FileDialogPlugin,
             scene_plugin::ScenePlugin,
             clash_plugin::ClashPlugin,
             timeline_plugin::TimelinePlugin,

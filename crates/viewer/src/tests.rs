@@ -596,3 +596,47 @@ fn shared_meshes_put_every_element_on_its_own_triangles() {
         }
     }
 }
+
+#[test]
+fn files_picked_in_the_open_dialog_load_and_a_cancel_opens_nothing() {
+    use crate::dialog_plugin::{FileDialog, MODELS, REPORTS, SCHEDULES};
+    use crate::load_plugin::{add_files, LoadPhase, LoadState};
+    // The dialog's filters offer exactly what the viewer opens.
+    for ext in MODELS.iter().chain(REPORTS).chain(SCHEDULES) {
+        let mut config = crate::ViewerConfig::default();
+        let errors = add_files(&mut config, &[std::path::PathBuf::from(format!("x.{ext}"))]);
+        assert!(errors.is_empty(), "{ext}: {errors:?}");
+    }
+
+    let mut app = headless_app();
+    // Cancelled (or no dialog on this system): the dialog closes, nothing loads.
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.insert_resource(FileDialog::waiting_on(rx));
+    app.update();
+    assert!(app.world().resource::<FileDialog>().is_open(), "still waiting for the user");
+    tx.send(None).expect("send");
+    app.update();
+    assert!(!app.world().resource::<FileDialog>().is_open());
+    assert_eq!(app.world().resource::<LoadState>().phase, LoadPhase::Idle);
+
+    // Picked: the model loads like one given on the command line.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("picked.ifc");
+    let params = plumbline_samples::DatacenterParams { rows: 1, racks_per_row: 2, ..Default::default() };
+    std::fs::write(&model, plumbline_samples::datacenter(&params).ifc).expect("write model");
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.insert_resource(FileDialog::waiting_on(rx));
+    tx.send(Some(vec![model.clone()])).expect("send");
+    let started = std::time::Instant::now();
+    loop {
+        app.update();
+        if matches!(app.world().resource::<LoadState>().phase, LoadPhase::Done { .. }) {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the picked model did not load");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!app.world().resource::<FileDialog>().is_open());
+    assert_eq!(app.world().resource::<crate::ViewerConfig>().models, [model]);
+    assert!(app.world().resource::<ModelScene>().drawn() > 10);
+}

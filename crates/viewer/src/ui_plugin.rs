@@ -10,6 +10,7 @@
 
 use crate::camera_plugin::{CameraCommand, StandardView, ViewRect};
 use crate::clash_plugin::{BcfExportRequest, ClashKey, ClashReview};
+use crate::dialog_plugin::{BrowseFiles, FileDialog};
 use crate::i18n::{Lang, Strings};
 use crate::load_plugin::{LoadPhase, LoadState, OpenFeedback, OpenFiles};
 use crate::scene_plugin::{class_color, ModelScene, Selection, ViewFilter};
@@ -51,6 +52,15 @@ pub struct UiState {
     /// The Open box: shown, and the path typed into it.
     open_box: bool,
     open_path: String,
+}
+
+/// What the tool bar's Open controls read and write.
+#[derive(bevy::ecs::system::SystemParam)]
+struct OpenControls<'w> {
+    files: MessageWriter<'w, OpenFiles>,
+    feedback: Res<'w, OpenFeedback>,
+    browse: MessageWriter<'w, BrowseFiles>,
+    dialog: Res<'w, FileDialog>,
 }
 
 /// What the clash panel asked for.
@@ -136,11 +146,7 @@ fn panels(
     mut view_rect: ResMut<ViewRect>,
     mut camera: MessageWriter<CameraCommand>,
     mut bcf_request: MessageWriter<BcfExportRequest>,
-    (mut open_files, feedback, mut section): (
-        MessageWriter<OpenFiles>,
-        Res<OpenFeedback>,
-        ResMut<SectionBox>,
-    ),
+    (mut open, mut section): (OpenControls, ResMut<SectionBox>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let t = lang.strings();
@@ -158,8 +164,13 @@ fn panels(
         ui.horizontal(|ui| {
             ui.strong("Plumbline");
             ui.separator();
+            // The native dialog opens at once; the row below stays for typed or pasted paths
+            // (and is the way in where the system has no dialog to show).
             if ui.selectable_label(ui_state.open_box, t.open).clicked() {
                 ui_state.open_box = !ui_state.open_box;
+                if ui_state.open_box {
+                    open.browse.write(BrowseFiles);
+                }
             }
             if ui.button(t.fit_all).clicked() {
                 camera.write(CameraCommand::FitAll);
@@ -201,7 +212,7 @@ fn panels(
             }
             ui.separator();
             load_status(ui, t, &load, &scene);
-            for e in &feedback.errors {
+            for e in &open.feedback.errors {
                 ui.colored_label(RED, e);
             }
         });
@@ -210,6 +221,9 @@ fn panels(
         }
         if ui_state.open_box {
             ui.horizontal(|ui| {
+                if ui.add_enabled(!open.dialog.is_open(), egui::Button::new(t.browse)).clicked() {
+                    open.browse.write(BrowseFiles);
+                }
                 let field = ui.add(
                     egui::TextEdit::singleline(&mut ui_state.open_path)
                         .hint_text(t.open_hint)
@@ -218,7 +232,7 @@ fn panels(
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if (ui.button(t.open_button).clicked() || enter) && !ui_state.open_path.trim().is_empty() {
                     let path = std::path::PathBuf::from(ui_state.open_path.trim());
-                    open_files.write(OpenFiles(vec![path]));
+                    open.files.write(OpenFiles(vec![path]));
                     ui_state.open_path.clear();
                     ui_state.open_box = false;
                 }
