@@ -63,7 +63,8 @@ shot() {
 
 echo "== screenshots (Xvfb + lavapipe)"
 shot model "$out/hall.ifc" --lang en
-shot clash "$out/hall.ifc" --clashes "$out/clashes.json" --focus-clash 0 --lang en
+# The rule matrix runs inside the viewer here (--config); the JSON report path is shot in zh and BCF.
+shot clash "$out/hall.ifc" --config assets/rules/datacenter.toml --focus-clash 0 --lang en
 shot 4d "$out/hall.ifc" --date "$(python3 - "$out/hall.ifc" <<'PY'
 import re, sys
 # A date in the middle of the model's own work schedule (IfcTaskTime start dates).

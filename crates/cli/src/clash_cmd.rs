@@ -284,10 +284,7 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         report.timings.index_secs, report.timings.narrow_secs, report.timings.total_secs
     );
     // What this run could not look at: its absence from the results proves nothing.
-    let unchecked = plumbline_store::Unchecked {
-        global_ids: set.models.iter().flat_map(|m| m.failures.iter().map(|f| f.global_id.clone())).collect(),
-        files: set.models.iter().filter(|m| !m.warnings.is_empty()).map(|m| m.path.clone()).collect(),
-    };
+    let unchecked = plumbline_store::Unchecked::of_set(&set);
     let summary = match history_path(args) {
         Some(path) => Some(record_in_history(&path, &mut report, args.config.as_deref(), &unchecked)?),
         None => None,
@@ -551,19 +548,9 @@ fn run_matrix(
     }
     let cx =
         plumbline_rules::RunContext { schedule: index.as_ref(), threads: args.threads, ..Default::default() };
-    let t = Instant::now();
-    let tests = plumbline_rules::run_rules(set, &rules, &cx)?;
-    Ok(Report {
-        models: set.models.iter().map(|m| m.path.clone()).collect(),
-        grouping: rules.grouping,
-        tests,
-        timings: Timings {
-            load_secs,
-            index_secs: 0.0,
-            narrow_secs: t.elapsed().as_secs_f64(),
-            total_secs: 0.0,
-        },
-    })
+    let mut report = plumbline_rules::run_report(set, &rules, &cx)?;
+    report.timings.load_secs = load_secs;
+    Ok(report)
 }
 
 /// The 4D simulation for time tests: `--schedule` with `--links`, else the first model's own

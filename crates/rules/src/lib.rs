@@ -49,7 +49,7 @@ mod run;
 mod select;
 
 pub use config::{IgnoreSwitches, RuleSet, TestMode, TestSpec};
-pub use run::{run_rules, RunContext};
+pub use run::{run_report, run_rules, RunContext};
 pub use select::{Criteria, Selection};
 
 use std::path::PathBuf;

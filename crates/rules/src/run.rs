@@ -5,7 +5,7 @@ use crate::select::FileFacts;
 use crate::RulesError;
 use plumbline_clash::{run_test, Clash, ClashKind, Ignore, IgnoreRules, Shapes, Test};
 use plumbline_model::{ElementRef, ModelSet, Role};
-use plumbline_review::{test_report_from_clashes, TestInfo, TestReport};
+use plumbline_review::{test_report_from_clashes, Report, TestInfo, TestReport, Timings};
 use plumbline_schedule::{coexistence, element_keys, marked_temporary, Basis, Existence, Schedule, SimIndex};
 use std::collections::{HashMap, HashSet};
 
@@ -57,6 +57,20 @@ pub fn run_rules(
             Ok(pool.install(|| run_all(set, rules, cx)))
         }
     }
+}
+
+/// Runs every test of `rules` on `set` ([`run_rules`]) into a report: the set's files, the rule
+/// set's grouping, the tests, and the time the tests took as `narrow_secs` (loading is the
+/// caller's to add).
+pub fn run_report(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Result<Report, RulesError> {
+    let started = std::time::Instant::now();
+    let tests = run_rules(set, rules, cx)?;
+    Ok(Report {
+        models: set.models.iter().map(|m| m.path.clone()).collect(),
+        grouping: rules.grouping,
+        tests,
+        timings: Timings { narrow_secs: started.elapsed().as_secs_f64(), ..Timings::default() },
+    })
 }
 
 fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Vec<TestReport> {

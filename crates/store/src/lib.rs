@@ -86,6 +86,20 @@ pub struct Unchecked {
     pub files: BTreeSet<String>,
 }
 
+impl Unchecked {
+    /// What a loaded set could not offer: its skipped elements and the files with warnings.
+    pub fn of_set(set: &plumbline_model::ModelSet) -> Unchecked {
+        Unchecked {
+            global_ids: set
+                .models
+                .iter()
+                .flat_map(|m| m.failures.iter().map(|f| f.global_id.clone()))
+                .collect(),
+            files: set.models.iter().filter(|m| !m.warnings.is_empty()).map(|m| m.path.clone()).collect(),
+        }
+    }
+}
+
 /// One recorded run and what it changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunSummary {

@@ -70,6 +70,19 @@ pub struct ClashReview {
     pub history: Option<History>,
     /// The outcome of the last save or export, for the status line: (ok, message).
     pub last_action: Option<(bool, String)>,
+    /// Where the clashes came from.
+    pub source: Option<ReportSource>,
+}
+
+/// Where the reviewed clashes came from, as the Clashes tab names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportSource {
+    /// A report file (`plumbline clash --json`).
+    File(PathBuf),
+    /// A rule matrix whose tests ran on the loaded models.
+    Rules(PathBuf),
+    /// The open clashes of a history database.
+    History(PathBuf),
 }
 
 impl ClashReview {
@@ -204,6 +217,13 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
         None => {}
     }
     let config = world.get_resource::<crate::ViewerConfig>().cloned().unwrap_or_default();
+    // The same order `load_now` chooses the report in.
+    review.source = match (&config.clashes, &config.rules, &config.db) {
+        (Some(p), _, _) => Some(ReportSource::File(p.clone())),
+        (None, Some(p), _) => Some(ReportSource::Rules(p.clone())),
+        (None, None, Some(p)) => Some(ReportSource::History(p.clone())),
+        (None, None, None) => None,
+    };
     if let Some(path) = &config.db {
         let user = config.user.clone().unwrap_or_else(default_user);
         match History::open(path, &user) {

@@ -38,7 +38,7 @@ impl FileDialog {
 
 /// The extensions the viewer opens (see [`crate::load_plugin::add_files`]), by filter.
 pub(crate) const MODELS: &[&str] = &["ifc", "ifczip"];
-pub(crate) const REPORTS: &[&str] = &["json", "db"];
+pub(crate) const REPORTS: &[&str] = &["json", "toml", "db"];
 pub(crate) const SCHEDULES: &[&str] = &["xml", "xer", "csv"];
 
 /// The native Open dialog.

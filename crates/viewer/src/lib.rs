@@ -9,8 +9,9 @@
 //!   [`ViewerPlugin`] on top of Bevy's `DefaultPlugins`.
 //!
 //! **Architecture invariant:** this crate only uses what the core crates provide
-//! (`plumbline_ifc`, `plumbline_review`, `plumbline_schedule`, and `plumbline_store` and
-//! `plumbline_bcf` for reviews written to the clash history and BCF); no clash, schedule,
+//! (`plumbline_ifc`, `plumbline_review`, `plumbline_schedule`, `plumbline_rules` to run a rule
+//! matrix, and `plumbline_store` and `plumbline_bcf` for reviews written to the clash history
+//! and BCF); no clash, schedule,
 //! history or BCF logic lives here. It is the only workspace crate allowed to depend on Bevy and egui.
 //!
 //! **Coordinates:** the models are Z-up in `f64` world metres; Bevy renders Y-up in `f32`. Every
@@ -41,6 +42,9 @@ pub struct ViewerConfig {
     pub models: Vec<PathBuf>,
     /// A clash report (`plumbline_review::Report` JSON).
     pub clashes: Option<PathBuf>,
+    /// A clash rule matrix (`plumbline clash --config`): its tests run on the models once they
+    /// load, and their results are reviewed (ignored when `clashes` is given).
+    pub rules: Option<PathBuf>,
     /// A schedule file; without it, the models' own IFC work schedule is used if they have one.
     pub schedule: Option<PathBuf>,
     /// Element-task link files (CSV tables or TOML rules).

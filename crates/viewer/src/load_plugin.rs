@@ -111,7 +111,8 @@ pub struct OpenFeedback {
 }
 
 /// Adds files to what the viewer shows, by kind: IFC models join the federated set, a `.json`
-/// is the clash report, a `.db` the clash history, and a schedule (`.xml`, `.xer`, `.csv`)
+/// is the clash report, a `.db` the clash history, a `.toml` the clash rules whose tests run on
+/// the models, and a schedule (`.xml`, `.xer`, `.csv`)
 /// the 4D schedule. Returns one message per file it cannot use.
 pub fn add_files(config: &mut ViewerConfig, paths: &[PathBuf]) -> Vec<String> {
     let mut errors = Vec::new();
@@ -126,12 +127,13 @@ pub fn add_files(config: &mut ViewerConfig, paths: &[PathBuf]) -> Vec<String> {
             "json" => config.clashes = Some(path.clone()),
             "db" => config.db = Some(path.clone()),
             "xml" | "xer" | "csv" => config.schedule = Some(path.clone()),
+            "toml" => config.rules = Some(path.clone()),
             "bcf" | "bcfzip" => errors.push(format!(
                 "{}: BCF reviews go into the clash history with `plumbline bcf import`",
                 path.display()
             )),
             _ => errors.push(format!(
-                "{}: not a file the viewer opens (IFC .ifc/.ifczip, clash report .json, history .db, schedule .xml/.xer/.csv)",
+                "{}: not a file the viewer opens (IFC .ifc/.ifczip, clash report .json, history .db, clash rules .toml, schedule .xml/.xer/.csv)",
                 path.display()
             )),
         }
@@ -223,14 +225,51 @@ pub fn load_now(config: &ViewerConfig, files_done: &AtomicUsize) -> LoadOutput {
         }
     }
     let scene = prepare_meshes(&set);
-    // The run's JSON report when given; else, with a history, the clashes it holds open.
-    let report = match (&config.clashes, &config.db) {
-        (Some(path), _) => Some(read_report(path)),
-        (None, Some(db)) => Some(report_from_history(db)),
-        (None, None) => None,
-    };
     let schedule = read_schedule_for(config, &set);
+    // The run's JSON report when given; else the tests of a rule matrix, run now; else, with a
+    // history, the clashes it holds open.
+    let report = match (&config.clashes, &config.rules, &config.db) {
+        (Some(path), _, _) => Some(read_report(path)),
+        (None, Some(rules), db) => {
+            let linked = schedule.as_ref().and_then(|s| s.as_ref().ok());
+            Some(run_rule_matrix(rules, db.as_deref(), &set, linked))
+        }
+        (None, None, Some(db)) => Some(report_from_history(db)),
+        (None, None, None) => None,
+    };
     LoadOutput { set, errors, scene, report, schedule, load_secs: started.elapsed().as_secs_f64() }
+}
+
+/// Runs the tests of a rule file on the loaded set, as `plumbline clash --config` does: time
+/// tests see the 4D schedule when there is one. With a history, the run is recorded in it
+/// (clashes found again keep their status; elements that could not be loaded leave their
+/// clashes open, not resolved), so reviews written from the viewer land on this run's clashes.
+pub fn run_rule_matrix(
+    rules_path: &Path,
+    db: Option<&Path>,
+    set: &ModelSet,
+    schedule: Option<&(Schedule, Vec<Link>)>,
+) -> Result<Report, String> {
+    let rules = plumbline_rules::RuleSet::read(rules_path, &plumbline_ifc::canonical_class_name)
+        .map_err(|e| e.to_string())?;
+    let index = schedule.map(|(s, links)| {
+        let keys: Vec<_> = set.models.iter().flat_map(plumbline_schedule::element_keys).collect();
+        plumbline_schedule::SimIndex::from_links(s, links, &keys)
+    });
+    let cx = plumbline_rules::RunContext { schedule: index.as_ref(), ..Default::default() };
+    let mut report = plumbline_rules::run_report(set, &rules, &cx).map_err(|e| e.to_string())?;
+    if let Some(db) = db {
+        let mut store = crate::clash_plugin::open_existing(db)?;
+        let meta = plumbline_store::RunMeta {
+            started_utc: chrono::Utc::now(),
+            models: report.models.clone(),
+            config: Some(rules_path.display().to_string()),
+        };
+        store
+            .record_partial_run(&mut report, &meta, &plumbline_store::Unchecked::of_set(set))
+            .map_err(|e| format!("{}: {e}", db.display()))?;
+    }
+    Ok(report)
 }
 
 /// The open clashes of a clash history, as a report.

@@ -18,6 +18,11 @@ struct Args {
     /// Clash report to review (the JSON `plumbline clash --json` writes).
     #[arg(long)]
     clashes: Option<PathBuf>,
+    /// Clash rule matrix (TOML, as `plumbline clash --config` reads): its tests run on the
+    /// models once they load and the results are reviewed. With --db the run is recorded in the
+    /// history first, as `plumbline clash --config --db` records it.
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Schedule for 4D (MSPDI, XER, P6 XML, CSV or IFC); default: the models' IFC work schedule.
     #[arg(long)]
     schedule: Option<PathBuf>,
@@ -130,6 +135,7 @@ fn main() -> AppExit {
     let config = ViewerConfig {
         models: args.models,
         clashes: args.clashes,
+        rules: args.config,
         schedule: args.schedule,
         links: args.links,
         screenshot: args.screenshot,

@@ -640,3 +640,81 @@ fn files_picked_in_the_open_dialog_load_and_a_cancel_opens_nothing() {
     assert_eq!(app.world().resource::<crate::ViewerConfig>().models, [model]);
     assert!(app.world().resource::<ModelScene>().drawn() > 10);
 }
+
+/// `--config rules.toml`: the rule matrix runs on the models as they load, finds exactly the
+/// clashes the generator seeded (time tests included: they read the model's own 4D schedule),
+/// and with `--db` the run is recorded so a review written in the viewer survives the next run.
+#[test]
+fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
+    use crate::clash_plugin::{ClashReview, ReportSource};
+    use crate::load_plugin::{install, load_now};
+    use std::collections::BTreeSet;
+    use std::sync::atomic::AtomicUsize;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("hall.ifc");
+    let params = plumbline_samples::DatacenterParams { rows: 2, racks_per_row: 4, ..Default::default() };
+    let generated = plumbline_samples::datacenter(&params);
+    std::fs::write(&model, &generated.ifc).expect("write model");
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/rules/datacenter.toml");
+    let db = dir.path().join("history.db");
+    drop(plumbline_store::Store::open(&db).expect("a new history"));
+    let config = crate::ViewerConfig {
+        models: vec![model],
+        rules: Some(rules),
+        db: Some(db.clone()),
+        ..Default::default()
+    };
+
+    let out = load_now(&config, &AtomicUsize::new(0));
+    let report = out.report.as_ref().expect("a report").as_ref().expect("the rules ran").clone();
+    let pair = |test: &str, a: &str, b: &str| {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        (test.to_string(), a.to_string(), b.to_string())
+    };
+    let found: BTreeSet<_> =
+        report.clashes().map(|c| pair(&c.test, &c.a.global_id, &c.b.global_id)).collect();
+    let seeded: BTreeSet<_> = generated.truth.clashes.iter().map(|c| pair(&c.test, &c.a, &c.b)).collect();
+    assert!(!seeded.is_empty());
+    assert_eq!(found, seeded);
+    assert!(report.clashes().any(|c| c.kind == plumbline_clash::ClashKind::Time), "time tests saw the 4D");
+
+    // Installed: the Clashes tab names the rules, a review goes to the history.
+    let mut app = headless_app();
+    app.insert_resource(config.clone());
+    install(app.world_mut(), out);
+    app.update();
+    let first = report.clashes().next().expect("a clash").id.clone();
+    {
+        let mut review = app.world_mut().resource_mut::<ClashReview>();
+        assert!(matches!(review.source, Some(ReportSource::Rules(_))));
+        let key = review.find(&first).expect("the clash");
+        review.set_status(key, plumbline_review::Status::Approved, "sleeve detail agreed").expect("saved");
+    }
+
+    // The next run (the models reloaded) finds the clash again and keeps its review.
+    let out = load_now(&config, &AtomicUsize::new(0));
+    install(app.world_mut(), out);
+    app.update();
+    let review = app.world().resource::<ClashReview>();
+    let again = review.find(&first).and_then(|k| review.clash(k)).expect("found again");
+    assert_eq!(again.status, plumbline_review::Status::Approved);
+    let store = plumbline_store::Store::open(&db).expect("history");
+    assert_eq!(store.status_of(&first).expect("status"), Some(plumbline_review::Status::Approved));
+    assert_eq!(store.history().expect("runs").len(), 2, "each load recorded one run");
+    drop(store);
+
+    // A rule file with a mistake is named in the Clashes tab, and records nothing.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[test]]\nname = \"x\"\nclearence_mm = 5\n").expect("write rules");
+    let mut dropped = crate::ViewerConfig { db: Some(db.clone()), ..config.clone() };
+    assert!(
+        crate::load_plugin::add_files(&mut dropped, std::slice::from_ref(&bad)).is_empty(),
+        "a .toml is clash rules"
+    );
+    assert_eq!(dropped.rules.as_deref(), Some(bad.as_path()));
+    let out = load_now(&dropped, &AtomicUsize::new(0));
+    let error = out.report.expect("an answer").expect_err("the rules do not parse");
+    assert!(error.contains("bad.toml") && error.contains("clearence_mm"), "{error}");
+    let store = plumbline_store::Store::open(&db).expect("history");
+    assert_eq!(store.history().expect("runs").len(), 2);
+}

@@ -9,7 +9,7 @@
 //! like a change to [`crate::scene_plugin::apply_appearance`] and redo every element.
 
 use crate::camera_plugin::{CameraCommand, StandardView, ViewRect};
-use crate::clash_plugin::{BcfExportRequest, ClashKey, ClashReview};
+use crate::clash_plugin::{BcfExportRequest, ClashKey, ClashReview, ReportSource};
 use crate::dialog_plugin::{BrowseFiles, FileDialog};
 use crate::i18n::{Lang, Strings};
 use crate::load_plugin::{LoadPhase, LoadState, OpenFeedback, OpenFiles};
@@ -522,6 +522,17 @@ fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -
         };
         return None;
     };
+    if let Some(source) = &review.source {
+        let name = |p: &std::path::Path| {
+            p.file_name().map_or(p.display().to_string(), |n| n.to_string_lossy().into())
+        };
+        let line = match source {
+            ReportSource::File(p) => name(p),
+            ReportSource::Rules(p) => format!("{}: {}", name(p), t.tests_run_on_load),
+            ReportSource::History(p) => format!("{}: {}", name(p), t.open_in_history),
+        };
+        ui.weak(format!("{}: {line}", t.results_from));
+    }
     let focused = review.focused;
     let mut clicked: Option<Option<ClashKey>> = None;
     for (ti, test) in report.tests.iter().enumerate() {
