@@ -69,6 +69,8 @@ pub struct ViewerConfig {
     pub select_task: Option<String>,
     /// IFC classes to hide at start, as unticking them in the model tree does.
     pub hide_classes: Vec<String>,
+    /// Show only this storey once loaded, as *Isolate* in the model tree does.
+    pub isolate_storey: Option<String>,
     /// The clash history (`plumbline clash --db`): statuses are read from it, and statuses and
     /// comments set in the viewer are written to it.
     pub db: Option<PathBuf>,

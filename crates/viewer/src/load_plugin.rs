@@ -374,6 +374,18 @@ pub fn install(world: &mut World, out: LoadOutput) {
             None => warn!("--select {gid}: no element with this GlobalId"),
         }
     }
+    let storey = world.get_resource::<ViewerConfig>().and_then(|c| c.isolate_storey.clone());
+    if let Some(wanted) = storey {
+        let storeys = world.resource::<crate::scene_plugin::ModelScene>().storeys.clone();
+        if storeys.contains_key(wanted.trim()) {
+            world
+                .resource_mut::<crate::scene_plugin::ViewFilter>()
+                .isolate_storey(wanted.trim(), storeys.keys());
+        } else {
+            let names: Vec<&str> = storeys.keys().map(String::as_str).filter(|s| !s.is_empty()).collect();
+            warn!("--storey {wanted}: no such storey (the models have: {})", names.join(", "));
+        }
+    }
     crate::clash_plugin::install_report(world, report);
     crate::timeline_plugin::install_schedule(world, schedule);
     let task = world.get_resource::<ViewerConfig>().and_then(|c| c.select_task.clone());

@@ -60,6 +60,9 @@ struct Args {
     /// does: e.g. `IfcSlab,IfcWall` to look into a building in 4D.
     #[arg(long, value_delimiter = ',')]
     hide_class: Vec<String>,
+    /// Show only this storey (its name as the model tree lists it) once loaded.
+    #[arg(long)]
+    storey: Option<String>,
     /// The clash history (`plumbline clash --db`): statuses are read from it, and statuses and
     /// comments set in the viewer are written to it. Without --clashes, the clashes it holds
     /// open are reviewed.
@@ -148,6 +151,7 @@ fn main() -> AppExit {
         view: args.view,
         select_task: args.select_task,
         hide_classes: args.hide_class,
+        isolate_storey: args.storey,
         db: args.db,
         user: args.user,
         bcf_out: args.bcf_out.clone(),

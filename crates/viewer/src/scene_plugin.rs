@@ -229,6 +229,17 @@ pub struct ViewFilter {
 }
 
 impl ViewFilter {
+    /// Shows only `storey` (`""`: the elements without one) among `storeys`, as Navisworks'
+    /// and Solibri's *Isolate* does; classes and files keep their own visibility.
+    pub fn isolate_storey<'a>(&mut self, storey: &str, storeys: impl IntoIterator<Item = &'a String>) {
+        self.hidden_storeys = storeys.into_iter().filter(|s| s.as_str() != storey).cloned().collect();
+    }
+
+    /// Shows only `class` among `classes`.
+    pub fn isolate_class<'a>(&mut self, class: &str, classes: impl IntoIterator<Item = &'a String>) {
+        self.hidden_classes = classes.into_iter().filter(|c| c.as_str() != class).cloned().collect();
+    }
+
     pub fn shows(&self, e: &Element) -> bool {
         !self.hidden_classes.contains(&e.class)
             && !self.hidden_storeys.contains(e.storey.as_deref().unwrap_or(""))

@@ -718,3 +718,48 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
     let store = plumbline_store::Store::open(&db).expect("history");
     assert_eq!(store.history().expect("runs").len(), 2);
 }
+
+#[test]
+fn isolating_a_storey_or_a_class_shows_only_it() {
+    use std::sync::Arc;
+    let (mut set, _) = small_hall();
+    // A second storey: the generated hall has one.
+    let upper: Arc<str> = Arc::from("Level 2");
+    let mut moved = 0;
+    for e in set.models[0].elements.iter_mut().filter(|e| e.class == "IfcCableCarrierSegment") {
+        e.storey = Some(upper.clone());
+        moved += 1;
+    }
+    assert!(moved > 0);
+    let mut app = headless_app();
+    app.insert_resource(crate::ViewerConfig { isolate_storey: Some("Level 2".into()), ..Default::default() });
+    load_into(&mut app, set, None, None);
+    let scene = app.world().resource::<ModelScene>();
+    let storeys = scene.storeys.clone();
+    let classes = scene.classes.clone();
+    let storey_of = |app: &App, r: ElementRef| {
+        app.world().resource::<ModelScene>().element(r).storey.as_deref().map(str::to_owned)
+    };
+    // --storey "Level 2" at load: only its elements are shown.
+    let shown: Vec<ElementRef> =
+        looks(&mut app).into_iter().filter(|x| x.1 == Visibility::Inherited).map(|x| x.0).collect();
+    assert_eq!(shown.len(), moved);
+    assert!(shown.iter().all(|&r| storey_of(&app, r).as_deref() == Some("Level 2")));
+
+    // Isolate the other storey from the tree.
+    app.world_mut().resource_mut::<ViewFilter>().isolate_storey("Level 1", storeys.keys());
+    app.update();
+    let now = looks(&mut app);
+    let shown: Vec<_> = now.iter().filter(|x| x.1 == Visibility::Inherited).collect();
+    assert_eq!(shown.len(), now.len() - moved);
+    assert!(shown.iter().all(|x| storey_of(&app, x.0).as_deref() == Some("Level 1")));
+
+    // Isolate a class (storeys as they are): only its elements on the shown storey.
+    app.world_mut().resource_mut::<ViewFilter>().isolate_class("IfcSlab", classes.keys());
+    app.update();
+    let now = looks(&mut app);
+    let scene = app.world().resource::<ModelScene>();
+    let shown: Vec<_> = now.iter().filter(|x| x.1 == Visibility::Inherited).collect();
+    assert_eq!(shown.len(), classes["IfcSlab"]);
+    assert!(shown.iter().all(|x| scene.element(x.0).class == "IfcSlab"));
+}

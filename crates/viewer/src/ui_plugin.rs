@@ -399,14 +399,21 @@ fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut R
     egui::CollapsingHeader::new(t.storeys).default_open(true).show(ui, |ui| {
         for (name, count) in &scene.storeys {
             let label = if name.is_empty() { t.no_storey } else { name.as_str() };
-            let mut shown = !filter.hidden_storeys.contains(name);
-            if ui.checkbox(&mut shown, format!("{label} ({count})")).changed() {
-                if shown {
-                    filter.hidden_storeys.remove(name);
-                } else {
-                    filter.hidden_storeys.insert(name.clone());
+            ui.horizontal(|ui| {
+                let mut shown = !filter.hidden_storeys.contains(name);
+                if ui.checkbox(&mut shown, format!("{label} ({count})")).changed() {
+                    if shown {
+                        filter.hidden_storeys.remove(name);
+                    } else {
+                        filter.hidden_storeys.insert(name.clone());
+                    }
                 }
-            }
+                if scene.storeys.len() > 1
+                    && ui.small_button(t.isolate).on_hover_text(t.isolate_hint).clicked()
+                {
+                    filter.isolate_storey(name, scene.storeys.keys());
+                }
+            });
         }
     });
     egui::CollapsingHeader::new(t.classes).default_open(true).show(ui, |ui| {
@@ -421,6 +428,11 @@ fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut R
                     } else {
                         filter.hidden_classes.insert(class.clone());
                     }
+                }
+                if scene.classes.len() > 1
+                    && ui.small_button(t.isolate).on_hover_text(t.isolate_hint).clicked()
+                {
+                    filter.isolate_class(class, scene.classes.keys());
                 }
             });
         }
