@@ -78,9 +78,8 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
                 let center = to_local(a, a.aabb.intersection(&b.aabb)?.center());
                 // The mesh's own containment is used: parry's convex point projection can tie
                 // between two parallel faces and call an interior point outside.
-                let deep_inside = |shape: &ElementShape, p: Vector| {
-                    shape.contains(p) && shape.distance_to_surface(p) > 1e-5
-                };
+                let deep_inside =
+                    |shape: &ElementShape, p: Vector| shape.depth_inside(p).is_some_and(|d| d > 1e-5);
                 if !(deep_inside(a, center) && deep_inside(b, center - pos_b.translation)) {
                     return None;
                 }
@@ -153,7 +152,7 @@ fn pierce_length(other: &ElementShape, p: Vector, q: Vector) -> (f32, Vector) {
         let piece = (w[1] - w[0]) * len;
         let mid = p + dir * (0.5 * (w[0] + w[1]));
         // Strictly inside: a stretch lying on the other's surface (touching) does not count.
-        if piece > 0.0 && other.contains(mid) && other.distance_to_surface(mid) > 1e-4 {
+        if piece > 0.0 && other.depth_inside(mid).is_some_and(|d| d > 1e-4) {
             if run == 0.0 {
                 run_start = w[0];
             }
@@ -198,12 +197,15 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
         let query = parry3d::bounding_volume::Aabb::new(lo - Vector::splat(1e-4), hi + Vector::splat(1e-4));
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);
-            for (p, q) in [(tr.a, tr.b), (tr.b, tr.c), (tr.c, tr.a)] {
+            // Each corner is asked once: the edge tests and the surface samples (whose first
+            // three are the corners) share the answer.
+            let corners = [tr.a, tr.b, tr.c].map(|c| other.depth_inside(c + shift_to_a + shift_to_other));
+            for (i, j) in [(0, 1), (1, 2), (2, 0)] {
+                let (p, q) = ([tr.a, tr.b, tr.c][i], [tr.a, tr.b, tr.c][j]);
                 let Some((pc, qc)) = clip_segment(p + shift_to_a, q + shift_to_a, lo_a, hi_a) else {
                     continue;
                 };
-                let (po, qo) = (p + shift_to_a + shift_to_other, q + shift_to_a + shift_to_other);
-                if !other.contains(po) && !other.contains(qo) {
+                if corners[i].is_none() && corners[j].is_none() {
                     // Only the part of the edge inside the boxes' overlap can run through the
                     // other solid.
                     let (d, mid) = pierce_length(other, pc + shift_to_other, qc + shift_to_other);
@@ -213,13 +215,15 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                     }
                 }
             }
-            for s in surface_samples([tr.a, tr.b, tr.c]) {
+            for (n, s) in surface_samples([tr.a, tr.b, tr.c]).into_iter().enumerate() {
                 if !in_overlap(s + shift_to_a) {
                     continue;
                 }
-                let in_other = s + shift_to_a + shift_to_other;
-                if other.contains(in_other) {
-                    let d = other.distance_to_surface(in_other);
+                let depth = match corners.get(n) {
+                    Some(&corner) => corner,
+                    None => other.depth_inside(s + shift_to_a + shift_to_other),
+                };
+                if let Some(d) = depth {
                     if d > best {
                         best = d;
                         point = Some(to_world(a, s + shift_to_a));
@@ -240,8 +244,9 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                 ];
                 let pa = to_local(a, p);
                 let pb = pa - t;
-                if a.contains(pa) && b.contains(pb) {
-                    let d = 2.0 * a.distance_to_surface(pa).min(b.distance_to_surface(pb));
+                if let Some(da) = a.depth_inside(pa) {
+                    let Some(db) = b.depth_inside(pb) else { continue };
+                    let d = 2.0 * da.min(db);
                     if d > best {
                         best = d;
                         point = Some(p);
