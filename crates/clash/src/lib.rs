@@ -66,7 +66,7 @@ mod shape;
 mod zone;
 
 pub use ignore::{Ignore, IgnoreRules};
-pub use narrow::{coincident, depth_upper_bound, distance, overlap, Overlap};
+pub use narrow::{coincident, depth_upper_bound, distance, overlap, Overlap, PRUNE_MARGIN_M};
 pub use shape::ElementShape;
 pub use zone::{Zone, ZoneSize};
 

@@ -96,6 +96,11 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
     estimate(a, b, &pos_b, bound)
 }
 
+/// Margin (metres) by which a box bound must fall short of the best depth before a query is
+/// skipped: a projection computed in `f32` may exceed the true distance by rounding, never by
+/// this much, so skipping never changes the answer.
+pub const PRUNE_MARGIN_M: f32 = 1e-4;
+
 /// Points on a triangle where penetration is sampled: its corners, edge midpoints, centroid,
 /// and the points halfway between the centroid and each corner.
 fn surface_samples(tri: [Vector; 3]) -> [Vector; 10] {
@@ -199,7 +204,14 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
             let tr = mesh.triangle(tri);
             // Each corner is asked once: the edge tests and the surface samples (whose first
             // three are the corners) share the answer.
-            let corners = [tr.a, tr.b, tr.c].map(|c| other.depth_inside(c + shift_to_a + shift_to_other));
+            // A corner clearly outside the other's box is outside a closed solid without asking.
+            let corners = [tr.a, tr.b, tr.c].map(|c| {
+                let in_other = c + shift_to_a + shift_to_other;
+                if other.closed && other.box_depth(in_other) < -PRUNE_MARGIN_M {
+                    return None;
+                }
+                other.depth_inside(in_other)
+            });
             for (i, j) in [(0, 1), (1, 2), (2, 0)] {
                 let (p, q) = ([tr.a, tr.b, tr.c][i], [tr.a, tr.b, tr.c][j]);
                 let Some((pc, qc)) = clip_segment(p + shift_to_a, q + shift_to_a, lo_a, hi_a) else {
@@ -221,7 +233,14 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                 }
                 let depth = match corners.get(n) {
                     Some(&corner) => corner,
-                    None => other.depth_inside(s + shift_to_a + shift_to_other),
+                    None => {
+                        let in_other = s + shift_to_a + shift_to_other;
+                        // A sample cannot lie deeper in the other solid than in its box.
+                        if other.box_depth(in_other) + PRUNE_MARGIN_M <= best {
+                            continue;
+                        }
+                        other.depth_inside(in_other)
+                    }
                 };
                 if let Some(d) = depth {
                     if d > best {
@@ -244,6 +263,10 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                 ];
                 let pa = to_local(a, p);
                 let pb = pa - t;
+                // The point's depth in each solid is at most its depth in that solid's box.
+                if 2.0 * a.box_depth(pa).min(b.box_depth(pb)) + PRUNE_MARGIN_M <= best {
+                    continue;
+                }
                 if let Some(da) = a.depth_inside(pa) {
                     let Some(db) = b.depth_inside(pb) else { continue };
                     let d = 2.0 * da.min(db);

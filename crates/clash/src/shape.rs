@@ -91,6 +91,21 @@ impl ElementShape {
         }
     }
 
+    /// How far a local point lies inside the shape's own box (negative outside). No point of
+    /// the solid is deeper than that, so it bounds [`ElementShape::depth_inside`] without asking
+    /// the mesh: the depth estimate skips queries that could not beat its best answer.
+    pub fn box_depth(&self, p: Vector) -> f32 {
+        let local = |w: [f64; 3]| {
+            Vector::new(
+                (w[0] - self.origin_m[0]) as f32,
+                (w[1] - self.origin_m[1]) as f32,
+                (w[2] - self.origin_m[2]) as f32,
+            )
+        };
+        let (lo, hi) = (local(self.aabb.min), local(self.aabb.max));
+        (p - lo).min(hi - p).min_element()
+    }
+
     /// Distance from a local point to the surface.
     pub fn distance_to_surface(&self, p: Vector) -> f32 {
         match &self.trimesh {

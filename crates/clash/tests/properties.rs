@@ -111,3 +111,35 @@ fn results_are_bitwise_identical_for_1_2_and_8_threads() {
         assert_eq!(one, run(8, mode));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The depth estimate skips point queries by a box bound; that is only sound if no point is
+    /// deeper in a solid than in its box, and no point clearly outside the box is inside.
+    #[test]
+    fn no_point_is_deeper_in_a_solid_than_in_its_box(m in solid(), u in 0.0f64..1.0, v in 0.0f64..1.0,
+                                                      w in 0.0f64..1.0, far_away in proptest::bool::ANY) {
+        let m = if far_away { far(&m, [512_345.6, 6_123_456.7, 80.0]) } else { m };
+        let shape = plumbline_clash::ElementShape::new(&m);
+        // A point in the box grown by 10 cm, in the shape's local frame.
+        let s = m.aabb.size();
+        let world = [
+            m.aabb.min[0] - 0.1 + u * (s[0] + 0.2),
+            m.aabb.min[1] - 0.1 + v * (s[1] + 0.2),
+            m.aabb.min[2] - 0.1 + w * (s[2] + 0.2),
+        ];
+        let p = parry3d::math::Vector::new(
+            (world[0] - m.origin_m[0]) as f32,
+            (world[1] - m.origin_m[1]) as f32,
+            (world[2] - m.origin_m[2]) as f32,
+        );
+        let bound = shape.box_depth(p);
+        if let Some(d) = shape.depth_inside(p) {
+            prop_assert!(d <= bound + plumbline_clash::PRUNE_MARGIN_M, "depth {d} over box bound {bound}");
+        }
+        if shape.closed && bound < -plumbline_clash::PRUNE_MARGIN_M {
+            prop_assert!(shape.depth_inside(p).is_none(), "inside though {bound} outside its box");
+        }
+    }
+}
