@@ -44,15 +44,9 @@ pub fn report_skipped<'m>(
     let mut any = false;
     for model in models {
         any |= print_warnings(model);
-        if model.failures.is_empty() {
-            continue;
-        }
+        let Some(summary) = model.skipped_summary() else { continue };
         any = true;
-        eprintln!(
-            "warning: {}: {} element(s) skipped, their geometry could not be built:",
-            model.path,
-            model.failures.len()
-        );
+        eprintln!("warning: {}: {summary}:", model.path);
         let shown = if verbose { model.failures.len() } else { SHOWN };
         for f in model.failures.iter().take(shown) {
             eprintln!("  {} {}: {}", f.class, f.global_id, f.reason);

@@ -207,6 +207,14 @@ pub struct Model {
 }
 
 impl Model {
+    /// What the load skipped, in one sentence for people ("3 element(s) skipped, their geometry
+    /// could not be built"); `None` when nothing was. The CLI lists the failures after it, the
+    /// viewer names the first.
+    pub fn skipped_summary(&self) -> Option<String> {
+        (!self.failures.is_empty())
+            .then(|| format!("{} element(s) skipped, their geometry could not be built", self.failures.len()))
+    }
+
     /// Elements with [`Role::Physical`].
     pub fn physical(&self) -> impl Iterator<Item = (ElementIdx, &Element)> {
         self.elements

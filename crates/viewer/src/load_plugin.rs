@@ -213,14 +213,10 @@ pub fn load_now(config: &ViewerConfig, files_done: &AtomicUsize) -> LoadOutput {
     // What loaded only in part is said too: a reviewer must know the picture is incomplete.
     for m in &set.models {
         errors.extend(m.warnings.iter().map(|w| format!("{}: {w}", m.path)));
-        if let Some(first) = m.failures.first() {
+        if let (Some(summary), Some(first)) = (m.skipped_summary(), m.failures.first()) {
             errors.push(format!(
-                "{}: {} element(s) skipped, their geometry could not be built (first: {} {}: {})",
-                m.path,
-                m.failures.len(),
-                first.class,
-                first.global_id,
-                first.reason
+                "{}: {summary} (first: {} {}: {})",
+                m.path, first.class, first.global_id, first.reason
             ));
         }
     }
