@@ -23,6 +23,7 @@ pub(crate) fn load(
     bytes: &[u8],
     header: &Header,
     cancel: Arc<AtomicBool>,
+    progress: Option<Arc<crate::LoadProgress>>,
 ) -> Result<Model, LoadError> {
     let semantics::Scan { index, jobs, entity_count } = semantics::scan(bytes, header.family);
     let index = Arc::new(index);
@@ -39,7 +40,7 @@ pub(crate) fn load(
         .cancel(cancel);
     let ((geometry, meshes), sem) = rayon::join(
         || {
-            let mut sink = MeshSink::default();
+            let mut sink = MeshSink { progress, ..MeshSink::default() };
             let result = process(bytes, &request, &mut sink);
             let meshes = sink.finish(&result.frame);
             (result, meshes)
@@ -475,6 +476,7 @@ struct MeshSink {
     out: Vec<(u32, Option<Mesh>)>,
     /// Meshes that arrived before the frame was announced (kept in ifc-lite's form until then).
     early: Vec<MeshData>,
+    progress: Option<Arc<crate::LoadProgress>>,
 }
 
 impl ProcessingSink for MeshSink {
@@ -482,7 +484,10 @@ impl ProcessingSink for MeshSink {
         self.frame = Some(frame.frame);
     }
 
-    fn on_batch(&mut self, meshes: &[MeshData], _processed: usize, _total: usize) {
+    fn on_batch(&mut self, meshes: &[MeshData], processed: usize, total: usize) {
+        if let Some(p) = &self.progress {
+            p.set(processed, total);
+        }
         match self.frame {
             Some(frame) => {
                 let to_world = frame.world_mapper();

@@ -28,7 +28,7 @@ pub use error::LoadError;
 
 use plumbline_model::{Model, ModelSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
@@ -45,6 +45,9 @@ pub struct LoadOptions {
     /// killed for lack of memory. The largest real records (point lists of big meshes) are
     /// tens of megabytes.
     pub max_record_bytes: u64,
+    /// Where a caller on another thread reads how far the file being loaded has come (a
+    /// progress bar); `None` when nobody watches.
+    pub progress: Option<Arc<LoadProgress>>,
 }
 
 impl Default for LoadOptions {
@@ -53,13 +56,42 @@ impl Default for LoadOptions {
             time_limit: Duration::from_secs(120),
             max_unzipped_bytes: 4 << 30,
             max_record_bytes: 256 << 20,
+            progress: None,
         }
+    }
+}
+
+/// How far the geometry of the file being loaded has come, shared with a watching thread.
+/// Tessellation is most of a load, and ifc-lite reports it batch by batch (a few thousand
+/// elements each), so this moves smoothly on large models and jumps on small ones.
+#[derive(Debug, Default)]
+pub struct LoadProgress {
+    done: AtomicU64,
+    total: AtomicU64,
+}
+
+impl LoadProgress {
+    /// Fraction of the current file's elements tessellated, 0 to 1 (0 before the pass starts).
+    pub fn fraction(&self) -> f32 {
+        let total = self.total.load(Ordering::Relaxed);
+        if total == 0 {
+            return 0.0;
+        }
+        (self.done.load(Ordering::Relaxed) as f64 / total as f64).clamp(0.0, 1.0) as f32
+    }
+
+    pub(crate) fn set(&self, done: usize, total: usize) {
+        self.total.store(total as u64, Ordering::Relaxed);
+        self.done.store(done as u64, Ordering::Relaxed);
     }
 }
 
 /// Loads one `.ifc` or `.ifczip` file.
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Model, LoadError> {
     let started = Instant::now();
+    if let Some(p) = &options.progress {
+        p.set(0, 0);
+    }
     let bytes = read::read_model_bytes(path, options.max_unzipped_bytes)?;
     let mut model = load_bytes_inner(path, bytes, options)?;
     model.load_secs = started.elapsed().as_secs_f64();
@@ -113,18 +145,23 @@ pub fn role_of_class(schema: &str, class: &str) -> Option<plumbline_model::Role>
 }
 
 fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
+    // A new file starts from zero, whatever the last one reached or however this one ends.
+    if let Some(p) = &options.progress {
+        p.set(0, 0);
+    }
     let header = read::check_header(path, &bytes)?;
     read::check_record_lengths(path, &bytes, options.max_record_bytes)?;
     let truncated = read::truncation(&bytes);
     let oversized = read::oversized_ids(&bytes);
     let cancel = Arc::new(AtomicBool::new(false));
+    let progress = options.progress.clone();
     let (tx, rx) = mpsc::channel();
     let worker_cancel = cancel.clone();
     let worker_path = path.to_path_buf();
     let spawned = std::thread::Builder::new().name("plumbline-ifc-load".into()).spawn(move || {
         // A panic inside the tessellator must not take the program down: it becomes an error.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            build::load(&worker_path, &bytes, &header, worker_cancel)
+            build::load(&worker_path, &bytes, &header, worker_cancel, progress)
         }));
         let _ignored_if_caller_gave_up = tx.send(outcome);
     });

@@ -391,3 +391,22 @@ fn an_undecodable_element_record_is_reported_not_dropped() {
     assert_eq!(f.class, "IFCWALL");
     assert!(f.reason.starts_with("line "), "{}", f.reason);
 }
+
+/// A watcher sees the geometry pass advance and end complete; the next file starts from zero.
+#[test]
+fn load_progress_reaches_the_whole_file_and_restarts_per_file() {
+    use std::sync::Arc;
+    let progress = Arc::new(plumbline_ifc::LoadProgress::default());
+    assert_eq!(progress.fraction(), 0.0);
+    let options = LoadOptions { progress: Some(progress.clone()), ..Default::default() };
+    let params = plumbline_samples::DatacenterParams { rows: 2, racks_per_row: 4, ..Default::default() };
+    let ifc = plumbline_samples::datacenter(&params).ifc.into_bytes();
+    let model = load_bytes(Path::new("hall.ifc"), ifc.clone(), &options).expect("loads");
+    assert!(model.elements.iter().filter(|e| e.mesh.is_some()).count() > 50);
+    assert_eq!(progress.fraction(), 1.0, "every element tessellated");
+
+    // A file that fails before its geometry pass leaves the watcher at zero, not at the last
+    // file's end.
+    let _ = load_bytes(Path::new("notes.ifc"), b"not an IFC file".to_vec(), &options).expect_err("refused");
+    assert_eq!(progress.fraction(), 0.0);
+}

@@ -13,7 +13,7 @@ use plumbline_model::{ModelSet, Role};
 use plumbline_review::Report;
 use plumbline_schedule::{Link, LinkSource, Schedule};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -44,13 +44,54 @@ pub enum LoadPhase {
     },
 }
 
+/// What the loading thread is doing, for the progress line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadStage {
+    /// Reading and tessellating the IFC files.
+    Models,
+    /// Building render meshes.
+    Meshes,
+    /// Reading the 4D schedule.
+    Schedule,
+    /// Reading the clash report or history, or running the rule matrix's tests.
+    Clashes,
+}
+
+impl LoadStage {
+    const ALL: [LoadStage; 4] =
+        [LoadStage::Models, LoadStage::Meshes, LoadStage::Schedule, LoadStage::Clashes];
+}
+
+/// How far the loading thread has come, shared with the main thread while it runs.
+#[derive(Debug, Default)]
+pub struct LoadWatch {
+    /// Files finished so far.
+    pub files_done: AtomicUsize,
+    /// The geometry of the file being loaded.
+    pub geometry: Arc<plumbline_ifc::LoadProgress>,
+    stage: AtomicU8,
+}
+
+impl LoadWatch {
+    pub fn stage(&self) -> LoadStage {
+        LoadStage::ALL
+            .get(usize::from(self.stage.load(Ordering::Relaxed)))
+            .copied()
+            .unwrap_or(LoadStage::Models)
+    }
+
+    fn enter(&self, stage: LoadStage) {
+        self.stage.store(stage as u8, Ordering::Relaxed);
+    }
+}
+
 /// The running load, if any, and its progress.
 #[derive(Resource, Default)]
 pub struct LoadState {
     pub phase: LoadPhase,
     pub files_total: usize,
-    /// Files finished so far (updated by the loading thread).
-    pub files_done: Arc<AtomicUsize>,
+    /// Progress, updated by the loading thread.
+    pub watch: Arc<LoadWatch>,
     pub started: Option<Instant>,
     receiver: Option<Mutex<Receiver<LoadOutput>>>,
 }
@@ -65,12 +106,15 @@ impl std::fmt::Debug for LoadState {
 }
 
 impl LoadState {
-    /// Fraction of the files loaded, for the progress bar.
+    /// Fraction of the models loaded, the file in progress counted by its geometry, for the
+    /// progress bar.
     pub fn progress(&self) -> f32 {
         if self.files_total == 0 {
             return 0.0;
         }
-        self.files_done.load(Ordering::Relaxed) as f32 / self.files_total as f32
+        let done = self.watch.files_done.load(Ordering::Relaxed).min(self.files_total);
+        let current = if done < self.files_total { self.watch.geometry.fraction() } else { 0.0 };
+        (done as f32 + current) / self.files_total as f32
     }
 }
 
@@ -185,14 +229,14 @@ fn open_files(
 /// Starts loading on a background thread.
 pub fn start_load(state: &mut LoadState, config: ViewerConfig) {
     let (tx, rx) = std::sync::mpsc::channel();
-    let done = Arc::new(AtomicUsize::new(0));
+    let watch = Arc::new(LoadWatch::default());
     state.files_total = config.models.len();
-    state.files_done = done.clone();
+    state.watch = watch.clone();
     state.phase = LoadPhase::Loading;
     state.started = Some(Instant::now());
     state.receiver = Some(Mutex::new(rx));
     let spawned = std::thread::Builder::new().name("plumbline-load".into()).spawn(move || {
-        let out = load_now(&config, &done);
+        let out = load_now(&config, &watch);
         // The receiver is gone only when the app has exited: nothing to report to.
         let _ = tx.send(out);
     });
@@ -203,11 +247,12 @@ pub fn start_load(state: &mut LoadState, config: ViewerConfig) {
 }
 
 /// Loads everything the configuration names, on the calling thread.
-pub fn load_now(config: &ViewerConfig, files_done: &AtomicUsize) -> LoadOutput {
+pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     let started = Instant::now();
-    let options = plumbline_ifc::LoadOptions::default();
+    watch.enter(LoadStage::Models);
+    let options = plumbline_ifc::LoadOptions { progress: Some(watch.geometry.clone()), ..Default::default() };
     let (set, errors) = plumbline_ifc::load_set(&config.models, &options, |_, _| {
-        files_done.fetch_add(1, Ordering::Relaxed);
+        watch.files_done.fetch_add(1, Ordering::Relaxed);
     });
     let mut errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     // What loaded only in part is said too: a reviewer must know the picture is incomplete.
@@ -220,8 +265,11 @@ pub fn load_now(config: &ViewerConfig, files_done: &AtomicUsize) -> LoadOutput {
             ));
         }
     }
+    watch.enter(LoadStage::Meshes);
     let scene = prepare_meshes(&set);
+    watch.enter(LoadStage::Schedule);
     let schedule = read_schedule_for(config, &set);
+    watch.enter(LoadStage::Clashes);
     // The run's JSON report when given; else the tests of a rule matrix, run now; else, with a
     // history, the clashes it holds open.
     let report = match (&config.clashes, &config.rules, &config.db) {

@@ -647,9 +647,8 @@ fn files_picked_in_the_open_dialog_load_and_a_cancel_opens_nothing() {
 #[test]
 fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
     use crate::clash_plugin::{ClashReview, ReportSource};
-    use crate::load_plugin::{install, load_now};
+    use crate::load_plugin::{install, load_now, LoadWatch};
     use std::collections::BTreeSet;
-    use std::sync::atomic::AtomicUsize;
     let dir = tempfile::tempdir().expect("temp dir");
     let model = dir.path().join("hall.ifc");
     let params = plumbline_samples::DatacenterParams { rows: 2, racks_per_row: 4, ..Default::default() };
@@ -665,7 +664,12 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
         ..Default::default()
     };
 
-    let out = load_now(&config, &AtomicUsize::new(0));
+    let watch = LoadWatch::default();
+    let out = load_now(&config, &watch);
+    // The progress line went through every stage; the file's geometry was all made.
+    assert_eq!(watch.files_done.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(watch.geometry.fraction(), 1.0);
+    assert_eq!(watch.stage(), crate::load_plugin::LoadStage::Clashes);
     let report = out.report.as_ref().expect("a report").as_ref().expect("the rules ran").clone();
     let pair = |test: &str, a: &str, b: &str| {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
@@ -692,7 +696,7 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
     }
 
     // The next run (the models reloaded) finds the clash again and keeps its review.
-    let out = load_now(&config, &AtomicUsize::new(0));
+    let out = load_now(&config, &LoadWatch::default());
     install(app.world_mut(), out);
     app.update();
     let review = app.world().resource::<ClashReview>();
@@ -712,7 +716,7 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
         "a .toml is clash rules"
     );
     assert_eq!(dropped.rules.as_deref(), Some(bad.as_path()));
-    let out = load_now(&dropped, &AtomicUsize::new(0));
+    let out = load_now(&dropped, &LoadWatch::default());
     let error = out.report.expect("an answer").expect_err("the rules do not parse");
     assert!(error.contains("bad.toml") && error.contains("clearence_mm"), "{error}");
     let store = plumbline_store::Store::open(&db).expect("history");

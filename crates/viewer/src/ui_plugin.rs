@@ -12,7 +12,7 @@ use crate::camera_plugin::{CameraCommand, StandardView, ViewRect};
 use crate::clash_plugin::{BcfExportRequest, ClashKey, ClashReview, ReportSource};
 use crate::dialog_plugin::{BrowseFiles, FileDialog};
 use crate::i18n::{Lang, Strings};
-use crate::load_plugin::{LoadPhase, LoadState, OpenFeedback, OpenFiles};
+use crate::load_plugin::{LoadPhase, LoadStage, LoadState, OpenFeedback, OpenFiles};
 use crate::scene_plugin::{class_color, ModelScene, Selection, ViewFilter};
 use crate::section_plugin::SectionBox;
 use crate::timeline_plugin::{Timeline, TimelineData};
@@ -345,12 +345,21 @@ fn load_status(ui: &mut egui::Ui, t: &Strings, load: &LoadState, scene: &ModelSc
         }
         LoadPhase::Loading => {
             ui.add(egui::Spinner::new());
-            let done = load.files_done.load(std::sync::atomic::Ordering::Relaxed);
-            ui.add(
-                egui::ProgressBar::new(load.progress())
-                    .desired_width(220.0)
-                    .text(format!("{} {done}/{} {}", t.loading, load.files_total, t.files)),
-            );
+            let done = load.watch.files_done.load(std::sync::atomic::Ordering::Relaxed);
+            let text = match load.watch.stage() {
+                LoadStage::Models => format!(
+                    "{} {}/{} {} · {:.0} %",
+                    t.loading,
+                    (done + 1).min(load.files_total),
+                    load.files_total,
+                    t.files,
+                    load.progress() * 100.0
+                ),
+                LoadStage::Meshes => t.stage_meshes.to_string(),
+                LoadStage::Schedule => t.stage_schedule.to_string(),
+                LoadStage::Clashes => t.stage_clashes.to_string(),
+            };
+            ui.add(egui::ProgressBar::new(load.progress()).desired_width(260.0).text(text));
         }
         LoadPhase::Done { secs } => {
             ui.label(format!(
