@@ -302,3 +302,28 @@ fn zip_entries(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
     }
     out
 }
+
+#[test]
+fn csv_text_that_excel_would_run_as_a_formula_is_defused_and_numbers_are_not() {
+    let info = test_info("trays-vs-ducts", "hard");
+    let a = element("0a", "IfcDuctSegment", Some("=HYPERLINK(\"http://evil.example\",\"x\")"), None, -12.0);
+    let b = element("0b", "IfcWall", Some("@SUM(A1)"), Some("-1 Basement"), -12.0);
+    let mut c = record(&info, "c1", a, b, ClashKind::Hard, 0.05, Status::New, -12.0);
+    c.point = [-12.5, -0.25, -3.0];
+    let report = Report {
+        models: vec!["m.ifc".into()],
+        grouping: Grouping::Storey,
+        tests: vec![test_report(&info, vec![c])],
+        timings: Timings::default(),
+    };
+    let text = csv(&report);
+    let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+    let row = reader.records().next().expect("a row").expect("row");
+    assert_eq!(&row[9], "'=HYPERLINK(\"http://evil.example\",\"x\")");
+    assert_eq!(&row[13], "'@SUM(A1)");
+    assert_eq!(&row[6], "'-1 Basement");
+    // Numbers keep their sign: a spreadsheet reads them as numbers, which run nothing.
+    assert_eq!(&row[15], "-12.500");
+    assert_eq!(&row[16], "-0.250");
+    assert_eq!(&row[17], "-3.000");
+}
