@@ -251,18 +251,11 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         ModeArg::Duplicate => Mode::Duplicate { tolerance_m: args.tolerance_mm / 1000.0 },
     };
 
-    let options =
+    let mut options =
         LoadOptions { time_limit: Duration::from_secs_f64(args.time_limit_secs), ..Default::default() };
-    let progress = indicatif::ProgressBar::new(args.models.len() as u64);
-    progress.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} loading {pos}/{len} {wide_msg}")
-            .context("progress template")?,
-    );
-    let (set, errors) = plumbline_ifc::load_set(&args.models, &options, |_, p| {
-        progress.set_message(p.display().to_string());
-        progress.inc(1);
-    });
-    progress.finish_and_clear();
+    let bar = crate::load_bar::LoadBar::new(&args.models, &mut options);
+    let (set, errors) = plumbline_ifc::load_set(&args.models, &options, |i, _| bar.loaded(i));
+    drop(bar);
     if let Some(e) = errors.first() {
         for e in &errors {
             eprintln!("error: {e}");

@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use plumbline_ifc::{LoadError, LoadOptions};
 use plumbline_model::{Model, Role};
 use serde::Serialize;
@@ -159,19 +158,13 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         "--time-limit-secs must be a positive number of seconds, got {}",
         args.time_limit_secs
     );
-    let options =
+    let mut options =
         LoadOptions { time_limit: Duration::from_secs_f64(args.time_limit_secs), ..Default::default() };
-    let progress = ProgressBar::new(args.models.len() as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{spinner} loading {pos}/{len} {wide_msg}")
-            .context("progress template")?,
-    );
-    progress.enable_steady_tick(Duration::from_millis(120));
+    let progress = crate::load_bar::LoadBar::new(&args.models, &mut options);
     let mut entries = Vec::new();
     let mut any_failed = false;
     let mut any_skipped = false;
-    for path in &args.models {
-        progress.set_message(path.display().to_string());
+    for (i, path) in args.models.iter().enumerate() {
         let entry = match plumbline_ifc::load_file(path, &options) {
             Ok(model) => {
                 // The report lists failed elements itself; file warnings also go to stderr.
@@ -192,9 +185,9 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
             });
         }
         entries.push(entry);
-        progress.inc(1);
+        progress.loaded(i);
     }
-    progress.finish_and_clear();
+    drop(progress);
     if args.json {
         let report = InfoReport { files: entries };
         println!("{}", serde_json::to_string_pretty(&report).context("serialising the report")?);
@@ -208,6 +201,6 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn report_error(progress: &ProgressBar, e: &LoadError) {
+fn report_error(progress: &crate::load_bar::LoadBar, e: &LoadError) {
     progress.suspend(|| eprintln!("error: {e}"));
 }

@@ -5,6 +5,7 @@ mod bcf_cmd;
 mod clash_cmd;
 mod gen;
 mod info;
+mod load_bar;
 mod schedule_cmd;
 mod status_cmd;
 

@@ -180,12 +180,15 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
                 .context("--at: give a date such as 2025-01-31")?,
         ),
     };
-    let options =
+    let mut options =
         LoadOptions { time_limit: Duration::from_secs_f64(args.time_limit_secs), ..Default::default() };
     let mut models: Vec<Model> = Vec::new();
-    for path in &args.models {
+    let bar = crate::load_bar::LoadBar::new(&args.models, &mut options);
+    for (i, path) in args.models.iter().enumerate() {
         models.push(plumbline_ifc::load_file(path, &options)?);
+        bar.loaded(i);
     }
+    drop(bar);
     // The 4D states still cover every element that loaded; what was skipped is said once.
     crate::report_skipped(&models, false);
 

@@ -1,0 +1,84 @@
+//! The terminal's progress line while models load: which file, and how much of all the files'
+//! geometry is made, read from [`plumbline_ifc::LoadProgress`] ten times a second. A 476 MB
+//! model takes most of a minute; a spinner alone would look hung. Nothing is drawn when stderr
+//! is not a terminal (indicatif's rule), so scripts and tests see no bar.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use plumbline_ifc::{LoadOptions, LoadProgress};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Steps of the bar per file: the geometry fraction is shown in tenths of a percent.
+const STEPS_PER_FILE: u64 = 1000;
+
+pub struct LoadBar {
+    bar: ProgressBar,
+    paths: Vec<PathBuf>,
+    files_done: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+impl LoadBar {
+    /// A bar for loading `paths` in order; `options` reports its geometry progress into it.
+    pub fn new(paths: &[PathBuf], options: &mut LoadOptions) -> LoadBar {
+        let bar = ProgressBar::new(paths.len() as u64 * STEPS_PER_FILE);
+        // The template is a constant: it parses.
+        if let Ok(style) = ProgressStyle::with_template("{spinner} loading {wide_msg} {percent:>3}%") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let progress = Arc::new(LoadProgress::default());
+        options.progress = Some(progress.clone());
+        let files_done = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let (bar, files_done, stop) = (bar.clone(), files_done.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("load-bar".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let done = files_done.load(Ordering::Relaxed);
+                        let current = (f64::from(progress.fraction()) * STEPS_PER_FILE as f64) as u64;
+                        bar.set_position(done * STEPS_PER_FILE + current);
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                })
+                .ok()
+        };
+        let this = LoadBar { bar, paths: paths.to_vec(), files_done, stop, ticker };
+        this.name(0);
+        this
+    }
+
+    fn name(&self, i: usize) {
+        if let Some(path) = self.paths.get(i) {
+            let n = self.paths.len();
+            self.bar.set_message(format!("{}/{n} {}", i + 1, path.display()));
+        }
+    }
+
+    /// Counts file `i` (in the order given) as done, loaded or not, and names the next.
+    pub fn loaded(&self, i: usize) {
+        self.files_done.store(i as u64 + 1, Ordering::Relaxed);
+        self.name(i + 1);
+    }
+
+    /// Runs `f` with the bar hidden, for lines printed while loading.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+}
+
+impl Drop for LoadBar {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.ticker.take() {
+            let _ = t.join();
+        }
+        self.bar.finish_and_clear();
+    }
+}
