@@ -232,18 +232,23 @@ impl ViewFilter {
     /// Shows only `storey` (`""`: the elements without one) among `storeys`, as Navisworks'
     /// and Solibri's *Isolate* does; classes and files keep their own visibility.
     pub fn isolate_storey<'a>(&mut self, storey: &str, storeys: impl IntoIterator<Item = &'a String>) {
-        self.hidden_storeys = storeys.into_iter().filter(|s| s.as_str() != storey).cloned().collect();
+        isolate(&mut self.hidden_storeys, storey, storeys);
     }
 
     /// Shows only `class` among `classes`.
     pub fn isolate_class<'a>(&mut self, class: &str, classes: impl IntoIterator<Item = &'a String>) {
-        self.hidden_classes = classes.into_iter().filter(|c| c.as_str() != class).cloned().collect();
+        isolate(&mut self.hidden_classes, class, classes);
     }
 
     pub fn shows(&self, e: &Element) -> bool {
         !self.hidden_classes.contains(&e.class)
             && !self.hidden_storeys.contains(e.storey.as_deref().unwrap_or(""))
     }
+}
+
+/// Hides every one of `all` but `keep`.
+pub fn isolate<'a>(hidden: &mut BTreeSet<String>, keep: &str, all: impl IntoIterator<Item = &'a String>) {
+    *hidden = all.into_iter().filter(|k| k.as_str() != keep).cloned().collect();
 }
 
 /// What an element looks like, before it becomes a material.

@@ -375,6 +375,34 @@ fn load_status(ui: &mut egui::Ui, t: &Strings, load: &LoadState, scene: &ModelSc
     }
 }
 
+/// One row of the model tree: a checkbox that shows or hides `key` (with its element count),
+/// and *Isolate*, which hides every other key. Returns whether `hidden` changed.
+fn visibility_row(
+    ui: &mut egui::Ui,
+    t: &Strings,
+    hidden: &mut std::collections::BTreeSet<String>,
+    counts: &std::collections::BTreeMap<String, usize>,
+    key: &str,
+    label: &str,
+) -> bool {
+    let mut changed = false;
+    let mut shown = !hidden.contains(key);
+    let count = counts.get(key).copied().unwrap_or(0);
+    if ui.checkbox(&mut shown, format!("{label} ({count})")).changed() {
+        if shown {
+            hidden.remove(key);
+        } else {
+            hidden.insert(key.to_string());
+        }
+        changed = true;
+    }
+    if counts.len() > 1 && ui.small_button(t.isolate).on_hover_text(t.isolate_hint).clicked() {
+        crate::scene_plugin::isolate(hidden, key, counts.keys());
+        changed = true;
+    }
+    changed
+}
+
 fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut ResMut<ViewFilter>) {
     if ui.button(t.show_all).clicked()
         && (!filter.hidden_storeys.is_empty()
@@ -406,42 +434,24 @@ fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut R
         }
     });
     egui::CollapsingHeader::new(t.storeys).default_open(true).show(ui, |ui| {
-        for (name, count) in &scene.storeys {
+        for name in scene.storeys.keys() {
             let label = if name.is_empty() { t.no_storey } else { name.as_str() };
             ui.horizontal(|ui| {
-                let mut shown = !filter.hidden_storeys.contains(name);
-                if ui.checkbox(&mut shown, format!("{label} ({count})")).changed() {
-                    if shown {
-                        filter.hidden_storeys.remove(name);
-                    } else {
-                        filter.hidden_storeys.insert(name.clone());
-                    }
-                }
-                if scene.storeys.len() > 1
-                    && ui.small_button(t.isolate).on_hover_text(t.isolate_hint).clicked()
-                {
-                    filter.isolate_storey(name, scene.storeys.keys());
+                let hidden = &mut filter.bypass_change_detection().hidden_storeys;
+                if visibility_row(ui, t, hidden, &scene.storeys, name, label) {
+                    filter.set_changed();
                 }
             });
         }
     });
     egui::CollapsingHeader::new(t.classes).default_open(true).show(ui, |ui| {
-        for (class, count) in &scene.classes {
+        for class in scene.classes.keys() {
             ui.horizontal(|ui| {
-                let mut shown = !filter.hidden_classes.contains(class);
                 let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
                 ui.painter().rect_filled(rect, 2.0, color32(class_color(class)));
-                if ui.checkbox(&mut shown, format!("{class} ({count})")).changed() {
-                    if shown {
-                        filter.hidden_classes.remove(class);
-                    } else {
-                        filter.hidden_classes.insert(class.clone());
-                    }
-                }
-                if scene.classes.len() > 1
-                    && ui.small_button(t.isolate).on_hover_text(t.isolate_hint).clicked()
-                {
-                    filter.isolate_class(class, scene.classes.keys());
+                let hidden = &mut filter.bypass_change_detection().hidden_classes;
+                if visibility_row(ui, t, hidden, &scene.classes, class, class) {
+                    filter.set_changed();
                 }
             });
         }
