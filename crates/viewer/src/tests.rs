@@ -767,3 +767,14 @@ fn isolating_a_storey_or_a_class_shows_only_it() {
     assert_eq!(shown.len(), classes["IfcSlab"]);
     assert!(shown.iter().all(|x| scene.element(x.0).class == "IfcSlab"));
 }
+
+#[test]
+fn software_renderers_get_fxaa_and_gpus_keep_multisampling() {
+    use crate::camera_plugin::Antialiasing;
+    use wgpu_types::DeviceType;
+    assert_eq!(Antialiasing::for_device(DeviceType::Cpu), Antialiasing::Fxaa);
+    for gpu in [DeviceType::DiscreteGpu, DeviceType::IntegratedGpu, DeviceType::VirtualGpu, DeviceType::Other]
+    {
+        assert_eq!(Antialiasing::for_device(gpu), Antialiasing::Msaa4, "{gpu:?}");
+    }
+}
