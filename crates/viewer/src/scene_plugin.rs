@@ -384,6 +384,8 @@ impl Plugin for ScenePlugin {
             .init_resource::<ViewFilter>()
             .init_resource::<Palette>()
             .add_systems(Startup, setup_palette)
+            // After Startup, where the camera is spawned.
+            .add_systems(PostStartup, warm_up_pipelines)
             .add_systems(PostUpdate, apply_appearance.before(bevy::transform::TransformSystems::Propagate));
         let config = app.world().get_resource::<crate::ViewerConfig>().cloned().unwrap_or_default();
         let mut filter = app.world_mut().resource_mut::<ViewFilter>();
@@ -432,11 +434,42 @@ fn setup_palette(mut palette: ResMut<Palette>, mut materials: ResMut<Assets<Elem
     }));
 }
 
+/// A stand-in drawn with each palette material while the models load, so the render pipelines
+/// compile in the meantime.
+#[derive(Component, Debug)]
+pub struct PipelineWarmup;
+
+/// Spawns, for every palette material, a triangle of zero area just in front of the camera:
+/// drawn (so Bevy compiles its pipeline) but covering no pixel. Without it the pipelines start
+/// compiling when the model arrives, and the first frames after a load show no model (on
+/// lavapipe four frames, about 0.4 s). They go when a scene is installed.
+fn warm_up_pipelines(
+    mut commands: Commands,
+    palette: Res<Palette>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    cameras: Query<Entity, With<Camera3d>>,
+) {
+    let Ok(camera) = cameras.single() else { return };
+    let mesh = meshes.add(flat_mesh(vec![[0.0, 0.0, -1.0]; 3]));
+    // The class colours (made at load) share the opaque highlights' pipeline: colours are not
+    // part of a pipeline's key.
+    for material in palette.all().cloned() {
+        let warm = commands
+            .spawn((Mesh3d(mesh.clone()), MeshMaterial3d(material), Transform::IDENTITY, PipelineWarmup))
+            .id();
+        commands.entity(camera).add_child(warm);
+    }
+}
+
 /// Replaces the scene by a loaded model set: one entity per drawn element.
 pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, errors: Vec<String>) {
-    // Despawn a previous scene.
+    // Despawn a previous scene, and the pipeline stand-ins (their pipelines are built).
     let old: Vec<Entity> = world.resource::<ModelScene>().entities.values().copied().collect();
     for e in old {
+        world.despawn(e);
+    }
+    let warmups: Vec<Entity> = world.query_filtered::<Entity, With<PipelineWarmup>>().iter(world).collect();
+    for e in warmups {
         world.despawn(e);
     }
     let mut storeys = BTreeMap::new();

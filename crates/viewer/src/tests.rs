@@ -778,3 +778,21 @@ fn software_renderers_get_fxaa_and_gpus_keep_multisampling() {
         assert_eq!(Antialiasing::for_device(gpu), Antialiasing::Msaa4, "{gpu:?}");
     }
 }
+
+#[test]
+fn palette_pipelines_are_warmed_up_before_a_load_and_the_stand_ins_go_with_it() {
+    use crate::scene_plugin::PipelineWarmup;
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+        .init_asset::<Mesh>()
+        .init_asset::<crate::section_plugin::ElementMaterial>()
+        .add_plugins(CorePlugin);
+    app.world_mut().spawn(Camera3d::default());
+    app.update();
+    let materials = app.world().resource::<Palette>().all().count();
+    let mut warm = app.world_mut().query_filtered::<Entity, With<PipelineWarmup>>();
+    assert_eq!(warm.iter(app.world()).count(), materials, "one stand-in per palette material");
+    let (set, _) = small_hall();
+    load_into(&mut app, set, None, None);
+    assert_eq!(warm.iter(app.world()).count(), 0, "gone once the model is drawn");
+}
