@@ -36,10 +36,6 @@ fn to_world(a: &ElementShape, p: Vector) -> [f64; 3] {
     [a.origin_m[0] + f64::from(p.x), a.origin_m[1] + f64::from(p.y), a.origin_m[2] + f64::from(p.z)]
 }
 
-fn to_local(a: &ElementShape, p: [f64; 3]) -> Vector {
-    Vector::new((p[0] - a.origin_m[0]) as f32, (p[1] - a.origin_m[1]) as f32, (p[2] - a.origin_m[2]) as f32)
-}
-
 /// Upper bound on the penetration depth (minimum translation distance) of two solids: the
 /// shortest move along one axis that separates their boxes, which separates the solids too.
 /// Zero when the boxes do not overlap.
@@ -75,7 +71,7 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
                 // EPA reports coincident solids as touching (distance 0). Touching solids share
                 // no interior, so the centre of their boxes' overlap is inside both only when
                 // EPA was wrong; then the estimate, exact for such face-aligned cases, decides.
-                let center = to_local(a, a.aabb.intersection(&b.aabb)?.center());
+                let center = a.to_local(a.aabb.intersection(&b.aabb)?.center());
                 // The mesh's own containment is used: parry's convex point projection can tie
                 // between two parallel faces and call an interior point outside.
                 let deep_inside =
@@ -192,20 +188,21 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
     let mut point = None;
     // A point outside the boxes' overlap cannot be inside both solids: such samples are skipped
     // before any (costly) containment query.
-    let lo_a = to_local(a, overlap_box.min) - Vector::splat(1e-5);
-    let hi_a = to_local(a, overlap_box.max) + Vector::splat(1e-5);
+    let lo_a = a.to_local(overlap_box.min) - Vector::splat(1e-5);
+    let hi_a = a.to_local(overlap_box.max) + Vector::splat(1e-5);
     let in_overlap = |p_in_a: Vector| p_in_a.cmpge(lo_a).all() && p_in_a.cmple(hi_a).all();
     // Surface samples of A inside B, then of B inside A; each side in its own local frame.
     for (mesh, other, shift_to_a, shift_to_other) in [(ta, b, Vector::ZERO, -t), (tb, a, t, Vector::ZERO)] {
-        let lo = to_local(a, overlap_box.min) - shift_to_a;
-        let hi = to_local(a, overlap_box.max) - shift_to_a;
+        let lo = a.to_local(overlap_box.min) - shift_to_a;
+        let hi = a.to_local(overlap_box.max) - shift_to_a;
         let query = parry3d::bounding_volume::Aabb::new(lo - Vector::splat(1e-4), hi + Vector::splat(1e-4));
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);
+            let vertices = [tr.a, tr.b, tr.c];
             // Each corner is asked once: the edge tests and the surface samples (whose first
             // three are the corners) share the answer.
             // A corner clearly outside the other's box is outside a closed solid without asking.
-            let corners = [tr.a, tr.b, tr.c].map(|c| {
+            let corners = vertices.map(|c| {
                 let in_other = c + shift_to_a + shift_to_other;
                 if other.closed && other.box_depth(in_other) < -PRUNE_MARGIN_M {
                     return None;
@@ -213,7 +210,7 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                 other.depth_inside(in_other)
             });
             for (i, j) in [(0, 1), (1, 2), (2, 0)] {
-                let (p, q) = ([tr.a, tr.b, tr.c][i], [tr.a, tr.b, tr.c][j]);
+                let (p, q) = (vertices[i], vertices[j]);
                 let Some((pc, qc)) = clip_segment(p + shift_to_a, q + shift_to_a, lo_a, hi_a) else {
                     continue;
                 };
@@ -227,7 +224,7 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                     }
                 }
             }
-            for (n, s) in surface_samples([tr.a, tr.b, tr.c]).into_iter().enumerate() {
+            for (n, s) in surface_samples(vertices).into_iter().enumerate() {
                 if !in_overlap(s + shift_to_a) {
                     continue;
                 }
@@ -261,7 +258,7 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                     overlap_box.min[1] + f(j) * s[1],
                     overlap_box.min[2] + f(k) * s[2],
                 ];
-                let pa = to_local(a, p);
+                let pa = a.to_local(p);
                 let pb = pa - t;
                 // The point's depth in each solid is at most its depth in that solid's box.
                 if 2.0 * a.box_depth(pa).min(b.box_depth(pb)) + PRUNE_MARGIN_M <= best {

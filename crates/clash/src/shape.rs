@@ -91,18 +91,20 @@ impl ElementShape {
         }
     }
 
+    /// A world point (metres) in the shape's local frame, subtracted in `f64` before narrowing.
+    pub fn to_local(&self, p: [f64; 3]) -> Vector {
+        Vector::new(
+            (p[0] - self.origin_m[0]) as f32,
+            (p[1] - self.origin_m[1]) as f32,
+            (p[2] - self.origin_m[2]) as f32,
+        )
+    }
+
     /// How far a local point lies inside the shape's own box (negative outside). No point of
     /// the solid is deeper than that, so it bounds [`ElementShape::depth_inside`] without asking
     /// the mesh: the depth estimate skips queries that could not beat its best answer.
     pub fn box_depth(&self, p: Vector) -> f32 {
-        let local = |w: [f64; 3]| {
-            Vector::new(
-                (w[0] - self.origin_m[0]) as f32,
-                (w[1] - self.origin_m[1]) as f32,
-                (w[2] - self.origin_m[2]) as f32,
-            )
-        };
-        let (lo, hi) = (local(self.aabb.min), local(self.aabb.max));
+        let (lo, hi) = (self.to_local(self.aabb.min), self.to_local(self.aabb.max));
         (p - lo).min(hi - p).min_element()
     }
 

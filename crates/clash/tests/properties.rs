@@ -129,11 +129,7 @@ proptest! {
             m.aabb.min[1] - 0.1 + v * (s[1] + 0.2),
             m.aabb.min[2] - 0.1 + w * (s[2] + 0.2),
         ];
-        let p = parry3d::math::Vector::new(
-            (world[0] - m.origin_m[0]) as f32,
-            (world[1] - m.origin_m[1]) as f32,
-            (world[2] - m.origin_m[2]) as f32,
-        );
+        let p = shape.to_local(world);
         let bound = shape.box_depth(p);
         if let Some(d) = shape.depth_inside(p) {
             prop_assert!(d <= bound + plumbline_clash::PRUNE_MARGIN_M, "depth {d} over box bound {bound}");

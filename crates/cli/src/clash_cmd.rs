@@ -566,21 +566,8 @@ fn sim_index(args: &ClashArgs, set: &ModelSet) -> anyhow::Result<Option<plumblin
             }
         }
     };
-    let mut links = schedule.links.clone();
-    for path in &args.links {
-        match plumbline_schedule::read_links(path)? {
-            plumbline_schedule::LinkSource::Table(table) => links.extend(table),
-            plumbline_schedule::LinkSource::Rules(r) => {
-                for m in &set.models {
-                    links.extend(r.link(m));
-                }
-            }
-        }
-    }
-    links.sort();
-    links.dedup();
-    let keys: Vec<_> = set.models.iter().flat_map(plumbline_schedule::element_keys).collect();
-    Ok(Some(plumbline_schedule::SimIndex::from_links(&schedule, &links, &keys)))
+    let links = plumbline_schedule::gather_links(&schedule, &args.links, &set.models)?;
+    Ok(Some(plumbline_schedule::SimIndex::for_models(&schedule, &links, &set.models)))
 }
 
 fn print_summary(report: &Report) {

@@ -6,8 +6,8 @@ use clap::Args;
 use plumbline_ifc::LoadOptions;
 use plumbline_model::Model;
 use plumbline_schedule::{
-    active_tasks, critical_path, element_keys, link_report, read_links, Basis, Cpm, ElementKey, Link,
-    LinkReport, LinkSource, Schedule, SimIndex, StateCounts,
+    active_tasks, critical_path, element_keys, link_report, Basis, Cpm, ElementKey, LinkReport, Schedule,
+    SimIndex, StateCounts,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -207,19 +207,7 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let mut links: Vec<Link> = schedule.links.clone();
-    for path in &args.links {
-        match read_links(path)? {
-            LinkSource::Table(table) => links.extend(table),
-            LinkSource::Rules(rules) => {
-                for m in &models {
-                    links.extend(rules.link(m));
-                }
-            }
-        }
-    }
-    links.sort();
-    links.dedup();
+    let links = plumbline_schedule::gather_links(&schedule, &args.links, &models)?;
 
     let keys: Vec<ElementKey<'_>> = models.iter().flat_map(element_keys).collect();
     let global_ids: Vec<&str> = keys.iter().map(|k| k.global_id).collect();

@@ -86,12 +86,17 @@ impl LoadProgress {
     }
 }
 
-/// Loads one `.ifc` or `.ifczip` file.
-pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Model, LoadError> {
-    let started = Instant::now();
+/// A new file starts from zero, whatever the last one reached or however this one ends.
+fn restart_progress(options: &LoadOptions) {
     if let Some(p) = &options.progress {
         p.set(0, 0);
     }
+}
+
+/// Loads one `.ifc` or `.ifczip` file.
+pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Model, LoadError> {
+    let started = Instant::now();
+    restart_progress(options);
     let bytes = read::read_model_bytes(path, options.max_unzipped_bytes)?;
     let mut model = load_bytes_inner(path, bytes, options)?;
     model.load_secs = started.elapsed().as_secs_f64();
@@ -101,6 +106,7 @@ pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Model, LoadError>
 /// Loads a model from STEP bytes already in memory; `path` names it in messages and results.
 pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
     let started = Instant::now();
+    restart_progress(options);
     let mut model = load_bytes_inner(path, bytes, options)?;
     model.load_secs = started.elapsed().as_secs_f64();
     Ok(model)
@@ -145,10 +151,6 @@ pub fn role_of_class(schema: &str, class: &str) -> Option<plumbline_model::Role>
 }
 
 fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
-    // A new file starts from zero, whatever the last one reached or however this one ends.
-    if let Some(p) = &options.progress {
-        p.set(0, 0);
-    }
     let header = read::check_header(path, &bytes)?;
     read::check_record_lengths(path, &bytes, options.max_record_bytes)?;
     let truncated = read::truncation(&bytes);

@@ -6,7 +6,7 @@ use crate::RulesError;
 use plumbline_clash::{run_test, Clash, ClashKind, Ignore, IgnoreRules, Shapes, Test};
 use plumbline_model::{ElementRef, ModelSet, Role};
 use plumbline_review::{test_report_from_clashes, Report, TestInfo, TestReport, Timings};
-use plumbline_schedule::{coexistence, element_keys, marked_temporary, Basis, Existence, Schedule, SimIndex};
+use plumbline_schedule::{coexistence, marked_temporary, Basis, Existence, Schedule, SimIndex};
 use std::collections::{HashMap, HashSet};
 
 /// What a run needs beside the models and the rules.
@@ -34,8 +34,7 @@ impl RunContext<'_> {
     /// (an IFC work schedule's `IfcRelAssignsToProcess`), numbered as [`RunContext::schedule`]
     /// expects.
     pub fn sim_index(set: &ModelSet, schedule: &Schedule) -> SimIndex {
-        let keys: Vec<_> = set.models.iter().flat_map(element_keys).collect();
-        SimIndex::from_links(schedule, &schedule.links, &keys)
+        SimIndex::for_models(schedule, &schedule.links, &set.models)
     }
 }
 

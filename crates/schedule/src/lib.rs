@@ -30,8 +30,8 @@ pub use chrono;
 pub use cpm::{critical_path, Cpm, CpmTask};
 pub use error::ScheduleError;
 pub use links::{
-    element_keys, glob, link_report, marked_temporary, parse_rules, read_links, read_rules, LinkReport,
-    LinkSource, OneOrMany, Rule, Rules,
+    element_keys, gather_links, glob, link_report, marked_temporary, parse_rules, read_links, read_rules,
+    LinkReport, LinkSource, OneOrMany, Rule, Rules,
 };
 pub use model::{Calendar, Dependency, DependencyType, Format, Link, Schedule, Task, TaskType};
 pub use read::{

@@ -18,13 +18,37 @@ use crate::{Link, Schedule, ScheduleError};
 use plumbline_model::{ClassQuery, Element, ElementIdx, Model, Role};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Links read from a `--links` file: explicit pairs, or rules to evaluate against models.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkSource {
     Table(Vec<Link>),
     Rules(Rules),
+}
+
+/// The schedule's own links plus those of each link file (a CSV table, or TOML rules applied
+/// to every model), sorted and without repeats: what `--links` adds to a schedule, in the CLI
+/// and the viewer alike.
+pub fn gather_links(
+    schedule: &Schedule,
+    link_files: &[PathBuf],
+    models: &[Model],
+) -> Result<Vec<Link>, ScheduleError> {
+    let mut links = schedule.links.clone();
+    for path in link_files {
+        match read_links(path)? {
+            LinkSource::Table(table) => links.extend(table),
+            LinkSource::Rules(rules) => {
+                for m in models {
+                    links.extend(rules.link(m));
+                }
+            }
+        }
+    }
+    links.sort();
+    links.dedup();
+    Ok(links)
 }
 
 /// Reads a link file: `.toml` is rules, anything else a CSV with a GlobalId column and a task

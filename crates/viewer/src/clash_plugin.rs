@@ -217,13 +217,7 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
         None => {}
     }
     let config = world.get_resource::<crate::ViewerConfig>().cloned().unwrap_or_default();
-    // The same order `load_now` chooses the report in.
-    review.source = match (&config.clashes, &config.rules, &config.db) {
-        (Some(p), _, _) => Some(ReportSource::File(p.clone())),
-        (None, Some(p), _) => Some(ReportSource::Rules(p.clone())),
-        (None, None, Some(p)) => Some(ReportSource::History(p.clone())),
-        (None, None, None) => None,
-    };
+    review.source = config.report_source();
     if let Some(path) = &config.db {
         let user = config.user.clone().unwrap_or_else(default_user);
         match History::open(path, &user) {

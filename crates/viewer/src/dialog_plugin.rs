@@ -6,7 +6,7 @@
 //! answers as if the user had cancelled: the Open row's path box stays the way in.
 
 use crate::i18n::Lang;
-use crate::load_plugin::OpenFiles;
+use crate::load_plugin::{OpenFiles, CLASH_EXTENSIONS, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS};
 use bevy::prelude::*;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Receiver};
@@ -36,11 +36,6 @@ impl FileDialog {
     }
 }
 
-/// The extensions the viewer opens (see [`crate::load_plugin::add_files`]), by filter.
-pub(crate) const MODELS: &[&str] = &["ifc", "ifczip"];
-pub(crate) const REPORTS: &[&str] = &["json", "toml", "db"];
-pub(crate) const SCHEDULES: &[&str] = &["xml", "xer", "csv"];
-
 /// The native Open dialog.
 #[derive(Debug, Default)]
 pub struct FileDialogPlugin;
@@ -59,13 +54,14 @@ fn show_dialog(mut requests: MessageReader<BrowseFiles>, mut dialog: ResMut<File
         return;
     }
     let t = lang.strings();
-    let all: Vec<&str> = MODELS.iter().chain(REPORTS).chain(SCHEDULES).copied().collect();
+    let all: Vec<&str> =
+        MODEL_EXTENSIONS.iter().chain(CLASH_EXTENSIONS).chain(SCHEDULE_EXTENSIONS).copied().collect();
     let picker = rfd::AsyncFileDialog::new()
         .set_title(t.dialog_title)
         .add_filter(t.filter_all, &all)
-        .add_filter(t.filter_models, MODELS)
-        .add_filter(t.filter_reports, REPORTS)
-        .add_filter(t.filter_schedules, SCHEDULES);
+        .add_filter(t.filter_models, MODEL_EXTENSIONS)
+        .add_filter(t.filter_reports, CLASH_EXTENSIONS)
+        .add_filter(t.filter_schedules, SCHEDULE_EXTENSIONS);
     let (tx, rx) = channel();
     // The dialog blocks until the user answers: wait for it off the main thread. On macOS rfd
     // itself hands the dialog to the main thread's run loop, which winit keeps turning.

@@ -11,8 +11,8 @@
 //! **Architecture invariant:** this crate only uses what the core crates provide
 //! (`plumbline_ifc`, `plumbline_review`, `plumbline_schedule`, `plumbline_rules` to run a rule
 //! matrix, and `plumbline_store` and `plumbline_bcf` for reviews written to the clash history
-//! and BCF); no clash, schedule,
-//! history or BCF logic lives here. It is the only workspace crate allowed to depend on Bevy and egui.
+//! and BCF); no clash, schedule, history or BCF logic lives here. It is the only workspace crate
+//! allowed to depend on Bevy and egui.
 //!
 //! **Coordinates:** the models are Z-up in `f64` world metres; Bevy renders Y-up in `f32`. Every
 //! world point goes through [`render_from_world`], which subtracts the scene origin (the centre
@@ -84,6 +84,25 @@ pub struct ViewerConfig {
     pub pick_at: Option<Vec2>,
     /// Start with the section box on, at this world box (metres).
     pub section_box: Option<plumbline_model::Aabb>,
+}
+
+impl ViewerConfig {
+    /// Whether there is anything to load: models, or clashes to review without them.
+    pub fn has_input(&self) -> bool {
+        !self.models.is_empty() || self.clashes.is_some() || self.db.is_some()
+    }
+
+    /// Where the reviewed clashes come from: the report file, else the rule matrix (run on
+    /// the models), else the history's open clashes.
+    pub fn report_source(&self) -> Option<clash_plugin::ReportSource> {
+        use clash_plugin::ReportSource;
+        match (&self.clashes, &self.rules, &self.db) {
+            (Some(p), _, _) => Some(ReportSource::File(p.clone())),
+            (None, Some(p), _) => Some(ReportSource::Rules(p.clone())),
+            (None, None, Some(p)) => Some(ReportSource::History(p.clone())),
+            (None, None, None) => None,
+        }
+    }
 }
 
 /// The headless part of the viewer: state and the systems that apply it to entities.

@@ -5,13 +5,14 @@
 //! finished meshes to the asset store and spawns entities. The window keeps drawing the progress
 //! bar meanwhile.
 
+use crate::clash_plugin::ReportSource;
 use crate::scene_plugin::{prepare_meshes, PreparedScene};
 use crate::ViewerConfig;
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 use plumbline_model::{ModelSet, Role};
 use plumbline_review::Report;
-use plumbline_schedule::{Link, LinkSource, Schedule};
+use plumbline_schedule::{Link, Schedule};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
@@ -138,10 +139,9 @@ impl Plugin for LoadPlugin {
 
 fn start_configured_load(config: Option<Res<ViewerConfig>>, mut state: ResMut<LoadState>) {
     let Some(config) = config else { return };
-    if config.models.is_empty() && config.clashes.is_none() && config.db.is_none() {
-        return;
+    if config.has_input() {
+        start_load(&mut state, (*config).clone());
     }
-    start_load(&mut state, (*config).clone());
 }
 
 /// Asks for files to be opened (from the Open box or dropped on the window).
@@ -154,6 +154,17 @@ pub struct OpenFeedback {
     pub errors: Vec<String>,
 }
 
+/// Extensions of the models the viewer opens (lower case).
+pub const MODEL_EXTENSIONS: &[&str] = &["ifc", "ifczip"];
+/// Extensions of the clash results it opens: report, rule matrix, history.
+pub const CLASH_EXTENSIONS: &[&str] = &["json", "toml", "db"];
+/// Extensions of the schedules it opens (an IFC model may hold one too).
+pub const SCHEDULE_EXTENSIONS: &[&str] = &["xml", "xer", "csv"];
+
+fn extension(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+}
+
 /// Adds files to what the viewer shows, by kind: IFC models join the federated set, a `.json`
 /// is the clash report, a `.db` the clash history, a `.toml` the clash rules whose tests run on
 /// the models, and a schedule (`.xml`, `.xer`, `.csv`)
@@ -161,16 +172,16 @@ pub struct OpenFeedback {
 pub fn add_files(config: &mut ViewerConfig, paths: &[PathBuf]) -> Vec<String> {
     let mut errors = Vec::new();
     for path in paths {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = extension(path);
         match ext.as_str() {
-            "ifc" | "ifczip" => {
+            e if MODEL_EXTENSIONS.contains(&e) => {
                 if !config.models.contains(path) {
                     config.models.push(path.clone());
                 }
             }
             "json" => config.clashes = Some(path.clone()),
             "db" => config.db = Some(path.clone()),
-            "xml" | "xer" | "csv" => config.schedule = Some(path.clone()),
+            e if SCHEDULE_EXTENSIONS.contains(&e) => config.schedule = Some(path.clone()),
             "toml" => config.rules = Some(path.clone()),
             "bcf" | "bcfzip" => errors.push(format!(
                 "{}: BCF reviews go into the clash history with `plumbline bcf import`",
@@ -221,7 +232,7 @@ fn open_files(
         // The running load finishes first; its result is replaced by the next one.
         warn!("a load is running; the new files load after it");
     }
-    if !config.models.is_empty() || config.clashes.is_some() || config.db.is_some() {
+    if config.has_input() {
         start_load(&mut state, config.clone());
     }
 }
@@ -270,17 +281,14 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     watch.enter(LoadStage::Schedule);
     let schedule = read_schedule_for(config, &set);
     watch.enter(LoadStage::Clashes);
-    // The run's JSON report when given; else the tests of a rule matrix, run now; else, with a
-    // history, the clashes it holds open.
-    let report = match (&config.clashes, &config.rules, &config.db) {
-        (Some(path), _, _) => Some(read_report(path)),
-        (None, Some(rules), db) => {
+    let report = config.report_source().map(|source| match source {
+        ReportSource::File(path) => read_report(&path),
+        ReportSource::Rules(rules) => {
             let linked = schedule.as_ref().and_then(|s| s.as_ref().ok());
-            Some(run_rule_matrix(rules, db.as_deref(), &set, linked))
+            run_rule_matrix(&rules, config.db.as_deref(), &set, linked)
         }
-        (None, None, Some(db)) => Some(report_from_history(db)),
-        (None, None, None) => None,
-    };
+        ReportSource::History(db) => report_from_history(&db),
+    });
     LoadOutput { set, errors, scene, report, schedule, load_secs: started.elapsed().as_secs_f64() }
 }
 
@@ -296,10 +304,7 @@ pub fn run_rule_matrix(
 ) -> Result<Report, String> {
     let rules = plumbline_rules::RuleSet::read(rules_path, &plumbline_ifc::canonical_class_name)
         .map_err(|e| e.to_string())?;
-    let index = schedule.map(|(s, links)| {
-        let keys: Vec<_> = set.models.iter().flat_map(plumbline_schedule::element_keys).collect();
-        plumbline_schedule::SimIndex::from_links(s, links, &keys)
-    });
+    let index = schedule.map(|(s, links)| plumbline_schedule::SimIndex::for_models(s, links, &set.models));
     let cx = plumbline_rules::RunContext { schedule: index.as_ref(), ..Default::default() };
     let mut report = plumbline_rules::run_report(set, &rules, &cx).map_err(|e| e.to_string())?;
     if let Some(db) = db {
@@ -328,9 +333,7 @@ pub fn read_report(path: &Path) -> Result<Report, String> {
 }
 
 fn is_ifc(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("ifc") || e.eq_ignore_ascii_case("ifczip"))
+    MODEL_EXTENSIONS.contains(&extension(path).as_str())
 }
 
 /// The schedule as `plumbline schedule` finds it: `--schedule FILE`, or the first model that
@@ -353,21 +356,11 @@ fn read_schedule_for(config: &ViewerConfig, set: &ModelSet) -> Option<Result<(Sc
                 plumbline_ifc::schedule::read_schedule(p).ok().filter(|s| !s.tasks.is_empty())
             })?,
         };
-    let mut links = schedule.links.clone();
-    for path in &config.links {
-        match plumbline_schedule::read_links(path) {
-            Ok(LinkSource::Table(table)) => links.extend(table),
-            Ok(LinkSource::Rules(rules)) => {
-                for m in &set.models {
-                    links.extend(rules.link(m));
-                }
-            }
-            Err(e) => return Some(Err(e.to_string())),
-        }
-    }
-    links.sort();
-    links.dedup();
-    Some(Ok((schedule, links)))
+    Some(
+        plumbline_schedule::gather_links(&schedule, &config.links, &set.models)
+            .map(|links| (schedule, links))
+            .map_err(|e| e.to_string()),
+    )
 }
 
 /// Number of physical elements, the ones the viewer draws and the 4D engine simulates.

@@ -37,6 +37,20 @@ fn headless_app() -> App {
     app
 }
 
+/// Runs frames until the background load has been installed (a minute at most).
+fn update_until_loaded(app: &mut App, what: &str) {
+    use crate::load_plugin::{LoadPhase, LoadState};
+    let started = std::time::Instant::now();
+    loop {
+        app.update();
+        if matches!(app.world().resource::<LoadState>().phase, LoadPhase::Done { .. }) {
+            return;
+        }
+        assert!(started.elapsed().as_secs() < 60, "{what} did not load");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// A report with one clash between two loaded elements.
 fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Report {
     let (ia, ib) = (ElementInfo::from_set(set, a), ElementInfo::from_set(set, b));
@@ -452,7 +466,7 @@ fn reviews_go_to_the_clash_history_and_a_group_exports_to_bcf() {
 
 #[test]
 fn dropped_files_are_opened_by_kind_and_loaded_in_the_background() {
-    use crate::load_plugin::{add_files, LoadPhase, LoadState, OpenFeedback};
+    use crate::load_plugin::{add_files, OpenFeedback};
     // Classification, without a window.
     let mut config = crate::ViewerConfig::default();
     let errors = add_files(
@@ -479,15 +493,7 @@ fn dropped_files_are_opened_by_kind_and_loaded_in_the_background() {
             path_buf: path,
         });
     }
-    let started = std::time::Instant::now();
-    loop {
-        app.update();
-        if matches!(app.world().resource::<LoadState>().phase, LoadPhase::Done { .. }) {
-            break;
-        }
-        assert!(started.elapsed().as_secs() < 60, "the dropped model did not load");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    update_until_loaded(&mut app, "the dropped model");
     assert!(app.world().resource::<ModelScene>().drawn() > 10);
     assert_eq!(app.world().resource::<crate::ViewerConfig>().models, [model]);
     assert_eq!(app.world().resource::<OpenFeedback>().errors.len(), 1);
@@ -599,10 +605,11 @@ fn shared_meshes_put_every_element_on_its_own_triangles() {
 
 #[test]
 fn files_picked_in_the_open_dialog_load_and_a_cancel_opens_nothing() {
-    use crate::dialog_plugin::{FileDialog, MODELS, REPORTS, SCHEDULES};
+    use crate::dialog_plugin::FileDialog;
     use crate::load_plugin::{add_files, LoadPhase, LoadState};
+    use crate::load_plugin::{CLASH_EXTENSIONS, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS};
     // The dialog's filters offer exactly what the viewer opens.
-    for ext in MODELS.iter().chain(REPORTS).chain(SCHEDULES) {
+    for ext in MODEL_EXTENSIONS.iter().chain(CLASH_EXTENSIONS).chain(SCHEDULE_EXTENSIONS) {
         let mut config = crate::ViewerConfig::default();
         let errors = add_files(&mut config, &[std::path::PathBuf::from(format!("x.{ext}"))]);
         assert!(errors.is_empty(), "{ext}: {errors:?}");
@@ -627,15 +634,7 @@ fn files_picked_in_the_open_dialog_load_and_a_cancel_opens_nothing() {
     let (tx, rx) = std::sync::mpsc::channel();
     app.insert_resource(FileDialog::waiting_on(rx));
     tx.send(Some(vec![model.clone()])).expect("send");
-    let started = std::time::Instant::now();
-    loop {
-        app.update();
-        if matches!(app.world().resource::<LoadState>().phase, LoadPhase::Done { .. }) {
-            break;
-        }
-        assert!(started.elapsed().as_secs() < 60, "the picked model did not load");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    update_until_loaded(&mut app, "the picked model");
     assert!(!app.world().resource::<FileDialog>().is_open());
     assert_eq!(app.world().resource::<crate::ViewerConfig>().models, [model]);
     assert!(app.world().resource::<ModelScene>().drawn() > 10);
