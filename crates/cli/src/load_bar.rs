@@ -14,6 +14,9 @@ use std::time::Duration;
 /// Steps of the bar per file: the geometry fraction is shown in tenths of a percent.
 const STEPS_PER_FILE: u64 = 1000;
 
+/// How often the bar reads the geometry progress.
+const READ_PERIOD: Duration = Duration::from_millis(100);
+
 pub struct LoadBar {
     bar: ProgressBar,
     paths: Vec<PathBuf>,
@@ -25,6 +28,10 @@ pub struct LoadBar {
 impl LoadBar {
     /// A bar for loading `paths` in order; `options` reports its geometry progress into it.
     pub fn new(paths: &[PathBuf], options: &mut LoadOptions) -> LoadBar {
+        Self::reading_every(READ_PERIOD, paths, options)
+    }
+
+    fn reading_every(period: Duration, paths: &[PathBuf], options: &mut LoadOptions) -> LoadBar {
         let bar = ProgressBar::new(paths.len() as u64 * STEPS_PER_FILE);
         // The template is a constant: it parses.
         if let Ok(style) = ProgressStyle::with_template("{spinner} loading {wide_msg} {percent:>3}%") {
@@ -44,7 +51,9 @@ impl LoadBar {
                         let done = files_done.load(Ordering::Relaxed);
                         let current = (f64::from(progress.fraction()) * STEPS_PER_FILE as f64) as u64;
                         bar.set_position(done * STEPS_PER_FILE + current);
-                        std::thread::sleep(Duration::from_millis(100));
+                        // Parked rather than asleep, so that `drop` wakes it at once: a plain
+                        // sleep made every command wait up to 100 ms after its last file.
+                        std::thread::park_timeout(period);
                     }
                 })
                 .ok()
@@ -77,8 +86,35 @@ impl Drop for LoadBar {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.ticker.take() {
+            t.thread().unpark();
             let _ = t.join();
         }
         self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the reader slept its period out before it saw the stop flag, so every
+    /// command waited up to 100 ms after its last file (a third of a small clash run). With a
+    /// period of an hour, dropping the bar must still come back at once.
+    #[test]
+    fn dropping_the_bar_does_not_wait_for_the_next_reading() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut options = LoadOptions::default();
+            let bar =
+                LoadBar::reading_every(Duration::from_secs(3600), &[PathBuf::from("a.ifc")], &mut options);
+            // Let the reader start its wait before the bar goes.
+            std::thread::sleep(Duration::from_millis(50));
+            drop(bar);
+            let _ = tx.send(());
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_secs(30)).is_ok(),
+            "dropping the load bar waited for the reader's hour-long period"
+        );
     }
 }
