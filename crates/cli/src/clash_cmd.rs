@@ -105,6 +105,8 @@ pub struct ClashArgs {
     /// Stop loading a file after this many seconds.
     #[arg(long, default_value_t = 120.0)]
     time_limit_secs: f64,
+    #[command(flatten)]
+    cache: crate::cache_args::CacheArgs,
 }
 
 /// What `--fail-on` gates on.
@@ -251,8 +253,11 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         ModeArg::Duplicate => Mode::Duplicate { tolerance_m: args.tolerance_mm / 1000.0 },
     };
 
-    let mut options =
-        LoadOptions { time_limit: Duration::from_secs_f64(args.time_limit_secs), ..Default::default() };
+    let mut options = LoadOptions {
+        time_limit: Duration::from_secs_f64(args.time_limit_secs),
+        cache: args.cache.cache(),
+        ..Default::default()
+    };
     let bar = crate::load_bar::LoadBar::new(&args.models, &mut options);
     let (set, errors) = plumbline_ifc::load_set(&args.models, &options, |i, _| bar.loaded(i));
     drop(bar);

@@ -24,6 +24,8 @@ pub struct InfoArgs {
     /// Stop loading a file after this many seconds.
     #[arg(long, default_value_t = 120.0)]
     time_limit_secs: f64,
+    #[command(flatten)]
+    cache: crate::cache_args::CacheArgs,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,8 +160,11 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         "--time-limit-secs must be a positive number of seconds, got {}",
         args.time_limit_secs
     );
-    let mut options =
-        LoadOptions { time_limit: Duration::from_secs_f64(args.time_limit_secs), ..Default::default() };
+    let mut options = LoadOptions {
+        time_limit: Duration::from_secs_f64(args.time_limit_secs),
+        cache: args.cache.cache(),
+        ..Default::default()
+    };
     let progress = crate::load_bar::LoadBar::new(&args.models, &mut options);
     let mut entries = Vec::new();
     let mut any_failed = false;

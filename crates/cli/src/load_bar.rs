@@ -23,6 +23,8 @@ pub struct LoadBar {
     files_done: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
+    /// The loads' model cache, whose notes are printed when the bar goes.
+    cache: Option<Arc<plumbline_cache::ModelCache>>,
 }
 
 impl LoadBar {
@@ -58,7 +60,8 @@ impl LoadBar {
                 })
                 .ok()
         };
-        let this = LoadBar { bar, paths: paths.to_vec(), files_done, stop, ticker };
+        let cache = options.cache.clone();
+        let this = LoadBar { bar, paths: paths.to_vec(), files_done, stop, ticker, cache };
         this.name(0);
         this
     }
@@ -90,6 +93,10 @@ impl Drop for LoadBar {
             let _ = t.join();
         }
         self.bar.finish_and_clear();
+        // Cache trouble never stops a load, but a cache that never fills should be explained.
+        for note in self.cache.iter().flat_map(|c| c.take_notes()) {
+            eprintln!("note: model cache: {note}");
+        }
     }
 }
 

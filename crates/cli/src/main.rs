@@ -2,6 +2,7 @@
 //! exit codes live here; everything else is in the library crates.
 
 mod bcf_cmd;
+mod cache_args;
 mod clash_cmd;
 mod gen;
 mod info;

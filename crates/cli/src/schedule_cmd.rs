@@ -41,6 +41,8 @@ pub struct ScheduleArgs {
     /// Stop loading a model after this many seconds.
     #[arg(long, default_value_t = 120.0)]
     time_limit_secs: f64,
+    #[command(flatten)]
+    cache: crate::cache_args::CacheArgs,
     /// Time-based clash: a hard clash test restricted to pairs of elements that stand at the
     /// same time, reporting the days of the conflict. Sets default to the temporary works (A)
     /// against every other physical element (B); `--a`/`--b` narrow them.
@@ -180,8 +182,11 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
                 .context("--at: give a date such as 2025-01-31")?,
         ),
     };
-    let mut options =
-        LoadOptions { time_limit: Duration::from_secs_f64(args.time_limit_secs), ..Default::default() };
+    let mut options = LoadOptions {
+        time_limit: Duration::from_secs_f64(args.time_limit_secs),
+        cache: args.cache.cache(),
+        ..Default::default()
+    };
     let mut models: Vec<Model> = Vec::new();
     let bar = crate::load_bar::LoadBar::new(&args.models, &mut options);
     for (i, path) in args.models.iter().enumerate() {

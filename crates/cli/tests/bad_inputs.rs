@@ -30,6 +30,8 @@ fn run_bounded(args: &[String]) -> Outcome {
         .arg(format!("ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""))
         .arg(env!("CARGO_BIN_EXE_plumbline"))
         .args(args)
+        // Broken files are for the loader: none comes back from a model cache.
+        .env("PLUMBLINE_NO_CACHE", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn plumbline() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_plumbline"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_plumbline"));
+    // The loader is under test: models are not served from a model cache.
+    c.env("PLUMBLINE_NO_CACHE", "1");
+    c
 }
 
 fn sample(name: &str) -> PathBuf {
@@ -176,4 +179,62 @@ fn time_based_clash_finds_the_seeded_conflicts_and_skips_works_gone_in_time() {
             assert!(!found.contains(&key(n)), "{model}: non-clash reported");
         }
     }
+}
+
+/// The clashes of a `--json` report, without its timings.
+fn clashes_of(json: &std::path::Path) -> serde_json::Value {
+    let mut report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).expect("json written")).expect("valid JSON");
+    report["timings"] = serde_json::Value::Null;
+    report
+}
+
+#[test]
+fn the_model_cache_changes_nothing_but_time_and_survives_damage() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = dir.path().join("cache");
+    let run = |json: &str| {
+        let json = dir.path().join(json);
+        let out = plumbline()
+            .env_remove("PLUMBLINE_NO_CACHE")
+            .arg("clash")
+            .arg(sample("datacenter-hall.ifc"))
+            .args(["--a", "*", "--json"])
+            .arg(&json)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (clashes_of(&json), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let entries = || -> Vec<PathBuf> {
+        std::fs::read_dir(&cache).expect("cache folder").map(|e| e.expect("entry").path()).collect()
+    };
+    let (cold, _) = run("cold.json");
+    assert_eq!(entries().len(), 1, "the model was cached");
+    let (warm, stderr) = run("warm.json");
+    assert_eq!(warm, cold, "a model from the cache gives the same clashes");
+    assert!(!stderr.contains("note: model cache"), "{stderr}");
+
+    // A damaged entry is named, set aside, and the run still gives the same answer.
+    let entry = &entries()[0];
+    let mut bytes = std::fs::read(entry).expect("entry");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(entry, bytes).expect("damage");
+    let (after_damage, stderr) = run("damaged.json");
+    assert_eq!(after_damage, cold);
+    assert!(stderr.contains("note: model cache:") && stderr.contains("removed"), "{stderr}");
+
+    // The environment's switch (set by `plumbline()`) wins over a named folder.
+    let out = plumbline()
+        .arg("info")
+        .arg(sample("datacenter-hall.ifc"))
+        .arg("--cache-dir")
+        .arg(dir.path().join("unused"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.path().join("unused").exists(), "PLUMBLINE_NO_CACHE=1 caches nothing");
 }

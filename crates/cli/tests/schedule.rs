@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn plumbline() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_plumbline"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_plumbline"));
+    // The loader is under test: models are not served from a model cache.
+    c.env("PLUMBLINE_NO_CACHE", "1");
+    c
 }
 
 fn branch() -> PathBuf {

@@ -8,6 +8,8 @@ fn plumbline() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_plumbline"));
     // Reports carry this time instead of the clock, so that they are reproducible.
     c.env("SOURCE_DATE_EPOCH", "1795000000");
+    // The loader is under test: models are not served from a model cache.
+    c.env("PLUMBLINE_NO_CACHE", "1");
     c
 }
 

@@ -12,6 +12,9 @@
 //!    The caller waits at most [`LoadOptions::time_limit`]: past it the cancel flag is raised and
 //!    the load fails with [`LoadError::TimedOut`] (one IFC2X file in the corpus makes the
 //!    tessellator loop forever; the abandoned thread ends with the process).
+//!    Before this step, with [`LoadOptions::cache`], the bytes' key is looked up: a hit returns
+//!    the cached model (same bytes, same [`LOADER_REVISION`]) and skips this step and the next;
+//!    after a miss the loaded model is written to the cache.
 //! 3. [`build`]: meshes are moved from ifc-lite's frame into world coordinates (`origin + vertex`
 //!    then the frame's site rotation and translation) and attached to elements with their
 //!    properties, type, storey, materials and relations. An element whose geometry fails is
@@ -48,7 +51,16 @@ pub struct LoadOptions {
     /// Where a caller on another thread reads how far the file being loaded has come (a
     /// progress bar); `None` when nobody watches.
     pub progress: Option<Arc<LoadProgress>>,
+    /// Where loaded models are kept for the next run (see [`plumbline_cache`]): a file whose
+    /// bytes this build has loaded before comes back from the cache without being parsed or
+    /// tessellated, and a freshly loaded one is written to it. `None` (the default) loads every
+    /// file from scratch. Cache trouble never fails a load; it leaves notes in the cache.
+    pub cache: Option<Arc<plumbline_cache::ModelCache>>,
 }
+
+/// The revision of the loader, the model types and the cache format (a hash of their sources
+/// and of `Cargo.lock`, made by `build.rs`): cached models are only read back by the same one.
+pub const LOADER_REVISION: &str = env!("PLUMBLINE_LOADER_REVISION");
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -57,6 +69,7 @@ impl Default for LoadOptions {
             max_unzipped_bytes: 4 << 30,
             max_record_bytes: 256 << 20,
             progress: None,
+            cache: None,
         }
     }
 }
@@ -93,21 +106,47 @@ fn restart_progress(options: &LoadOptions) {
     }
 }
 
-/// Loads one `.ifc` or `.ifczip` file.
+/// Loads one `.ifc` or `.ifczip` file (from the cache when [`LoadOptions::cache`] holds it).
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Model, LoadError> {
     let started = Instant::now();
     restart_progress(options);
     let bytes = read::read_model_bytes(path, options.max_unzipped_bytes)?;
-    let mut model = load_bytes_inner(path, bytes, options)?;
-    model.load_secs = started.elapsed().as_secs_f64();
-    Ok(model)
+    load_cached(path, bytes, options, started)
 }
 
 /// Loads a model from STEP bytes already in memory; `path` names it in messages and results.
 pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
     let started = Instant::now();
     restart_progress(options);
-    let mut model = load_bytes_inner(path, bytes, options)?;
+    load_cached(path, bytes, options, started)
+}
+
+/// The model of `bytes`: from the cache on a hit, else loaded and then cached.
+fn load_cached(
+    path: &Path,
+    bytes: Vec<u8>,
+    options: &LoadOptions,
+    started: Instant,
+) -> Result<Model, LoadError> {
+    let cached =
+        options.cache.as_ref().map(|cache| (cache, plumbline_cache::CacheKey::of(&bytes, LOADER_REVISION)));
+    let mut model = match &cached {
+        Some((cache, key)) => match cache.get(key, LOADER_REVISION) {
+            Some(mut model) => {
+                model.path = path.display().to_string();
+                if let Some(p) = &options.progress {
+                    p.set(1, 1);
+                }
+                model
+            }
+            None => {
+                let model = load_bytes_inner(path, bytes, options)?;
+                cache.put(key, LOADER_REVISION, &model);
+                model
+            }
+        },
+        None => load_bytes_inner(path, bytes, options)?,
+    };
     model.load_secs = started.elapsed().as_secs_f64();
     Ok(model)
 }

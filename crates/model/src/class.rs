@@ -1,5 +1,5 @@
 use crate::Element;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The class ancestry of every IFC class present in one file, as its own schema declares it.
@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// The IFC loader fills this from the file's schema so that queries here stay pure: asking for
 /// `IfcFlowSegment` finds `IfcDuctSegment` (a subtype in IFC4), and asking for `IfcDuctSegment`
 /// in an IFC2X3 file finds an `IfcFlowSegment` typed by `IfcDuctSegmentType`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClassTable {
     /// Lower-case class name -> lower-case names of the class and all its supertypes.
     ancestry: BTreeMap<String, Vec<String>>,

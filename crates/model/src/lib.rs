@@ -21,7 +21,7 @@ pub use class::{ClassQuery, ClassTable};
 pub use mesh::Mesh;
 pub use placement::Placement;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -36,7 +36,7 @@ pub struct ElementRef {
 }
 
 /// What an element is for the clash engine and the viewer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A built thing: wall, duct, rack. The only role that takes part in clash tests by default.
@@ -52,21 +52,21 @@ pub enum Role {
 
 /// One property: name and value as text (IFC values are typed; the text form is what users see
 /// and what rules match on).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Property {
     pub name: String,
     pub value: String,
 }
 
 /// A named set of properties (`IfcPropertySet`) or quantities (`IfcElementQuantity`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PropertySet {
     pub name: String,
     pub properties: Vec<Property>,
 }
 
 /// A quantity with its numeric value in SI units (metres, square metres, cubic metres, kg, s).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quantity {
     pub name: String,
     pub value: f64,
@@ -75,14 +75,14 @@ pub struct Quantity {
 }
 
 /// A named set of quantities (`IfcElementQuantity`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuantitySet {
     pub name: String,
     pub quantities: Vec<Quantity>,
 }
 
 /// The type object an occurrence is defined by (`IfcRelDefinesByType`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeObject {
     pub global_id: String,
     /// The type's IFC class, e.g. `IfcDuctSegmentType`.
@@ -141,7 +141,7 @@ impl Element {
 }
 
 /// An element whose geometry could not be produced: reported, never fatal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
     pub global_id: String,
     pub class: String,
@@ -149,7 +149,7 @@ pub struct Failure {
 }
 
 /// A distribution or other system (`IfcSystem` and subtypes) and its member elements.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct System {
     pub global_id: String,
     pub class: String,
@@ -161,7 +161,7 @@ pub struct System {
 
 /// The relations between elements that clash rules need. Every pair refers to elements of the
 /// same model; relations whose ends are not elements (e.g. a storey) are left out.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Relations {
     /// `(host, opening)` from `IfcRelVoidsElement`.
     pub voids: Vec<(ElementIdx, ElementIdx)>,
@@ -175,7 +175,7 @@ pub struct Relations {
 }
 
 /// A building storey, in elevation order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Storey {
     pub global_id: String,
     pub name: String,

@@ -1,4 +1,4 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A rigid frame in the world: `world = origin_m + x * axes[0] + y * axes[1] + z * axes[2]`
 /// (the `world_from_local` transform of an element's `ObjectPlacement`).
@@ -6,7 +6,7 @@ use serde::Serialize;
 /// Axes are `f32` unit vectors: a million elements carry one each, and a direction needs no
 /// more than 1e-7 of precision (a micrometre over ten metres). The origin stays `f64` so that
 /// georeferenced models keep their precision far from the map origin.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Placement {
     /// World position of the local origin, metres.
     pub origin_m: [f64; 3],

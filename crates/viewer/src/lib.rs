@@ -84,6 +84,9 @@ pub struct ViewerConfig {
     pub pick_at: Option<Vec2>,
     /// Start with the section box on, at this world box (metres).
     pub section_box: Option<plumbline_model::Aabb>,
+    /// Where loaded models are kept for the next opening (`None`: every model is loaded from
+    /// its file).
+    pub model_cache: Option<std::sync::Arc<plumbline_cache::ModelCache>>,
 }
 
 impl ViewerConfig {

@@ -261,10 +261,18 @@ pub fn start_load(state: &mut LoadState, config: ViewerConfig) {
 pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     let started = Instant::now();
     watch.enter(LoadStage::Models);
-    let options = plumbline_ifc::LoadOptions { progress: Some(watch.geometry.clone()), ..Default::default() };
+    let options = plumbline_ifc::LoadOptions {
+        progress: Some(watch.geometry.clone()),
+        cache: config.model_cache.clone(),
+        ..Default::default()
+    };
     let (set, errors) = plumbline_ifc::load_set(&config.models, &options, |_, _| {
         watch.files_done.fetch_add(1, Ordering::Relaxed);
     });
+    // Cache trouble costs time, never the model: logged, not shown as a model problem.
+    for note in config.model_cache.iter().flat_map(|c| c.take_notes()) {
+        warn!("model cache: {note}");
+    }
     let mut errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     // What loaded only in part is said too: a reviewer must know the picture is incomplete.
     for m in &set.models {

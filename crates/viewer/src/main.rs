@@ -83,6 +83,14 @@ struct Args {
     /// is cut away. E.g. `-1e6,-1e6,-1e6,1e6,1e6,2.5` cuts everything above 2.5 m.
     #[arg(long, value_parser = parse_box)]
     section_box: Option<plumbline_model::Aabb>,
+    /// Load every model from its file and cache nothing. By default a model opened before (same
+    /// bytes) comes back from the model cache without parsing or tessellation.
+    #[arg(long, env = "PLUMBLINE_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
+    no_cache: bool,
+    /// The model cache's folder [default: $PLUMBLINE_CACHE_DIR, else plumbline/models in the
+    /// platform's cache folder]. --no-cache wins over it.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
     /// Window size in logical pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     size: (u32, u32),
@@ -157,6 +165,8 @@ fn main() -> AppExit {
         bcf_out: args.bcf_out.clone(),
         pick_at: args.pick_at.map(|(x, y)| Vec2::new(x, y)),
         section_box: args.section_box,
+        model_cache: plumbline_cache::ModelCache::chosen(args.no_cache, args.cache_dir)
+            .map(std::sync::Arc::new),
     };
     let mut app = App::new();
     app.insert_resource(config)
