@@ -157,11 +157,134 @@ fn crossings(t: &TriMesh, p: Vector, dir: Vector) -> usize {
     hits.len()
 }
 
+/// Directions along which the extreme vertices are taken: the axes, the face diagonals and the
+/// body diagonals of a cube (each both ways).
+const EXTREME_DIRECTIONS: [[f32; 3]; 13] = [
+    [1.0, 0.0, 0.0],
+    [0.0, 1.0, 0.0],
+    [0.0, 0.0, 1.0],
+    [1.0, 1.0, 0.0],
+    [1.0, -1.0, 0.0],
+    [1.0, 0.0, 1.0],
+    [1.0, 0.0, -1.0],
+    [0.0, 1.0, 1.0],
+    [0.0, 1.0, -1.0],
+    [1.0, 1.0, 1.0],
+    [1.0, 1.0, -1.0],
+    [1.0, -1.0, 1.0],
+    [-1.0, 1.0, 1.0],
+];
+
+/// A volume no larger than that of the convex hull of `vertices`: the hull of the at most 26
+/// vertices that lie furthest along [`EXTREME_DIRECTIONS`]. A subset's hull lies inside the
+/// whole hull, and building it costs a fraction of the whole when a mesh has many vertices.
+fn hull_volume_lower_bound(vertices: &[Vector]) -> f64 {
+    let mut picked: Vec<usize> = Vec::with_capacity(26);
+    for d in EXTREME_DIRECTIONS {
+        let d = Vector::from(d);
+        let along = |i: &usize| vertices[*i].dot(d);
+        let by = |a: &usize, b: &usize| along(a).total_cmp(&along(b));
+        let (lo, hi) = ((0..vertices.len()).min_by(by), (0..vertices.len()).max_by(by));
+        picked.extend(lo.into_iter().chain(hi));
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    if picked.len() < 4 {
+        return 0.0;
+    }
+    let subset: Vec<Vector> = picked.iter().map(|&i| vertices[i]).collect();
+    ConvexPolyhedron::from_convex_hull(&subset)
+        .map_or(0.0, |h| f64::from(parry3d::shape::Shape::mass_properties(&h, 1.0).mass()))
+}
+
+/// Margin on [`hull_volume_lower_bound`] before it may settle the convexity test without the
+/// hull: the hull's volume is computed in `f32`, so the bound must beat the criterion clearly
+/// for the answer to be the one the hull would have given.
+const HULL_BOUND_MARGIN: f64 = 1.01;
+
 fn convex_hull_if_convex(vertices: &[Vector], volume_m3: f64) -> Option<ConvexPolyhedron> {
     if vertices.len() < 4 || volume_m3 <= 0.0 {
+        return None;
+    }
+    // Hollow solids (pipes with a bore: half of a real MEP model's elements) fail the test by
+    // a factor of several; the hull of a few of their extreme vertices already holds more
+    // than the solid, which proves it without building the whole hull.
+    // Only where the criterion is relative (volumes above 1e-9 m³) is the shortcut exact.
+    if volume_m3 >= 1e-9
+        && hull_volume_lower_bound(vertices) > HULL_BOUND_MARGIN * volume_m3 * (1.0 + CONVEX_VOLUME_TOLERANCE)
+    {
         return None;
     }
     let hull = ConvexPolyhedron::from_convex_hull(vertices)?;
     let hull_volume = f64::from(parry3d::shape::Shape::mass_properties(&hull, 1.0).mass());
     ((hull_volume - volume_m3).abs() <= CONVEX_VOLUME_TOLERANCE * volume_m3.max(1e-9)).then_some(hull)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn hull_volume(vertices: &[Vector]) -> f64 {
+        ConvexPolyhedron::from_convex_hull(vertices)
+            .map_or(0.0, |h| f64::from(parry3d::shape::Shape::mass_properties(&h, 1.0).mass()))
+    }
+
+    /// A closed, outward-facing pipe with a bore along z: `n` sides, outer and inner radius.
+    fn tube(n: u32, outer: f32, inner: f32, length: f32) -> Mesh {
+        let mut vertices = Vec::new();
+        for (r, z) in [(outer, 0.0), (outer, length), (inner, 0.0), (inner, length)] {
+            for i in 0..n {
+                let a = std::f32::consts::TAU * i as f32 / n as f32;
+                vertices.push([r * a.cos(), r * a.sin(), z]);
+            }
+        }
+        let ring = |k: u32, i: u32| k * n + i % n;
+        let mut triangles = Vec::new();
+        for i in 0..n {
+            let (o0, o1, i0, i1) = (0, 1, 2, 3);
+            // Outer wall facing out, inner wall facing the axis, bottom cap down, top cap up.
+            triangles.push([ring(o0, i), ring(o0, i + 1), ring(o1, i + 1)]);
+            triangles.push([ring(o0, i), ring(o1, i + 1), ring(o1, i)]);
+            triangles.push([ring(i0, i), ring(i1, i + 1), ring(i0, i + 1)]);
+            triangles.push([ring(i0, i), ring(i1, i), ring(i1, i + 1)]);
+            triangles.push([ring(o0, i), ring(i0, i + 1), ring(o0, i + 1)]);
+            triangles.push([ring(o0, i), ring(i0, i), ring(i0, i + 1)]);
+            triangles.push([ring(o1, i), ring(o1, i + 1), ring(i1, i + 1)]);
+            triangles.push([ring(o1, i), ring(i1, i + 1), ring(i1, i)]);
+        }
+        Mesh::new([500_000.0, 4_000_000.0, 3.0], vertices, triangles)
+    }
+
+    #[test]
+    fn a_hollow_pipe_is_found_non_convex_without_its_hull() {
+        // Thin-walled and thick-walled pipes, as MEP models have them.
+        for (outer, inner) in [(0.05, 0.045), (0.05, 0.03), (0.3, 0.1)] {
+            let mesh = tube(24, outer, inner, 3.0);
+            let shape = ElementShape::new(&mesh);
+            assert!(shape.closed, "the test tube is a closed solid");
+            assert!(shape.convex.is_none(), "a pipe with a bore is not convex");
+            let vertices: Vec<Vector> = mesh.vertices.iter().map(|v| Vector::new(v[0], v[1], v[2])).collect();
+            let bound = hull_volume_lower_bound(&vertices);
+            // The shortcut decided, and the hull agrees with it.
+            assert!(bound > HULL_BOUND_MARGIN * shape.volume_m3 * (1.0 + CONVEX_VOLUME_TOLERANCE));
+            assert!(hull_volume(&vertices) > shape.volume_m3 * (1.0 + CONVEX_VOLUME_TOLERANCE));
+        }
+        // A solid bar (no bore) stays convex: the shortcut never fires on convex solids.
+        let solid = ElementShape::new(&tube(24, 0.05, 0.0, 3.0));
+        assert!(solid.convex.is_some());
+    }
+
+    proptest! {
+        /// The bound never exceeds the hull's volume, so it can only reject what the hull would.
+        #[test]
+        fn the_extreme_vertex_bound_lies_within_the_hull(
+            points in prop::collection::vec(prop::array::uniform3(-5.0f32..5.0), 4..60),
+        ) {
+            let vertices: Vec<Vector> = points.iter().map(|p| Vector::new(p[0], p[1], p[2])).collect();
+            let hull = hull_volume(&vertices);
+            let bound = hull_volume_lower_bound(&vertices);
+            prop_assert!(bound <= hull * (1.0 + 1e-4) + 1e-9, "bound {bound} above hull {hull}");
+        }
+    }
 }
