@@ -55,7 +55,9 @@
 //! Broad phase: an `rstar` R-tree bulk-loaded with the B elements' boxes inflated by the
 //! clearance, queried with each A box (A×A keeps each unordered pair once). Narrow phase: one
 //! parry3d shape per element ([`ElementShape`]: a BVH'd `TriMesh` and, for convex elements, a
-//! convex hull) built once per run and shared by every test. Candidate pairs run in parallel on
+//! convex hull) built once per run and shared by every test; elements identical in their own
+//! frames (repeated pipe lengths, racks) share one solid ([`LocalSolid`]), which gives the
+//! same answers as solids of their own (a test). Candidate pairs run in parallel on
 //! rayon; the results are sorted, so they are identical for any thread count.
 
 mod broad;
@@ -67,13 +69,14 @@ mod zone;
 
 pub use ignore::{Ignore, IgnoreRules};
 pub use narrow::{coincident, depth_upper_bound, distance, overlap, Overlap, PRUNE_MARGIN_M};
-pub use shape::ElementShape;
+pub use shape::{ElementShape, LocalSolid};
 pub use zone::{Zone, ZoneSize};
 
-use plumbline_model::{Aabb, ElementRef, ModelSet};
+use plumbline_model::{Aabb, ElementRef, Mesh, ModelSet};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Default hard-clash tolerance: 2 mm.
 pub const DEFAULT_TOLERANCE_M: f64 = 0.002;
@@ -198,25 +201,57 @@ pub struct TestResult {
 }
 
 /// The collision shapes of every element of a model set, built on first use and shared by all
-/// tests of a run.
+/// tests of a run. Elements whose meshes are identical in their own frames (bit for bit: the
+/// same pipe length or rack repeated along a run) share one solid, built once: every local
+/// query then gives the same answer it would on a solid of their own.
 #[derive(Debug)]
 pub struct Shapes<'a> {
     set: &'a ModelSet,
     files: Vec<Vec<OnceLock<Option<ElementShape>>>>,
+    /// Solids built so far, by [`shape::local_geometry_hash`], with the mesh each was built from.
+    solids: Mutex<SolidsByHash<'a>>,
 }
+
+/// Solids by the hash of their local geometry; a hash can stand for several meshes.
+type SolidsByHash<'a> = HashMap<u64, Vec<(&'a Mesh, Arc<LocalSolid>)>>;
 
 impl<'a> Shapes<'a> {
     pub fn new(set: &'a ModelSet) -> Self {
         let files =
             set.models.iter().map(|m| (0..m.elements.len()).map(|_| OnceLock::new()).collect()).collect();
-        Shapes { set, files }
+        Shapes { set, files, solids: Mutex::new(HashMap::new()) }
     }
 
     /// The shape of an element, built on first use; `None` for elements without geometry.
     pub fn get(&self, r: ElementRef) -> Option<&ElementShape> {
         self.files[r.file as usize][r.element as usize]
-            .get_or_init(|| self.set.element(r).mesh.as_ref().map(ElementShape::new))
+            .get_or_init(|| self.set.element(r).mesh.as_ref().map(|mesh| self.shape_of(mesh)))
             .as_ref()
+    }
+
+    fn shape_of(&self, mesh: &'a Mesh) -> ElementShape {
+        let key = shape::local_geometry_hash(mesh);
+        let known = |solids: &SolidsByHash<'a>| {
+            solids
+                .get(&key)?
+                .iter()
+                .find(|(m, _)| shape::same_local_geometry(m, mesh))
+                .map(|(_, s)| s.clone())
+        };
+        // A poisoned lock only means another thread panicked mid-insert; the map is still sound.
+        if let Some(solid) = known(&self.solids.lock().unwrap_or_else(|e| e.into_inner())) {
+            return ElementShape::placed(mesh, solid);
+        }
+        // Built outside the lock, so threads build different solids side by side. Two threads
+        // building the same one make the same solid (the build is deterministic); the first
+        // one in is kept.
+        let built = ElementShape::new(mesh);
+        let mut solids = self.solids.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(solid) = known(&solids) {
+            return ElementShape::placed(mesh, solid);
+        }
+        solids.entry(key).or_default().push((mesh, built.solid.clone()));
+        built
     }
 
     pub fn set(&self) -> &'a ModelSet {

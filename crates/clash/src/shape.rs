@@ -4,16 +4,27 @@ use parry3d::math::Vector;
 use parry3d::query::PointQuery;
 use parry3d::shape::{ConvexPolyhedron, TriMesh, TriMeshFlags};
 use plumbline_model::{Aabb, Mesh};
+use std::sync::Arc;
 
 /// Relative volume difference under which a closed mesh counts as convex (its own hull).
 const CONVEX_VOLUME_TOLERANCE: f64 = 1e-4;
 
-/// What the narrow phase knows about one element's solid.
-#[derive(Debug)]
+/// What the narrow phase knows about one element's solid: where it is, and its solid in its
+/// own frame, which elements of identical local geometry share.
+#[derive(Debug, Clone)]
 pub struct ElementShape {
     /// World position of the shape's local origin: `world = origin_m + local`.
     pub origin_m: [f64; 3],
     pub aabb: Aabb,
+    /// The solid in the local frame; shared (`Arc`) between elements whose meshes are the same
+    /// in their own frames, bit for bit (repeated pipe lengths, racks, fittings).
+    pub solid: Arc<LocalSolid>,
+}
+
+/// An element's solid in its own frame: everything about it that does not depend on where it
+/// stands.
+#[derive(Debug)]
+pub struct LocalSolid {
     /// The triangles, in the local frame, with a BVH; `None` when the mesh is unusable.
     pub trimesh: Option<TriMesh>,
     /// Whether inside/outside is defined: the mesh is closed (every edge shared by two
@@ -26,10 +37,49 @@ pub struct ElementShape {
     pub volume_m3: f64,
 }
 
+impl std::ops::Deref for ElementShape {
+    type Target = LocalSolid;
+
+    fn deref(&self) -> &LocalSolid {
+        &self.solid
+    }
+}
+
 impl ElementShape {
     /// Builds the shape of a mesh. Never fails: a mesh parry cannot index gets no trimesh and
     /// only takes part in box-level decisions.
     pub fn new(mesh: &Mesh) -> ElementShape {
+        ElementShape::placed(mesh, Arc::new(LocalSolid::new(mesh)))
+    }
+
+    /// The shape of `mesh` with a solid already built from a mesh identical to it in its own
+    /// frame ([`same_local_geometry`]).
+    pub fn placed(mesh: &Mesh, solid: Arc<LocalSolid>) -> ElementShape {
+        ElementShape { origin_m: mesh.origin_m, aabb: mesh.aabb, solid }
+    }
+}
+
+/// Whether two meshes are the same in their own frames, bit for bit: then every local query
+/// gives the same answer on both, and one [`LocalSolid`] serves them.
+pub fn same_local_geometry(a: &Mesh, b: &Mesh) -> bool {
+    a.triangles == b.triangles
+        && a.vertices.len() == b.vertices.len()
+        && a.vertices.iter().zip(&b.vertices).all(|(p, q)| p.map(f32::to_bits) == q.map(f32::to_bits))
+}
+
+/// A hash of a mesh's local geometry (vertex bits and triangles), for finding identical ones.
+pub fn local_geometry_hash(mesh: &Mesh) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    mesh.triangles.hash(&mut h);
+    for v in &mesh.vertices {
+        v.map(f32::to_bits).hash(&mut h);
+    }
+    h.finish()
+}
+
+impl LocalSolid {
+    fn new(mesh: &Mesh) -> LocalSolid {
         let vertices: Vec<Vector> = mesh.vertices.iter().map(|v| Vector::new(v[0], v[1], v[2])).collect();
         let volume_m3 = mesh.signed_volume_m3();
         let triangles = mesh.triangles.clone();
@@ -57,9 +107,11 @@ impl ElementShape {
         // open, so only their surfaces take part.
         let closed = closed && volume_m3 > 0.0;
         let convex = if closed { convex_hull_if_convex(&vertices, volume_m3) } else { None };
-        ElementShape { origin_m: mesh.origin_m, aabb: mesh.aabb, trimesh, closed, convex, volume_m3 }
+        LocalSolid { trimesh, closed, convex, volume_m3 }
     }
+}
 
+impl ElementShape {
     /// Is the local point strictly inside the solid? For closed meshes, the pseudo-normals of
     /// the nearest surface feature decide (exact and fast). For open meshes, where a missing or
     /// flipped triangle can mislead the nearest feature, three rays vote: a point is inside when

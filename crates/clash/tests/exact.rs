@@ -3,7 +3,8 @@
 
 mod common;
 use common::*;
-use plumbline_clash::{ClashKind, Mode};
+use plumbline_clash::{run_test, ClashKind, Mode, Shapes, Test};
+use plumbline_model::Mesh;
 
 fn near(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
@@ -182,4 +183,31 @@ fn a_box_inside_another_sharing_two_faces_is_a_hard_clash() {
     let door = cuboid([0.99, 0.0, 0.0], [2.01, 0.2, 2.1]);
     let c = pair(wall, door, hard(0.002)).expect("the door is inside the wall");
     assert!(near(c.distance_m, 0.2, 1e-4), "{}", c.distance_m);
+}
+
+/// Repeated geometry (three identical L-shapes at different places, far from the origin)
+/// shares one solid, and every answer is the one each element gets with a solid of its own.
+#[test]
+fn repeated_geometry_shares_one_solid_and_changes_no_answer() {
+    let far = [412_000.0, 5_300_000.0, 40.0];
+    let at = |dx: f64| [far[0] + dx, far[1], far[2]];
+    let ls: Vec<Mesh> = [0.0, 5.0, 10.25].iter().map(|&dx| l_shape(3.0, at(dx))).collect();
+    // A bar along X through the legs of all three, at a height inside them.
+    let bar = cuboid_at([-1.0, 0.4, 1.0], [13.0, 0.6, 1.2], far);
+    let mut meshes: Vec<(&str, Mesh)> = ls.iter().map(|m| ("IfcWall", m.clone())).collect();
+    meshes.push(("IfcPipeSegment", bar.clone()));
+    let set = model_set(meshes);
+    let shapes = Shapes::new(&set);
+    let test = Test { name: "t".into(), mode: hard(0.002), a: vec![r(0), r(1), r(2)], b: Some(vec![r(3)]) };
+    let together = run_test(&shapes, &test, &|_, _| false).clashes;
+    let solid = |i| shapes.get(r(i)).expect("shape").solid.clone();
+    assert!(std::sync::Arc::ptr_eq(&solid(0), &solid(1)) && std::sync::Arc::ptr_eq(&solid(0), &solid(2)));
+    assert!(!std::sync::Arc::ptr_eq(&solid(0), &solid(3)));
+    assert_eq!(together.len(), 3);
+    for (l, clash) in ls.iter().zip(&together) {
+        let alone = pair(l.clone(), bar.clone(), hard(0.002)).expect("the bar passes through");
+        assert_eq!(clash.distance_m.to_bits(), alone.distance_m.to_bits());
+        assert_eq!(clash.point.map(f64::to_bits), alone.point.map(f64::to_bits));
+        assert_eq!(clash.exact, alone.exact);
+    }
 }
