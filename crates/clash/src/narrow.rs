@@ -6,6 +6,7 @@ use crate::shape::ElementShape;
 use parry3d::math::{Pose, Vector};
 use parry3d::query::{self, ClosestPoints};
 use plumbline_model::Aabb;
+use std::collections::HashSet;
 
 /// Samples per axis of the boxes used by the non-convex depth estimate. Odd, so that the centre
 /// of a face-aligned overlap is sampled and its depth comes out exact.
@@ -196,9 +197,13 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
         let lo = a.to_local(overlap_box.min) - shift_to_a;
         let hi = a.to_local(overlap_box.max) - shift_to_a;
         let query = parry3d::bounding_volume::Aabb::new(lo - Vector::splat(1e-4), hi + Vector::splat(1e-4));
+        // An edge borders two triangles: its stretch through the other solid is measured once,
+        // from its lower-numbered end, so both triangles would get the same answer.
+        let mut pierced: HashSet<[u32; 2]> = HashSet::new();
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);
             let vertices = [tr.a, tr.b, tr.c];
+            let ids = mesh.indices()[tri as usize];
             // Each corner is asked once: the edge tests and the surface samples (whose first
             // three are the corners) share the answer.
             // A corner clearly outside the other's box is outside a closed solid without asking.
@@ -210,6 +215,10 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                 other.depth_inside(in_other)
             });
             for (i, j) in [(0, 1), (1, 2), (2, 0)] {
+                let (i, j) = if ids[i] <= ids[j] { (i, j) } else { (j, i) };
+                if !pierced.insert([ids[i], ids[j]]) {
+                    continue;
+                }
                 let (p, q) = (vertices[i], vertices[j]);
                 let Some((pc, qc)) = clip_segment(p + shift_to_a, q + shift_to_a, lo_a, hi_a) else {
                     continue;
