@@ -223,7 +223,10 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                 let Some((pc, qc)) = clip_segment(p + shift_to_a, q + shift_to_a, lo_a, hi_a) else {
                     continue;
                 };
-                if corners[i].is_none() && corners[j].is_none() {
+                // The stretch through the other solid is no longer than the clipped edge: an
+                // edge too short to beat the best depth is not measured.
+                let short = (qc - pc).length() + PRUNE_MARGIN_M <= best;
+                if corners[i].is_none() && corners[j].is_none() && !short {
                     // Only the part of the edge inside the boxes' overlap can run through the
                     // other solid.
                     let (d, mid) = pierce_length(other, pc + shift_to_other, qc + shift_to_other);
