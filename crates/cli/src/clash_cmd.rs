@@ -288,6 +288,9 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     write_reports(args, &set, &report)?;
+    // The process ends here: freeing a million elements one by one took 0.7 s of a 4.5 s run,
+    // and the operating system takes the memory back at once.
+    std::mem::forget(set);
     if args.fail_on == Some(FailOn::New) && summary.as_ref().is_some_and(|s| s.new > 0) {
         eprintln!("--fail-on new: {} new clashes", summary.as_ref().map_or(0, |s| s.new));
         return Ok(ExitCode::from(EXIT_NEW_CLASHES));
