@@ -120,9 +120,15 @@ impl ElementShape {
     pub fn contains(&self, p: Vector) -> bool {
         match &self.trimesh {
             Some(t) if !self.closed => {
-                let votes =
-                    RAY_DIRECTIONS.iter().filter(|d| crossings(t, p, Vector::from(**d)) % 2 == 1).count();
-                votes >= 2
+                // The majority of three: when the first two rays agree, the third cannot
+                // change the outcome and is not cast.
+                let odd = |d: [f32; 3]| crossings(t, p, Vector::from(d)) % 2 == 1;
+                let (first, second) = (odd(RAY_DIRECTIONS[0]), odd(RAY_DIRECTIONS[1]));
+                if first == second {
+                    first
+                } else {
+                    odd(RAY_DIRECTIONS[2])
+                }
             }
             Some(t) if t.pseudo_normals().is_some() => t.contains_local_point(p),
             _ => false,
