@@ -68,7 +68,7 @@ mod shape;
 mod zone;
 
 pub use ignore::{Ignore, IgnoreRules};
-pub use narrow::{coincident, depth_upper_bound, distance, overlap, Overlap, PRUNE_MARGIN_M};
+pub use narrow::{coincident, depth_upper_bound, distance, overlap, Overlap, BOX_ROUNDING_M, PRUNE_MARGIN_M};
 pub use shape::{ElementShape, LocalSolid};
 pub use zone::{Zone, ZoneSize};
 

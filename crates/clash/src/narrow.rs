@@ -98,6 +98,14 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
 /// this much, so skipping never changes the answer.
 pub const PRUNE_MARGIN_M: f32 = 1e-4;
 
+/// How deep inside the other solid a stretch of an edge must lie to count as piercing it.
+const PIERCE_DEPTH_M: f32 = 1e-4;
+
+/// How far a point's distance to a solid's surface, computed in `f32` in the solid's frame, can
+/// exceed its distance to the solid's box by rounding: a few units in the last place of
+/// coordinates up to several hundred metres from the element's own origin.
+pub const BOX_ROUNDING_M: f32 = 5e-5;
+
 /// Points on a triangle where penetration is sampled: its corners, edge midpoints, centroid,
 /// and the points halfway between the centroid and each corner.
 fn surface_samples(tri: [Vector; 3]) -> [Vector; 10] {
@@ -154,7 +162,15 @@ fn pierce_length(other: &ElementShape, p: Vector, q: Vector) -> (f32, Vector) {
         let piece = (w[1] - w[0]) * len;
         let mid = p + dir * (0.5 * (w[0] + w[1]));
         // Strictly inside: a stretch lying on the other's surface (touching) does not count.
-        if piece > 0.0 && other.depth_inside(mid).is_some_and(|d| d > 1e-4) {
+        // A closed solid holds no point deeper than its box does, so a midpoint within
+        // `PIERCE_DEPTH_M` of the box's faces (a stretch at the edge of a wall) is not asked.
+        let deep_enough = |mid: Vector| {
+            if other.closed && other.box_depth(mid) + BOX_ROUNDING_M <= PIERCE_DEPTH_M {
+                return false;
+            }
+            other.depth_inside(mid).is_some_and(|d| d > PIERCE_DEPTH_M)
+        };
+        if piece > 0.0 && deep_enough(mid) {
             if run == 0.0 {
                 run_start = w[0];
             }
