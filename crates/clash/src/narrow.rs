@@ -6,7 +6,7 @@ use crate::shape::ElementShape;
 use parry3d::math::{Pose, Vector};
 use parry3d::query::{self, ClosestPoints};
 use plumbline_model::Aabb;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 /// Samples per axis of the boxes used by the non-convex depth estimate. Odd, so that the centre
 /// of a face-aligned overlap is sampled and its depth comes out exact.
@@ -229,7 +229,7 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
         let query = parry3d::bounding_volume::Aabb::new(lo - Vector::splat(1e-4), hi + Vector::splat(1e-4));
         // An edge borders two triangles: its stretch through the other solid is measured once,
         // from its lower-numbered end, so both triangles would get the same answer.
-        let mut pierced: HashSet<[u32; 2]> = HashSet::new();
+        let mut pierced: FxHashSet<[u32; 2]> = FxHashSet::default();
         let planes = face_planes(other);
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);

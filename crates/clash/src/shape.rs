@@ -70,7 +70,7 @@ pub fn same_local_geometry(a: &Mesh, b: &Mesh) -> bool {
 /// A hash of a mesh's local geometry (vertex bits and triangles), for finding identical ones.
 pub fn local_geometry_hash(mesh: &Mesh) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     mesh.triangles.hash(&mut h);
     for v in &mesh.vertices {
         v.map(f32::to_bits).hash(&mut h);
