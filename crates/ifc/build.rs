@@ -7,10 +7,13 @@
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
+/// Every `.rs` file under `dir`. A source folder that cannot be listed stops the build: a
+/// revision computed without it could match one made from other code.
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(listing) = std::fs::read_dir(dir) else { return };
-    for entry in listing.flatten() {
-        let path = entry.path();
+    let listing = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("loader revision: cannot list {}: {e}", dir.display()));
+    for entry in listing {
+        let path = entry.unwrap_or_else(|e| panic!("loader revision: {}: {e}", dir.display())).path();
         if path.is_dir() {
             files(&path, out);
         } else if path.extension().is_some_and(|x| x == "rs") {
@@ -22,27 +25,36 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn main() {
     let here = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let crates = here.parent().map(Path::to_path_buf).unwrap_or_else(|| here.clone());
-    let lock = crates.parent().map(|root| root.join("Cargo.lock")).unwrap_or_default();
     let dirs = [here.join("src"), crates.join("model").join("src"), crates.join("cache").join("src")];
-    let mut inputs = Vec::new();
+    // (name relative to the workspace, path): names, not paths, go into the hash, so the
+    // revision does not depend on where the checkout lives.
+    let mut named: Vec<(String, PathBuf)> = Vec::new();
     for dir in &dirs {
         println!("cargo:rerun-if-changed={}", dir.display());
-        files(dir, &mut inputs);
+        let mut found = Vec::new();
+        files(dir, &mut found);
+        for p in found {
+            let name = p.strip_prefix(&crates).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            named.push((name, p));
+        }
     }
+    let lock = crates.parent().unwrap_or(&crates).join("Cargo.lock");
     println!("cargo:rerun-if-changed={}", lock.display());
-    inputs.push(lock);
-    // Sorted by path relative to the workspace, so the revision does not depend on where the
-    // checkout lives or on the order the folder lists its files.
-    let mut named: Vec<(String, PathBuf)> = inputs
-        .into_iter()
-        .map(|p| (p.strip_prefix(&crates).unwrap_or(&p).to_string_lossy().replace('\\', "/"), p))
-        .collect();
+    if lock.is_file() {
+        named.push(("Cargo.lock".into(), lock));
+    } else {
+        println!(
+            "cargo:warning=no Cargo.lock beside the workspace: the loader revision covers the sources only"
+        );
+    }
+    // Sorted, so the revision does not depend on the order the folders list their files.
     named.sort();
     // FNV-1a, 64 bits, twice with different offsets: stable across Rust versions, unlike std's
     // hasher, and ample to tell builds apart.
     let mut h = [Fnv(0xcbf2_9ce4_8422_2325), Fnv(0x6c62_272e_07bb_0142)];
     for (name, path) in &named {
-        let bytes = std::fs::read(path).unwrap_or_default();
+        let bytes = std::fs::read(path)
+            .unwrap_or_else(|e| panic!("loader revision: cannot read {}: {e}", path.display()));
         for f in &mut h {
             f.write(name.as_bytes());
             f.write(&[0]);

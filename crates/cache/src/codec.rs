@@ -238,9 +238,9 @@ fn split_frames(bytes: &[u8]) -> Result<Vec<(u32, &[u8])>, CodecError> {
                 frames.len()
             )));
         }
-        let len = u64::from_le_bytes(rest[..8].try_into().unwrap_or_default());
-        let crc = u32::from_le_bytes(rest[8..12].try_into().unwrap_or_default());
-        let body = &rest[12..];
+        let (head, body) = rest.split_at(12);
+        let len = u64::from_le_bytes(std::array::from_fn(|i| head[i]));
+        let crc = u32::from_le_bytes(std::array::from_fn(|i| head[8 + i]));
         if len > body.len() as u64 {
             return Err(CodecError::Damaged(format!(
                 "frame {} claims {len} bytes, {} remain (a cut-short file)",

@@ -115,13 +115,16 @@ impl ModelCache {
     /// What went wrong with the cache since the last call (unreadable folder, damaged entry,
     /// full disk), one sentence each; cleared by the call.
     pub fn take_notes(&self) -> Vec<String> {
-        self.notes.lock().map(|mut n| std::mem::take(&mut *n)).unwrap_or_default()
+        std::mem::take(&mut *self.notes())
     }
 
     fn note(&self, text: String) {
-        if let Ok(mut notes) = self.notes.lock() {
-            notes.push(text);
-        }
+        self.notes().push(text);
+    }
+
+    /// The notes; a lock poisoned by a panicking thread still holds sound notes.
+    fn notes(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.notes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn entry(&self, key: &CacheKey) -> PathBuf {
@@ -143,12 +146,12 @@ impl ModelCache {
         };
         match decode(&bytes, revision) {
             Ok(model) => {
-                // Last use decides what the size bound removes first.
-                let touched = std::fs::File::options()
+                // Last use decides what the size bound removes first. Best effort: an entry
+                // that cannot be touched (a read-only cache) is only removed sooner.
+                let _best_effort = std::fs::File::options()
                     .write(true)
                     .open(&path)
                     .and_then(|f| f.set_modified(SystemTime::now()));
-                drop(touched);
                 Some(model)
             }
             Err(e) => {

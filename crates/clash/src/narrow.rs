@@ -98,20 +98,6 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
 /// this much, so skipping never changes the answer.
 pub const PRUNE_MARGIN_M: f32 = 1e-4;
 
-/// The face planes `(outward unit normal, offset)` of a convex solid's hull in its own frame
-/// (a point `p` is `n·p − offset` outside a face); none for non-convex solids.
-fn face_planes(shape: &ElementShape) -> Vec<(Vector, f32)> {
-    let Some(hull) = &shape.convex else { return Vec::new() };
-    let (points, adjacent) = (hull.points(), hull.vertices_adj_to_face());
-    hull.faces()
-        .iter()
-        .filter_map(|f| {
-            let v = points.get(*adjacent.get(f.first_vertex_or_edge as usize)? as usize)?;
-            Some((f.normal, f.normal.dot(*v)))
-        })
-        .collect()
-}
-
 /// How deep inside the other solid a stretch of an edge must lie to count as piercing it.
 const PIERCE_DEPTH_M: f32 = 1e-4;
 
@@ -230,7 +216,6 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
         // An edge borders two triangles: its stretch through the other solid is measured once,
         // from its lower-numbered end, so both triangles would get the same answer.
         let mut pierced: FxHashSet<[u32; 2]> = FxHashSet::default();
-        let planes = face_planes(other);
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);
             let vertices = [tr.a, tr.b, tr.c];
@@ -239,7 +224,7 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
             let beyond = |&(n, d): &(Vector, f32)| {
                 vertices.iter().all(|&c| n.dot(c + shift_to_a + shift_to_other) - d > PRUNE_MARGIN_M)
             };
-            if planes.iter().any(beyond) {
+            if other.face_planes.iter().any(beyond) {
                 continue;
             }
             let ids = mesh.indices()[tri as usize];

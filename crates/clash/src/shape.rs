@@ -33,6 +33,9 @@ pub struct LocalSolid {
     pub closed: bool,
     /// The element's own convex hull when the element is convex (the exact fast path).
     pub convex: Option<ConvexPolyhedron>,
+    /// The hull's face planes `(outward unit normal, offset)`: a point `p` lies `n·p − offset`
+    /// outside a face. Empty when the element is not convex.
+    pub face_planes: Vec<(Vector, f32)>,
     /// Signed volume of the mesh (m³).
     pub volume_m3: f64,
 }
@@ -107,7 +110,8 @@ impl LocalSolid {
         // open, so only their surfaces take part.
         let closed = closed && volume_m3 > 0.0;
         let convex = if closed { convex_hull_if_convex(&vertices, volume_m3) } else { None };
-        LocalSolid { trimesh, closed, convex, volume_m3 }
+        let face_planes = convex.as_ref().map_or_else(Vec::new, face_planes);
+        LocalSolid { trimesh, closed, convex, face_planes, volume_m3 }
     }
 }
 
@@ -253,6 +257,18 @@ fn hull_volume_lower_bound(vertices: &[Vector]) -> f64 {
     let subset: Vec<Vector> = picked.iter().map(|&i| vertices[i]).collect();
     ConvexPolyhedron::from_convex_hull(&subset)
         .map_or(0.0, |h| f64::from(parry3d::shape::Shape::mass_properties(&h, 1.0).mass()))
+}
+
+/// The face planes `(outward unit normal, offset)` of a convex hull, in its own frame.
+fn face_planes(hull: &ConvexPolyhedron) -> Vec<(Vector, f32)> {
+    let (points, adjacent) = (hull.points(), hull.vertices_adj_to_face());
+    hull.faces()
+        .iter()
+        .filter_map(|f| {
+            let v = points.get(*adjacent.get(f.first_vertex_or_edge as usize)? as usize)?;
+            Some((f.normal, f.normal.dot(*v)))
+        })
+        .collect()
 }
 
 /// Margin on [`hull_volume_lower_bound`] before it may settle the convexity test without the

@@ -150,14 +150,11 @@ proptest! {
         }
         // The estimate skips triangles beyond a face plane of a convex solid's hull: such points
         // must be outside.
-        if let Some(hull) = &shape.convex {
-            let (points, adjacent) = (hull.points(), hull.vertices_adj_to_face());
-            for f in hull.faces() {
-                let v = points[adjacent[f.first_vertex_or_edge as usize] as usize];
-                let out = f.normal.dot(p) - f.normal.dot(v);
-                if out > plumbline_clash::PRUNE_MARGIN_M {
-                    prop_assert!(shape.depth_inside(p).is_none(), "inside though {out} beyond a face of its hull");
-                }
+        prop_assert_eq!(shape.convex.is_some(), !shape.face_planes.is_empty());
+        for &(n, offset) in &shape.face_planes {
+            let out = n.dot(p) - offset;
+            if out > plumbline_clash::PRUNE_MARGIN_M {
+                prop_assert!(shape.depth_inside(p).is_none(), "inside though {out} beyond a face of its hull");
             }
         }
     }

@@ -3,12 +3,11 @@
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use plumbline_clash::{run_test, Mode, Shapes, Test, DEFAULT_TOLERANCE_M};
-use plumbline_ifc::LoadOptions;
 use plumbline_model::{ClassQuery, ElementRef, ModelSet, Role};
 use plumbline_review::{Grouping, Report, TestInfo, Timings};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ModeArg {
@@ -102,11 +101,8 @@ pub struct ClashArgs {
     /// Worker threads (default: all cores). Results are identical for any count.
     #[arg(long)]
     threads: Option<usize>,
-    /// Stop loading a file after this many seconds.
-    #[arg(long, default_value_t = 120.0)]
-    time_limit_secs: f64,
     #[command(flatten)]
-    cache: crate::cache_args::CacheArgs,
+    load: crate::load_args::LoadArgs,
 }
 
 /// What `--fail-on` gates on.
@@ -232,10 +228,6 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
             "{flag} = {v:e} mm is over 100 m: give millimetres (e.g. 50 for 5 cm)"
         );
     }
-    anyhow::ensure!(
-        args.time_limit_secs.is_finite() && args.time_limit_secs > 0.0,
-        "--time-limit-secs must be positive"
-    );
     // Everything the user typed is checked before the models load: a typo costs no waiting.
     let group_by = args.group_by.as_deref().map(Grouping::parse).transpose()?;
     let rules = match &args.config {
@@ -253,11 +245,7 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
         ModeArg::Duplicate => Mode::Duplicate { tolerance_m: args.tolerance_mm / 1000.0 },
     };
 
-    let mut options = LoadOptions {
-        time_limit: Duration::from_secs_f64(args.time_limit_secs),
-        cache: args.cache.cache(),
-        ..Default::default()
-    };
+    let mut options = args.load.options()?;
     let bar = crate::load_bar::LoadBar::new(&args.models, &mut options);
     let (set, errors) = plumbline_ifc::load_set(&args.models, &options, |i, _| bar.loaded(i));
     drop(bar);

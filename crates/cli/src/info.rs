@@ -2,13 +2,12 @@
 
 use anyhow::Context;
 use clap::Args;
-use plumbline_ifc::{LoadError, LoadOptions};
+use plumbline_ifc::LoadError;
 use plumbline_model::{Model, Role};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -21,11 +20,8 @@ pub struct InfoArgs {
     /// Also list every physical element with its triangles, volume and world bounding box.
     #[arg(long)]
     elements: bool,
-    /// Stop loading a file after this many seconds.
-    #[arg(long, default_value_t = 120.0)]
-    time_limit_secs: f64,
     #[command(flatten)]
-    cache: crate::cache_args::CacheArgs,
+    load: crate::load_args::LoadArgs,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,16 +151,7 @@ fn print_text(info: &FileInfo) {
 }
 
 pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        args.time_limit_secs.is_finite() && args.time_limit_secs > 0.0,
-        "--time-limit-secs must be a positive number of seconds, got {}",
-        args.time_limit_secs
-    );
-    let mut options = LoadOptions {
-        time_limit: Duration::from_secs_f64(args.time_limit_secs),
-        cache: args.cache.cache(),
-        ..Default::default()
-    };
+    let mut options = args.load.options()?;
     let progress = crate::load_bar::LoadBar::new(&args.models, &mut options);
     let mut entries = Vec::new();
     let mut any_failed = false;

@@ -2,10 +2,10 @@
 //! exit codes live here; everything else is in the library crates.
 
 mod bcf_cmd;
-mod cache_args;
 mod clash_cmd;
 mod gen;
 mod info;
+mod load_args;
 mod load_bar;
 mod schedule_cmd;
 mod status_cmd;

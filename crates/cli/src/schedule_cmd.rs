@@ -3,7 +3,6 @@
 
 use anyhow::{bail, Context};
 use clap::Args;
-use plumbline_ifc::LoadOptions;
 use plumbline_model::Model;
 use plumbline_schedule::{
     active_tasks, critical_path, element_keys, link_report, Basis, Cpm, ElementKey, LinkReport, Schedule,
@@ -13,7 +12,6 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct ScheduleArgs {
@@ -38,11 +36,8 @@ pub struct ScheduleArgs {
     /// Print one JSON document on stdout instead of text.
     #[arg(long)]
     json: bool,
-    /// Stop loading a model after this many seconds.
-    #[arg(long, default_value_t = 120.0)]
-    time_limit_secs: f64,
     #[command(flatten)]
-    cache: crate::cache_args::CacheArgs,
+    load: crate::load_args::LoadArgs,
     /// Time-based clash: a hard clash test restricted to pairs of elements that stand at the
     /// same time, reporting the days of the conflict. Sets default to the temporary works (A)
     /// against every other physical element (B); `--a`/`--b` narrow them.
@@ -182,11 +177,7 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
                 .context("--at: give a date such as 2025-01-31")?,
         ),
     };
-    let mut options = LoadOptions {
-        time_limit: Duration::from_secs_f64(args.time_limit_secs),
-        cache: args.cache.cache(),
-        ..Default::default()
-    };
+    let mut options = args.load.options()?;
     let mut models: Vec<Model> = Vec::new();
     let bar = crate::load_bar::LoadBar::new(&args.models, &mut options);
     for (i, path) in args.models.iter().enumerate() {

@@ -84,10 +84,26 @@ fn an_unreadable_file_exits_2_and_the_others_still_load() {
 }
 
 #[test]
-fn a_bad_time_limit_is_rejected() {
-    let out = plumbline().args(["info", "--time-limit-secs", "0", "x.ifc"]).output().expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--time-limit-secs must be a positive number"));
+fn a_bad_time_limit_is_rejected_by_every_command_that_loads() {
+    // Regression: `schedule --time-limit-secs=-1` (or `nan`) panicked turning it into a Duration.
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models/bank-branch.ifc");
+    for command in ["info", "clash", "schedule"] {
+        for limit in ["0", "-1", "nan", "inf"] {
+            let out = plumbline()
+                .arg(command)
+                .arg(&sample)
+                .arg(format!("--time-limit-secs={limit}"))
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command} {limit}: {stderr}");
+            assert!(
+                stderr.contains("--time-limit-secs must be a positive number"),
+                "{command} {limit}: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{command} {limit}: {stderr}");
+        }
+    }
 }
 
 #[test]
