@@ -2,7 +2,7 @@
 """End-to-end clash timing (load + tessellate + clash) of Plumbline against IfcClash 0.9 on the
 reference cases of ../shared/reference/ifcclash, in one sitting.
 
-  python3 benches/compare_clash_peers.py [--runs 3] [--only REGEX] [--plumbline target/release/plumbline]
+  python3 benches/compare_clash_peers.py [--runs 3] [--only REGEX] [--large] [--plumbline target/release/plumbline]
 
 IfcClash is installed by `bash ../shared/peers/setup.sh`. Each tool runs as its own process per
 run, interleaved; the table gives median wall seconds and the ratio IfcClash / Plumbline (how
@@ -12,6 +12,9 @@ Plumbline is timed twice per run: cold (`--no-cache`: every file parsed and tess
 warm (the model cache, in a fresh folder for this sitting, already holds the files from an
 earlier run: what a coordinator re-running tests on unchanged models sees). IfcClash has no
 model cache; it is timed as it runs.
+
+`--large` adds the peers' large case, Office_A and its synthetic MEP tiled ten times (44 + 7 MB,
+made by `../shared/peers/setup.sh` in $PEERS_HOME/samples), MEP against walls, slabs and beams.
 """
 from __future__ import annotations
 
@@ -37,6 +40,18 @@ def cases():
         f = row.split("\t")
         yield dict(name=f[0], mode=f[1], params=json.loads(f[2]), a=f[3].split(), a_classes=f[4].replace(" ", ""),
                    b=f[5].split(), b_classes=f[6].replace(" ", ""))
+
+
+def large_case():
+    samples = os.path.join(PEERS_HOME, "samples")
+    a = os.path.join(samples, "synthetic_MEP_for_Office_A_x10_tiled.ifc")
+    b = os.path.join(samples, "Office_A_x10_tiled.ifc")
+    if not (os.path.exists(a) and os.path.exists(b)):
+        print(f"NOTICE: the tiled Office_A models are not in {samples} (run ../shared/peers/setup.sh); skipped")
+        return []
+    # Absolute paths: os.path.join(SHARED, path) keeps them as they are.
+    return [dict(name="office_x10_mep_intersection", mode="intersection", params={"tolerance": 0.002}, a=[a],
+                 a_classes="IfcDuctSegment,IfcPipeSegment", b=[b], b_classes="IfcWall,IfcSlab,IfcBeam")]
 
 
 def selector(files, classes, all_files):
@@ -88,6 +103,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", default="")
+    ap.add_argument("--large", action="store_true", help="add the Office_A x10 case (IfcClash ~35 s a run)")
     ap.add_argument("--plumbline", default=os.path.join(ROOT, "target/release/plumbline"))
     args = ap.parse_args()
     if not os.path.exists(VENV):
@@ -97,7 +113,7 @@ def main():
           "| IfcClash clashes | Plumbline clashes |")
     print("|---|---|---|---|---|---|---|---|")
     cache = tempfile.mkdtemp(prefix="plumbline-bench-cache-")
-    for c in cases():
+    for c in list(cases()) + (large_case() if args.large else []):
         if args.only and not re.search(args.only, c["name"]):
             continue
         # Fills the cache for the warm runs (not timed).

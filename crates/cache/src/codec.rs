@@ -13,8 +13,8 @@
 //! memory of the model read back.
 
 use plumbline_model::{
-    Aabb, ClassTable, Element, Failure, Mesh, Model, Placement, PropertySet, QuantitySet, Relations, Role,
-    Storey, TypeObject,
+    Aabb, ClassTable, Element, Failure, Mesh, MeshScope, Model, Placement, PropertySet, QuantitySet,
+    Relations, Role, Storey, TypeObject,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -56,6 +56,7 @@ struct Head {
     storeys: Vec<Storey>,
     relations: Relations,
     failures: Vec<Failure>,
+    mesh_scope: MeshScope,
     warnings: Vec<String>,
     classes: ClassTable,
     /// Storey and building names, each once; elements refer to them by position.
@@ -207,6 +208,7 @@ pub fn encode(model: &Model, revision: &str, out: &mut impl Write) -> Result<(),
         storeys: model.storeys.clone(),
         relations: model.relations.clone(),
         failures: model.failures.clone(),
+        mesh_scope: model.mesh_scope.clone(),
         warnings: model.warnings.clone(),
         classes: model.classes.clone(),
         names: pools.names.iter().map(|n| n.to_string()).collect(),
@@ -391,6 +393,7 @@ pub fn decode(bytes: &[u8], revision: &str) -> Result<Model, CodecError> {
         storeys: head.storeys,
         relations: head.relations,
         failures: head.failures,
+        mesh_scope: head.mesh_scope,
         warnings: head.warnings,
         classes: head.classes,
         load_secs: 0.0,

@@ -23,7 +23,7 @@ mod codec;
 
 pub use codec::{decode, encode, CodecError, CHUNK, MAGIC};
 
-use plumbline_model::Model;
+use plumbline_model::{MeshScope, Model};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,6 +49,19 @@ impl CacheKey {
         // A separator, so that revision and content cannot run into each other.
         hasher.write(&[0]);
         hasher.write(source);
+        CacheKey(format!("{:032x}", hasher.finish_128()))
+    }
+
+    /// The key of the same source loaded with the geometry of only part of its elements
+    /// (`Model::mesh_scope`); for [`MeshScope::Everything`], this key itself.
+    pub fn scoped(&self, scope: &MeshScope) -> CacheKey {
+        if *scope == MeshScope::Everything {
+            return self.clone();
+        }
+        let mut hasher = twox_hash::XxHash3_128::new();
+        hasher.write(self.0.as_bytes());
+        hasher.write(&[0]);
+        hasher.write(scope.label().as_bytes());
         CacheKey(format!("{:032x}", hasher.finish_128()))
     }
 

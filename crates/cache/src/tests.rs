@@ -1,7 +1,7 @@
 use super::*;
 use plumbline_model::{
-    Aabb, ClassTable, Element, Failure, Mesh, Placement, Property, PropertySet, Quantity, QuantitySet,
-    Relations, Role, Storey, System, TypeObject,
+    Aabb, ClassTable, Element, Failure, Mesh, MeshScope, Placement, Property, PropertySet, Quantity,
+    QuantitySet, Relations, Role, Storey, System, TypeObject,
 };
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -112,6 +112,7 @@ fn model(elements: usize) -> Model {
             }],
         },
         failures: vec![Failure { global_id: "F".into(), class: "IfcBeam".into(), reason: "no solid".into() }],
+        mesh_scope: MeshScope::classes(["IfcBeam", "IfcWall"]),
         warnings: vec!["the file is truncated".into()],
         classes,
         load_secs: 1.5,

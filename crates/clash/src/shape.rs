@@ -273,7 +273,11 @@ fn face_planes(hull: &ConvexPolyhedron) -> Vec<(Vector, f32)> {
 
 /// Margin on [`hull_volume_lower_bound`] before it may settle the convexity test without the
 /// hull: the hull's volume is computed in `f32`, so the bound must beat the criterion clearly
-/// for the answer to be the one the hull would have given.
+/// for the answer to be the one the hull would have given. Parry's hull of all the vertices can
+/// also leave out a vertex barely outside it (on random point sets, up to 1.7 % of volume
+/// short); where the bound exceeds it by more than the margin, the bound is the truer answer,
+/// and it only ever answers "not convex", the side where the estimate, not the convex fast
+/// path, measures the depth.
 const HULL_BOUND_MARGIN: f64 = 1.01;
 
 fn convex_hull_if_convex(vertices: &[Vector], volume_m3: f64) -> Option<ConvexPolyhedron> {
@@ -349,14 +353,64 @@ mod tests {
         assert!(solid.convex.is_some());
     }
 
+    /// The volume of the convex hull of a few points in general position, in `f64`, by brute
+    /// force: every triangle of points with all the others on one side is a face. Parry's
+    /// hull (`f32`, with its own tolerances) can leave out a point that is barely outside:
+    /// on random sets of 4 to 15 points its volume came out up to 1.7 % below the hull of a
+    /// subset of the same points, so it cannot be the yardstick here.
+    fn exact_hull_volume(points: &[Vector]) -> f64 {
+        let p: Vec<[f64; 3]> = points.iter().map(|v| [v.x as f64, v.y as f64, v.z as f64]).collect();
+        let n = p.len();
+        let sub = |a: [f64; 3], b: [f64; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+        let det = |a: [f64; 3], b: [f64; 3], c: [f64; 3]| {
+            a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0])
+                + a[2] * (b[0] * c[1] - b[1] * c[0])
+        };
+        let centre =
+            p.iter().fold([0.0; 3], |s, q| [s[0] + q[0], s[1] + q[1], s[2] + q[2]]).map(|x| x / n as f64);
+        let mut volume = 0.0;
+        for i in 0..n {
+            for j in i + 1..n {
+                for k in j + 1..n {
+                    let side = |q: [f64; 3]| det(sub(p[j], p[i]), sub(p[k], p[i]), sub(q, p[i]));
+                    let sides: Vec<f64> =
+                        (0..n).filter(|&m| m != i && m != j && m != k).map(|m| side(p[m])).collect();
+                    if sides.iter().all(|&x| x <= 0.0) || sides.iter().all(|&x| x >= 0.0) {
+                        volume += det(sub(p[i], centre), sub(p[j], centre), sub(p[k], centre)).abs() / 6.0;
+                    }
+                }
+            }
+        }
+        volume
+    }
+
+    #[test]
+    fn the_bound_stays_within_the_true_hull_where_parrys_hull_falls_short() {
+        // Found by the property test below when it measured against parry's hull.
+        let points = [
+            [-3.0638297, 2.4534507, 3.0480814],
+            [0.0, -0.90777177, -1.5409926],
+            [4.695312, 2.8440604, 0.34476185],
+            [-3.8921688, 0.29673037, -4.5862045],
+            [-3.5948856, 3.137333, 0.30392095],
+            [-0.24770267, 4.8244305, -3.9567811],
+            [0.98892874, -4.744736, 0.0],
+            [-2.2238512, -4.630826, 0.5025781],
+        ];
+        let vertices: Vec<Vector> = points.iter().map(|p| Vector::new(p[0], p[1], p[2])).collect();
+        let (bound, exact) = (hull_volume_lower_bound(&vertices), exact_hull_volume(&vertices));
+        assert!(hull_volume(&vertices) < bound, "parry's hull of all eight is the smaller here");
+        assert!(bound <= exact * (1.0 + 1e-6), "bound {bound} above the hull {exact}");
+    }
+
     proptest! {
         /// The bound never exceeds the hull's volume, so it can only reject what the hull would.
         #[test]
         fn the_extreme_vertex_bound_lies_within_the_hull(
-            points in prop::collection::vec(prop::array::uniform3(-5.0f32..5.0), 4..60),
+            points in prop::collection::vec(prop::array::uniform3(-5.0f32..5.0), 4..16),
         ) {
             let vertices: Vec<Vector> = points.iter().map(|p| Vector::new(p[0], p[1], p[2])).collect();
-            let hull = hull_volume(&vertices);
+            let hull = exact_hull_volume(&vertices);
             let bound = hull_volume_lower_bound(&vertices);
             prop_assert!(bound <= hull * (1.0 + 1e-4) + 1e-9, "bound {bound} above hull {hull}");
         }

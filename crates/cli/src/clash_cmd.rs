@@ -3,9 +3,9 @@
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use plumbline_clash::{run_test, Mode, Shapes, Test, DEFAULT_TOLERANCE_M};
-use plumbline_model::{ClassQuery, ElementRef, ModelSet, Role};
+use plumbline_model::{ClassQuery, ElementRef, MeshScope, ModelSet, Role};
 use plumbline_review::{Grouping, Report, TestInfo, Timings};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -156,6 +156,17 @@ pub struct Selector {
 }
 
 impl Selector {
+    /// Which elements of the file at `path` the selector may pick: nothing from a file its
+    /// glob does not take, else its classes (everything for `*`).
+    fn mesh_scope(&self, path: &Path) -> MeshScope {
+        let name = path.file_name().map(Path::new).unwrap_or(path);
+        match (&self.files, &self.classes) {
+            (Some(glob), _) if !glob.is_match(path) && !glob.is_match(name) => MeshScope::nothing(),
+            (_, None) => MeshScope::Everything,
+            (_, Some(q)) => MeshScope::classes(&q.classes),
+        }
+    }
+
     /// Parses a selector; unknown class names and bad globs are errors that say which and why.
     pub fn parse(flag: &str, text: &str) -> anyhow::Result<Selector> {
         let (glob, classes) = match text.rsplit_once(':') {
@@ -246,6 +257,19 @@ pub fn run(args: &ClashArgs) -> anyhow::Result<ExitCode> {
     };
 
     let mut options = args.load.options()?;
+    // Only what the tests can select is tessellated; the other elements load without geometry.
+    for path in &args.models {
+        let scope = match &rules {
+            Some(rules) => rules.mesh_scope(path),
+            None => {
+                let b = sel_b.as_ref().map_or_else(MeshScope::nothing, |b| b.mesh_scope(path));
+                sel_a.mesh_scope(path).union(b)
+            }
+        };
+        if scope != MeshScope::Everything {
+            options.mesh_scopes.insert(path.clone(), scope);
+        }
+    }
     let bar = crate::load_bar::LoadBar::new(&args.models, &mut options);
     let (set, errors) = plumbline_ifc::load_set(&args.models, &options, |i, _| bar.loaded(i));
     drop(bar);
@@ -599,5 +623,22 @@ fn print_summary(report: &Report) {
                 c.a.storey.as_deref().unwrap_or("-"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_selector_needs_its_classes_from_the_files_its_glob_takes() {
+        let scope =
+            |text: &str, file: &str| Selector::parse("--a", text).expect("valid").mesh_scope(Path::new(file));
+        assert_eq!(scope("IfcWall,IfcSlab", "models/arch.ifc"), MeshScope::classes(["IfcWall", "IfcSlab"]));
+        assert_eq!(scope("arch*.ifc:IfcWall", "models/arch-2.ifc"), MeshScope::classes(["IfcWall"]));
+        assert_eq!(scope("arch*.ifc:IfcWall", "models/mep.ifc"), MeshScope::nothing());
+        assert_eq!(scope("*", "mep.ifc"), MeshScope::Everything);
+        assert_eq!(scope("mep.ifc:*", "mep.ifc"), MeshScope::Everything);
+        assert_eq!(scope("mep.ifc:*", "arch.ifc"), MeshScope::nothing());
     }
 }

@@ -238,3 +238,59 @@ fn the_model_cache_changes_nothing_but_time_and_survives_damage() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!dir.path().join("unused").exists(), "PLUMBLINE_NO_CACHE=1 caches nothing");
 }
+
+#[test]
+fn a_clash_run_tessellates_only_what_it_selects_and_finds_the_same_clashes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hall = sample("datacenter-hall.ifc");
+    let clash = |json: &str, cache: Option<&std::path::Path>| {
+        let json = dir.path().join(json);
+        let mut cmd = plumbline();
+        cmd.arg("clash").arg(&hall).args(["--a", "IfcCableCarrierSegment", "--b", "IfcDuctSegment,IfcSlab"]);
+        cmd.args(["--mode", "clearance", "--clearance-mm", "300", "--json"]).arg(&json);
+        if let Some(cache) = cache {
+            cmd.env_remove("PLUMBLINE_NO_CACHE").arg("--cache-dir").arg(cache);
+        }
+        let out = cmd.output().expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        clashes_of(&json)
+    };
+    let meshed = |cache: Option<&std::path::Path>| -> String {
+        let mut cmd = plumbline();
+        cmd.arg("info").arg(&hall);
+        if let Some(cache) = cache {
+            cmd.env_remove("PLUMBLINE_NO_CACHE").arg("--cache-dir").arg(cache);
+        }
+        let out = cmd.output().expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines().find(|l| l.trim_start().starts_with("meshed")).expect("a meshed line").to_string()
+    };
+
+    // Only the trays, ducts and slabs are tessellated (nothing cached).
+    let scoped = clash("scoped.json", None);
+    assert!(scoped["tests"][0]["clashes"].as_array().is_some_and(|c| !c.is_empty()), "{scoped}");
+
+    // The whole model, cached by `info`, serves the same test with every element meshed.
+    let whole_cache = dir.path().join("whole");
+    let all_meshed = meshed(Some(&whole_cache));
+    assert_eq!(clash("whole.json", Some(&whole_cache)), scoped);
+
+    // A scoped run's entry never stands in for the whole model.
+    let scoped_cache = dir.path().join("scoped");
+    assert_eq!(clash("scoped-cached.json", Some(&scoped_cache)), scoped);
+    let size = |d: &std::path::Path| -> Vec<u64> {
+        std::fs::read_dir(d)
+            .expect("cache")
+            .map(|e| e.expect("entry").metadata().expect("size").len())
+            .collect()
+    };
+    let (scoped_size, whole_size) = (size(&scoped_cache), size(&whole_cache));
+    assert_eq!((scoped_size.len(), whole_size.len()), (1, 1));
+    assert!(
+        scoped_size[0] < whole_size[0] / 2,
+        "the scoped model holds fewer meshes: {scoped_size:?} {whole_size:?}"
+    );
+    assert_eq!(clash("scoped-again.json", Some(&scoped_cache)), scoped);
+    assert_eq!(meshed(Some(&scoped_cache)), all_meshed);
+    assert_eq!(meshed(None), all_meshed);
+}

@@ -8,9 +8,10 @@ use ifc_lite_processing::{
     process, Batching, Features, FrameEvent, MeshData, ProcessingRequest, ProcessingSink,
 };
 use plumbline_model::{
-    ClassTable, Element, ElementIdx, Failure, Mesh, Model, Relations, Role, Storey, System, TypeObject,
+    ClassTable, Element, ElementIdx, Failure, Mesh, MeshScope, Model, Relations, Role, Storey, System,
+    TypeObject,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -22,11 +23,20 @@ pub(crate) fn load(
     path: &Path,
     bytes: &[u8],
     header: &Header,
+    scope: &MeshScope,
     cancel: Arc<AtomicBool>,
     progress: Option<Arc<crate::LoadProgress>>,
 ) -> Result<Model, LoadError> {
     let semantics::Scan { index, jobs, entity_count } = semantics::scan(bytes, header.family);
     let index = Arc::new(index);
+    // ifc-lite still resolves the whole file (a chosen wall keeps the openings that cut it);
+    // only products outside the scope never reach its tessellator.
+    let chosen = match scope {
+        MeshScope::Everything => None,
+        MeshScope::Classes(classes) => {
+            Some(Arc::new(semantics::scoped_products(bytes, &index, header.family, &jobs, classes)))
+        }
+    };
     // Chunks of a few thousand jobs let the cancel flag stop a runaway pass between chunks at
     // no measurable cost. ifc-lite's own property and presentation-layer resolution is off: the
     // semantic pass below does that work once, and leaving it on cost 25 % of the geometry time.
@@ -37,6 +47,7 @@ pub(crate) fn load(
         .retain_meshes(false)
         .features(Features::default().properties(false).presentation_layers(false))
         .index(index.clone())
+        .ids(chosen.clone())
         .cancel(cancel);
     let ((geometry, meshes), sem) = rayon::join(
         || {
@@ -51,7 +62,8 @@ pub(crate) fn load(
         return Err(LoadError::BadUnit { path: path.into(), entity: format!("#{id}") });
     }
     drop(geometry);
-    let mut model = Builder::new(bytes, &index, header).build(path, header, sem, meshes);
+    let mut model = Builder::new(bytes, &index, header).build(path, header, sem, meshes, chosen.as_deref());
+    model.mesh_scope = scope.clone();
     crate::text::repair_legacy_encoding(&mut model);
     let warnings = crate::text::text_warnings(&model);
     model.warnings.extend(warnings);
@@ -116,6 +128,7 @@ impl<'a> Builder<'a> {
         header: &Header,
         sem: Semantics,
         geometry: Vec<(u32, Option<Mesh>)>,
+        chosen: Option<&HashSet<u32>>,
     ) -> Model {
         let mut elements: Vec<Element> = Vec::with_capacity(sem.products.len());
         let mut idx_of: HashMap<u32, ElementIdx> = HashMap::with_capacity(sem.products.len());
@@ -147,7 +160,7 @@ impl<'a> Builder<'a> {
         let relations = self.attach_relations(&mut elements, &idx_of, &sem);
         let storeys = attach_spatial(&mut elements, &idx_of, &sem);
         let unusable: BTreeSet<String> = failures.iter().map(|f| f.global_id.clone()).collect();
-        failures.extend(self.missing_geometry(&elements, &has_representation, &unusable));
+        failures.extend(self.missing_geometry(&elements, &has_representation, &unusable, chosen));
         failures.extend(sem.broken.iter().cloned());
         failures.sort_by(|a, b| (&a.class, &a.global_id).cmp(&(&b.class, &b.global_id)));
         // One line per element: the first reason found (the most specific) is kept.
@@ -161,23 +174,29 @@ impl<'a> Builder<'a> {
             storeys,
             relations,
             failures,
+            mesh_scope: MeshScope::Everything,
             warnings: Vec::new(),
             classes: self.classes,
             load_secs: 0.0,
         }
     }
 
-    /// Elements with a body representation that produced no triangles.
+    /// Elements with a body representation that produced no triangles (of those `chosen` to be
+    /// tessellated, when not all were).
     fn missing_geometry(
         &self,
         elements: &[Element],
         has_representation: &[bool],
         unusable: &BTreeSet<String>,
+        chosen: Option<&HashSet<u32>>,
     ) -> Vec<Failure> {
         let mut decoder: Option<EntityDecoder> = None;
         let mut out = Vec::new();
         for (e, &has_rep) in elements.iter().zip(has_representation) {
             if e.mesh.is_some() || e.role != Role::Physical || !has_rep || unusable.contains(&e.global_id) {
+                continue;
+            }
+            if chosen.is_some_and(|c| !c.contains(&e.express_id)) {
                 continue;
             }
             if self.index.get(&e.express_id).is_none() {

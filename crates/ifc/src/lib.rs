@@ -15,6 +15,9 @@
 //!    Before this step, with [`LoadOptions::cache`], the bytes' key is looked up: a hit returns
 //!    the cached model (same bytes, same [`LOADER_REVISION`]) and skips this step and the next;
 //!    after a miss the loaded model is written to the cache.
+//!    With a [`MeshScope`] for the file ([`LoadOptions::mesh_scopes`]) only the products it
+//!    asks for are tessellated (the scan finds them by class and type object first); the cache
+//!    serves such a load from an entry of the whole file or of the same scope.
 //! 3. [`build`]: meshes are moved from ifc-lite's frame into world coordinates (`origin + vertex`
 //!    then the frame's site rotation and translation) and attached to elements with their
 //!    properties, type, storey, materials and relations. An element whose geometry fails is
@@ -29,7 +32,8 @@ mod text;
 
 pub use error::LoadError;
 
-use plumbline_model::{Model, ModelSet};
+use plumbline_model::{MeshScope, Model, ModelSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
@@ -56,6 +60,11 @@ pub struct LoadOptions {
     /// tessellated, and a freshly loaded one is written to it. `None` (the default) loads every
     /// file from scratch. Cache trouble never fails a load; it leaves notes in the cache.
     pub cache: Option<Arc<plumbline_cache::ModelCache>>,
+    /// Files whose elements need not all be tessellated, with what they need (a clash run
+    /// tessellates what its tests select, as IfcClash does); files not listed get every
+    /// element's geometry. Keyed by the path as given to [`load_file`] or [`load_set`]. The
+    /// loaded model says what it holds in [`Model::mesh_scope`].
+    pub mesh_scopes: HashMap<PathBuf, MeshScope>,
 }
 
 /// The revision of the loader, the model types and the cache format (a hash of their sources
@@ -70,6 +79,7 @@ impl Default for LoadOptions {
             max_record_bytes: 256 << 20,
             progress: None,
             cache: None,
+            mesh_scopes: HashMap::new(),
         }
     }
 }
@@ -128,24 +138,32 @@ fn load_cached(
     options: &LoadOptions,
     started: Instant,
 ) -> Result<Model, LoadError> {
-    let cached =
-        options.cache.as_ref().map(|cache| (cache, plumbline_cache::CacheKey::of(&bytes, LOADER_REVISION)));
-    let mut model = match &cached {
-        Some((cache, key)) => match cache.get(key, LOADER_REVISION) {
-            Some(mut model) => {
-                model.path = path.display().to_string();
-                if let Some(p) = &options.progress {
-                    p.set(1, 1);
+    let scope = options.mesh_scopes.get(path).cloned().unwrap_or(MeshScope::Everything);
+    let mut model = match &options.cache {
+        Some(cache) => {
+            let whole = plumbline_cache::CacheKey::of(&bytes, LOADER_REVISION);
+            let scoped = whole.scoped(&scope);
+            // An entry of the whole file serves every scope; one of this scope, this scope.
+            let hit = cache
+                .get(&whole, LOADER_REVISION)
+                .or_else(|| (scoped != whole).then(|| cache.get(&scoped, LOADER_REVISION)).flatten())
+                .filter(|m| m.mesh_scope.covers(&scope));
+            match hit {
+                Some(mut model) => {
+                    model.path = path.display().to_string();
+                    if let Some(p) = &options.progress {
+                        p.set(1, 1);
+                    }
+                    model
                 }
-                model
+                None => {
+                    let model = load_bytes_inner(path, bytes, options, &scope)?;
+                    cache.put(&scoped, LOADER_REVISION, &model);
+                    model
+                }
             }
-            None => {
-                let model = load_bytes_inner(path, bytes, options)?;
-                cache.put(key, LOADER_REVISION, &model);
-                model
-            }
-        },
-        None => load_bytes_inner(path, bytes, options)?,
+        }
+        None => load_bytes_inner(path, bytes, options, &scope)?,
     };
     model.load_secs = started.elapsed().as_secs_f64();
     Ok(model)
@@ -189,7 +207,12 @@ pub fn role_of_class(schema: &str, class: &str) -> Option<plumbline_model::Role>
     read::schema_family(schema).and_then(|family| build::role_of(family, class))
 }
 
-fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
+fn load_bytes_inner(
+    path: &Path,
+    bytes: Vec<u8>,
+    options: &LoadOptions,
+    scope: &MeshScope,
+) -> Result<Model, LoadError> {
     let header = read::check_header(path, &bytes)?;
     read::check_record_lengths(path, &bytes, options.max_record_bytes)?;
     let truncated = read::truncation(&bytes);
@@ -199,10 +222,11 @@ fn load_bytes_inner(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Resul
     let (tx, rx) = mpsc::channel();
     let worker_cancel = cancel.clone();
     let worker_path = path.to_path_buf();
+    let worker_scope = scope.clone();
     let spawned = std::thread::Builder::new().name("plumbline-ifc-load".into()).spawn(move || {
         // A panic inside the tessellator must not take the program down: it becomes an error.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            build::load(&worker_path, &bytes, &header, worker_cancel, progress)
+            build::load(&worker_path, &bytes, &header, &worker_scope, worker_cancel, progress)
         }));
         let _ignored_if_caller_gave_up = tx.send(outcome);
     });

@@ -245,6 +245,73 @@ fn record_class(record: &[u8]) -> String {
     after_eq.split('(').next().unwrap_or("").trim().to_string()
 }
 
+/// The class name of a record (`#12=IFCWALL(...)` -> `IFCWALL`), without copying it.
+fn record_class_name(record: &[u8]) -> &str {
+    let head = &record[..record.len().min(200)];
+    let after_eq = head.iter().position(|&b| b == b'=').map_or(head, |i| &head[i + 1..]);
+    let name = after_eq.split(|&b| b == b'(').next().unwrap_or_default();
+    std::str::from_utf8(name).unwrap_or_default().trim()
+}
+
+/// The physical products a mesh scope of `classes` (lower case) asks for: those whose class is
+/// one of them or a subtype, and those whose type object (`IfcRelDefinesByType`) is
+/// `{class}Type` or a subtype, so that the model's class queries find every one of them with
+/// its geometry. A product with several type objects (invalid, but met) is asked for when any
+/// of them is.
+pub(crate) fn scoped_products(
+    bytes: &[u8],
+    index: &Arc<EntityIndex>,
+    family: SchemaVersion,
+    jobs: &[Job],
+    classes: &std::collections::BTreeSet<String>,
+) -> std::collections::HashSet<u32> {
+    let occurrence_targets: Vec<String> = classes.iter().cloned().collect();
+    let type_targets: Vec<String> = classes.iter().map(|c| format!("{c}type")).collect();
+    // Class names repeat thousands of times: the schema is walked once per name and side (a
+    // name is asked about as an occurrence class and as a type class separately).
+    let mut answers: HashMap<(&[u8], bool), bool> = HashMap::new();
+    let mut wanted = move |start: usize, end: usize, as_type: bool| -> bool {
+        let name = record_class_name(&bytes[start..end]);
+        let targets = if as_type { &type_targets } else { &occurrence_targets };
+        *answers
+            .entry((name.as_bytes(), as_type))
+            .or_insert_with(|| targets.iter().any(|t| family.is_subtype_of(name, t)))
+    };
+    let mut products = std::collections::HashSet::new();
+    let mut chosen = std::collections::HashSet::new();
+    let mut types = std::collections::HashSet::new();
+    let mut type_rels = Vec::new();
+    for &(id, kind, start, end) in jobs {
+        match kind {
+            Kind::Product(Role::Physical) => {
+                products.insert(id);
+                if wanted(start, end, false) {
+                    chosen.insert(id);
+                }
+            }
+            Kind::TypeObject if wanted(start, end, true) => {
+                types.insert(id);
+            }
+            Kind::Rel(RelKind::DefinesByType) => type_rels.push((start, end)),
+            _ => {}
+        }
+    }
+    if !types.is_empty() {
+        let mut decoder = EntityDecoder::with_arc_index(bytes, index.clone());
+        let mut slots = Slots::new(family);
+        for (start, end) in type_rels {
+            // A relation that cannot be decoded is lost here as it is in the model's own pass.
+            let Ok(e) = decoder.decode_at(start, end) else { continue };
+            for (_, relating, related) in rel_pairs(&e, RelKind::DefinesByType, &mut slots) {
+                if types.contains(&relating) && products.contains(&related) {
+                    chosen.insert(related);
+                }
+            }
+        }
+    }
+    chosen
+}
+
 /// Decodes what the scan listed and resolves property sets and materials.
 pub(crate) fn extract(
     bytes: &[u8],

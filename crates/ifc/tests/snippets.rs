@@ -2,7 +2,8 @@
 //! encodings, relations, broken elements and bad files. Each case is one call to a helper.
 
 use plumbline_ifc::{load_bytes, LoadError, LoadOptions};
-use plumbline_model::{ClassQuery, Model, Role};
+use plumbline_model::{ClassQuery, MeshScope, Model, Role};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// A minimal IFC4 project in the given length unit (`.MILLI.` or `$` for metres) around `body`,
@@ -94,6 +95,43 @@ fn assert_near(a: [f64; 3], b: [f64; 3]) {
     for i in 0..3 {
         assert!((a[i] - b[i]).abs() < 1e-6, "{a:?} != {b:?}");
     }
+}
+
+#[test]
+fn a_mesh_scope_finds_ifc2x3_segments_by_their_type_object() {
+    // IFC2X3 has no IfcDuctSegment: a duct is an IfcFlowSegment typed by IfcDuctSegmentType,
+    // and a scope asking for duct segments must tessellate it (and not the pipe beside it).
+    let segment = |id: u32, guid: &str, name: &str, x: f64| {
+        // IFC2X3's IfcFlowSegment has no PredefinedType: one attribute fewer than `boxed` writes.
+        boxed(id, "IFCFLOWSEGMENT", guid, name, [x, 0.0, 3.0], [2.0, 0.3, 0.3]).replacen(",$,$);", ",$);", 1)
+    };
+    let body = [
+        segment(100, "0abcdefghijklmnopqrstu", "Duct", 0.0),
+        segment(120, "1abcdefghijklmnopqrstu", "Pipe", 5.0),
+        "#200=IFCDUCTSEGMENTTYPE('2abcdefghijklmnopqrstu',#1,'DT',$,$,$,$,$,$,.RIGIDSEGMENT.);".into(),
+        "#201=IFCPIPESEGMENTTYPE('3abcdefghijklmnopqrstu',#1,'PT',$,$,$,$,$,$,.RIGIDSEGMENT.);".into(),
+        "#202=IFCRELDEFINESBYTYPE('4abcdefghijklmnopqrstu',#1,$,$,(#100),#200);".into(),
+        "#203=IFCRELDEFINESBYTYPE('5abcdefghijklmnopqrstu',#1,$,$,(#120),#201);".into(),
+        "#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100,#120),#31);".into(),
+    ]
+    .join("\n");
+    let text = ifc4("$", &body).replace("FILE_SCHEMA(('IFC4'))", "FILE_SCHEMA(('IFC2X3'))");
+    let path = Path::new("typed.ifc");
+    let scoped = |classes: &[&str]| {
+        let scopes = HashMap::from([(path.to_path_buf(), MeshScope::classes(classes))]);
+        load_bytes(path, text.as_bytes().to_vec(), &LoadOptions { mesh_scopes: scopes, ..Default::default() })
+            .expect("loads")
+    };
+    let meshed = |m: &Model| -> Vec<String> {
+        m.elements.iter().filter(|e| e.mesh.is_some()).filter_map(|e| e.name.clone()).collect()
+    };
+    assert_eq!(load(&text).schema, "IFC2X3");
+    assert_eq!(meshed(&load(&text)), ["Duct", "Pipe"]);
+    assert_eq!(meshed(&scoped(&["IfcDuctSegment"])), ["Duct"]);
+    assert_eq!(meshed(&scoped(&["IfcPipeSegment"])), ["Pipe"]);
+    assert_eq!(meshed(&scoped(&["IfcFlowSegment"])), ["Duct", "Pipe"]);
+    assert_eq!(meshed(&scoped(&["IfcWall"])), Vec::<String>::new());
+    assert!(scoped(&["IfcDuctSegment"]).failures.is_empty(), "the pipe left out is no failure");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 use crate::Element;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The class ancestry of every IFC class present in one file, as its own schema declares it.
 ///
@@ -46,6 +46,61 @@ impl ClassTable {
     }
 }
 
+/// Which elements of a file a run needs the geometry of: those its selections can pick there.
+/// A clash run that only tests ducts against walls need not tessellate the doors and the
+/// furniture (IfcClash does not either); the viewer and `info` load everything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MeshScope {
+    /// Every element has its geometry.
+    Everything,
+    /// Only elements answering a query for one of these classes (lower case; as
+    /// [`ClassTable::element_matches`] answers it: subtypes and IFC2X3 type objects included)
+    /// have their geometry; the others have none by choice, which is not a failure. Empty: none.
+    Classes(BTreeSet<String>),
+}
+
+impl MeshScope {
+    /// No element needs geometry: a file no selection can pick from.
+    pub fn nothing() -> MeshScope {
+        MeshScope::Classes(BTreeSet::new())
+    }
+
+    /// The elements of these classes (case-insensitive).
+    pub fn classes<S: AsRef<str>>(classes: impl IntoIterator<Item = S>) -> MeshScope {
+        MeshScope::Classes(classes.into_iter().map(|c| c.as_ref().to_ascii_lowercase()).collect())
+    }
+
+    /// What either scope needs.
+    pub fn union(self, other: MeshScope) -> MeshScope {
+        match (self, other) {
+            (MeshScope::Classes(mut a), MeshScope::Classes(b)) => {
+                a.extend(b);
+                MeshScope::Classes(a)
+            }
+            _ => MeshScope::Everything,
+        }
+    }
+
+    /// Whether the scope holds everything that `other` needs, so a model loaded with this scope
+    /// serves a run that needs `other`.
+    pub fn covers(&self, other: &MeshScope) -> bool {
+        match (self, other) {
+            (MeshScope::Everything, _) => true,
+            (MeshScope::Classes(_), MeshScope::Everything) => false,
+            (MeshScope::Classes(a), MeshScope::Classes(b)) => b.is_subset(a),
+        }
+    }
+
+    /// A stable one-line form (`everything`, or the sorted classes joined by commas), for
+    /// cache keys and messages.
+    pub fn label(&self) -> String {
+        match self {
+            MeshScope::Everything => "everything".into(),
+            MeshScope::Classes(c) => c.iter().map(String::as_str).collect::<Vec<_>>().join(","),
+        }
+    }
+}
+
 /// A set of IFC class names to select elements by (case-insensitive).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClassQuery {
@@ -61,6 +116,20 @@ impl ClassQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mesh_scopes_unite_and_cover() {
+        let walls = MeshScope::classes(["IfcWall"]);
+        let ducts = MeshScope::classes(["ifcductsegment", "IfcWall"]);
+        let both = walls.clone().union(ducts.clone());
+        assert_eq!(both, MeshScope::classes(["IfcDuctSegment", "IFCWALL"]));
+        assert_eq!(both.label(), "ifcductsegment,ifcwall");
+        assert!(both.covers(&walls) && both.covers(&ducts) && !walls.covers(&ducts));
+        assert!(MeshScope::Everything.covers(&both) && !both.covers(&MeshScope::Everything));
+        assert_eq!(walls.clone().union(MeshScope::Everything), MeshScope::Everything);
+        assert_eq!(MeshScope::nothing().union(walls.clone()), walls);
+        assert!(walls.covers(&MeshScope::nothing()));
+    }
     use crate::{Element, Role, TypeObject};
 
     fn element(class: &str, type_class: Option<&str>) -> Element {

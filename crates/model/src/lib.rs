@@ -17,7 +17,7 @@ mod mesh;
 mod placement;
 
 pub use aabb::Aabb;
-pub use class::{ClassQuery, ClassTable};
+pub use class::{ClassQuery, ClassTable, MeshScope};
 pub use mesh::Mesh;
 pub use placement::Placement;
 
@@ -197,6 +197,9 @@ pub struct Model {
     pub relations: Relations,
     /// Elements that have a shape representation but produced no usable mesh.
     pub failures: Vec<Failure>,
+    /// Which elements were given their geometry: elements outside the scope have no mesh by
+    /// choice (a clash run that selects none of them), not by failure.
+    pub mesh_scope: MeshScope,
     /// Problems with the file as a whole that did not stop it loading (a truncated file):
     /// each a sentence naming the line. Results from such a model may be incomplete.
     pub warnings: Vec<String>,

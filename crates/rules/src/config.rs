@@ -4,7 +4,7 @@
 use crate::select::{glob, Criteria, PropertyCriterion, Selection};
 use crate::RulesError;
 use plumbline_clash::{IgnoreRules, Zone, ZoneSize, DEFAULT_TOLERANCE_M};
-use plumbline_model::ClassQuery;
+use plumbline_model::{ClassQuery, MeshScope};
 use plumbline_review::Grouping;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -385,6 +385,15 @@ impl<'a> CriteriaRef<'a> {
 const MAX_DISTANCE_MM: f64 = 100_000.0;
 
 impl RuleSet {
+    /// Which elements of the file at `path` (as it will be loaded) any test may pick, on
+    /// either side: the geometry a run of the rule set needs from that file.
+    pub fn mesh_scope(&self, path: &Path) -> MeshScope {
+        self.tests.iter().fold(MeshScope::nothing(), |scope, t| {
+            let b = t.b.as_ref().map_or_else(MeshScope::nothing, |b| b.mesh_scope(path));
+            scope.union(t.a.mesh_scope(path)).union(b)
+        })
+    }
+
     /// Reads and validates a rule file. `classes` resolves an IFC class name to its canonical
     /// spelling, or `None` for a name no schema knows (the CLI passes
     /// `plumbline_ifc::canonical_class_name`; this crate stays free of the IFC parser).

@@ -2,7 +2,7 @@
 //! predefined type and name, with include and exclude lists.
 
 use globset::{GlobBuilder, GlobMatcher};
-use plumbline_model::{ClassQuery, Element, ElementRef, Model, ModelSet, Role};
+use plumbline_model::{ClassQuery, Element, ElementRef, MeshScope, Model, ModelSet, Role};
 
 /// One compiled property test.
 #[derive(Debug, Clone)]
@@ -102,12 +102,26 @@ impl<'a> FileFacts<'a> {
 
 impl Criteria {
     fn file_matches(&self, model: &Model) -> bool {
+        self.path_matches(std::path::Path::new(&model.path))
+    }
+
+    /// Whether the file patterns take the file at `path` (as given), by path or by name.
+    fn path_matches(&self, path: &std::path::Path) -> bool {
         if self.files.is_empty() {
             return true;
         }
-        let path = std::path::Path::new(&model.path);
         let name = path.file_name().map(std::path::Path::new).unwrap_or(path);
         self.files.iter().any(|g| g.is_match(path) || g.is_match(name))
+    }
+
+    /// What elements of the file at `path` these criteria may take, judged by file and class
+    /// alone (the other criteria only narrow it further).
+    fn mesh_scope(&self, path: &std::path::Path) -> MeshScope {
+        match &self.classes {
+            _ if !self.path_matches(path) => MeshScope::nothing(),
+            None => MeshScope::Everything,
+            Some(q) => MeshScope::classes(&q.classes),
+        }
     }
 
     fn matches(&self, facts: &FileFacts<'_>, i: usize) -> bool {
@@ -137,6 +151,17 @@ impl Selection {
         self.all_of.matches(facts, i)
             && (self.include.is_empty() || self.include.iter().any(|c| c.matches(facts, i)))
             && !self.exclude.iter().any(|c| c.matches(facts, i))
+    }
+
+    /// Which elements of the file at `path` (as it will be loaded) the selection may pick: the
+    /// geometry a run of it needs from that file. Never less than [`Selection::select`] takes.
+    pub fn mesh_scope(&self, path: &std::path::Path) -> MeshScope {
+        let own = self.all_of.mesh_scope(path);
+        if own != MeshScope::Everything || self.include.is_empty() {
+            // Classes of its own: the includes can only narrow them.
+            return own;
+        }
+        self.include.iter().fold(MeshScope::nothing(), |scope, c| scope.union(c.mesh_scope(path)))
     }
 
     /// The physical elements with geometry that the selection picks, in file then element order.

@@ -2,6 +2,7 @@
 //! name the file, line and column and the allowed values.
 
 use plumbline_clash::{Zone, DEFAULT_TOLERANCE_M};
+use plumbline_model::MeshScope;
 use plumbline_review::Grouping;
 use plumbline_rules::{RuleSet, RulesError, TestMode};
 use std::path::Path;
@@ -76,6 +77,54 @@ mode = "duplicate"
     let plain = parse("[[test]]\nname = \"x\"\n").expect("valid");
     assert_eq!(plain.tests[0].mode, TestMode::Hard { tolerance_m: DEFAULT_TOLERANCE_M });
     assert_eq!(plain.grouping, Grouping::Proximity { distance_m: 2.0 });
+}
+
+#[test]
+fn a_rule_set_needs_the_geometry_its_tests_can_select_and_no_more() {
+    let r = parse(
+        r#"
+[[test]]
+name = "ducts against the structure"
+a = { class = "IfcDuctSegment", file = "mep*.ifc", exclude = [{ class = "IfcDuctSegment", name = "Temp*" }] }
+b = { class = ["IfcWall", "IfcSlab"], file = "arch.ifc" }
+
+[[test]]
+name = "trays and one file's pipes"
+a = { include = [{ class = "IfcCableCarrierSegment" }, { class = "IfcPipeSegment", file = "mep-2.ifc" }] }
+"#,
+    )
+    .expect("valid");
+    let scope = |file: &str| r.mesh_scope(Path::new(file));
+    // Files are matched by path or by name, as selections match them.
+    assert_eq!(scope("models/mep-1.ifc"), MeshScope::classes(["IfcDuctSegment", "IfcCableCarrierSegment"]));
+    assert_eq!(
+        scope("mep-2.ifc"),
+        MeshScope::classes(["IfcDuctSegment", "IfcCableCarrierSegment", "IfcPipeSegment"])
+    );
+    assert_eq!(scope("arch.ifc"), MeshScope::classes(["IfcWall", "IfcSlab", "IfcCableCarrierSegment"]));
+    assert_eq!(scope("site.ifc"), MeshScope::classes(["IfcCableCarrierSegment"]));
+
+    // A selection with no class may pick anything from the files it takes; a test against
+    // itself (no `b`) needs nothing more.
+    let open = parse(
+        r#"
+[[test]]
+name = "level 1"
+a = { storey = "Level 1", file = "arch.ifc" }
+b = { class = "IfcWall" }
+
+[[test]]
+name = "any include without a class"
+a = { file = "mep.ifc", include = [{ class = "IfcPipeSegment" }, { name = "P*" }] }
+"#,
+    )
+    .expect("valid");
+    assert_eq!(open.mesh_scope(Path::new("arch.ifc")), MeshScope::Everything);
+    assert_eq!(open.mesh_scope(Path::new("mep.ifc")), MeshScope::Everything);
+    assert_eq!(open.mesh_scope(Path::new("site.ifc")), MeshScope::classes(["IfcWall"]));
+    let none =
+        parse("[[test]]\nname = \"x\"\na = { file = \"a.ifc\", class = \"IfcWall\" }\n").expect("valid");
+    assert_eq!(none.mesh_scope(Path::new("b.ifc")), MeshScope::nothing());
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use plumbline_clash::ClashKind;
 use plumbline_ifc::{load_bytes, LoadOptions};
-use plumbline_model::{Aabb, ClassTable, Element, Mesh, Model, ModelSet, Relations, Role};
+use plumbline_model::{Aabb, ClassTable, Element, Mesh, MeshScope, Model, ModelSet, Relations, Role};
 use plumbline_review::{frame_box, Camera, ClashRecord, ElementInfo, Status, Text};
 use plumbline_snapshot::{render, render_clash_png, Highlight, Image, SnapshotError};
 use std::path::Path;
@@ -71,6 +71,7 @@ fn set_of(elements: Vec<Element>) -> ModelSet {
             storeys: vec![],
             relations: Relations::default(),
             failures: vec![],
+            mesh_scope: MeshScope::Everything,
             warnings: vec![],
             classes: ClassTable::default(),
             load_secs: 0.0,

@@ -2,7 +2,7 @@
 #![allow(dead_code, reason = "each test file uses a different subset of the builders")]
 
 use plumbline_clash::{run_test, Clash, Mode, Shapes, Test};
-use plumbline_model::{ClassTable, Element, ElementRef, Mesh, Model, ModelSet, Relations, Role};
+use plumbline_model::{ClassTable, Element, ElementRef, Mesh, MeshScope, Model, ModelSet, Relations, Role};
 
 /// A closed, outward-facing prism: the CCW polygon `profile` (star-shaped from its first
 /// vertex) in the XY plane at `z0`, extruded by `height`, then moved by `offset` (in f64, so
@@ -100,6 +100,7 @@ pub fn model_set(meshes: Vec<(&str, Mesh)>) -> ModelSet {
             storeys: vec![],
             relations: Relations::default(),
             failures: vec![],
+            mesh_scope: MeshScope::Everything,
             warnings: vec![],
             classes: ClassTable::default(),
             load_secs: 0.0,
