@@ -350,10 +350,9 @@ fn distance_in_order(a: &ElementShape, b: &ElementShape, max_m: f64) -> Option<(
         },
     };
     match query::closest_points(&Pose::identity(), shapes.0, &pos_b, shapes.1, max_m as f32).ok()? {
-        ClosestPoints::Intersecting => {
-            let c = a.aabb.intersection(&b.aabb).map_or(a.aabb.center(), |i| i.center());
-            Some((0.0, c))
-        }
+        // Parry reports solids a few tens of micrometres apart as touching; their boxes may then
+        // not overlap, and the point to look at is between them, not inside either.
+        ClosestPoints::Intersecting => Some((0.0, a.aabb.center_between(&b.aabb))),
         ClosestPoints::WithinMargin(p1, p2) => {
             let d = f64::from((p2 - p1).length());
             Some((d, to_world(a, (p1 + p2) * 0.5)))

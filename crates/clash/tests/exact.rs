@@ -56,6 +56,28 @@ fn gaps_against_a_50mm_clearance() {
 }
 
 #[test]
+fn a_hair_gap_under_a_non_convex_solid_is_looked_at_between_the_two() {
+    // Found by the translation property test: an L-shaped slab 52 µm under a box. Parry calls
+    // the two touching; the point to look at was the box's centre, inside the box and outside
+    // the region between them.
+    let slab = l_shape(0.36112562, [0.3456726527743673, 0.3624604412803434, -0.21409948414413918]);
+    let top = slab.aabb.max[2];
+    let gap = 5.17e-5;
+    let b = cuboid([0.0, -0.23, top + gap], [0.75, 0.93, 0.88]);
+    for offset in [[0.0; 3], [1e5, 1e6, 0.0]] {
+        let moved = |m: &Mesh| {
+            let o = [m.origin_m[0] + offset[0], m.origin_m[1] + offset[1], m.origin_m[2] + offset[2]];
+            Mesh::new(o, m.vertices.clone(), m.triangles.clone())
+        };
+        let c = pair(moved(&slab), moved(&b), clearance(0.05)).expect("within the clearance");
+        assert!(!c.hard && c.distance_m < 1e-4, "{}", c.distance_m);
+        let z = c.point[2] - offset[2];
+        assert!(z >= top - 1e-6 && z <= top + gap + 1e-6, "the point (z = {z}) lies in the gap above {top}");
+        assert!(c.point[0] - offset[0] >= 0.34 && c.point[0] - offset[0] <= 0.76, "{:?}", c.point);
+    }
+}
+
+#[test]
 fn a_hard_overlap_in_a_clearance_test_is_marked_hard_with_negative_distance() {
     let c = pair(cuboid([0.0; 3], [1.0; 3]), cuboid([0.9, 0.0, 0.0], [2.0, 1.0, 1.0]), clearance(0.05))
         .expect("overlap");

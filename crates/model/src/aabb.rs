@@ -55,6 +55,13 @@ impl Aabb {
         Some(out)
     }
 
+    /// The centre of what lies between two boxes: on each axis, the middle of their common
+    /// interval where they overlap, else the middle of the gap between them. For overlapping
+    /// boxes, the centre of their intersection; for boxes apart, a point halfway across.
+    pub fn center_between(&self, other: &Aabb) -> [f64; 3] {
+        std::array::from_fn(|i| 0.5 * (self.min[i].max(other.min[i]) + self.max[i].min(other.max[i])))
+    }
+
     pub fn center(&self) -> [f64; 3] {
         [
             0.5 * (self.min[0] + self.max[0]),
@@ -87,6 +94,17 @@ mod tests {
         assert!(a.intersects(&b));
         let i = a.intersection(&b).expect("touching boxes intersect");
         assert_eq!(i.size()[0], 0.0);
+    }
+
+    #[test]
+    fn the_centre_between_boxes_is_their_overlap_or_their_gap() {
+        let a = Aabb { min: [0.0; 3], max: [1.0; 3] };
+        let overlapping = Aabb { min: [0.5, 0.5, 0.5], max: [2.0, 2.0, 2.0] };
+        assert_eq!(a.center_between(&overlapping), [0.75; 3]);
+        // Apart along z by 0.2, overlapping in x and y.
+        let above = Aabb { min: [0.5, -1.0, 1.2], max: [0.7, 3.0, 2.0] };
+        assert_eq!(a.center_between(&above), [0.6, 0.5, 1.1]);
+        assert_eq!(above.center_between(&a), [0.6, 0.5, 1.1]);
     }
 
     #[test]
