@@ -159,3 +159,75 @@ proptest! {
         }
     }
 }
+
+prop_compose! {
+    /// Two axis-aligned boxes, placed so that faces often line up exactly, touch, or stand a
+    /// hair apart, as modelled elements do.
+    fn box_pair()(min_a in prop::array::uniform3(-1.0f64..1.0), size_a in prop::array::uniform3(0.05f64..2.0),
+                  size_b in prop::array::uniform3(0.05f64..2.0), along in prop::array::uniform3(0u8..4),
+                  shift in prop::array::uniform3(-0.2f64..0.2), far_away in proptest::bool::ANY)
+                 -> (plumbline_model::Mesh, plumbline_model::Mesh) {
+        let max_a: [f64; 3] = std::array::from_fn(|k| min_a[k] + size_a[k]);
+        // Per axis, B starts at A's far face, at A's near face, flush with A's start, or anywhere,
+        // each moved by a shift that is often tiny.
+        let min_b: [f64; 3] = std::array::from_fn(|k| {
+            let s = if shift[k].abs() < 0.05 { shift[k] * 0.01 } else { shift[k] };
+            match along[k] {
+                0 => max_a[k] + s,
+                1 => min_a[k] - size_b[k] + s,
+                2 => min_a[k] + s,
+                _ => min_a[k] + shift[k] * 10.0,
+            }
+        });
+        let max_b: [f64; 3] = std::array::from_fn(|k| min_b[k] + size_b[k]);
+        let origin = if far_away { [512_345.0, 6_123_456.0, 40.0] } else { [0.0; 3] };
+        let place = |lo: [f64; 3], hi: [f64; 3]| cuboid_at([0.0; 3], std::array::from_fn(|k| hi[k] - lo[k]),
+                                                          std::array::from_fn(|k| origin[k] + lo[k]));
+        (place(min_a, max_a), place(min_b, max_b))
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// For two axis-aligned boxes the answers are known exactly: the penetration depth is the
+    /// shortest move along an axis that separates them, the clearance distance the length of the
+    /// per-axis gaps.
+    /// The engine must find the same, far from the origin too.
+    #[test]
+    fn box_pairs_get_the_exact_depth_and_distance((a, b) in box_pair()) {
+        // Per axis, the shorter of the two moves that separate the boxes along it (negative: the
+        // gap between them). The depth is the shortest such move (a box inside another must
+        // move out past the nearer face, not just by its own size).
+        let push: [f64; 3] =
+            std::array::from_fn(|k| (a.aabb.max[k] - b.aabb.min[k]).min(b.aabb.max[k] - a.aabb.min[k]));
+        let depth = push.iter().copied().fold(f64::INFINITY, f64::min);
+        let gap = push.iter().map(|o| (-o).max(0.0).powi(2)).sum::<f64>().sqrt();
+        // f32 vertices: decisions within rounding of a threshold may go either way.
+        let rounding = 1e-5;
+        let hard_found = pair(a.clone(), b.clone(), hard(0.002));
+        if (depth - 0.002).abs() > rounding {
+            prop_assert_eq!(hard_found.is_some(), depth > 0.002, "depth {} gap {}", depth, gap);
+        }
+        if let Some(c) = &hard_found {
+            prop_assert!((c.distance_m - depth).abs() < rounding, "depth {} vs {}", c.distance_m, depth);
+            // Where EPA gives up (flush faces, containment) the estimate answers, marked inexact.
+            prop_assert!(c.hard);
+        }
+        let size = a.aabb.size().into_iter().chain(b.aabb.size()).fold(0.0, f64::max);
+        let near = pair(a, b, clearance(0.05));
+        if depth <= 0.0 && (gap - 0.05).abs() > rounding {
+            prop_assert_eq!(near.is_some(), gap < 0.05, "gap {}", gap);
+        }
+        // Parry's GJK (in f32) can stall on nearly touching solids and call them touching (a
+        // distance of 0): seen up to 0.33 mm apart between metre-sized boxes, 1 mm between
+        // 200 m slabs. Distances agree within a millimetre; decisions, above, exactly.
+        match &near {
+            Some(c) if c.hard => prop_assert!((c.distance_m + depth).abs() < rounding, "{} vs -{}", c.distance_m, depth),
+            Some(c) if depth < -rounding => {
+                prop_assert!((c.distance_m - gap).abs() < 1e-3, "{} vs {} between boxes up to {} m", c.distance_m, gap, size)
+            }
+            _ => {}
+        }
+    }
+}
