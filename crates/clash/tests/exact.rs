@@ -77,6 +77,56 @@ fn a_hair_gap_under_a_non_convex_solid_is_looked_at_between_the_two() {
     }
 }
 
+/// How far a world point lies outside a solid (0 inside).
+fn outside(m: &Mesh, p: [f64; 3]) -> f32 {
+    let s = plumbline_clash::ElementShape::new(m);
+    let local = s.to_local(p);
+    if s.contains(local) {
+        0.0
+    } else {
+        s.distance_to_surface(local)
+    }
+}
+
+#[test]
+fn the_point_of_two_turned_solids_lies_in_both() {
+    // Found by a property test: a thin plate and a box, both turned about z, overlapping in a
+    // sliver along an edge. The centre of their boxes' overlap lies outside the block.
+    let plate = Mesh::new(
+        [0.0; 3],
+        vec![
+            [0.5529235, -0.9274661, -0.55135447],
+            [0.53583527, 0.93222016, -0.55135447],
+            [0.018457623, 0.9274661, -0.55135447],
+            [0.035545845, -0.93222016, -0.55135447],
+            [0.5529235, -0.9274661, -0.50135446],
+            [0.53583527, 0.93222016, -0.50135446],
+            [0.018457623, 0.9274661, -0.50135446],
+            [0.035545845, -0.93222016, -0.50135446],
+        ],
+        cuboid([0.0; 3], [1.0; 3]).triangles,
+    );
+    let block = Mesh::new(
+        [0.0; 3],
+        vec![
+            [0.03812884, 0.75778574, -0.66339415],
+            [-1.7333034, 0.92671186, -0.66339415],
+            [-1.8939393, -0.75778574, -0.66339415],
+            [-0.122507066, -0.92671186, -0.66339415],
+            [0.03812884, 0.75778574, 0.66339415],
+            [-1.7333034, 0.92671186, 0.66339415],
+            [-1.8939393, -0.75778574, 0.66339415],
+            [-0.122507066, -0.92671186, 0.66339415],
+        ],
+        cuboid([0.0; 3], [1.0; 3]).triangles,
+    );
+    let centre = plate.aabb.intersection(&block.aabb).expect("boxes overlap").center();
+    assert!(outside(&block, centre) > 1e-2, "the case needs the centre outside the block");
+    let c = pair(plate.clone(), block.clone(), hard(0.002)).expect("a hard clash");
+    assert!(c.exact, "two convex solids: EPA's depth");
+    assert!(outside(&plate, c.point) < 1e-4 && outside(&block, c.point) < 1e-4, "{:?}", c.point);
+}
+
 #[test]
 fn a_hard_overlap_in_a_clearance_test_is_marked_hard_with_negative_distance() {
     let c = pair(cuboid([0.0; 3], [1.0; 3]), cuboid([0.9, 0.0, 0.0], [2.0, 1.0, 1.0]), clearance(0.05))

@@ -39,6 +39,19 @@ proptest! {
         }
     }
 
+    /// A hard clash's point lies in both solids (within 0.1 mm): where a reviewer should look.
+    #[test]
+    fn the_point_of_a_hard_clash_lies_in_both_solids(a in solid(), b in solid()) {
+        if let Some(c) = pair(a.clone(), b.clone(), hard(0.002)) {
+            for m in [&a, &b] {
+                let s = plumbline_clash::ElementShape::new(m);
+                let p = s.to_local(c.point);
+                let out = if s.contains(p) { 0.0 } else { s.distance_to_surface(p) };
+                prop_assert!(out < 1e-4, "the point {:?} is {} m outside a solid (exact: {})", c.point, out, c.exact);
+            }
+        }
+    }
+
     #[test]
     fn moving_500_km_away_changes_nothing(a in solid(), b in solid(),
                                           ox in 1e5f64..6e5, oy in 1e6f64..6e6, oz in -50.0f64..500.0) {
