@@ -448,8 +448,10 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
         }
         Mode::Clearance { clearance_m, tolerance_m } => {
             let overlap_box = box_overlap(0.5 * clearance_m)?;
-            if depth_upper_bound(&sa.aabb, &sb.aabb) > tolerance_m {
-                if let Some(o) = overlap(sa, sb).filter(|o| o.depth_m > tolerance_m) {
+            let shallow =
+                if depth_upper_bound(&sa.aabb, &sb.aabb) > tolerance_m { overlap(sa, sb) } else { None };
+            if let Some(o) = &shallow {
+                if o.depth_m > tolerance_m {
                     return Some(Clash {
                         id: id(),
                         kind: ClashKind::Clearance,
@@ -464,6 +466,13 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
                 }
             }
             let (d, point) = distance(sa, sb, clearance_m)?;
+            // Touching, or overlapping within the tolerance: look where they meet, which the
+            // shallow overlap's deepest point marks when there is one.
+            let point = match (d, shallow) {
+                (0.0, Some(o)) => o.point,
+                (0.0, None) => narrow::contact_point(sa, sb, point),
+                _ => point,
+            };
             let exact = sa.convex.is_some() && sb.convex.is_some();
             (d < clearance_m).then(|| Clash {
                 id: id(),

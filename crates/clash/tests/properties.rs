@@ -52,6 +52,20 @@ proptest! {
         }
     }
 
+    /// A clearance clash's point lies between the solids: no further from either than the
+    /// distance reported (0.1 mm allowed), at the contact where they touch.
+    #[test]
+    fn the_point_of_a_clearance_clash_lies_between_the_solids(a in solid(), b in solid(), clearance_m in 0.01f64..0.5) {
+        if let Some(c) = pair(a.clone(), b.clone(), clearance(clearance_m)).filter(|c| !c.hard) {
+            for m in [&a, &b] {
+                let s = plumbline_clash::ElementShape::new(m);
+                let p = s.to_local(c.point);
+                let out = if s.contains(p) { 0.0 } else { f64::from(s.distance_to_surface(p)) };
+                prop_assert!(out <= c.distance_m + 1e-4, "the point {:?} is {} m from a solid {} m away", c.point, out, c.distance_m);
+            }
+        }
+    }
+
     #[test]
     fn moving_500_km_away_changes_nothing(a in solid(), b in solid(),
                                           ox in 1e5f64..6e5, oy in 1e6f64..6e6, oz in -50.0f64..500.0) {
