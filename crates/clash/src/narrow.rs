@@ -420,7 +420,7 @@ fn distance_in_order(a: &ElementShape, b: &ElementShape, max_m: f64) -> Option<(
 /// projecting onto each solid in turn from `start` and from the vertex of each solid nearest
 /// the other. The centre between the boxes of an L-shape and a block resting on it can be
 /// 15 cm from where they touch (a property test).
-pub fn contact_point(a: &ElementShape, b: &ElementShape, start: [f64; 3]) -> [f64; 3] {
+pub(crate) fn contact_point(a: &ElementShape, b: &ElementShape, start: [f64; 3]) -> [f64; 3] {
     let (Some(ta), Some(tb)) = (&a.trimesh, &b.trimesh) else { return start };
     let t = offset(a, b);
     let outside_of = |s: &ElementShape, p: Vector| if s.contains(p) { 0.0 } else { s.distance_to_surface(p) };
