@@ -5,7 +5,6 @@
 use crate::shape::ElementShape;
 use parry3d::math::{Pose, Vector};
 use parry3d::query::{self, ClosestPoints, PointQuery};
-use parry3d::shape::ConvexPolyhedron;
 use plumbline_model::Aabb;
 use rustc_hash::FxHashSet;
 
@@ -83,68 +82,18 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
                 }
                 return estimate(a, b, &pos_b, bound);
             }
+            // The centre of the boxes' overlap is the middle of the overlap for solids square to
+            // the axes, where a reviewer expects to look. For turned solids it can lie outside
+            // one of them (8 cm outside a rotated bar in a property test, up to 2.3 m from the
+            // overlap in the FZK-Haus MEP reference case); then EPA's witness points, each the
+            // point of one solid deepest in the other, lead to a point of both.
             let centre = a.aabb.center_between(&b.aabb);
-            let point =
-                point_in_both(ca, cb, &pos_b, a.to_local(centre), &c).map_or(centre, |p| to_world(a, p));
+            let starts = [a.to_local(centre), (c.point1 + c.point2) * 0.5, c.point1, c.point2];
+            let point = point_on_both(a, b, &starts).map_or(centre, |p| to_world(a, p));
             return Some(Overlap { depth_m: f64::from(-c.dist).min(bound), point, exact: true });
         }
     }
     estimate(a, b, &pos_b, bound)
-}
-
-/// A point where two overlapping convex solids overlap, in `a`'s frame, or `None` when the
-/// centre of their boxes' overlap (`start`) lies in both, as it does for solids square to the
-/// axes (the caller keeps that centre in `f64`). For turned solids the centre can lie outside
-/// one of them (8 cm outside a rotated bar, found by a property test; up to 2.3 m away from the
-/// overlap in the FZK-Haus MEP reference case). Then the first of the middle of EPA's
-/// witness points and the witness points themselves that lies in both; failing all, the one
-/// nearest to lying in both, the point reached by projecting `start` onto each solid in turn
-/// included.
-fn point_in_both(
-    ca: &ConvexPolyhedron,
-    cb: &ConvexPolyhedron,
-    pos_b: &Pose,
-    start: Vector,
-    c: &query::Contact,
-) -> Option<Vector> {
-    // How far outside each solid a point is (0 inside), in `a`'s frame.
-    let outside = |p: Vector| {
-        let in_a = ca.project_local_point(p, true);
-        let in_b = cb.project_local_point(pos_b.inverse_transform_point(p), true);
-        let out = |proj: parry3d::query::PointProjection, q: Vector| {
-            if proj.is_inside {
-                0.0
-            } else {
-                (proj.point - q).length()
-            }
-        };
-        out(in_a, p).max(out(in_b, pos_b.inverse_transform_point(p)))
-    };
-    let projected = || {
-        let mut p = start;
-        for _ in 0..64 {
-            let in_b =
-                pos_b.transform_point(cb.project_local_point(pos_b.inverse_transform_point(p), true).point);
-            p = ca.project_local_point(in_b, true).point;
-        }
-        p
-    };
-    // A point this close to both solids is on them: the centre of an overlap along a flush
-    // face lies on that face, within rounding.
-    const INSIDE_M: f32 = 1e-4;
-    if outside(start) <= INSIDE_M {
-        return None;
-    }
-    let candidates = [(c.point1 + c.point2) * 0.5, c.point1, c.point2];
-    let found = candidates.into_iter().find(|&p| outside(p) <= INSIDE_M).unwrap_or_else(|| {
-        let p = projected();
-        candidates
-            .into_iter()
-            .chain([start, p])
-            .min_by(|x, y| outside(*x).total_cmp(&outside(*y)))
-            .unwrap_or(start)
-    });
-    Some(found)
 }
 
 /// Margin (metres) by which a box bound must fall short of the best depth before a query is
@@ -415,45 +364,63 @@ fn distance_in_order(a: &ElementShape, b: &ElementShape, max_m: f64) -> Option<(
     }
 }
 
-/// Where two solids that touch, or overlap by less than a test's tolerance, meet: `start` (the
-/// centre between their boxes, world) when it lies on both, else the best point reached by
-/// projecting onto each solid in turn from `start` and from the vertex of each solid nearest
-/// the other. The centre between the boxes of an L-shape and a block resting on it can be
-/// 15 cm from where they touch (a property test).
-pub(crate) fn contact_point(a: &ElementShape, b: &ElementShape, start: [f64; 3]) -> [f64; 3] {
-    let (Some(ta), Some(tb)) = (&a.trimesh, &b.trimesh) else { return start };
+/// How close to both solids a point must lie to count as on them: the centre of an overlap
+/// along a flush face lies on that face, within rounding.
+const ON_BOTH_M: f32 = 1e-4;
+
+/// A point on or in both solids, in `a`'s frame, looked for from `starts` (in `a`'s frame, in
+/// order of preference): `None` when the first lies on both (the caller keeps its own,
+/// unrounded form), else the first other start that does, else the point nearest to both of
+/// those reached by projecting each start onto `b` and then `a` in turn (alternating
+/// projections approach the common part).
+fn point_on_both(a: &ElementShape, b: &ElementShape, starts: &[Vector]) -> Option<Vector> {
     let t = offset(a, b);
-    let outside_of = |s: &ElementShape, p: Vector| if s.contains(p) { 0.0 } else { s.distance_to_surface(p) };
-    let outside = |p: Vector| outside_of(a, p).max(outside_of(b, p - t));
-    const ON_BOTH_M: f32 = 1e-4;
-    let first = a.to_local(start);
+    let outside = |p: Vector| a.distance_outside(p).max(b.distance_outside(p - t));
+    let first = *starts.first()?;
     if outside(first) <= ON_BOTH_M {
-        return start;
+        return None;
     }
-    // The vertex of each solid nearest the other (in `a`'s frame): where a corner or an edge
-    // rests on the other solid, the contact is there.
-    let by_outside = |x: &(f32, Vector), y: &(f32, Vector)| x.0.total_cmp(&y.0);
-    let nearest_of_a = ta.vertices().iter().map(|&v| (outside_of(b, v - t), v)).min_by(by_outside);
-    let nearest_of_b = tb.vertices().iter().map(|&v| (outside_of(a, v + t), v + t)).min_by(by_outside);
-    let starts = [Some(first), nearest_of_a.map(|(_, v)| v), nearest_of_b.map(|(_, v)| v)];
+    if let Some(&p) = starts[1..].iter().find(|&&p| outside(p) <= ON_BOTH_M) {
+        return Some(p);
+    }
+    let (Some(ta), Some(tb)) = (&a.trimesh, &b.trimesh) else { return Some(first) };
     let mut best = (outside(first), first);
-    for mut p in starts.into_iter().flatten() {
+    for &start in starts {
+        let mut p = start;
         for _ in 0..32 {
+            let on_b = tb.project_local_point(p - t, true).point + t;
+            p = ta.project_local_point(on_b, true).point;
             let o = outside(p);
             if o < best.0 {
                 best = (o, p);
             }
             if o <= ON_BOTH_M {
-                break;
+                return Some(p);
             }
-            let on_b = tb.project_local_point(p - t, true).point + t;
-            p = ta.project_local_point(on_b, true).point;
-        }
-        if best.0 <= ON_BOTH_M {
-            break;
         }
     }
-    to_world(a, best.1)
+    Some(best.1)
+}
+
+/// Where two solids that touch, or overlap by less than a test's tolerance, meet, looked for
+/// from `start` (the centre between their boxes, world) and from the vertex of each solid
+/// nearest the other (where a corner or an edge rests on the other solid, the contact is
+/// there). The centre between the boxes of an L-shape and a block resting on it can be 15 cm
+/// from where they touch (a property test).
+pub(crate) fn contact_point(a: &ElementShape, b: &ElementShape, start: [f64; 3]) -> [f64; 3] {
+    let (Some(ta), Some(tb)) = (&a.trimesh, &b.trimesh) else { return start };
+    let t = offset(a, b);
+    let nearest = |vertices: &[Vector], other: &ElementShape, shift: Vector| {
+        vertices
+            .iter()
+            .map(|&v| (other.distance_outside(v + shift), v))
+            .min_by(|x, y| x.0.total_cmp(&y.0))
+            .map(|(_, v)| v)
+    };
+    let mut starts = vec![a.to_local(start)];
+    starts.extend(nearest(ta.vertices(), b, -t));
+    starts.extend(nearest(tb.vertices(), a, t).map(|v| v + t));
+    point_on_both(a, b, &starts).map_or(start, |p| to_world(a, p))
 }
 
 /// Whether two solids are the same geometry within `tolerance_m`: their boxes agree and every

@@ -173,6 +173,16 @@ impl ElementShape {
         (p - lo).min(hi - p).min_element()
     }
 
+    /// How far a local point lies outside the solid: 0 inside, else its distance to the
+    /// surface.
+    pub fn distance_outside(&self, p: Vector) -> f32 {
+        if self.contains(p) {
+            0.0
+        } else {
+            self.distance_to_surface(p)
+        }
+    }
+
     /// Distance from a local point to the surface.
     pub fn distance_to_surface(&self, p: Vector) -> f32 {
         match &self.trimesh {
@@ -258,8 +268,12 @@ fn hull_volume_lower_bound(vertices: &[Vector]) -> f64 {
         return 0.0;
     }
     let subset: Vec<Vector> = picked.iter().map(|&i| vertices[i]).collect();
-    ConvexPolyhedron::from_convex_hull(&subset)
-        .map_or(0.0, |h| f64::from(parry3d::shape::Shape::mass_properties(&h, 1.0).mass()))
+    ConvexPolyhedron::from_convex_hull(&subset).map_or(0.0, |h| volume_of(&h))
+}
+
+/// The volume of a convex hull (m³).
+fn volume_of(hull: &ConvexPolyhedron) -> f64 {
+    f64::from(parry3d::shape::Shape::mass_properties(hull, 1.0).mass())
 }
 
 /// The face planes `(outward unit normal, offset)` of a convex hull, in its own frame.
@@ -312,8 +326,7 @@ fn convex_hull_if_convex(
         return None;
     }
     let hull = ConvexPolyhedron::from_convex_hull(vertices)?;
-    let hull_volume = f64::from(parry3d::shape::Shape::mass_properties(&hull, 1.0).mass());
-    if (hull_volume - volume_m3).abs() > CONVEX_VOLUME_TOLERANCE * volume_m3.max(1e-9) {
+    if (volume_of(&hull) - volume_m3).abs() > CONVEX_VOLUME_TOLERANCE * volume_m3.max(1e-9) {
         return None;
     }
     let planes = face_planes(&hull);
@@ -326,8 +339,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn hull_volume(vertices: &[Vector]) -> f64 {
-        ConvexPolyhedron::from_convex_hull(vertices)
-            .map_or(0.0, |h| f64::from(parry3d::shape::Shape::mass_properties(&h, 1.0).mass()))
+        ConvexPolyhedron::from_convex_hull(vertices).map_or(0.0, |h| volume_of(&h))
     }
 
     /// A closed, outward-facing pipe with a bore along z: `n` sides, outer and inner radius.

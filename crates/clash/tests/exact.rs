@@ -77,17 +77,6 @@ fn a_hair_gap_under_a_non_convex_solid_is_looked_at_between_the_two() {
     }
 }
 
-/// How far a world point lies outside a solid (0 inside).
-fn outside(m: &Mesh, p: [f64; 3]) -> f32 {
-    let s = plumbline_clash::ElementShape::new(m);
-    let local = s.to_local(p);
-    if s.contains(local) {
-        0.0
-    } else {
-        s.distance_to_surface(local)
-    }
-}
-
 #[test]
 fn the_point_of_two_turned_solids_lies_in_both() {
     // Found by a property test: a thin plate and a box, both turned about z, overlapping in a

@@ -129,3 +129,9 @@ pub fn hard(tolerance_m: f64) -> Mode {
 pub fn clearance(clearance_m: f64) -> Mode {
     Mode::Clearance { clearance_m, tolerance_m: 0.002 }
 }
+
+/// How far a world point lies outside the solid of a mesh (0 inside), in metres.
+pub fn outside(m: &Mesh, p: [f64; 3]) -> f32 {
+    let s = plumbline_clash::ElementShape::new(m);
+    s.distance_outside(s.to_local(p))
+}
