@@ -62,7 +62,7 @@ fn main() {
             f.write(&[0]);
         }
     }
-    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let version = env!("CARGO_PKG_VERSION");
     println!(
         "cargo:rustc-env=PLUMBLINE_LOADER_REVISION={version}-{:016x}{:016x}",
         h[0].finish(),

@@ -159,12 +159,17 @@ impl Selector {
     /// Which elements of the file at `path` the selector may pick: nothing from a file its
     /// glob does not take, else its classes (everything for `*`).
     fn mesh_scope(&self, path: &Path) -> MeshScope {
-        let name = path.file_name().map(Path::new).unwrap_or(path);
-        match (&self.files, &self.classes) {
-            (Some(glob), _) if !glob.is_match(path) && !glob.is_match(name) => MeshScope::nothing(),
-            (_, None) => MeshScope::Everything,
-            (_, Some(q)) => MeshScope::classes(&q.classes),
+        match &self.classes {
+            _ if !self.takes_file(path) => MeshScope::nothing(),
+            None => MeshScope::Everything,
+            Some(q) => MeshScope::classes(&q.classes),
         }
+    }
+
+    /// Whether the selector's file glob (if any) takes the file at `path`, by path or by name.
+    fn takes_file(&self, path: &Path) -> bool {
+        let name = path.file_name().map(Path::new).unwrap_or(path);
+        self.files.as_ref().is_none_or(|glob| glob.is_match(path) || glob.is_match(name))
     }
 
     /// Parses a selector; unknown class names and bad globs are errors that say which and why.
@@ -201,12 +206,8 @@ impl Selector {
     pub fn select(&self, set: &ModelSet) -> Vec<ElementRef> {
         let mut out = Vec::new();
         for (f, model) in set.models.iter().enumerate() {
-            if let Some(glob) = &self.files {
-                let path = std::path::Path::new(&model.path);
-                let name = path.file_name().map(std::path::Path::new).unwrap_or(path);
-                if !glob.is_match(path) && !glob.is_match(name) {
-                    continue;
-                }
+            if !self.takes_file(Path::new(&model.path)) {
+                continue;
             }
             for (i, e) in model.elements.iter().enumerate() {
                 if e.role != Role::Physical || e.mesh.is_none() {

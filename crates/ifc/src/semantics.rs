@@ -238,19 +238,16 @@ enum Decoded {
     Broken(Failure),
 }
 
-/// The class name of a raw STEP record (`#12=IFCWALL(...)` gives `IFCWALL`), for messages.
-fn record_class(record: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&record[..record.len().min(200)]);
-    let after_eq = text.split_once('=').map_or(text.as_ref(), |(_, rest)| rest);
-    after_eq.split('(').next().unwrap_or("").trim().to_string()
-}
-
-/// The class name of a record (`#12=IFCWALL(...)` -> `IFCWALL`), without copying it.
-fn record_class_name(record: &[u8]) -> &str {
+/// The bytes of a STEP record's class name (`#12=IFCWALL(...)` gives `IFCWALL`), trimmed.
+fn record_class_name(record: &[u8]) -> &[u8] {
     let head = &record[..record.len().min(200)];
     let after_eq = head.iter().position(|&b| b == b'=').map_or(head, |i| &head[i + 1..]);
-    let name = after_eq.split(|&b| b == b'(').next().unwrap_or_default();
-    std::str::from_utf8(name).unwrap_or_default().trim()
+    after_eq.split(|&b| b == b'(').next().unwrap_or(after_eq).trim_ascii()
+}
+
+/// The class name of a raw STEP record, for messages.
+fn record_class(record: &[u8]) -> String {
+    String::from_utf8_lossy(record_class_name(record)).into_owned()
 }
 
 /// The physical products a mesh scope of `classes` (lower case) asks for: those whose class is
@@ -273,9 +270,10 @@ pub(crate) fn scoped_products(
     let mut wanted = move |start: usize, end: usize, as_type: bool| -> bool {
         let name = record_class_name(&bytes[start..end]);
         let targets = if as_type { &type_targets } else { &occurrence_targets };
-        *answers
-            .entry((name.as_bytes(), as_type))
-            .or_insert_with(|| targets.iter().any(|t| family.is_subtype_of(name, t)))
+        *answers.entry((name, as_type)).or_insert_with(|| {
+            // A name that is not text names no IFC class: nothing asks for it.
+            std::str::from_utf8(name).is_ok_and(|name| targets.iter().any(|t| family.is_subtype_of(name, t)))
+        })
     };
     let mut products = std::collections::HashSet::new();
     let mut chosen = std::collections::HashSet::new();
