@@ -9,25 +9,19 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 fn inputs() -> Vec<(&'static str, PathBuf)> {
-    let corpus = std::env::var_os("PLUMBLINE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/ifc"));
+    let mut inputs = Vec::new();
+    if let Some(office) = plumbline_testkit::ifc_file("web-ifc/Office_A_20110811.ifc") {
+        inputs.push(("office_a", office));
+    }
     let peers =
         std::env::var_os("PEERS_HOME").map(PathBuf::from).unwrap_or_else(|| "/tmp/plumbline-peers".into());
-    let candidates = [
-        ("office_a", corpus.join("web-ifc/Office_A_20110811.ifc")),
-        ("office_a_x10", peers.join("samples/Office_A_x10_tiled.ifc")),
-    ];
-    candidates
-        .into_iter()
-        .filter(|(name, p)| {
-            let present = p.is_file();
-            if !present {
-                eprintln!("NOTICE: {name}: {} not found; skipped", p.display());
-            }
-            present
-        })
-        .collect()
+    let tiled = peers.join("samples/Office_A_x10_tiled.ifc");
+    if tiled.is_file() {
+        inputs.push(("office_a_x10", tiled));
+    } else {
+        eprintln!("NOTICE: office_a_x10: {} not found; skipped", tiled.display());
+    }
+    inputs
 }
 
 fn load(c: &mut Criterion) {

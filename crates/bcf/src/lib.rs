@@ -26,7 +26,6 @@ mod matching;
 mod read;
 mod time;
 mod write;
-mod xml;
 
 pub use matching::clashes_of;
 pub use read::{

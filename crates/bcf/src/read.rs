@@ -1,9 +1,9 @@
 //! Reading BCF 2.0, 2.1 and 3.0 archives from other tools: leniently in content, strictly in
 //! safety.
 
-use crate::xml::{self, Node};
 use crate::BcfError;
 use plumbline_review::{Camera, Status};
+use plumbline_xml::Element;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 
@@ -179,7 +179,7 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
     if bytes.starts_with(b"PK") {
         return read_zip(bytes, limits);
     }
-    let text_start = xml::decode(&bytes[..bytes.len().min(4096)]);
+    let text_start = plumbline_xml::decode(&bytes[..bytes.len().min(4096)]);
     if text_start.trim_start().starts_with('<') {
         if bytes.len() as u64 > limits.max_entry_bytes {
             return Err(BcfError::EntryTooLarge {
@@ -187,7 +187,7 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
                 limit: limits.max_entry_bytes,
             });
         }
-        let root = xml::parse("markup.bcf", bytes)?;
+        let root = parse_xml("markup.bcf", bytes)?;
         if !root.name.eq_ignore_ascii_case("Markup") {
             return Err(BcfError::NotBcf(format!(
                 "an XML document whose root is <{}>, not a zip archive or <Markup>",
@@ -299,7 +299,7 @@ fn read_zip(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
     for i in 0..zip.archive.len() {
         let (name, is_dir) = {
             let f = zip.archive.by_index_raw(i).map_err(BcfError::Zip)?;
-            (f.name().to_string(), f.is_dir())
+            (f.name().map_err(BcfError::Zip)?.into_owned(), f.is_dir())
         };
         if let Some(reason) = unsafe_reason(&name) {
             return Err(BcfError::UnsafeEntry { entry: name, reason });
@@ -322,10 +322,10 @@ fn read_zip(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
         .cloned();
     if let Some((path, &index)) = version_path.as_ref().and_then(|p| entries.by_path.get_key_value(p)) {
         // The version is not needed to read the topics: a broken bcf.version is a warning.
-        match xml::parse(path, &zip.read(index, path)?) {
+        match parse_xml(path, &zip.read(index, path)?) {
             Ok(root) => {
-                out.version = root.attr("VersionId");
-                out.detailed_version = root.text_of("DetailedVersion");
+                out.version = attr(&root, "VersionId");
+                out.detailed_version = text_of(&root, "DetailedVersion");
             }
             Err(e) => out.warnings.push(format!("{e}; the version is unknown")),
         }
@@ -339,7 +339,7 @@ fn read_zip(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
         .collect();
     for path in markups {
         let Some(&index) = entries.by_path.get(&path) else { continue };
-        let root = xml::parse(&path, &zip.read(index, &path)?)?;
+        let root = parse_xml(&path, &zip.read(index, &path)?)?;
         if !root.name.eq_ignore_ascii_case("Markup") {
             out.warnings.push(format!("{path}: the root element is <{}>, not <Markup>; skipped", root.name));
             continue;
@@ -356,7 +356,7 @@ fn read_zip(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
             .map(|(p, i)| (p.clone(), *i))
             .collect();
         for (vp_path, vp_index) in in_folder {
-            let vp = xml::parse(&vp_path, &zip.read(vp_index, &vp_path)?)?;
+            let vp = parse_xml(&vp_path, &zip.read(vp_index, &vp_path)?)?;
             viewpoint_files.insert(vp_path.to_lowercase(), (vp_path, vp));
         }
         let mut topic = topic_from_markup(&root, &folder, Some(&viewpoint_files), &mut out.warnings, &path);
@@ -377,6 +377,25 @@ fn read_zip(bytes: &[u8], limits: &Limits) -> Result<BcfArchive, BcfError> {
     Ok(out)
 }
 
+/// Reads one XML entry; malformed XML is an error naming the entry and the line.
+fn parse_xml(entry: &str, bytes: &[u8]) -> Result<Element, BcfError> {
+    plumbline_xml::parse(&plumbline_xml::decode(bytes))
+        .map_err(|e| BcfError::xml(entry, e.line(), e.to_string()))
+}
+
+// BCF files from the field vary in the case of element and attribute names, so every lookup
+// ignores case; the values are owned because they end up in the topic.
+
+/// The trimmed text of the first child with this name, when it is not empty.
+fn text_of(n: &Element, name: &str) -> Option<String> {
+    n.text_of_ignore_case(name).map(str::to_string)
+}
+
+/// The trimmed value of an attribute, when it is not empty.
+fn attr(n: &Element, name: &str) -> Option<String> {
+    n.attr_ignore_case(name).map(str::to_string)
+}
+
 fn lower(s: Option<String>) -> Option<String> {
     s.map(|g| g.to_ascii_lowercase())
 }
@@ -384,68 +403,69 @@ fn lower(s: Option<String>) -> Option<String> {
 /// Builds a topic from its markup and the parsed viewpoint files of its folder (lowercase path
 /// → (path, root)); `None` for a bare markup file, which has no folder to look in.
 fn topic_from_markup(
-    root: &Node,
+    root: &Element,
     folder: &str,
-    viewpoint_files: Option<&BTreeMap<String, (String, Node)>>,
+    viewpoint_files: Option<&BTreeMap<String, (String, Element)>>,
     warnings: &mut Vec<String>,
     entry: &str,
 ) -> Topic {
     let no_files = BTreeMap::new();
     let bare = viewpoint_files.is_none();
     let viewpoint_files = viewpoint_files.unwrap_or(&no_files);
-    let empty = Node::default();
-    let t = root.child("Topic").unwrap_or(&empty);
-    if root.child("Topic").is_none() {
+    let empty = Element::default();
+    let t = root.child_ignore_case("Topic").unwrap_or(&empty);
+    if root.child_ignore_case("Topic").is_none() {
         warnings.push(format!("{entry}: the markup has no <Topic>"));
     }
     let folder_name = folder.rsplit('/').next().unwrap_or(folder);
-    let guid = t.attr("Guid").unwrap_or_else(|| {
+    let guid = attr(t, "Guid").unwrap_or_else(|| {
         warnings.push(format!("{entry}: the topic has no Guid; the folder name stands for it"));
         folder_name.to_string()
     });
     let mut topic = Topic {
         guid: guid.to_ascii_lowercase(),
         folder: folder.to_string(),
-        title: t.text_of("Title").unwrap_or_default(),
-        topic_type: t.attr("TopicType"),
-        status_raw: t.attr("TopicStatus"),
-        priority: t.text_of("Priority"),
-        description: t.text_of("Description"),
-        creation_date: t.text_of("CreationDate"),
-        creation_author: t.text_of("CreationAuthor"),
-        modified_date: t.text_of("ModifiedDate"),
-        modified_author: t.text_of("ModifiedAuthor"),
-        assigned_to: t.text_of("AssignedTo"),
-        due_date: t.text_of("DueDate"),
+        title: text_of(t, "Title").unwrap_or_default(),
+        topic_type: attr(t, "TopicType"),
+        status_raw: attr(t, "TopicStatus"),
+        priority: text_of(t, "Priority"),
+        description: text_of(t, "Description"),
+        creation_date: text_of(t, "CreationDate"),
+        creation_author: text_of(t, "CreationAuthor"),
+        modified_date: text_of(t, "ModifiedDate"),
+        modified_author: text_of(t, "ModifiedAuthor"),
+        assigned_to: text_of(t, "AssignedTo"),
+        due_date: text_of(t, "DueDate"),
         ..Default::default()
     };
     // Labels: BCF 2 repeats <Labels>text</Labels>; BCF 3 nests <Labels><Label>text</Label>.
-    for l in t.all("Labels") {
-        if l.child("Label").is_some() {
-            topic.labels.extend(l.all("Label").filter_map(Node::trimmed));
+    for l in t.all_ignore_case("Labels") {
+        if l.child_ignore_case("Label").is_some() {
+            topic.labels.extend(l.all_ignore_case("Label").filter_map(Element::trimmed).map(str::to_string));
         } else if let Some(text) = l.trimmed() {
-            topic.labels.push(text);
+            topic.labels.push(text.to_string());
         }
     }
     // Header files: BCF 2 <Header><File>, BCF 3 <Header><Files><File>.
-    if let Some(h) = root.child("Header") {
-        let mut files = Vec::new();
-        h.descendants("File", &mut files);
-        topic.files = files
+    if let Some(h) = root.child_ignore_case("Header") {
+        topic.files = h
+            .descendants_ignore_case("File")
             .into_iter()
-            .filter_map(|f| f.text_of("Filename").or_else(|| f.text_of("Reference")))
+            .filter_map(|f| text_of(f, "Filename").or_else(|| text_of(f, "Reference")))
             .collect();
     }
     // Comments: BCF 2 under <Markup>, BCF 3 under <Topic><Comments>.
-    let comments = root.all("Comment").chain(t.child("Comments").into_iter().flat_map(|c| c.all("Comment")));
+    let comments = root
+        .all_ignore_case("Comment")
+        .chain(t.child_ignore_case("Comments").into_iter().flat_map(|c| c.all_ignore_case("Comment")));
     for c in comments {
         topic.comments.push(Comment {
-            guid: lower(c.attr("Guid")),
-            date: c.text_of("Date"),
-            author: c.text_of("Author"),
-            text: c.child("Comment").map(|x| x.text.trim().to_string()).unwrap_or_default(),
-            viewpoint: lower(c.child("Viewpoint").and_then(|v| v.attr("Guid"))),
-            status_raw: c.text_of("Status").or_else(|| c.text_of("VerbalStatus")),
+            guid: lower(attr(c, "Guid")),
+            date: text_of(c, "Date"),
+            author: text_of(c, "Author"),
+            text: c.child_ignore_case("Comment").map(|x| x.text.trim().to_string()).unwrap_or_default(),
+            viewpoint: lower(c.child_ignore_case("Viewpoint").and_then(|v| attr(v, "Guid"))),
+            status_raw: text_of(c, "Status").or_else(|| text_of(c, "VerbalStatus")),
         });
     }
     if topic.status_raw.is_none() {
@@ -455,12 +475,13 @@ fn topic_from_markup(
 
     // Viewpoints named by the markup: BCF 2 <Markup><Viewpoints Guid>, BCF 3
     // <Topic><Viewpoints><ViewPoint Guid>.
-    let refs =
-        root.all("Viewpoints").chain(t.child("Viewpoints").into_iter().flat_map(|v| v.all("ViewPoint")));
+    let refs = root
+        .all_ignore_case("Viewpoints")
+        .chain(t.child_ignore_case("Viewpoints").into_iter().flat_map(|v| v.all_ignore_case("ViewPoint")));
     let mut used = BTreeSet::new();
     for r in refs {
-        let file_ref = r.text_of("Viewpoint").map(|f| join(folder, &f));
-        let snapshot = r.text_of("Snapshot").map(|s| join(folder, &s));
+        let file_ref = text_of(r, "Viewpoint").map(|f| join(folder, &f));
+        let snapshot = text_of(r, "Snapshot").map(|s| join(folder, &s));
         let found = file_ref.as_ref().and_then(|f| viewpoint_files.get(&f.to_lowercase()));
         if let (Some(f), None, false) = (&file_ref, found, bare) {
             warnings.push(format!("{entry}: the viewpoint file '{f}' is not in the archive"));
@@ -472,7 +493,7 @@ fn topic_from_markup(
             }
             None => Viewpoint::default(),
         };
-        vp.guid = lower(r.attr("Guid")).or(vp.guid);
+        vp.guid = lower(attr(r, "Guid")).or(vp.guid);
         vp.snapshot = snapshot;
         topic.viewpoints.push(vp);
     }
@@ -486,24 +507,22 @@ fn topic_from_markup(
     topic
 }
 
-fn component(n: &Node) -> Option<Component> {
-    let c = Component { ifc_guid: n.attr("IfcGuid"), authoring_tool_id: n.text_of("AuthoringToolId") };
+fn component(n: &Element) -> Option<Component> {
+    let c = Component { ifc_guid: attr(n, "IfcGuid"), authoring_tool_id: text_of(n, "AuthoringToolId") };
     (c.id().is_some()).then_some(c)
 }
 
-fn components(n: Option<&Node>) -> Vec<Component> {
+fn components(n: Option<&Element>) -> Vec<Component> {
     let mut out = Vec::new();
     if let Some(n) = n {
-        let mut all = Vec::new();
-        n.descendants("Component", &mut all);
-        out.extend(all.into_iter().filter_map(component));
+        out.extend(n.descendants_ignore_case("Component").into_iter().filter_map(component));
     }
     out
 }
 
-fn point(n: Option<&Node>) -> Option<[f64; 3]> {
+fn point(n: Option<&Element>) -> Option<[f64; 3]> {
     let n = n?;
-    let v = |k: &str| n.text_of(k).and_then(|t| t.parse::<f64>().ok()).filter(|x| x.is_finite());
+    let v = |k: &str| text_of(n, k).and_then(|t| t.parse::<f64>().ok()).filter(|x| x.is_finite());
     Some([v("X")?, v("Y")?, v("Z")?])
 }
 
@@ -516,41 +535,41 @@ fn parse_bool(s: &str) -> Option<bool> {
 }
 
 /// The components and camera of a viewpoint file.
-fn viewpoint(root: &Node, file: Option<String>) -> Viewpoint {
-    let mut vp = Viewpoint { guid: lower(root.attr("Guid")), file, ..Default::default() };
-    if let Some(c) = root.child("Components") {
-        vp.selected = components(c.child("Selection"));
-        if let Some(v) = c.child("Visibility") {
-            vp.default_visibility = v.attr("DefaultVisibility").as_deref().and_then(parse_bool);
-            vp.visibility_exceptions = components(v.child("Exceptions"));
+fn viewpoint(root: &Element, file: Option<String>) -> Viewpoint {
+    let mut vp = Viewpoint { guid: lower(attr(root, "Guid")), file, ..Default::default() };
+    if let Some(c) = root.child_ignore_case("Components") {
+        vp.selected = components(c.child_ignore_case("Selection"));
+        if let Some(v) = c.child_ignore_case("Visibility") {
+            vp.default_visibility = attr(v, "DefaultVisibility").as_deref().and_then(parse_bool);
+            vp.visibility_exceptions = components(v.child_ignore_case("Exceptions"));
         }
-        if let Some(col) = c.child("Coloring") {
-            for color in col.all("Color") {
-                let hex = color.attr("Color").unwrap_or_default();
+        if let Some(col) = c.child_ignore_case("Coloring") {
+            for color in col.all_ignore_case("Color") {
+                let hex = attr(color, "Color").unwrap_or_default();
                 vp.colored.push((hex, components(Some(color))));
             }
         }
         // BCF 2.0: <Components><Component IfcGuid Selected Visible Color/>.
         let mut by_color: BTreeMap<String, Vec<Component>> = BTreeMap::new();
-        for n in c.all("Component") {
+        for n in c.all_ignore_case("Component") {
             let Some(comp) = component(n) else { continue };
-            if n.attr("Selected").as_deref().and_then(parse_bool) == Some(true) {
+            if attr(n, "Selected").as_deref().and_then(parse_bool) == Some(true) {
                 vp.selected.push(comp.clone());
             }
-            if n.attr("Visible").as_deref().and_then(parse_bool) == Some(false) {
+            if attr(n, "Visible").as_deref().and_then(parse_bool) == Some(false) {
                 vp.visibility_exceptions.push(comp.clone());
             }
-            if let Some(hex) = n.attr("Color") {
+            if let Some(hex) = attr(n, "Color") {
                 by_color.entry(hex).or_default().push(comp);
             }
         }
         vp.colored.extend(by_color);
     }
-    if let Some(p) = root.child("PerspectiveCamera") {
-        let position = point(p.child("CameraViewPoint"));
-        let direction = point(p.child("CameraDirection"));
-        let up = point(p.child("CameraUpVector"));
-        let fov = p.text_of("FieldOfView").and_then(|t| t.parse::<f64>().ok()).filter(|x| x.is_finite());
+    if let Some(p) = root.child_ignore_case("PerspectiveCamera") {
+        let position = point(p.child_ignore_case("CameraViewPoint"));
+        let direction = point(p.child_ignore_case("CameraDirection"));
+        let up = point(p.child_ignore_case("CameraUpVector"));
+        let fov = text_of(p, "FieldOfView").and_then(|t| t.parse::<f64>().ok()).filter(|x| x.is_finite());
         if let (Some(position), Some(direction), Some(up)) = (position, direction, up) {
             vp.camera = Some(Camera { position, direction, up, field_of_view_deg: fov.unwrap_or(60.0) });
         }

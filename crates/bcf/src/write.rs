@@ -1,6 +1,5 @@
 //! Writing a clash report as a BCF 2.1 or 3.0 archive.
 
-use crate::xml::{clean, esc};
 use crate::{BcfError, BcfVersion, UtcDateTime};
 use plumbline_review::{frame_box, stable_uuid, ClashRecord, Group, Report, Status, TestReport};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -88,7 +87,7 @@ pub fn write(report: &Report, options: &ExportOptions<'_>) -> Result<Vec<u8>, Bc
         let labels: BTreeSet<String> = report
             .tests
             .iter()
-            .map(|t| clean(&t.name).trim().to_string())
+            .map(|t| clean(&t.info.name).trim().to_string())
             .filter(|n| !n.is_empty())
             .collect();
         put("extensions.xml", extensions_xml(&labels, author).as_bytes())?;
@@ -299,7 +298,7 @@ fn markup_xml(
     }
     let _ = writeln!(x, "  <Topic Guid=\"{guid}\" TopicType=\"{TOPIC_TYPE}\" TopicStatus=\"{status}\">");
     let _ = writeln!(x, "    <Title>{}</Title>", esc(&title));
-    let label = clean(&test.name);
+    let label = clean(&test.info.name);
     let label = label.trim();
     if !label.is_empty() {
         if v3 {
@@ -431,4 +430,19 @@ fn viewpoint_xml(
         "{XML_DECL}<VisualizationInfo {XSI} xsi:noNamespaceSchemaLocation=\"visinfo.xsd\" Guid=\"{guid}\">\n{x}</VisualizationInfo>\n"
     );
     (guid, doc)
+}
+
+/// The text without the characters that XML 1.0 does not allow (control characters other than
+/// tab, newline and carriage return, and U+FFFE/U+FFFF).
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}'))
+        .collect()
+}
+
+/// Text made safe for XML element content: cleaned as [`clean`] does, and `&`, `<` and `>`
+/// escaped (quotes stay readable). Attribute values written by the crate are GUIDs, colours and
+/// fixed names, which need no escaping.
+fn esc(text: &str) -> String {
+    quick_xml::escape::partial_escape(clean(text).as_str()).into_owned()
 }

@@ -30,7 +30,7 @@ fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
             let mut f = z.by_index(i).expect("entry");
             let mut buf = Vec::new();
             f.read_to_end(&mut buf).expect("read entry");
-            (f.name().to_string(), buf)
+            (f.name().expect("entry name").into_owned(), buf)
         })
         .collect()
 }
@@ -314,7 +314,7 @@ fn exported_files_validate_against_the_official_schemas() {
 fn awkward_report() -> Report {
     let mut r = report();
     r.models.clear();
-    r.tests[0].name = "  ".into();
+    r.tests[0].info.name = "  ".into();
     r.tests[0].groups[0].title.en = "\u{7}".into();
     r.tests[0].groups[0].explanation = Default::default();
     r.tests[0].groups[0].title.zh = String::new();

@@ -1,41 +1,13 @@
 use super::*;
 use plumbline_model::{
-    Aabb, ClassTable, Element, Failure, Mesh, MeshScope, Placement, Property, PropertySet, Quantity,
-    QuantitySet, Relations, Role, Storey, System, TypeObject,
+    Aabb, Element, Failure, Mesh, MeshScope, Placement, Property, PropertySet, Quantity, QuantitySet,
+    Relations, Role, Storey, System, TypeObject,
 };
+use plumbline_testkit as kit;
 use proptest::prelude::*;
 use std::sync::Arc;
 
 const REVISION: &str = "test-revision";
-
-fn cube(origin_m: [f64; 3], size: f32) -> Mesh {
-    let s = size;
-    let v = vec![
-        [0.0, 0.0, 0.0],
-        [s, 0.0, 0.0],
-        [s, s, 0.0],
-        [0.0, s, 0.0],
-        [0.0, 0.0, s],
-        [s, 0.0, s],
-        [s, s, s],
-        [0.0, s, s],
-    ];
-    let t = vec![
-        [0, 2, 1],
-        [0, 3, 2],
-        [4, 5, 6],
-        [4, 6, 7],
-        [0, 1, 5],
-        [0, 5, 4],
-        [1, 2, 6],
-        [1, 6, 5],
-        [2, 3, 7],
-        [2, 7, 6],
-        [3, 0, 4],
-        [3, 4, 7],
-    ];
-    Mesh::new(origin_m, v, t)
-}
 
 /// A model with everything a loaded one holds: shared property and quantity sets, storey
 /// names, relations, systems, failures, warnings, a class table, meshes and placements.
@@ -50,55 +22,55 @@ fn model(elements: usize) -> Model {
     });
     let level: Arc<str> = Arc::from("Level 1 \u{4e00}\u{5c42}");
     let building: Arc<str> = Arc::from("Hall A");
-    let mut classes = ClassTable::default();
-    classes.insert("IfcDuctSegment", &["IfcFlowSegment", "IfcElement"]);
     let elements: Vec<Element> = (0..elements)
-        .map(|i| Element {
-            express_id: 100 + i as u32,
-            global_id: format!("GID{i:019}"),
-            class: if i % 3 == 0 { "IfcWall".into() } else { "IfcDuctSegment".into() },
-            role: if i % 7 == 6 { Role::Opening } else { Role::Physical },
-            predefined_type: (i % 2 == 0).then(|| "RIGIDSEGMENT".into()),
-            object_type: None,
-            name: Some(format!("duct {i} \u{7ba1}")),
-            type_object: (i % 2 == 1).then(|| TypeObject {
+        .map(|i| {
+            let class = if i % 3 == 0 { "IfcWall" } else { "IfcDuctSegment" };
+            let own = Arc::new(PropertySet {
+                name: "Pset_Own".into(),
+                properties: vec![Property { name: "Tag".into(), value: format!("T-{i}") }],
+            });
+            let mut e = kit::element(class, &format!("GID{i:019}"))
+                .express_id(100 + i as u32)
+                .name(&format!("duct {i} \u{7ba1}"))
+                .building(building.clone())
+                .property_set(own)
+                .property_set(type_sets.clone())
+                .quantity_set(quantities.clone())
+                .material("Steel")
+                .build();
+            // Each optional part is missing from some elements, so that both forms round-trip.
+            if i % 7 == 6 {
+                e.role = Role::Opening;
+            }
+            e.predefined_type = (i % 2 == 0).then(|| "RIGIDSEGMENT".into());
+            e.type_object = (i % 2 == 1).then(|| TypeObject {
                 global_id: "TYPE".into(),
                 class: "IfcDuctSegmentType".into(),
                 name: Some("600x400".into()),
                 predefined_type: None,
-            }),
-            storey: (i % 5 != 0).then(|| level.clone()),
-            building: Some(building.clone()),
-            property_sets: vec![
-                Arc::new(PropertySet {
-                    name: "Pset_Own".into(),
-                    properties: vec![Property { name: "Tag".into(), value: format!("T-{i}") }],
-                }),
-                type_sets.clone(),
-            ],
-            quantity_sets: vec![quantities.clone()],
-            materials: vec!["Steel".into()],
-            placement: (i % 4 != 0).then_some(Placement {
-                origin_m: [500_000.0 + i as f64, 4_000_000.25, 12.0],
+            });
+            e.storey = (i % 5 != 0).then(|| level.clone());
+            let at_m = [500_000.0 + i as f64, 4_000_000.25, 12.0];
+            e.placement = (i % 4 != 0).then_some(Placement {
+                origin_m: at_m,
                 axes: [[0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
-            }),
-            mesh: (i % 6 != 5)
-                .then(|| cube([500_000.0 + i as f64, 4_000_000.25, 12.0], 0.5 + i as f32 * 1e-3)),
+            });
+            let size_m = 0.5 + i as f64 * 1e-3;
+            e.mesh = (i % 6 != 5).then(|| Mesh::cuboid(at_m, at_m.map(|c| c + size_m)));
+            e
         })
         .collect();
     let n = elements.len() as u32;
-    Model {
-        path: "hall.ifc".into(),
-        schema: "IFC4".into(),
-        entity_count: 12_345,
-        elements,
-        storeys: vec![Storey {
+    kit::model(elements)
+        .path("hall.ifc")
+        .entity_count(12_345)
+        .storey(Storey {
             global_id: "S1".into(),
             name: "Level 1".into(),
             elevation_m: Some(0.0),
             building: Some("Hall A".into()),
-        }],
-        relations: Relations {
+        })
+        .relations(Relations {
             voids: vec![(0, n - 1)],
             fills: vec![],
             aggregates: vec![(0, 1), (0, 2)],
@@ -110,13 +82,13 @@ fn model(elements: usize) -> Model {
                 members: (1..n).collect(),
                 serves: vec!["Hall A".into()],
             }],
-        },
-        failures: vec![Failure { global_id: "F".into(), class: "IfcBeam".into(), reason: "no solid".into() }],
-        mesh_scope: MeshScope::classes(["IfcBeam", "IfcWall"]),
-        warnings: vec!["the file is truncated".into()],
-        classes,
-        load_secs: 1.5,
-    }
+        })
+        .failure(Failure { global_id: "F".into(), class: "IfcBeam".into(), reason: "no solid".into() })
+        .mesh_scope(MeshScope::classes(["IfcBeam", "IfcWall"]))
+        .warning("the file is truncated")
+        .classes(kit::class_table(&[("IfcDuctSegment", &["IfcFlowSegment", "IfcElement"])]))
+        .load_secs(1.5)
+        .build()
 }
 
 /// Everything of a model that serialises, plus the meshes (which the model's own serialisation

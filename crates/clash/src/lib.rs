@@ -102,20 +102,30 @@ pub enum Mode {
         size: ZoneSize,
         tolerance_m: f64,
     },
+    /// A hard test whose pairs the caller restricts, through the ignore predicate, to a
+    /// temporary and a permanent element that stand on a common day of the 4D schedule; its
+    /// overlaps are reported as [`ClashKind::Time`].
+    Time {
+        tolerance_m: f64,
+    },
 }
 
 impl Mode {
-    pub fn name(&self) -> &'static str {
+    /// What the test reports: a zone test is a clearance test, a time test reports time
+    /// clashes. Reports, rule files and the command line name modes by it.
+    pub fn kind(&self) -> ClashKind {
         match self {
-            Mode::Hard { .. } => "hard",
-            Mode::Clearance { .. } | Mode::Zone { .. } => "clearance",
-            Mode::Duplicate { .. } => "duplicate",
+            Mode::Hard { .. } => ClashKind::Hard,
+            Mode::Clearance { .. } | Mode::Zone { .. } => ClashKind::Clearance,
+            Mode::Duplicate { .. } => ClashKind::Duplicate,
+            Mode::Time { .. } => ClashKind::Time,
         }
     }
 
     pub fn tolerance_m(&self) -> f64 {
         match *self {
             Mode::Hard { tolerance_m }
+            | Mode::Time { tolerance_m }
             | Mode::Clearance { tolerance_m, .. }
             | Mode::Duplicate { tolerance_m }
             | Mode::Zone { tolerance_m, .. } => tolerance_m,
@@ -150,6 +160,28 @@ pub enum ClashKind {
     /// temporary work against a permanent element). The engine never produces it by itself: a
     /// caller that knows the schedule relabels the hard clashes whose elements coexist.
     Time,
+}
+
+impl ClashKind {
+    pub const ALL: [ClashKind; 4] =
+        [ClashKind::Hard, ClashKind::Clearance, ClashKind::Duplicate, ClashKind::Time];
+
+    /// `hard`, `clearance`, `duplicate` or `time`: the name reports, rule files and the
+    /// command line use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClashKind::Hard => "hard",
+            ClashKind::Clearance => "clearance",
+            ClashKind::Duplicate => "duplicate",
+            ClashKind::Time => "time",
+        }
+    }
+
+    /// Parses a name written by [`ClashKind::as_str`], case-insensitively.
+    pub fn parse(text: &str) -> Option<ClashKind> {
+        let text = text.trim();
+        ClashKind::ALL.into_iter().find(|k| text.eq_ignore_ascii_case(k.as_str()))
+    }
 }
 
 /// One clash between two elements.
@@ -423,7 +455,11 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
     match test.mode {
         // Zone tests never reach the symmetric narrow phase.
         Mode::Zone { .. } => return None,
-        Mode::Hard { tolerance_m } if depth_upper_bound(&box_a, &box_b) <= tolerance_m => return None,
+        Mode::Hard { tolerance_m } | Mode::Time { tolerance_m }
+            if depth_upper_bound(&box_a, &box_b) <= tolerance_m =>
+        {
+            return None
+        }
         Mode::Duplicate { tolerance_m } if box_a.max_side_difference(&box_b) > tolerance_m => return None,
         _ => {}
     }
@@ -432,11 +468,11 @@ fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -
     let id = || id::clash_id(&test.name, ga, gb);
     let box_overlap = |grow_m: f64| sa.aabb.inflated(grow_m).intersection(&sb.aabb.inflated(grow_m));
     match test.mode {
-        Mode::Hard { tolerance_m } => {
+        Mode::Hard { tolerance_m } | Mode::Time { tolerance_m } => {
             let o = overlap(sa, sb)?;
             (o.depth_m > tolerance_m).then(|| Clash {
                 id: id(),
-                kind: ClashKind::Hard,
+                kind: test.mode.kind(),
                 distance_m: o.depth_m,
                 hard: true,
                 exact: o.exact,

@@ -23,6 +23,7 @@ pub enum Zone {
     /// `clearance_m` deep.
     Front,
     /// On its front and back faces, as [`Zone::Front`].
+    #[serde(alias = "front-and-back")]
     FrontAndBack,
 }
 
@@ -137,23 +138,8 @@ fn oriented_box(origin_m: [f64; 3], x: [f64; 2], y: [f64; 2], lo: [f64; 3], hi: 
         );
         [(u * x[0] + v * y[0]) as f32, (u * x[1] + v * y[1]) as f32, w as f32]
     };
-    let vertices: Vec<[f32; 3]> = (0..8).map(corner).collect();
-    // The frame (x, y, up) is right-handed, so the unit cube's outward winding carries over.
-    let triangles = vec![
-        [0, 2, 1],
-        [1, 2, 3],
-        [4, 5, 6],
-        [5, 7, 6],
-        [0, 1, 4],
-        [1, 5, 4],
-        [2, 6, 3],
-        [3, 6, 7],
-        [0, 4, 2],
-        [2, 4, 6],
-        [1, 3, 5],
-        [3, 7, 5],
-    ];
-    Mesh::new(origin_m, vertices, triangles)
+    // The frame (x, y, up) is right-handed, so the box's triangles face outward.
+    Mesh::cuboid_from_corners(origin_m, std::array::from_fn(corner))
 }
 
 /// The world box of a set of zone shapes.

@@ -3,14 +3,17 @@
 
 use anyhow::{bail, Context};
 use clap::Args;
-use plumbline_model::Model;
+use plumbline_clash::ClashKind;
+use plumbline_model::ModelSet;
+use plumbline_pipeline::{
+    AdHocTest, ClashRequest, ElementLookup, FourD, HistoryChoice, Outputs, Plan, Quiet, Tests,
+};
 use plumbline_schedule::{
-    active_tasks, critical_path, element_keys, link_report, Basis, Cpm, ElementKey, LinkReport, Schedule,
-    SimIndex, StateCounts,
+    active_tasks, critical_path, element_keys, link_report, Basis, Cpm, LinkReport, Schedule, StateCounts,
 };
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -50,7 +53,7 @@ pub struct ScheduleArgs {
     #[arg(long, requires = "time_clash")]
     b: Option<String>,
     /// Hard tolerance of the time-based clash test.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = plumbline_clash::DEFAULT_TOLERANCE_M * 1000.0)]
     tolerance_mm: f64,
 }
 
@@ -150,20 +153,6 @@ fn iso(d: Option<plumbline_schedule::chrono::NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-fn is_ifc(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("ifc") || e.eq_ignore_ascii_case("ifczip"))
-}
-
-pub(crate) fn read_any_schedule(path: &Path) -> anyhow::Result<Schedule> {
-    if is_ifc(path) {
-        Ok(plumbline_ifc::schedule::read_schedule(path)?)
-    } else {
-        Ok(plumbline_schedule::read_schedule(path)?)
-    }
-}
-
 pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
     if args.models.is_empty() && args.schedule.is_none() {
         bail!("give a schedule file (--schedule FILE) or IFC models that hold a work schedule");
@@ -177,45 +166,32 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
                 .context("--at: give a date such as 2025-01-31")?,
         ),
     };
-    let mut options = args.load.options()?;
-    let mut models: Vec<Model> = Vec::new();
-    let bar = crate::load_bar::LoadBar::new(&args.models, &mut options);
-    for (i, path) in args.models.iter().enumerate() {
-        models.push(plumbline_ifc::load_file(path, &options)?);
-        bar.loaded(i);
-    }
-    drop(bar);
-    // The 4D states still cover every element that loaded; what was skipped is said once.
-    crate::report_skipped(&models, false);
-
-    let schedule = match &args.schedule {
-        Some(path) => read_any_schedule(path)?,
-        None => {
-            let mut found = None;
-            for path in &args.models {
-                let s = plumbline_ifc::schedule::read_schedule(path)?;
-                if !s.tasks.is_empty() {
-                    found = Some(s);
-                    break;
-                }
-            }
-            found.context("the models hold no IfcTask: give the schedule with --schedule FILE")?
-        }
+    // The time-clash test is planned first: a bad selector or tolerance costs no loading.
+    let time_plan = if args.time_clash {
+        anyhow::ensure!(!args.models.is_empty(), "--time-clash needs the IFC models");
+        Some(time_clash_plan(args)?)
+    } else {
+        None
     };
+    let options = args.load.options()?;
+    let mut terminal = crate::clash_cmd::Terminal::default();
+    let set = plumbline_pipeline::load(&args.models, options, &mut terminal)
+        .inspect_err(crate::clash_cmd::print_load_errors)?;
+    let four_d = match FourD::find(args.schedule.as_deref(), &args.links, &set)? {
+        Some(four_d) => four_d,
+        None => return Err(plumbline_pipeline::PipelineError::NoSchedule.into()),
+    };
+    let (schedule, links) = (&four_d.schedule, &four_d.links);
 
-    let links = plumbline_schedule::gather_links(&schedule, &args.links, &models)?;
-
-    let keys: Vec<ElementKey<'_>> = models.iter().flat_map(element_keys).collect();
-    let global_ids: Vec<&str> = keys.iter().map(|k| k.global_id).collect();
-    let report = link_report(&schedule, &links, &global_ids);
-    let cpm = if args.cpm { Some(critical_path(&schedule)?) } else { None };
+    let global_ids: Vec<&str> = set.models.iter().flat_map(element_keys).map(|k| k.global_id).collect();
+    let report = link_report(schedule, links, &global_ids);
+    let cpm = if args.cpm { Some(critical_path(schedule)?) } else { None };
     let basis = if args.actual { Basis::Actual } else { Basis::Planned };
 
     let (states, active) = match at {
         Some(day) => {
-            let index = SimIndex::from_links(&schedule, &links, &keys);
-            let counts = index.counts_at(day, basis);
-            let active: Vec<String> = active_tasks(&schedule, day, basis)
+            let counts = four_d.sim.index().counts_at(day, basis);
+            let active: Vec<String> = active_tasks(schedule, day, basis)
                 .into_iter()
                 .map(|i| schedule.tasks[i].id.clone())
                 .collect();
@@ -226,20 +202,14 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
 
     let element_set: std::collections::HashSet<&str> = global_ids.iter().copied().collect();
     let mut per_task: HashMap<&str, usize> = HashMap::new();
-    for l in &links {
+    for l in links {
         if element_set.contains(l.global_id.as_str()) {
             *per_task.entry(l.task_id.as_str()).or_insert(0) += 1;
         }
     }
-    let mut out = build_report(&schedule, &report, cpm.as_ref(), &per_task, at, basis, states, active);
-    if args.time_clash {
-        anyhow::ensure!(!models.is_empty(), "--time-clash needs the IFC models");
-        anyhow::ensure!(
-            args.tolerance_mm.is_finite() && args.tolerance_mm >= 0.0,
-            "--tolerance-mm must be a non-negative number of millimetres"
-        );
-        let index = SimIndex::from_links(&schedule, &links, &keys);
-        out.time_clashes = Some(time_clashes(args, models, &index, basis)?);
+    let mut out = build_report(schedule, &report, cpm.as_ref(), &per_task, at, basis, states, active);
+    if let Some(plan) = &time_plan {
+        out.time_clashes = Some(time_clashes(plan, &set, &four_d)?);
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
@@ -323,67 +293,48 @@ fn build_report(
     }
 }
 
-/// Runs the time-based clash test: a hard test whose ignore predicate drops every pair that
-/// never stands at the same time. The simulation index numbers the physical elements of the
-/// models in order, as `element_keys` lists them.
-fn time_clashes(
-    args: &ScheduleArgs,
-    models: Vec<Model>,
-    index: &SimIndex,
-    basis: Basis,
-) -> anyhow::Result<Vec<TimeClash>> {
-    use plumbline_model::{ElementRef, ModelSet, Role};
-    let set = ModelSet { models };
-    let mut sim_of: HashMap<ElementRef, usize> = HashMap::new();
-    for (r, e) in set.elements() {
-        if e.role == Role::Physical {
-            let next = sim_of.len();
-            sim_of.insert(r, next);
-        }
-    }
-    let pick =
-        |flag: &str, sel: &Option<String>, temporary: Option<bool>| -> anyhow::Result<Vec<ElementRef>> {
-            Ok(match sel {
-                Some(text) => crate::clash_cmd::Selector::parse(flag, text)?.select(&set),
-                None => {
-                    let all = crate::clash_cmd::Selector::parse(flag, "*")?.select(&set);
-                    all.into_iter()
-                        .filter(|r| sim_of.get(r).is_some_and(|&i| Some(index.is_temporary(i)) == temporary))
-                        .collect()
-                }
-            })
-        };
-    let a = pick("--a", &args.a, Some(true))?;
-    let b = pick("--b", &args.b, Some(false))?;
-    let existence = |r: ElementRef| sim_of.get(&r).and_then(|&i| index.existence(i, basis));
-    let coexist = |x: ElementRef, y: ElementRef| match (existence(x), existence(y)) {
-        (Some(p), Some(q)) => plumbline_schedule::coexistence(&p, &q),
-        _ => None,
+/// The time-based clash test as a pipeline plan: a `time` test (a hard overlap between temporary
+/// works and another element standing on a common day, temporary works on side A) of `--a`
+/// against `--b`; without either, every element against every other. Nothing is recorded and
+/// no report file is written: the clashes go into this command's own output.
+fn time_clash_plan(args: &ScheduleArgs) -> anyhow::Result<Plan> {
+    let (a, b) = match (&args.a, &args.b) {
+        (None, None) => ("*".to_string(), None),
+        (a, b) => (a.clone().unwrap_or_else(|| "*".into()), Some(b.clone().unwrap_or_else(|| "*".into()))),
     };
-    let shapes = plumbline_clash::Shapes::new(&set);
-    let test = plumbline_clash::Test {
-        name: "time-based clash".into(),
-        mode: plumbline_clash::Mode::Hard { tolerance_m: args.tolerance_mm / 1000.0 },
-        a,
-        b: Some(b),
+    let mut test = AdHocTest::new(ClashKind::Time, a, b);
+    // The name clash ids derive from, as this command has always called its test.
+    test.name = Some("time-based clash".into());
+    test.tolerance_mm = args.tolerance_mm;
+    let request = ClashRequest {
+        models: args.models.clone(),
+        tests: Tests::AdHoc(test),
+        schedule: args.schedule.clone(),
+        links: args.links.clone(),
+        group_by: None,
+        history: HistoryChoice::Off,
+        outputs: Outputs::default(),
+        threads: None,
+        basis: if args.actual { Basis::Actual } else { Basis::Planned },
     };
-    // Elements that never stand at the same time cannot clash: such pairs are dropped before
-    // any geometry is computed.
-    let ignore = plumbline_clash::Ignore::new(&set, plumbline_clash::IgnoreRules::default());
-    let result =
-        plumbline_clash::run_test(&shapes, &test, &|x, y| ignore.ignores(x, y) || coexist(x, y).is_none());
-    Ok(result
-        .clashes
-        .iter()
+    Ok(Plan::new(request, &plumbline_ifc::canonical_class_name)?)
+}
+
+/// Runs the time-based clash test on the loaded set and says, for each clash, the days both
+/// elements stand.
+fn time_clashes(plan: &Plan, set: &ModelSet, four_d: &FourD) -> anyhow::Result<Vec<TimeClash>> {
+    let report = plumbline_pipeline::clash(set, plan, Some(four_d), &mut Quiet)?;
+    let lookup = ElementLookup::new(set);
+    Ok(report
+        .clashes()
         .map(|c| {
-            let (ea, eb) = (set.element(c.a), set.element(c.b));
-            let when = coexist(c.a, c.b);
+            let when = lookup.standing_together(four_d, c, plan.basis);
             TimeClash {
                 id: c.id.clone(),
-                a: ea.global_id.clone(),
-                a_class: ea.class.clone(),
-                b: eb.global_id.clone(),
-                b_class: eb.class.clone(),
+                a: c.a.global_id.clone(),
+                a_class: c.a.class.clone(),
+                b: c.b.global_id.clone(),
+                b_class: c.b.class.clone(),
                 depth_m: c.distance_m,
                 from: iso(when.and_then(|w| w.from)),
                 to: iso(when.and_then(|w| w.to)),

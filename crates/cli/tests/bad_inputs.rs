@@ -3,8 +3,9 @@
 //! panic, within bounded time and memory (every run is made under a 6 GiB address-space limit
 //! and killed after 120 s).
 
+use plumbline_testkit::{sample_model, workspace_path};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,10 +13,6 @@ use std::time::{Duration, Instant};
 const MEMORY_LIMIT_KIB: u64 = 6 << 20;
 /// A run that takes longer has hung.
 const HANG_LIMIT: Duration = Duration::from_secs(120);
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad_inputs")
-}
 
 struct Outcome {
     code: Option<i32>,
@@ -82,10 +79,10 @@ fn check(case: &str, args: &[String], exit: i32, message: &str) -> Result<(), St
 
 #[test]
 fn every_committed_bad_input_gets_its_message_and_exit_code() {
-    let dir = corpus_dir();
+    let dir = workspace_path("tests/bad_inputs");
     let table = std::fs::read_to_string(dir.join("expected.tsv")).expect("expected.tsv");
     let scratch = tempfile::tempdir().expect("temp dir");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample_models/bank-branch.ifc");
+    let sample = sample_model("bank-branch.ifc");
     let mut failures = Vec::new();
     let mut cases = 0;
     for (n, line) in table.lines().enumerate() {
@@ -183,7 +180,8 @@ fn zip_bombs_are_refused_early() {
 fn a_two_gib_line_is_refused_without_running_out_of_memory() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("huge-record.ifc");
-    let control = std::fs::read_to_string(corpus_dir().join("valid-control.ifc")).expect("control file");
+    let control =
+        std::fs::read_to_string(workspace_path("tests/bad_inputs/valid-control.ifc")).expect("control file");
     let (head, tail) =
         control.split_once("#100=IFCWALL('0aaaaaaaaaaaaaaaaaaaaa',#1,'Good wall'").expect("wall");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));

@@ -294,3 +294,68 @@ fn a_clash_run_tessellates_only_what_it_selects_and_finds_the_same_clashes() {
     assert_eq!(meshed(Some(&scoped_cache)), all_meshed);
     assert_eq!(meshed(None), all_meshed);
 }
+
+/// Regression: an ad-hoc `--a/--b` run reported a symmetric pair in the engine's GlobalId order,
+/// so a tray crossing a duct could come out with the duct as A (red in HTML and BCF). It now
+/// runs as a one-test rule set, whose A side is always the `--a` selection, exactly as the same
+/// test written in a rule file.
+#[test]
+fn an_ad_hoc_run_keeps_the_a_side_and_agrees_with_the_same_rule_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (ad_hoc, ruled) = (dir.path().join("ad-hoc.json"), dir.path().join("rules.json"));
+    let run = |extra: &[&str], json: &std::path::Path| {
+        let out = plumbline()
+            .arg("clash")
+            .arg(sample("datacenter-hall.ifc"))
+            .args(extra)
+            .args(["--no-db", "--json"])
+            .arg(json)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        clashes_of(json)
+    };
+    let found = run(&["--a", "IfcCableCarrierSegment", "--b", "IfcDuctSegment"], &ad_hoc);
+    let clashes = found["tests"][0]["clashes"].as_array().expect("clashes");
+    assert!(!clashes.is_empty(), "the data hall has trays crossing ducts");
+    for c in clashes {
+        assert_eq!(c["a"]["class"], "IfcCableCarrierSegment", "{c}");
+        assert_eq!(c["b"]["class"], "IfcDuctSegment", "{c}");
+    }
+    // Some of those pairs have the duct's GlobalId first: the old order would have swapped them.
+    assert!(
+        clashes.iter().any(|c| c["a"]["global_id"].as_str() > c["b"]["global_id"].as_str()),
+        "the case must exercise a pair whose B GlobalId sorts first"
+    );
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[test]]\nname = \"hard: IfcCableCarrierSegment vs IfcDuctSegment\"\na = { class = \"IfcCableCarrierSegment\" }\nb = { class = \"IfcDuctSegment\" }\n",
+    )
+    .expect("rule file");
+    let same = run(&["--config", rules.to_str().expect("utf-8 path")], &ruled);
+    assert_eq!(found, same, "an ad-hoc test is the same test as its rule file");
+}
+
+/// `--mode time` is the pipeline's time test, ad hoc: on the data hall the seeded scaffold
+/// overlaps a CRAH unit that stands at the same time, temporary works on side A.
+#[test]
+fn an_ad_hoc_time_test_reports_temporary_works_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("time.json");
+    let out = plumbline()
+        .arg("clash")
+        .arg(sample("datacenter-hall.ifc"))
+        .args(["--a", "*", "--mode", "time", "--json"])
+        .arg(&json)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = clashes_of(&json);
+    assert_eq!(report["tests"][0]["mode"], "time");
+    let clashes = report["tests"][0]["clashes"].as_array().expect("clashes");
+    assert!(!clashes.is_empty(), "the seeded time conflicts");
+    for c in clashes {
+        assert_eq!(c["kind"], "time", "{c}");
+    }
+}

@@ -1,19 +1,16 @@
-//! Agreement with IfcClash 0.9 on the real cases of `../shared/reference/ifcclash/`: per case,
-//! pairs found by both, only by us and only by IfcClash, and for every difference an explanation
-//! category backed by a check. The test fails on any difference it cannot explain.
+//! Agreement with IfcClash 0.9 on the real cases of the shared folder's `reference/ifcclash/`:
+//! per case, pairs found by both, only by us and only by IfcClash, and for every difference an
+//! explanation category backed by a check. The test fails on any difference it cannot explain.
 //!
 //! Skipped, with a notice, where the reference folder is absent.
 
 use plumbline_clash::{distance, overlap, run_test, Mode, Shapes, Test};
 use plumbline_ifc::{load_file, LoadOptions};
 use plumbline_model::{ClassQuery, ElementRef, ModelSet, Role};
+use plumbline_testkit::{reference_dir, reference_file, shared_file};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::path::PathBuf;
-
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
+use std::path::Path;
 
 struct Case {
     name: String,
@@ -26,7 +23,7 @@ struct Case {
 }
 
 fn cases() -> Option<Vec<Case>> {
-    let text = std::fs::read_to_string(shared().join("reference/ifcclash/cases.tsv")).ok()?;
+    let text = std::fs::read_to_string(reference_file("ifcclash/cases.tsv")?).ok()?;
     let split = |s: &str| {
         s.split(|c: char| c == ',' || c.is_whitespace())
             .map(str::to_string)
@@ -62,9 +59,9 @@ fn pair(a: &str, b: &str) -> Pair {
     }
 }
 
-fn reference_pairs(case: &str) -> Option<BTreeSet<Pair>> {
-    let text =
-        std::fs::read_to_string(shared().join(format!("reference/ifcclash/results/{case}.json"))).ok()?;
+/// IfcClash's pairs for `case`; `None`, silently, for a case it has no results for.
+fn reference_pairs(reference: &Path, case: &str) -> Option<BTreeSet<Pair>> {
+    let text = std::fs::read_to_string(reference.join(format!("ifcclash/results/{case}.json"))).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     Some(
         v["clashes"]
@@ -84,7 +81,8 @@ fn load(case: &Case) -> (ModelSet, Vec<u32>, Vec<u32>) {
             .iter()
             .map(|f| {
                 *index.entry(f.clone()).or_insert_with(|| {
-                    let m = load_file(&shared().join(f), &LoadOptions::default()).expect("case model loads");
+                    let path = shared_file(f).expect("the case's model is in the shared folder");
+                    let m = load_file(&path, &LoadOptions::default()).expect("case model loads");
                     set.models.push(m);
                     set.models.len() as u32 - 1
                 })
@@ -211,15 +209,13 @@ fn deepest_vertex_inside(sa: &plumbline_clash::ElementShape, sb: &plumbline_clas
 
 #[test]
 fn agreement_with_ifcclash_on_the_reference_cases() {
-    let Some(cases) = cases() else {
-        println!("NOTICE: ../shared/reference/ifcclash not found; skipped");
-        return;
-    };
+    let Some(reference) = reference_dir() else { return };
+    let Some(cases) = cases() else { return };
     let mut table = String::from("| case | mode | IfcClash | Plumbline | both | only Plumbline | only IfcClash |\n|---|---|---|---|---|---|---|\n");
     let mut reasons: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
     let mut unexplained = Vec::new();
     for case in &cases {
-        let Some(theirs) = reference_pairs(&case.name) else { continue };
+        let Some(theirs) = reference_pairs(&reference, &case.name) else { continue };
         let (set, fa, fb) = load(case);
         let a = select(&set, &fa, &case.a_classes);
         let b_sel = (!case.b_files.is_empty()).then(|| select(&set, &fb, &case.b_classes));
@@ -244,7 +240,7 @@ fn agreement_with_ifcclash_on_the_reference_cases() {
             .collect();
         let refs: HashMap<&str, ElementRef> =
             set.elements().map(|(r, e)| (e.global_id.as_str(), r)).collect();
-        let collision = reference_pairs(&case.name.replace("_intersection", "_collision"))
+        let collision = reference_pairs(&reference, &case.name.replace("_intersection", "_collision"))
             .filter(|_| case.name.ends_with("_intersection"));
         let both = ours.intersection(&theirs).count();
         let only_us: Vec<&Pair> = ours.difference(&theirs).collect();

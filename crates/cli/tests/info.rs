@@ -1,5 +1,6 @@
 //! End-to-end tests of `plumbline info`: output shape, exit codes, error messages.
 
+use plumbline_testkit::{ifc_file, sample_model};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -8,19 +9,6 @@ fn plumbline() -> Command {
     // The loader is under test: models are not served from a model cache.
     c.env("PLUMBLINE_NO_CACHE", "1");
     c
-}
-
-fn corpus_file(rel: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("PLUMBLINE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ifc"));
-    let p = dir.join(rel);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!("NOTICE: {} not found (set PLUMBLINE_CORPUS); skipped", p.display());
-        None
-    }
 }
 
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
@@ -33,7 +21,7 @@ fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
 
 #[test]
 fn json_with_elements_has_the_documented_shape() {
-    let Some(path) = corpus_file("bim-whale/SimpleWall.ifc") else { return };
+    let Some(path) = ifc_file("bim-whale/SimpleWall.ifc") else { return };
     let out = plumbline().args(["info", "--json", "--elements"]).arg(&path).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
@@ -47,7 +35,7 @@ fn json_with_elements_has_the_documented_shape() {
 
 #[test]
 fn text_output_lists_counts_classes_and_storeys() {
-    let Some(path) = corpus_file("bimserver-testfiles/revit2014_unicode.ifc") else { return };
+    let Some(path) = ifc_file("bimserver-testfiles/revit2014_unicode.ifc") else { return };
     let out = plumbline().arg("info").arg(&path).output().expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
@@ -67,7 +55,7 @@ fn an_unreadable_file_exits_2_and_the_others_still_load() {
     let missing = PathBuf::from("/nonexistent/model.ifc");
     let mut cmd = plumbline();
     cmd.args(["info", "--json"]).arg(&bad).arg(&missing);
-    if let Some(good) = corpus_file("bim-whale/SimpleWall.ifc") {
+    if let Some(good) = ifc_file("bim-whale/SimpleWall.ifc") {
         cmd.arg(good);
     }
     let out = cmd.output().expect("runs");
@@ -86,7 +74,7 @@ fn an_unreadable_file_exits_2_and_the_others_still_load() {
 #[test]
 fn a_bad_time_limit_is_rejected_by_every_command_that_loads() {
     // Regression: `schedule --time-limit-secs=-1` (or `nan`) panicked turning it into a Duration.
-    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models/bank-branch.ifc");
+    let sample = sample_model("bank-branch.ifc");
     for command in ["info", "clash", "schedule"] {
         for limit in ["0", "-1", "nan", "inf"] {
             let out = plumbline()
@@ -109,13 +97,12 @@ fn a_bad_time_limit_is_rejected_by_every_command_that_loads() {
 #[test]
 fn a_reader_closing_the_pipe_early_is_not_a_panic() {
     // Regression: `plumbline info … | head` printed a panic ("failed printing to stdout").
-    let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models");
     let mut child = plumbline()
         .args(["info", "--elements"])
-        .arg(samples.join("datacenter-hall.ifc"))
-        .arg(samples.join("datacenter-hall-zh.ifc"))
-        .arg(samples.join("bank-branch.ifc"))
-        .arg(samples.join("bank-branch-zh.ifc"))
+        .arg(sample_model("datacenter-hall.ifc"))
+        .arg(sample_model("datacenter-hall-zh.ifc"))
+        .arg(sample_model("bank-branch.ifc"))
+        .arg(sample_model("bank-branch-zh.ifc"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -96,10 +96,6 @@ fn chinese_names_survive_the_round_trip() {
     assert!(m.elements.iter().any(|e| e.name.as_deref().is_some_and(|n| n.contains("金库"))));
 }
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 #[test]
 fn shipped_sample_models_are_current_and_regenerate_byte_identically() {
     let dir = std::env::temp_dir().join(format!("plumbline-samples-test-{}", std::process::id()));
@@ -128,7 +124,7 @@ fn shipped_sample_models_are_current_and_regenerate_byte_identically() {
         let read = |p: PathBuf| std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         let a = read(dir.join(format!("{name}-0.ifc")));
         assert_eq!(a, read(dir.join(format!("{name}-1.ifc"))), "{name}: two runs differ");
-        let shipped = repo_root().join("sample_models");
+        let shipped = plumbline_testkit::workspace_path("sample_models");
         assert!(
             a == read(shipped.join(format!("{name}.ifc")))
                 && read(dir.join(format!("{name}-0.truth.json")))

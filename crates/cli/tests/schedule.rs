@@ -12,7 +12,7 @@ fn plumbline() -> Command {
 }
 
 fn branch() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models/bank-branch.ifc")
+    plumbline_testkit::sample_model("bank-branch.ifc")
 }
 
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {

@@ -4,9 +4,9 @@
 
 use chrono::{TimeZone, Utc};
 use plumbline_clash::ClashKind;
-use plumbline_model::Aabb;
-use plumbline_review::{ClashRecord, ElementInfo, Grouping, Report, Status, TestReport, Text, Timings};
+use plumbline_review::{ClashRecord, Grouping, Report, Status, TestInfo, TestReport, Timings};
 use plumbline_store::{RunMeta, Store};
+use plumbline_testkit::{element_info, hard_clash};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -22,29 +22,11 @@ fn text(out: &Output) -> (String, String) {
 }
 
 fn clash(a: &str, b: &str) -> ClashRecord {
-    let element = |gid: &str, class: &str, name: &str| ElementInfo {
-        global_id: gid.into(),
-        class: class.into(),
-        name: Some(name.into()),
-        file: "hall.ifc".into(),
-        storey: Some("Level 1".into()),
-        aabb: Aabb { min: [0.0; 3], max: [1.0; 3] },
-    };
-    ClashRecord {
-        id: format!("trays/{a}-{b}"),
-        test: "trays".into(),
-        kind: ClashKind::Hard,
-        distance_m: 0.05,
-        hard: true,
-        exact: true,
-        point: [1.0, 2.0, 3.0],
-        overlap_aabb: Aabb { min: [0.0; 3], max: [1.0; 3] },
-        a: element(a, "IfcCableCarrierSegment", "Tray 1"),
-        b: element(b, "IfcDuctSegment", "Duct D-3"),
-        status: Status::New,
-        group: format!("g-{a}"),
-        explanation: Text::default(),
-    }
+    hard_clash(
+        "trays",
+        element_info(a, "IfcCableCarrierSegment", "Tray 1"),
+        element_info(b, "IfcDuctSegment", "Duct D-3"),
+    )
 }
 
 /// A history with two runs of test "trays": two clashes, then one of them again.
@@ -57,11 +39,13 @@ fn seeded(name: &str) -> (tempfile::TempDir, PathBuf) {
             models: vec!["hall.ifc".into()],
             grouping: Grouping::Element,
             tests: vec![TestReport {
-                name: "trays".into(),
-                mode: "hard".into(),
-                tolerance_m: 0.002,
-                clearance_m: 0.0,
-                zone: None,
+                info: TestInfo {
+                    name: "trays".into(),
+                    mode: ClashKind::Hard,
+                    tolerance_m: 0.002,
+                    clearance_m: 0.0,
+                    zone: None,
+                },
                 elements_a: 2,
                 elements_b: 1,
                 candidate_pairs: 2,

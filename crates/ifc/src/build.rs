@@ -70,22 +70,6 @@ pub(crate) fn load(
     Ok(model)
 }
 
-/// What an entity is, from its class's place in the schema.
-pub(crate) fn role_of(family: SchemaVersion, class: &str) -> Option<Role> {
-    let is = |ancestor: &str| family.is_subtype_of(class, ancestor);
-    if is("IfcSpace") {
-        Some(Role::Space)
-    } else if is("IfcFeatureElementSubtraction") {
-        Some(Role::Opening)
-    } else if is("IfcVirtualElement") || is("IfcFeatureElement") {
-        Some(Role::Virtual)
-    } else if is("IfcElement") {
-        Some(Role::Physical)
-    } else {
-        None
-    }
-}
-
 fn supertypes(family: SchemaVersion, class: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
     let mut current = family.entity_info(class).and_then(|i| i.parent);

@@ -204,7 +204,7 @@ pub fn canonical_class_name(name: &str) -> Option<String> {
 /// physical, space, opening or virtual; `None` for classes that are not elements (storeys,
 /// annotations, structural analysis items, ports) or names the schema does not declare.
 pub fn role_of_class(schema: &str, class: &str) -> Option<plumbline_model::Role> {
-    read::schema_family(schema).and_then(|family| build::role_of(family, class))
+    read::schema_family(schema).and_then(|family| semantics::role_of(family, class))
 }
 
 fn load_bytes_inner(

@@ -7,7 +7,6 @@
 //! ifc-lite's decoder. Attribute positions are looked up by name in the file's own schema, so
 //! the same code reads IFC2X3, IFC4 and IFC4X3.
 
-use crate::build::role_of;
 use ifc_lite_core::{
     AttributeValue, DecodedEntity, EntityDecoder, EntityIndex, EntityScanner, SchemaVersion,
 };
@@ -202,6 +201,23 @@ pub(crate) fn scan(bytes: &[u8], family: SchemaVersion) -> Scan {
         }
     }
     Scan { index, jobs, entity_count: count }
+}
+
+/// What an entity is, from its class's place in the schema. It lives with the scan that
+/// classifies every instance by it; the loader and `role_of_class` only read the answer.
+pub(crate) fn role_of(family: SchemaVersion, class: &str) -> Option<Role> {
+    let is = |ancestor: &str| family.is_subtype_of(class, ancestor);
+    if is("IfcSpace") {
+        Some(Role::Space)
+    } else if is("IfcFeatureElementSubtraction") {
+        Some(Role::Opening)
+    } else if is("IfcVirtualElement") || is("IfcFeatureElement") {
+        Some(Role::Virtual)
+    } else if is("IfcElement") {
+        Some(Role::Physical)
+    } else {
+        None
+    }
 }
 
 fn classify(family: SchemaVersion, type_name: &str) -> Kind {

@@ -2,17 +2,12 @@
 //! loader makes, on our generated models and on real files; a hit really skips the loader; a
 //! changed file misses.
 
-mod common;
-
 use plumbline_cache::{CacheKey, ModelCache};
 use plumbline_ifc::{load_file, LoadOptions, LOADER_REVISION};
 use plumbline_model::{Mesh, Model};
-use std::path::{Path, PathBuf};
+use plumbline_testkit::{ifc_file, sample_model};
+use std::path::Path;
 use std::sync::Arc;
-
-fn sample(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models").join(name)
-}
 
 /// Everything a model holds but its path and load time.
 fn fingerprint(m: &Model) -> (String, Vec<Option<Mesh>>) {
@@ -44,14 +39,14 @@ fn same_through_the_cache(path: &Path) {
 fn generated_models_come_back_from_the_cache_unchanged() {
     // The Chinese branch: names written with \X2\ escapes, repaired on loading.
     for name in ["bank-branch-zh.ifc", "datacenter-hall.ifc"] {
-        same_through_the_cache(&sample(name));
+        same_through_the_cache(&sample_model(name));
     }
 }
 
 #[test]
 fn real_models_come_back_from_the_cache_unchanged() {
     for rel in ["web-ifc/Office_A_20110811.ifc", "web-ifc/AC20-FZK-Haus.ifc"] {
-        if let Some(path) = common::corpus_file(rel) {
+        if let Some(path) = ifc_file(rel) {
             same_through_the_cache(&path);
         }
     }
@@ -60,7 +55,7 @@ fn real_models_come_back_from_the_cache_unchanged() {
 #[test]
 fn a_hit_skips_the_loader_and_a_changed_file_misses() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let source = sample("bank-branch.ifc");
+    let source = sample_model("bank-branch.ifc");
     let bytes = std::fs::read(&source).expect("sample");
     let copy = dir.path().join("renamed copy.ifc");
     std::fs::write(&copy, &bytes).expect("copy");

@@ -1,7 +1,7 @@
-//! Loads every model of the real corpus (`PLUMBLINE_CORPUS`, default `../shared/ifc` beside the
-//! repository): no panic, no hang, a snapshot of per-file counts so that a regression or an
-//! ifc-lite upgrade shows up as a diff, and geometric fidelity against IfcOpenShell's per-element
-//! bounding boxes (`../shared/reference/ifcopenshell`).
+//! Loads every model of the real corpus (`ifc/` of the shared folder, or `PLUMBLINE_CORPUS`; see
+//! `plumbline-testkit`): no panic, no hang, a snapshot of per-file counts so that a regression or
+//! an ifc-lite upgrade shows up as a diff, and geometric fidelity against IfcOpenShell's
+//! per-element bounding boxes (`reference/ifcopenshell` of the shared folder).
 //!
 //! Skipped, with a printed notice, where the corpus is absent.
 
@@ -16,16 +16,6 @@ use std::time::Duration;
 /// that we mesh with a world AABB within 1 cm on every side.
 const FIDELITY_BAR: f64 = 0.995;
 const AABB_TOLERANCE_M: f64 = 0.01;
-
-fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir =
-        std::env::var_os("PLUMBLINE_CORPUS").map(PathBuf::from).unwrap_or_else(|| shared_dir().join("ifc"));
-    dir.is_dir().then_some(dir)
-}
 
 fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -54,8 +44,8 @@ struct RefRow {
     aabb: [f64; 6],
 }
 
-fn reference_rows(rel: &str) -> Option<HashMap<String, RefRow>> {
-    let path = shared_dir().join("reference/ifcopenshell").join(format!("{rel}.tsv"));
+fn reference_rows(reference: &Path, rel: &str) -> Option<HashMap<String, RefRow>> {
+    let path = reference.join("ifcopenshell").join(format!("{rel}.tsv"));
     let text = std::fs::read_to_string(path).ok()?;
     let mut rows = HashMap::new();
     for line in text.lines().skip(1) {
@@ -109,12 +99,9 @@ fn compare(model: &Model, rel: &str, refs: &HashMap<String, RefRow>, fid: &mut F
 
 #[test]
 fn corpus_loads_matches_snapshot_and_ifcopenshell() {
-    let Some(dir) = corpus_dir() else {
-        println!(
-            "NOTICE: corpus not found (set PLUMBLINE_CORPUS or place shared/ifc beside the repo); skipped"
-        );
-        return;
-    };
+    let Some(dir) = plumbline_testkit::ifc_dir() else { return };
+    // The fidelity check below needs IfcOpenShell's answers from the shared folder's `reference/`.
+    let reference = plumbline_testkit::reference_dir();
     let options = LoadOptions { time_limit: Duration::from_secs(30), ..Default::default() };
     let mut table =
         String::from("file | schema | entities | elements | meshed | failed | spaces | storeys\n");
@@ -136,7 +123,7 @@ fn corpus_loads_matches_snapshot_and_ifcopenshell() {
                     model.failures.len(),
                     model.storeys.len()
                 );
-                if let Some(refs) = reference_rows(&rel) {
+                if let Some(refs) = reference.as_deref().and_then(|r| reference_rows(r, &rel)) {
                     compare(&model, &rel, &refs, &mut fid);
                 }
             }

@@ -2,18 +2,13 @@
 //! tessellated, each exactly as a whole load tessellates it, and nothing else about the model
 //! changes; the cache keeps scoped and whole entries apart.
 
-mod common;
-
 use plumbline_cache::ModelCache;
 use plumbline_ifc::{load_file, LoadOptions};
 use plumbline_model::{ClassQuery, MeshScope, Model, Role};
+use plumbline_testkit::{ifc_file, sample_model};
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-
-fn sample(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models").join(name)
-}
 
 fn scoped_options(path: &Path, scope: MeshScope) -> LoadOptions {
     LoadOptions { mesh_scopes: HashMap::from([(path.to_path_buf(), scope)]), ..Default::default() }
@@ -67,7 +62,7 @@ fn check_scope(path: &Path, classes: &[&str]) -> usize {
 
 #[test]
 fn a_scope_meshes_its_classes_and_their_subtypes_exactly_as_a_whole_load() {
-    let hall = sample("datacenter-hall.ifc");
+    let hall = sample_model("datacenter-hall.ifc");
     // IfcFlowSegment is a supertype: pipes, ducts, cables and cable trays answer for it.
     let meshed = check_scope(&hall, &["IfcFlowSegment", "IfcFurniture"]);
     let whole = load_file(&hall, &LoadOptions::default()).expect("loads");
@@ -78,7 +73,7 @@ fn a_scope_meshes_its_classes_and_their_subtypes_exactly_as_a_whole_load() {
 
 #[test]
 fn an_empty_scope_meshes_nothing_and_reports_nothing_missing() {
-    let hall = sample("bank-branch-zh.ifc");
+    let hall = sample_model("bank-branch-zh.ifc");
     assert_eq!(check_scope(&hall, &[]), 0);
 }
 
@@ -86,14 +81,14 @@ fn an_empty_scope_meshes_nothing_and_reports_nothing_missing() {
 fn real_walls_keep_their_openings_when_their_fillings_are_left_out() {
     // Office_A (IFC2X3): 487 walls cut by door and window openings; the doors and windows are
     // not tessellated, the walls come out the same.
-    if let Some(office) = common::corpus_file("web-ifc/Office_A_20110811.ifc") {
+    if let Some(office) = ifc_file("web-ifc/Office_A_20110811.ifc") {
         assert!(check_scope(&office, &["IfcWall", "IfcSlab", "IfcBeam"]) >= 487);
     }
 }
 
 #[test]
 fn the_cache_serves_a_scope_from_its_own_entry_or_a_whole_one_never_the_reverse() {
-    let path = sample("datacenter-hall.ifc");
+    let path = sample_model("datacenter-hall.ifc");
     let whole = load_file(&path, &LoadOptions::default()).expect("loads");
     let dir = tempfile::tempdir().expect("temp dir");
     let cache = Arc::new(ModelCache::new(dir.path()));

@@ -3,11 +3,9 @@
 //! the front of each piece of equipment) and from real files, where a wall's own frame must run
 //! along the wall.
 
-mod common;
-
-use common::corpus_file;
 use plumbline_ifc::{load_bytes, load_file, LoadOptions};
 use plumbline_model::{Element, Model, Placement};
+use plumbline_testkit::ifc_file;
 use std::path::Path;
 
 fn near(a: [f64; 3], b: [f64; 3], tol: f64) -> bool {
@@ -134,7 +132,7 @@ fn real_walls_run_along_their_placements() {
         ("bimserver-testfiles/AC11-Institute-Var-2-IFC.ifc", 20),
         ("data-centric-bim/Duplex_House_4D_Complete.ifc", 20),
     ] {
-        let Some(path) = corpus_file(rel) else { continue };
+        let Some(path) = ifc_file(rel) else { continue };
         let m = load_file(&path, &LoadOptions::default()).expect("corpus file loads");
         walls_follow_their_frames(&m, min_walls);
     }

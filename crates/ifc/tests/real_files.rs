@@ -4,11 +4,10 @@
 use plumbline_ifc::{load_file, LoadOptions};
 use plumbline_model::{ClassQuery, Model};
 
-mod common;
-use common::corpus_file;
+use plumbline_testkit::ifc_file;
 
 fn load(rel: &str) -> Option<Model> {
-    corpus_file(rel).map(|p| load_file(&p, &LoadOptions::default()).expect("corpus file loads"))
+    ifc_file(rel).map(|p| load_file(&p, &LoadOptions::default()).expect("corpus file loads"))
 }
 
 fn count(m: &Model, classes: &[&str]) -> usize {

@@ -9,22 +9,16 @@ use plumbline_schedule::{
     critical_path, element_keys, link_report, Basis, DependencyType, ElementState, Existence, SimIndex,
     TaskType,
 };
-use std::path::{Path, PathBuf};
-
-mod common;
-use common::corpus_file;
+use plumbline_testkit::{ifc_file, sample_model};
+use std::path::Path;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("valid date")
 }
 
-fn branch_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample_models/bank-branch.ifc")
-}
-
 #[test]
 fn buildingsmart_scheduling_sample() {
-    let Some(p) = corpus_file("bsi-ifc43-samples/construction-scheduling-task.ifc") else { return };
+    let Some(p) = ifc_file("bsi-ifc43-samples/construction-scheduling-task.ifc") else { return };
     let s = read_schedule(&p).expect("reads");
     assert_eq!(s.tasks.len(), 8);
     assert_eq!(s.dependencies.len(), 7);
@@ -50,7 +44,7 @@ fn buildingsmart_scheduling_sample() {
 
 #[test]
 fn duplex_4d_and_5d_tasks_on_a_real_model() {
-    let Some(p) = corpus_file("data-centric-bim/Duplex_House_4D_Complete.ifc") else { return };
+    let Some(p) = ifc_file("data-centric-bim/Duplex_House_4D_Complete.ifc") else { return };
     let s = read_schedule(&p).expect("reads");
     assert_eq!(s.tasks.len(), 2);
     let a = &s.tasks[0];
@@ -74,7 +68,7 @@ fn duplex_4d_and_5d_tasks_on_a_real_model() {
     assert!(index.state(beam, d("2025-05-16"), Basis::Planned).late);
 
     // The 5D file writes dd-mm-yyyy dates and bare-number durations; they are read.
-    let Some(p) = corpus_file("data-centric-bim/Duplex_House_5D_From_Ontology.ifc") else { return };
+    let Some(p) = ifc_file("data-centric-bim/Duplex_House_5D_From_Ontology.ifc") else { return };
     let s = read_schedule(&p).expect("reads");
     assert_eq!(s.tasks.len(), 4);
     let cast = &s.tasks[0];
@@ -83,7 +77,7 @@ fn duplex_4d_and_5d_tasks_on_a_real_model() {
 
 #[test]
 fn branch_schedule_and_phased_renovation() {
-    let p = branch_path();
+    let p = sample_model("bank-branch.ifc");
     let s = read_schedule(&p).expect("reads");
     assert_eq!(s.name.as_deref(), Some("Renovation schedule"));
     assert_eq!(s.tasks.len(), 9);
@@ -155,7 +149,7 @@ fn branch_schedule_and_phased_renovation() {
 
 #[test]
 fn time_based_clash_of_the_branch_truth() {
-    let p = branch_path();
+    let p = sample_model("bank-branch.ifc");
     let s = read_schedule(&p).expect("reads");
     let model = load_file(&p, &LoadOptions::default()).expect("loads");
     let keys = element_keys(&model);

@@ -2,15 +2,18 @@
 //! scripts and no external resources), so that it can be mailed or archived and still open
 //! years later, offline.
 //!
-//! Every piece of text that comes from a model or a report goes through [`escape`]: element
-//! names come from IFC files written by anyone.
+//! The page is a `maud` template: the `html!` macro escapes every value spliced into text or an
+//! attribute, so no element name (IFC files are written by anyone) can become markup. The one
+//! thing written unescaped is the style sheet below, a constant of this file.
+//! (`maud` leaves `'` as it is: it writes every attribute in double quotes, where `'` means
+//! nothing.)
 
-use crate::{
-    distance_mm, fixed, kind_str, status_index, storey, summary, ungrouped, Snapshots, StatusCounts,
-};
+use crate::{distance_mm, fixed, status_index, storey, summary, ungrouped, Snapshots, StatusCounts};
 use base64::Engine as _;
+use maud::{Markup, PreEscaped, DOCTYPE};
+use plumbline_clash::ClashKind;
 use plumbline_review::{ClashRecord, Group, Grouping, Report, Status, TestReport};
-use std::fmt::Write as _;
+use std::collections::BTreeSet;
 
 /// Colours of the statuses in charts and badges: new stands out, resolved recedes.
 const STATUS_COLOURS: [&str; 5] = ["#d62728", "#ff7f0e", "#1f77b4", "#9467bd", "#2ca02c"];
@@ -31,58 +34,20 @@ th:first-child,td:first-child{text-align:left}thead th{background:#dde4ee}
 code{font-size:.9em}footer{margin-top:2em;color:#888;font-size:.85em}
 ";
 
-/// Escapes text for HTML content and attribute values (`&`, `<`, `>`, `"`, `'`).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The report as one self-contained HTML page: summary counts and bar charts (by status, test
 /// and storey), then each test's groups with their clashes, each clash with its snapshot (from
 /// `snapshots`, by clash id; a placeholder where there is none), status and explanation in
 /// English and Chinese.
 pub fn html(report: &Report, snapshots: &Snapshots) -> String {
-    let mut h = String::new();
-    // Writing to a String cannot fail.
-    let _ = write_page(&mut h, report, snapshots);
-    h
+    let mut page = page(report, snapshots).into_string();
+    // The template writes no whitespace between tags; the file still ends with a newline, as
+    // text files do.
+    page.push('\n');
+    page
 }
 
-fn write_page(h: &mut String, report: &Report, snapshots: &Snapshots) -> std::fmt::Result {
+fn page(report: &Report, snapshots: &Snapshots) -> Markup {
     let s = summary(report);
-    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h.push_str("<title>Plumbline clash report</title>\n<style>\n");
-    h.push_str(CSS);
-    h.push_str("</style>\n</head>\n<body>\n<header>\n");
-    h.push_str("<h1>Plumbline clash report <span class=\"zh\" lang=\"zh-Hans\">碰撞检查报告</span></h1>\n");
-    h.push_str("<p class=\"meta\">Models:");
-    for m in &report.models {
-        write!(h, " <code>{}</code>", escape(m))?;
-    }
-    writeln!(h, "<br>Grouping: {}</p>\n</header>", escape(&grouping_text(report.grouping)))?;
-
-    h.push_str(
-        "<section id=\"summary\">\n<h2>Summary <span class=\"zh\" lang=\"zh-Hans\">汇总</span></h2>\n",
-    );
-    writeln!(
-        h,
-        "<p>{} in {} from {}.</p>",
-        plural(s.clashes, "clash", "clashes"),
-        plural(s.groups, "group", "groups"),
-        plural(report.tests.len(), "test", "tests")
-    )?;
-    h.push_str("<div class=\"charts\">\n");
     let statuses: Vec<(String, StatusCounts)> = Status::ALL
         .iter()
         .enumerate()
@@ -92,29 +57,52 @@ fn write_page(h: &mut String, report: &Report, snapshots: &Snapshots) -> std::fm
             (format!("{} {}", st.as_str(), st.as_zh()), c)
         })
         .collect();
-    chart(h, "By status 按状态", &statuses, false)?;
-    chart(h, "By test 按规则", &s.by_test, true)?;
-    chart(h, "By storey 按楼层", &s.by_storey, true)?;
-    h.push_str("</div>\n");
-    counts_table(h, "Test", &s.by_test)?;
-    counts_table(h, "Storey", &s.by_storey)?;
-    h.push_str("</section>\n");
-
     let loose = ungrouped(report);
-    for (i, t) in report.tests.iter().enumerate() {
-        write_test(h, i, t, snapshots)?;
-        let orphans: Vec<&ClashRecord> = t.clashes.iter().filter(|c| loose.contains(c.id.as_str())).collect();
-        if !orphans.is_empty() {
-            h.push_str("<article class=\"group\">\n<h3>Clashes in no group</h3>\n");
-            for c in orphans {
-                write_clash(h, c, snapshots)?;
+    maud::html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Plumbline clash report" }
+                // The style sheet is a constant of this file, and CSS is not HTML text: escaping
+                // would break its quotes.
+                style { (PreEscaped(CSS)) }
             }
-            h.push_str("</article>\n");
+            body {
+                header {
+                    h1 { "Plumbline clash report " span class="zh" lang="zh-Hans" { "碰撞检查报告" } }
+                    p class="meta" {
+                        "Models:"
+                        @for m in &report.models {
+                            " " code { (m) }
+                        }
+                        br;
+                        "Grouping: " (grouping_text(report.grouping))
+                    }
+                }
+                section id="summary" {
+                    h2 { "Summary " span class="zh" lang="zh-Hans" { "汇总" } }
+                    p {
+                        (plural(s.clashes, "clash", "clashes")) " in "
+                        (plural(s.groups, "group", "groups")) " from "
+                        (plural(report.tests.len(), "test", "tests")) "."
+                    }
+                    div class="charts" {
+                        (chart("By status 按状态", &statuses, false))
+                        (chart("By test 按规则", &s.by_test, true))
+                        (chart("By storey 按楼层", &s.by_storey, true))
+                    }
+                    (counts_table("Test", &s.by_test))
+                    (counts_table("Storey", &s.by_storey))
+                }
+                @for (i, t) in report.tests.iter().enumerate() {
+                    (test_section(i, t, &loose, snapshots))
+                }
+                footer { "Written by Plumbline." }
+            }
         }
-        h.push_str("</section>\n");
     }
-    h.push_str("<footer>Written by Plumbline.</footer>\n</body>\n</html>\n");
-    Ok(())
 }
 
 /// `1 clash`, `2 clashes`.
@@ -131,96 +119,94 @@ fn grouping_text(g: Grouping) -> String {
     }
 }
 
-fn write_test(h: &mut String, index: usize, t: &TestReport, snapshots: &Snapshots) -> std::fmt::Result {
-    writeln!(h, "<section class=\"test\" id=\"test-{index}\">\n<h2>{}</h2>", escape(&t.name))?;
-    let mut meta = format!("mode {}", escape(&t.mode));
-    if t.mode != "clearance" {
-        write!(meta, " · tolerance {} mm", fixed(t.tolerance_m * 1000.0, 1))?;
+/// One test: its settings and counts, its groups, and then its clashes that are in no group
+/// (`loose`).
+fn test_section(index: usize, t: &TestReport, loose: &BTreeSet<&str>, snapshots: &Snapshots) -> Markup {
+    let mut meta = format!("mode {}", t.info.mode.as_str());
+    if t.info.mode != ClashKind::Clearance {
+        meta.push_str(&format!(" · tolerance {} mm", fixed(t.info.tolerance_m * 1000.0, 1)));
     } else {
-        write!(meta, " · clearance {} mm", fixed(t.clearance_m * 1000.0, 1))?;
-        if let Some(z) = &t.zone {
-            write!(meta, " ({})", escape(z))?;
+        meta.push_str(&format!(" · clearance {} mm", fixed(t.info.clearance_m * 1000.0, 1)));
+        if let Some(z) = t.info.zone {
+            meta.push_str(&format!(" ({})", z.name()));
         }
     }
-    writeln!(
-        h,
-        "<p class=\"meta\">{meta} · {} A elements · {} B elements · {} candidate pairs · {} in {}</p>",
-        t.elements_a,
-        t.elements_b,
-        t.candidate_pairs,
-        plural(t.clashes.len(), "clash", "clashes"),
-        plural(t.groups.len(), "group", "groups")
-    )?;
-    for g in &t.groups {
-        write_group(h, g, t, snapshots)?;
-    }
-    Ok(())
-}
-
-fn write_group(h: &mut String, g: &Group, t: &TestReport, snapshots: &Snapshots) -> std::fmt::Result {
-    writeln!(h, "<article class=\"group\" id=\"group-{}\">", escape(&g.id))?;
-    writeln!(
-        h,
-        "<h3>{} <span class=\"zh\" lang=\"zh-Hans\">{}</span></h3>",
-        escape(&g.title.en),
-        escape(&g.title.zh)
-    )?;
-    writeln!(
-        h,
-        "<p>{}<br><span class=\"zh\" lang=\"zh-Hans\">{}</span></p>",
-        escape(&g.explanation.en),
-        escape(&g.explanation.zh)
-    )?;
-    for id in &g.clash_ids {
-        if let Some(c) = t.clashes.iter().find(|c| &c.id == id) {
-            write_clash(h, c, snapshots)?;
+    let orphans: Vec<&ClashRecord> = t.clashes.iter().filter(|c| loose.contains(c.id.as_str())).collect();
+    maud::html! {
+        section class="test" id={ "test-" (index) } {
+            h2 { (t.info.name) }
+            p class="meta" {
+                (meta) " · " (t.elements_a) " A elements · " (t.elements_b) " B elements · "
+                (t.candidate_pairs) " candidate pairs · " (plural(t.clashes.len(), "clash", "clashes"))
+                " in " (plural(t.groups.len(), "group", "groups"))
+            }
+            @for g in &t.groups {
+                (group(g, t, snapshots))
+            }
+            @if !orphans.is_empty() {
+                article class="group" {
+                    h3 { "Clashes in no group" }
+                    @for c in &orphans {
+                        (clash(c, snapshots))
+                    }
+                }
+            }
         }
     }
-    h.push_str("</article>\n");
-    Ok(())
 }
 
-fn write_clash(h: &mut String, c: &ClashRecord, snapshots: &Snapshots) -> std::fmt::Result {
-    let id = escape(&c.id);
-    writeln!(h, "<div class=\"clash\" id=\"clash-{id}\">")?;
-    match snapshots.get(&c.id) {
-        Some(png) => writeln!(
-            h,
-            "<figure><img src=\"data:image/png;base64,{}\" alt=\"Snapshot of clash {id}: A red, B green\"></figure>",
-            base64::engine::general_purpose::STANDARD.encode(png)
-        )?,
-        None => h.push_str("<figure><div class=\"nosnap\">no snapshot</div></figure>\n"),
+fn group(g: &Group, t: &TestReport, snapshots: &Snapshots) -> Markup {
+    maud::html! {
+        article class="group" id={ "group-" (g.id) } {
+            h3 { (g.title.en) " " span class="zh" lang="zh-Hans" { (g.title.zh) } }
+            p { (g.explanation.en) br; span class="zh" lang="zh-Hans" { (g.explanation.zh) } }
+            @for id in &g.clash_ids {
+                @if let Some(c) = t.clashes.iter().find(|c| &c.id == id) {
+                    (clash(c, snapshots))
+                }
+            }
+        }
     }
+}
+
+fn clash(c: &ClashRecord, snapshots: &Snapshots) -> Markup {
     let k = status_index(c.status);
-    writeln!(
-        h,
-        "<div>\n<h4><code>{id}</code> <span class=\"badge\" style=\"background:{}\">{} · {}</span></h4>",
-        STATUS_COLOURS[k],
-        c.status.as_str(),
-        c.status.as_zh()
-    )?;
-    h.push_str("<dl>\n");
     let distance = format!("{} mm{}", fixed(distance_mm(c), 1), if c.exact { "" } else { " (estimate)" });
     let p = format!("{}, {}, {}", fixed(c.point[0], 3), fixed(c.point[1], 3), fixed(c.point[2], 3));
     let rows: [(&str, String); 6] = [
-        ("Kind", kind_str(c.kind).to_string()),
+        ("Kind", c.kind.as_str().to_string()),
         ("Distance", distance),
         ("A (red)", element(&c.a)),
         ("B (green)", element(&c.b)),
         ("Storey", storey(c).unwrap_or("–").to_string()),
         ("Point (m)", p),
     ];
-    for (name, value) in rows {
-        writeln!(h, "<dt>{name}</dt><dd>{}</dd>", escape(&value))?;
+    maud::html! {
+        div class="clash" id={ "clash-" (c.id) } {
+            figure {
+                @if let Some(png) = snapshots.get(&c.id) {
+                    img src={ "data:image/png;base64," (base64::engine::general_purpose::STANDARD.encode(png)) }
+                        alt={ "Snapshot of clash " (c.id) ": A red, B green" };
+                } @else {
+                    div class="nosnap" { "no snapshot" }
+                }
+            }
+            div {
+                h4 {
+                    code { (c.id) } " "
+                    span class="badge" style={ "background:" (STATUS_COLOURS[k]) } {
+                        (c.status.as_str()) " · " (c.status.as_zh())
+                    }
+                }
+                dl {
+                    @for (name, value) in &rows {
+                        dt { (name) } dd { (value) }
+                    }
+                }
+                p { (c.explanation.en) br; span class="zh" lang="zh-Hans" { (c.explanation.zh) } }
+            }
+        }
     }
-    h.push_str("</dl>\n");
-    writeln!(
-        h,
-        "<p>{}<br><span class=\"zh\" lang=\"zh-Hans\">{}</span></p>\n</div>\n</div>",
-        escape(&c.explanation.en),
-        escape(&c.explanation.zh)
-    )?;
-    Ok(())
 }
 
 /// `IfcDuctSegment 'Duct D-3' (GlobalId, file)`.
@@ -228,21 +214,31 @@ fn element(e: &plumbline_review::ElementInfo) -> String {
     format!("{} ({}, {})", e.label(), e.global_id, e.file)
 }
 
-fn counts_table(h: &mut String, key: &str, rows: &[(String, StatusCounts)]) -> std::fmt::Result {
-    write!(h, "<table>\n<thead><tr><th>{key}</th>")?;
-    for st in Status::ALL {
-        write!(h, "<th>{} <span lang=\"zh-Hans\">{}</span></th>", st.as_str(), st.as_zh())?;
-    }
-    h.push_str("<th>total</th></tr></thead>\n<tbody>\n");
-    for (name, counts) in rows {
-        write!(h, "<tr><td>{}</td>", escape(name))?;
-        for n in counts {
-            write!(h, "<td>{n}</td>")?;
+fn counts_table(key: &str, rows: &[(String, StatusCounts)]) -> Markup {
+    maud::html! {
+        table {
+            thead {
+                tr {
+                    th { (key) }
+                    @for st in Status::ALL {
+                        th { (st.as_str()) " " span lang="zh-Hans" { (st.as_zh()) } }
+                    }
+                    th { "total" }
+                }
+            }
+            tbody {
+                @for (name, counts) in rows {
+                    tr {
+                        td { (name) }
+                        @for n in counts {
+                            td { (n) }
+                        }
+                        td { (counts.iter().sum::<usize>()) }
+                    }
+                }
+            }
         }
-        writeln!(h, "<td>{}</td></tr>", counts.iter().sum::<usize>())?;
     }
-    h.push_str("</tbody>\n</table>\n");
-    Ok(())
 }
 
 /// Chart geometry, in SVG user units.
@@ -253,70 +249,77 @@ const ROW_HEIGHT: usize = 24;
 /// Labels longer than this many characters are cut (the full text is in the tables below).
 const LABEL_CHARS: usize = 26;
 
+/// One stacked segment of a bar: where it starts, how wide it is, and which status it counts.
+struct Segment {
+    x: usize,
+    width: usize,
+    status: usize,
+    count: usize,
+}
+
+/// The segments of one bar (statuses with no clashes have none) and where the bar ends. Integer
+/// pixel widths, accumulated, so that stacked segments meet exactly.
+fn segments(counts: &StatusCounts, max: usize, bar_space: usize) -> (Vec<Segment>, usize) {
+    let mut out = Vec::new();
+    let mut x = LABEL_WIDTH;
+    let mut cumulative = 0;
+    for (status, &count) in counts.iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
+        let end = LABEL_WIDTH + (cumulative + count) * bar_space / max;
+        cumulative += count;
+        let width = end.saturating_sub(x).max(1);
+        out.push(Segment { x, width, status, count });
+        x += width;
+    }
+    (out, x)
+}
+
+/// A name cut to [`LABEL_CHARS`] characters, with an ellipsis where it was cut.
+fn short_label(name: &str) -> String {
+    if name.chars().count() > LABEL_CHARS {
+        name.chars().take(LABEL_CHARS - 1).chain(['…']).collect()
+    } else {
+        name.to_string()
+    }
+}
+
 /// A horizontal bar chart, one bar per row, stacked by status; with `legend`, a legend of the
 /// status colours above it.
-fn chart(h: &mut String, title: &str, rows: &[(String, StatusCounts)], legend: bool) -> std::fmt::Result {
+fn chart(title: &str, rows: &[(String, StatusCounts)], legend: bool) -> Markup {
     let max = rows.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1);
     let top = if legend { 22 } else { 0 };
     let height = top + rows.len().max(1) * ROW_HEIGHT + 4;
     let bar_space = CHART_WIDTH - LABEL_WIDTH - 50;
-    writeln!(h, "<figure class=\"chart\">\n<h3>{}</h3>", escape(title))?;
-    writeln!(
-        h,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{CHART_WIDTH}\" height=\"{height}\" viewBox=\"0 0 {CHART_WIDTH} {height}\" role=\"img\" aria-label=\"{}\" font-size=\"12\">",
-        escape(title)
-    )?;
-    if legend {
-        for (i, st) in Status::ALL.iter().enumerate() {
-            let x = i * 100;
-            writeln!(
-                h,
-                "<rect x=\"{x}\" y=\"4\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" y=\"14\">{}</text>",
-                STATUS_COLOURS[i],
-                x + 16,
-                st.as_str()
-            )?;
-        }
-    }
-    if rows.is_empty() {
-        writeln!(h, "<text x=\"0\" y=\"{}\" fill=\"#888\">no clashes</text>", top + 16)?;
-    }
-    for (r, (name, counts)) in rows.iter().enumerate() {
-        let y = top + r * ROW_HEIGHT;
-        let label: String = if name.chars().count() > LABEL_CHARS {
-            name.chars().take(LABEL_CHARS - 1).chain(['…']).collect()
-        } else {
-            name.clone()
-        };
-        writeln!(
-            h,
-            "<text x=\"0\" y=\"{}\"><title>{}</title>{}</text>",
-            y + 14,
-            escape(name),
-            escape(&label)
-        )?;
-        // Integer pixel widths, accumulated, so that stacked segments meet exactly.
-        let mut x = LABEL_WIDTH;
-        let mut cumulative = 0;
-        for (i, &n) in counts.iter().enumerate() {
-            if n == 0 {
-                continue;
+    maud::html! {
+        figure class="chart" {
+            h3 { (title) }
+            svg xmlns="http://www.w3.org/2000/svg" width=(CHART_WIDTH) height=(height)
+                viewBox={ "0 0 " (CHART_WIDTH) " " (height) } role="img" aria-label=(title)
+                font-size="12" {
+                @if legend {
+                    @for (i, st) in Status::ALL.iter().enumerate() {
+                        // maud has no `/>`; `<rect></rect>` is the same SVG element.
+                        rect x=(i * 100) y="4" width="12" height="12" fill=(STATUS_COLOURS[i]) {}
+                        text x=(i * 100 + 16) y="14" { (st.as_str()) }
+                    }
+                }
+                @if rows.is_empty() {
+                    text x="0" y=(top + 16) fill="#888" { "no clashes" }
+                }
+                @for (r, (name, counts)) in rows.iter().enumerate() {
+                    @let y = top + r * ROW_HEIGHT;
+                    @let (bars, end) = segments(counts, max, bar_space);
+                    text x="0" y=(y + 14) { title { (name) } (short_label(name)) }
+                    @for b in &bars {
+                        rect x=(b.x) y=(y + 2) width=(b.width) height=(BAR_HEIGHT) fill=(STATUS_COLOURS[b.status]) {
+                            title { (Status::ALL[b.status].as_str()) ": " (b.count) }
+                        }
+                    }
+                    text x=(end + 4) y=(y + 15) { (counts.iter().sum::<usize>()) }
+                }
             }
-            let end = LABEL_WIDTH + (cumulative + n) * bar_space / max;
-            cumulative += n;
-            let w = end.saturating_sub(x).max(1);
-            writeln!(
-                h,
-                "<rect x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{BAR_HEIGHT}\" fill=\"{}\"><title>{}: {n}</title></rect>",
-                y + 2,
-                STATUS_COLOURS[i],
-                Status::ALL[i].as_str()
-            )?;
-            x += w;
         }
-        let total: usize = counts.iter().sum();
-        writeln!(h, "<text x=\"{}\" y=\"{}\">{total}</text>", x + 4, y + 15)?;
     }
-    h.push_str("</svg>\n</figure>\n");
-    Ok(())
 }

@@ -14,10 +14,9 @@ mod html;
 mod xlsx;
 
 pub use csv_report::csv;
-pub use html::{escape, html};
+pub use html::html;
 pub use xlsx::xlsx;
 
-use plumbline_clash::ClashKind;
 use plumbline_review::{ClashRecord, Report, Status};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -91,7 +90,7 @@ pub fn summary(report: &Report) -> Summary {
         }
         s.clashes += t.clashes.len();
         s.groups += t.groups.len();
-        s.by_test.push((t.name.clone(), counts));
+        s.by_test.push((t.info.name.clone(), counts));
     }
     s.by_storey = storeys.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     if unplaced.iter().any(|&n| n > 0) {
@@ -109,16 +108,6 @@ pub(crate) fn status_index(status: Status) -> usize {
 /// storey does).
 pub fn storey(c: &ClashRecord) -> Option<&str> {
     c.a.storey.as_deref().or(c.b.storey.as_deref()).filter(|s| !s.trim().is_empty())
-}
-
-/// The clash kind as the JSON report spells it.
-pub fn kind_str(kind: ClashKind) -> &'static str {
-    match kind {
-        ClashKind::Hard => "hard",
-        ClashKind::Clearance => "clearance",
-        ClashKind::Duplicate => "duplicate",
-        ClashKind::Time => "time",
-    }
 }
 
 /// A number with a fixed count of decimals, never `-0.0` (a rounded-away sign would make two
@@ -144,7 +133,7 @@ pub(crate) fn row(c: &ClashRecord) -> [String; 20] {
     [
         c.test.clone(),
         c.id.clone(),
-        kind_str(c.kind).to_string(),
+        c.kind.as_str().to_string(),
         c.status.as_str().to_string(),
         fixed(distance_mm(c), 1),
         c.group.clone(),

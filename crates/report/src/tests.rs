@@ -1,4 +1,5 @@
 use super::*;
+use plumbline_clash::{ClashKind, Zone};
 use plumbline_model::Aabb;
 use plumbline_review::{
     explain_clash, group_clashes, ElementInfo, Grouping, TestInfo, TestReport, Text, Timings,
@@ -15,13 +16,14 @@ fn element(gid: &str, class: &str, name: Option<&str>, storey: Option<&str>, x: 
     }
 }
 
-fn test_info(name: &str, mode: &str) -> TestInfo {
+fn test_info(name: &str, mode: ClashKind) -> TestInfo {
+    let clearance = mode == ClashKind::Clearance;
     TestInfo {
         name: name.into(),
-        mode: mode.into(),
+        mode,
         tolerance_m: 0.002,
-        clearance_m: if mode == "clearance" { 0.305 } else { 0.0 },
-        zone: (mode == "clearance").then(|| "above".to_string()),
+        clearance_m: if clearance { 0.305 } else { 0.0 },
+        zone: clearance.then_some(Zone::Above),
     }
 }
 
@@ -57,25 +59,14 @@ fn record(
 
 fn test_report(info: &TestInfo, mut clashes: Vec<ClashRecord>) -> TestReport {
     let groups = group_clashes(info, &mut clashes, Grouping::Storey);
-    TestReport {
-        name: info.name.clone(),
-        mode: info.mode.clone(),
-        tolerance_m: info.tolerance_m,
-        clearance_m: info.clearance_m,
-        zone: info.zone.clone(),
-        elements_a: 12,
-        elements_b: 30,
-        candidate_pairs: 57,
-        clashes,
-        groups,
-    }
+    TestReport { info: info.clone(), elements_a: 12, elements_b: 30, candidate_pairs: 57, clashes, groups }
 }
 
 /// Two tests, four clashes: a Chinese element name, a name with a comma and quotes, a name with
 /// HTML markup, a clash without storey, and every status but one.
 fn sample() -> Report {
-    let hard = test_info("trays-vs-ducts", "hard");
-    let clear = test_info("tray-access", "clearance");
+    let hard = test_info("trays-vs-ducts", ClashKind::Hard);
+    let clear = test_info("tray-access", ClashKind::Clearance);
     let duct =
         element("2O2Fr$t4X7Zf8NOew3FLOH", "IfcDuctSegment", Some("风管 D-3"), Some("一层 Level 1"), 0.0);
     let hard_clashes = vec![
@@ -209,7 +200,58 @@ fn html_escapes_every_text_and_loads_nothing_from_outside() {
     for outside in ["http:", "https:", "src=\"//", "<script", "<link", "@import", "url("] {
         assert!(!rest.contains(outside), "found {outside}");
     }
-    assert_eq!(escape("<a href='x'>\"&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;");
+}
+
+/// Text that closes the tags around it, opens a script, and carries every character HTML
+/// gives a meaning to, with Chinese around it.
+const HOSTILE: &str = "</p></div></section><script>alert('x&y')</script> \"q\" 风管 &amp; D-3";
+
+#[test]
+fn html_escapes_hostile_text_in_every_field() {
+    let info = test_info(HOSTILE, ClashKind::Clearance);
+    let mut a = element(HOSTILE, HOSTILE, Some(HOSTILE), Some(HOSTILE), 0.0);
+    a.file = HOSTILE.into();
+    let b = element("0b", "IfcWall", None, None, 0.0);
+    let mut c = record(&info, HOSTILE, a, b, ClashKind::Clearance, 0.05, Status::Active, 0.0);
+    c.explanation = Text { en: HOSTILE.into(), zh: HOSTILE.into() };
+    let mut t = test_report(&info, vec![c]);
+    for g in &mut t.groups {
+        g.id = HOSTILE.into();
+        g.title = Text { en: HOSTILE.into(), zh: HOSTILE.into() };
+        g.explanation = Text { en: HOSTILE.into(), zh: HOSTILE.into() };
+    }
+    let report = Report {
+        models: vec![HOSTILE.into()],
+        grouping: Grouping::Storey,
+        tests: vec![t],
+        timings: Timings::default(),
+    };
+    let mut snaps = Snapshots::new();
+    snaps.insert(HOSTILE.into(), vec![0xfb, 0xff]);
+    let page = html(&report, &snaps);
+
+    let escaped = "&lt;/p&gt;&lt;/div&gt;&lt;/section&gt;&lt;script&gt;alert('x&amp;y')&lt;/script&gt; \
+                   &quot;q&quot; 风管 &amp;amp; D-3";
+    assert!(page.matches(escaped).count() >= 12, "every field, escaped: {page}");
+    assert!(page.contains(&format!("id=\"clash-{escaped}\"")), "in attributes too");
+    assert!(page.contains(&format!("alt=\"Snapshot of clash {escaped}: A red, B green\"")));
+    assert!(page.contains("src=\"data:image/png;base64,+/8=\""));
+    assert!(!page.contains("<script") && !page.contains("\"q\""), "{page}");
+    // Every `&` starts an entity, so none of the text's own ampersands went out bare.
+    for (i, _) in page.match_indices('&') {
+        let rest = &page[i..];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;"].iter().any(|e| rest.starts_with(e)),
+            "bare & at {i}: {}",
+            rest.chars().take(30).collect::<String>()
+        );
+    }
+    // The closing tags in the text closed nothing: the page's own tags still balance.
+    for tag in ["p", "div", "section", "article", "figure", "svg"] {
+        let open = page.matches(&format!("<{tag}>")).count() + page.matches(&format!("<{tag} ")).count();
+        assert_eq!(open, page.matches(&format!("</{tag}>")).count(), "<{tag}>");
+    }
+    assert!(page.contains("风管"), "Chinese text is kept as UTF-8");
 }
 
 #[test]
@@ -297,7 +339,7 @@ fn zip_entries(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
         let mut f = archive.by_index(i).expect("entry");
         let mut text = String::new();
         if f.read_to_string(&mut text).is_ok() {
-            out.insert(f.name().to_string(), text);
+            out.insert(f.name().expect("entry name").into_owned(), text);
         }
     }
     out
@@ -305,7 +347,7 @@ fn zip_entries(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
 
 #[test]
 fn csv_text_that_excel_would_run_as_a_formula_is_defused_and_numbers_are_not() {
-    let info = test_info("trays-vs-ducts", "hard");
+    let info = test_info("trays-vs-ducts", ClashKind::Hard);
     let a = element("0a", "IfcDuctSegment", Some("=HYPERLINK(\"http://evil.example\",\"x\")"), None, -12.0);
     let b = element("0b", "IfcWall", Some("@SUM(A1)"), Some("-1 Basement"), -12.0);
     let mut c = record(&info, "c1", a, b, ClashKind::Hard, 0.05, Status::New, -12.0);

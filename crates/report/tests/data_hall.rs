@@ -30,8 +30,7 @@ fn data_hall_report_with_snapshots() {
         b: Some(select(&set, &["IfcDuctSegment", "IfcDuctFitting"])),
     };
     let result = run_test(&Shapes::new(&set), &test, &|_, _| false);
-    let info =
-        TestInfo { name: name.into(), mode: "hard".into(), tolerance_m: 0.002, clearance_m: 0.0, zone: None };
+    let info = TestInfo::of(name, &test.mode);
     let grouping = Grouping::default();
     let report = Report {
         models: vec!["datacenter-hall.ifc".into()],

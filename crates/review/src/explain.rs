@@ -1,8 +1,10 @@
 //! One-line plain explanations, in English and Simplified Chinese: which rule, what overlaps by
 //! how much, or how far apart against which clearance.
 
-use crate::{ClashRecord, Grouping, TestInfo, Text};
+use crate::grouping::Grouping;
+use crate::{ClashRecord, TestInfo, Text};
 use plumbline_clash::ClashKind;
+use plumbline_clash::Zone;
 
 /// Millimetres for people: at most one decimal, no trailing `.0`.
 fn mm(m: f64) -> String {
@@ -20,23 +22,23 @@ fn metres(m: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn zone_en(zone: Option<&str>) -> &'static str {
+fn zone_en(zone: Option<Zone>) -> &'static str {
     match zone {
-        Some("above") => "above",
-        Some("below") => "below",
-        Some("front") => "in front of",
-        Some("front_and_back") => "in front of or behind",
-        _ => "around",
+        Some(Zone::Above) => "above",
+        Some(Zone::Below) => "below",
+        Some(Zone::Front) => "in front of",
+        Some(Zone::FrontAndBack) => "in front of or behind",
+        None => "around",
     }
 }
 
-fn zone_zh(zone: Option<&str>) -> &'static str {
+fn zone_zh(zone: Option<Zone>) -> &'static str {
     match zone {
-        Some("above") => "上方",
-        Some("below") => "下方",
-        Some("front") => "前方",
-        Some("front_and_back") => "前后",
-        _ => "周围",
+        Some(Zone::Above) => "上方",
+        Some(Zone::Below) => "下方",
+        Some(Zone::Front) => "前方",
+        Some(Zone::FrontAndBack) => "前后",
+        None => "周围",
     }
 }
 
@@ -65,7 +67,7 @@ pub fn explain_clash(test: &TestInfo, c: &ClashRecord) -> Text {
         },
         ClashKind::Clearance => {
             let clear = mm(test.clearance_m);
-            let zone = test.zone.as_deref();
+            let zone = test.zone;
             if c.hard {
                 Text {
                     en: format!(

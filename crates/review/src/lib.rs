@@ -15,12 +15,14 @@
 mod camera;
 mod explain;
 mod group;
+mod grouping;
 
 pub use camera::{frame_box, Camera};
 pub use explain::{explain_clash, explain_group};
-pub use group::{group_clashes, Grouping, GroupingError};
+pub use group::group_clashes;
+pub use grouping::{Grouping, GroupingError};
 
-use plumbline_clash::{Clash, ClashKind, TestResult};
+use plumbline_clash::{Clash, ClashKind, Mode, TestResult, Zone};
 use plumbline_model::{Aabb, ElementRef, ModelSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -174,24 +176,34 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestInfo {
     pub name: String,
-    /// `hard`, `clearance`, `duplicate` or `time`.
-    pub mode: String,
+    /// What the test reports (`hard`, `clearance`, `duplicate` or `time` in JSON).
+    pub mode: ClashKind,
     pub tolerance_m: f64,
     pub clearance_m: f64,
-    /// For clearance zones: `above`, `below`, `front`, `front_and_back`; `None` means all round.
+    /// For clearance zones: where the zone lies; `None` means all round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone: Option<String>,
+    pub zone: Option<Zone>,
 }
 
-/// One test's findings.
+impl TestInfo {
+    /// The report's statement of a test named `name` run in the engine's `mode`.
+    pub fn of(name: &str, mode: &Mode) -> TestInfo {
+        TestInfo {
+            name: name.to_string(),
+            mode: mode.kind(),
+            tolerance_m: mode.tolerance_m(),
+            clearance_m: mode.clearance_m(),
+            zone: mode.zone(),
+        }
+    }
+}
+
+/// One test's findings: what it asked for (its fields stand at the top level in JSON), then
+/// what it found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestReport {
-    pub name: String,
-    pub mode: String,
-    pub tolerance_m: f64,
-    pub clearance_m: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone: Option<String>,
+    #[serde(flatten)]
+    pub info: TestInfo,
     pub elements_a: usize,
     pub elements_b: usize,
     pub candidate_pairs: usize,
@@ -291,11 +303,7 @@ pub fn test_report_from_clashes(
         .collect();
     let groups = group_clashes(info, &mut records, grouping);
     TestReport {
-        name: info.name.clone(),
-        mode: info.mode.clone(),
-        tolerance_m: info.tolerance_m,
-        clearance_m: info.clearance_m,
-        zone: info.zone.clone(),
+        info: info.clone(),
         elements_a: result.elements_a,
         elements_b: result.elements_b,
         candidate_pairs: result.candidate_pairs,

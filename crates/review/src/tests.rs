@@ -1,5 +1,5 @@
 use super::*;
-use plumbline_clash::ClashKind;
+use plumbline_clash::{ClashKind, Zone};
 
 fn element(gid: &str, class: &str, name: &str, storey: &str, x: f64) -> ElementInfo {
     ElementInfo {
@@ -33,7 +33,7 @@ fn record(id: &str, a: ElementInfo, b: ElementInfo, kind: ClashKind, distance_m:
 fn hard_test() -> TestInfo {
     TestInfo {
         name: "trays-vs-ducts".into(),
-        mode: "hard".into(),
+        mode: ClashKind::Hard,
         tolerance_m: 0.002,
         clearance_m: 0.0,
         zone: None,
@@ -170,10 +170,10 @@ fn explanations_in_both_languages() {
     }
     let clearance = TestInfo {
         name: "tray-access".into(),
-        mode: "clearance".into(),
+        mode: ClashKind::Clearance,
         tolerance_m: 0.002,
         clearance_m: 0.305,
-        zone: Some("above".into()),
+        zone: Some(Zone::Above),
     };
     let mut c = records[0].clone();
     c.kind = ClashKind::Clearance;
@@ -190,13 +190,13 @@ fn explanations_in_both_languages() {
     out.push(explain_clash(&round, &c));
     c.kind = ClashKind::Duplicate;
     out.push(explain_clash(
-        &TestInfo { name: "duplicates".into(), mode: "duplicate".into(), ..hard_test() },
+        &TestInfo { name: "duplicates".into(), mode: ClashKind::Duplicate, ..hard_test() },
         &c,
     ));
     c.kind = ClashKind::Time;
     c.distance_m = 0.2;
     out.push(explain_clash(
-        &TestInfo { name: "temporary-vs-permanent".into(), mode: "time".into(), ..hard_test() },
+        &TestInfo { name: "temporary-vs-permanent".into(), mode: ClashKind::Time, ..hard_test() },
         &c,
     ));
     for r in &mut records {
@@ -217,11 +217,7 @@ fn report_json_round_trips() {
         models: vec!["hall.ifc".into()],
         grouping: Grouping::default(),
         tests: vec![TestReport {
-            name: t.name.clone(),
-            mode: t.mode.clone(),
-            tolerance_m: t.tolerance_m,
-            clearance_m: 0.0,
-            zone: None,
+            info: t.clone(),
             elements_a: 3,
             elements_b: 1,
             candidate_pairs: 4,

@@ -1,9 +1,9 @@
 //! Reading a rule set: the TOML structure with the position of every value, then validation
 //! into [`RuleSet`], each error pointing at the offending value.
 
-use crate::select::{glob, Criteria, PropertyCriterion, Selection};
+use crate::select::{glob, unknown_class, Criteria, PropertyCriterion, Selection};
 use crate::RulesError;
-use plumbline_clash::{IgnoreRules, Zone, ZoneSize, DEFAULT_TOLERANCE_M};
+use plumbline_clash::{ClashKind, IgnoreRules, Mode, Zone, ZoneSize, DEFAULT_TOLERANCE_M};
 use plumbline_model::{ClassQuery, MeshScope};
 use plumbline_review::Grouping;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
@@ -108,37 +108,18 @@ impl IgnoreSwitches {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawMode {
-    Hard,
-    Clearance,
-    Duplicate,
-    Time,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawZone {
-    Above,
-    Below,
-    Front,
-    #[serde(alias = "front-and-back")]
-    FrontAndBack,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTest {
     name: Spanned<String>,
     #[serde(default)]
     description: Option<String>,
-    mode: Option<Spanned<RawMode>>,
+    mode: Option<Spanned<ClashKind>>,
     a: Option<RawSelection>,
     b: Option<RawSelection>,
     tolerance_mm: Option<Spanned<f64>>,
     clearance_mm: Option<Spanned<f64>>,
-    zone: Option<Spanned<RawZone>>,
+    zone: Option<Spanned<Zone>>,
     min_width_mm: Option<Spanned<f64>>,
     min_height_mm: Option<Spanned<f64>>,
     #[serde(default)]
@@ -180,62 +161,14 @@ struct RawRuleSet {
     test: Vec<Spanned<RawTest>>,
 }
 
-/// What a test computes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum TestMode {
-    Hard {
-        tolerance_m: f64,
-    },
-    /// All round (`zone: None`) or in a zone.
-    Clearance {
-        clearance_m: f64,
-        tolerance_m: f64,
-        zone: Option<Zone>,
-        min_width_m: f64,
-        min_height_m: f64,
-    },
-    Duplicate {
-        tolerance_m: f64,
-    },
-    /// A hard overlap between a temporary and a permanent element that stand at the same time.
-    Time {
-        tolerance_m: f64,
-    },
-}
-
-impl TestMode {
-    /// `hard`, `clearance`, `duplicate` or `time`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            TestMode::Hard { .. } => "hard",
-            TestMode::Clearance { .. } => "clearance",
-            TestMode::Duplicate { .. } => "duplicate",
-            TestMode::Time { .. } => "time",
-        }
-    }
-
-    /// The clash engine's mode.
-    pub fn engine_mode(&self) -> plumbline_clash::Mode {
-        use plumbline_clash::Mode;
-        match *self {
-            TestMode::Hard { tolerance_m } | TestMode::Time { tolerance_m } => Mode::Hard { tolerance_m },
-            TestMode::Duplicate { tolerance_m } => Mode::Duplicate { tolerance_m },
-            TestMode::Clearance { clearance_m, tolerance_m, zone: None, .. } => {
-                Mode::Clearance { clearance_m, tolerance_m }
-            }
-            TestMode::Clearance { clearance_m, tolerance_m, zone: Some(zone), min_width_m, min_height_m } => {
-                Mode::Zone { zone, size: ZoneSize { clearance_m, min_width_m, min_height_m }, tolerance_m }
-            }
-        }
-    }
-}
-
 /// One test of a matrix.
 #[derive(Debug, Clone)]
 pub struct TestSpec {
     pub name: String,
     pub description: Option<String>,
-    pub mode: TestMode,
+    /// What the test computes: the engine's mode (a clearance test with a zone is
+    /// [`Mode::Zone`]; a time test is [`Mode::Time`]).
+    pub mode: Mode,
     pub a: Selection,
     /// `None`: A against itself, each pair once.
     pub b: Option<Selection>,
@@ -274,20 +207,7 @@ impl Ctx<'_> {
 
     /// A length in millimetres, which must be a finite number not below zero.
     fn mm(&self, key: &str, v: &Spanned<f64>) -> Result<f64, RulesError> {
-        let x = *v.get_ref();
-        if !(x.is_finite() && x >= 0.0) {
-            Err(self.err(v.span(), format!("{key} must be a number of millimetres, 0 or more; got {x}")))
-        } else if x > MAX_DISTANCE_MM {
-            // Clearances are centimetres to a few metres; beyond 100 m the value is a unit
-            // mistake (metres typed as millimetres twice over) and would pair every element.
-            let shown = if x < 1e9 { format!("{x}") } else { format!("{x:e}") };
-            Err(self.err(
-                v.span(),
-                format!("{key} = {shown} mm is over 100 m ({MAX_DISTANCE_MM} mm): give millimetres (e.g. 50 for 5 cm)"),
-            ))
-        } else {
-            Ok(x / 1000.0)
-        }
+        distance_mm_to_m(key, *v.get_ref()).map_err(|m| self.err(v.span(), m))
     }
 
     fn globs(&self, f: &Field) -> Result<Vec<globset::GlobMatcher>, RulesError> {
@@ -303,12 +223,7 @@ impl Ctx<'_> {
                 for raw in &f.get_ref().0 {
                     match (self.classes)(raw.trim()) {
                         Some(n) => names.push(n),
-                        None => {
-                            return Err(self.err(
-                                f.span(),
-                                format!("unknown IFC class '{raw}': expected a class of IFC2X3, IFC4 or IFC4X3 such as IfcWall, IfcDuctSegment, IfcFlowSegment, IfcBuildingElementProxy"),
-                            ))
-                        }
+                        None => return Err(self.err(f.span(), unknown_class(raw))),
                     }
                 }
                 Some(ClassQuery::new(names))
@@ -381,8 +296,28 @@ impl<'a> CriteriaRef<'a> {
     }
 }
 
-/// The largest tolerance, clearance or zone size a rule file may give, in millimetres.
-const MAX_DISTANCE_MM: f64 = 100_000.0;
+/// The largest tolerance, clearance or zone size a rule file or a command line may give, in
+/// millimetres.
+pub const MAX_DISTANCE_MM: f64 = 100_000.0;
+
+/// A distance given in millimetres (a tolerance, a clearance, a zone size) in metres: a
+/// finite number, 0 or more and at most 100 m. Rule files and command-line flags both come
+/// through here, so they accept and refuse the same values with the same words; `key` names
+/// the value in the message.
+pub fn distance_mm_to_m(key: &str, mm: f64) -> Result<f64, String> {
+    if !(mm.is_finite() && mm >= 0.0) {
+        Err(format!("{key} must be a number of millimetres, 0 or more; got {mm}"))
+    } else if mm > MAX_DISTANCE_MM {
+        // Clearances are centimetres to a few metres; beyond 100 m the value is a unit
+        // mistake (metres typed as millimetres twice over) and would pair every element.
+        let shown = if mm < 1e9 { format!("{mm}") } else { format!("{mm:e}") };
+        Err(format!(
+            "{key} = {shown} mm is over 100 m ({MAX_DISTANCE_MM} mm): give millimetres (e.g. 50 for 5 cm)"
+        ))
+    } else {
+        Ok(mm / 1000.0)
+    }
+}
 
 impl RuleSet {
     /// Which elements of the file at `path` (as it will be loaded) any test may pick, on
@@ -463,17 +398,12 @@ impl RuleSet {
                 Some(v) => cx.mm("tolerance_mm", v)?,
                 None => default_tolerance_m,
             };
-            let mode = t.mode.as_ref().map_or(RawMode::Hard, |m| *m.get_ref());
+            let kind = t.mode.as_ref().map_or(ClashKind::Hard, |m| *m.get_ref());
             let clearance_m = t.clearance_mm.as_ref().map(|v| cx.mm("clearance_mm", v)).transpose()?;
             let min_width_m = t.min_width_mm.as_ref().map(|v| cx.mm("min_width_mm", v)).transpose()?;
             let min_height_m = t.min_height_mm.as_ref().map(|v| cx.mm("min_height_mm", v)).transpose()?;
-            let zone = t.zone.as_ref().map(|z| match z.get_ref() {
-                RawZone::Above => Zone::Above,
-                RawZone::Below => Zone::Below,
-                RawZone::Front => Zone::Front,
-                RawZone::FrontAndBack => Zone::FrontAndBack,
-            });
-            if mode != RawMode::Clearance {
+            let zone = t.zone.as_ref().map(|z| *z.get_ref());
+            if kind != ClashKind::Clearance {
                 for (key, present) in [
                     ("clearance_mm", t.clearance_mm.as_ref().map(Spanned::span)),
                     ("zone", t.zone.as_ref().map(Spanned::span)),
@@ -493,11 +423,11 @@ impl RuleSet {
                     ));
                 }
             }
-            let mode = match mode {
-                RawMode::Hard => TestMode::Hard { tolerance_m },
-                RawMode::Duplicate => TestMode::Duplicate { tolerance_m },
-                RawMode::Time => TestMode::Time { tolerance_m },
-                RawMode::Clearance => {
+            let mode = match kind {
+                ClashKind::Hard => Mode::Hard { tolerance_m },
+                ClashKind::Duplicate => Mode::Duplicate { tolerance_m },
+                ClashKind::Time => Mode::Time { tolerance_m },
+                ClashKind::Clearance => {
                     let Some(clearance_m) = clearance_m.filter(|c| *c > 0.0) else {
                         let at = t.clearance_mm.as_ref().map_or(span.clone(), Spanned::span);
                         return Err(cx.err(
@@ -507,12 +437,17 @@ impl RuleSet {
                             ),
                         ));
                     };
-                    TestMode::Clearance {
-                        clearance_m,
-                        tolerance_m,
-                        zone,
-                        min_width_m: min_width_m.unwrap_or(0.0),
-                        min_height_m: min_height_m.unwrap_or(0.0),
+                    match zone {
+                        None => Mode::Clearance { clearance_m, tolerance_m },
+                        Some(zone) => Mode::Zone {
+                            zone,
+                            size: ZoneSize {
+                                clearance_m,
+                                min_width_m: min_width_m.unwrap_or(0.0),
+                                min_height_m: min_height_m.unwrap_or(0.0),
+                            },
+                            tolerance_m,
+                        },
                     }
                 }
             };

@@ -48,7 +48,7 @@ mod config;
 mod run;
 mod select;
 
-pub use config::{IgnoreSwitches, RuleSet, TestMode, TestSpec};
+pub use config::{distance_mm_to_m, IgnoreSwitches, RuleSet, TestSpec, MAX_DISTANCE_MM};
 pub use run::{run_report, run_rules, RunContext};
 pub use select::{Criteria, Selection};
 

@@ -1,22 +1,21 @@
 //! Running a rule set: every test in file order on one model set, sharing the collision shapes.
 
-use crate::config::{RuleSet, TestMode};
+use crate::config::RuleSet;
 use crate::select::FileFacts;
 use crate::RulesError;
-use plumbline_clash::{run_test, Clash, ClashKind, Ignore, IgnoreRules, Shapes, Test};
-use plumbline_model::{ElementRef, ModelSet, Role};
+use plumbline_clash::{run_test, Clash, Ignore, IgnoreRules, Mode, Shapes, Test};
+use plumbline_model::{ElementRef, ModelSet};
 use plumbline_review::{test_report_from_clashes, Report, TestInfo, TestReport, Timings};
-use plumbline_schedule::{coexistence, marked_temporary, Basis, Existence, Schedule, SimIndex};
-use std::collections::{HashMap, HashSet};
+use plumbline_schedule::{coexistence, marked_temporary, Basis, Existence, Schedule, SetSim};
+use std::collections::HashSet;
 
 /// What a run needs beside the models and the rules.
 #[derive(Debug, Clone, Copy)]
 pub struct RunContext<'a> {
-    /// The 4D simulation of the set's physical elements, numbered as
-    /// `plumbline_schedule::element_keys` lists them file after file (see
-    /// [`RunContext::sim_index`]). Without it, every element stands all the time and only the
-    /// `Temporary` mark says what is temporary.
-    pub schedule: Option<&'a SimIndex>,
+    /// The 4D simulation of the set's physical elements (see [`RunContext::sim_index`]).
+    /// Without it, every element stands all the time and only the `Temporary` mark says what
+    /// is temporary.
+    pub schedule: Option<&'a SetSim>,
     /// Planned or actual dates for time tests.
     pub basis: Basis,
     /// Worker threads; `None` uses rayon's global pool. Results do not depend on it.
@@ -33,8 +32,8 @@ impl RunContext<'_> {
     /// The simulation index of `set` under `schedule`, linked by the schedule's own links
     /// (an IFC work schedule's `IfcRelAssignsToProcess`), numbered as [`RunContext::schedule`]
     /// expects.
-    pub fn sim_index(set: &ModelSet, schedule: &Schedule) -> SimIndex {
-        SimIndex::for_models(schedule, &schedule.links, &set.models)
+    pub fn sim_index(set: &ModelSet, schedule: &Schedule) -> SetSim {
+        SetSim::new(schedule, &schedule.links, &set.models)
     }
 }
 
@@ -46,6 +45,17 @@ pub fn run_rules(
     rules: &RuleSet,
     cx: &RunContext<'_>,
 ) -> Result<Vec<TestReport>, RulesError> {
+    Ok(run_in_pool(set, rules, cx)?.reports)
+}
+
+/// What the tests found, and the time their broad and narrow phases took.
+struct Findings {
+    reports: Vec<TestReport>,
+    broad_secs: f64,
+    narrow_secs: f64,
+}
+
+fn run_in_pool(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Result<Findings, RulesError> {
     match cx.threads {
         None => Ok(run_all(set, rules, cx)),
         Some(n) => {
@@ -59,43 +69,35 @@ pub fn run_rules(
 }
 
 /// Runs every test of `rules` on `set` ([`run_rules`]) into a report: the set's files, the rule
-/// set's grouping, the tests, and the time the tests took as `narrow_secs` (loading is the
-/// caller's to add).
+/// set's grouping, the tests, and the time the tests' broad phases (`index_secs`) and narrow
+/// phases (`narrow_secs`, collision shapes included) took; loading is the caller's to add.
 pub fn run_report(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Result<Report, RulesError> {
-    let started = std::time::Instant::now();
-    let tests = run_rules(set, rules, cx)?;
+    let found = run_in_pool(set, rules, cx)?;
     Ok(Report {
         models: set.models.iter().map(|m| m.path.clone()).collect(),
         grouping: rules.grouping,
-        tests,
-        timings: Timings { narrow_secs: started.elapsed().as_secs_f64(), ..Timings::default() },
+        tests: found.reports,
+        timings: Timings {
+            index_secs: found.broad_secs,
+            narrow_secs: found.narrow_secs,
+            ..Timings::default()
+        },
     })
 }
 
-fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Vec<TestReport> {
+fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Findings {
     let facts: Vec<FileFacts<'_>> = set.models.iter().map(FileFacts::new).collect();
     let shapes = Shapes::new(set);
-    // The simulation numbers physical elements file after file, in element order.
-    let mut sim_of: HashMap<ElementRef, usize> = HashMap::new();
-    if cx.schedule.is_some() {
-        for (r, e) in set.elements() {
-            if e.role == Role::Physical {
-                let next = sim_of.len();
-                sim_of.insert(r, next);
-            }
-        }
-    }
-    let temporary = |r: ElementRef| {
-        marked_temporary(set.element(r))
-            || cx.schedule.zip(sim_of.get(&r)).is_some_and(|(s, &i)| s.is_temporary(i))
-    };
-    let existence = |r: ElementRef| match cx.schedule.zip(sim_of.get(&r)) {
-        Some((s, &i)) => s.existence(i, cx.basis),
+    let temporary =
+        |r: ElementRef| marked_temporary(set.element(r)) || cx.schedule.is_some_and(|s| s.is_temporary(r));
+    let existence = |r: ElementRef| match cx.schedule {
+        Some(s) => s.existence(r, cx.basis),
         None => Some(Existence::ALWAYS),
     };
     // Ignore tables are built once per distinct set of switches.
     let mut ignores: Vec<(IgnoreRules, Ignore<'_>)> = Vec::new();
-    let mut reports = Vec::with_capacity(rules.tests.len());
+    let mut found =
+        Findings { reports: Vec::with_capacity(rules.tests.len()), broad_secs: 0.0, narrow_secs: 0.0 };
     for spec in &rules.tests {
         if !ignores.iter().any(|(r, _)| *r == spec.ignore) {
             ignores.push((spec.ignore, Ignore::new(set, spec.ignore)));
@@ -103,8 +105,8 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Vec<TestRepo
         let ignore = &ignores.iter().find(|(r, _)| *r == spec.ignore).map(|(_, i)| i);
         let a = spec.a.select_in(&facts);
         let b = spec.b.as_ref().map(|s| s.select_in(&facts));
-        let is_time = matches!(spec.mode, TestMode::Time { .. });
-        let test = Test { name: spec.name.clone(), mode: spec.mode.engine_mode(), a, b };
+        let is_time = matches!(spec.mode, Mode::Time { .. });
+        let test = Test { name: spec.name.clone(), mode: spec.mode, a, b };
         let result = run_test(&shapes, &test, &|x, y| {
             if ignore.is_some_and(|i| i.ignores(x, y)) {
                 return true;
@@ -125,7 +127,7 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Vec<TestRepo
             .cloned()
             .map(|mut c| {
                 let swap = if is_time {
-                    c.kind = ClashKind::Time;
+                    // Temporary works are reported on side A.
                     !temporary(c.a)
                 } else {
                     // The engine orders a symmetric pair by GlobalId; a report reads better
@@ -144,14 +146,10 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Vec<TestRepo
             };
             key(p).cmp(&key(q))
         });
-        let info = TestInfo {
-            name: spec.name.clone(),
-            mode: spec.mode.name().to_string(),
-            tolerance_m: test.mode.tolerance_m(),
-            clearance_m: test.mode.clearance_m(),
-            zone: test.mode.zone().map(|z| z.name().to_string()),
-        };
-        reports.push(test_report_from_clashes(set, &info, &result, &clashes, rules.grouping));
+        let info = TestInfo::of(&spec.name, &test.mode);
+        found.broad_secs += result.broad_secs;
+        found.narrow_secs += result.narrow_secs;
+        found.reports.push(test_report_from_clashes(set, &info, &result, &clashes, rules.grouping));
     }
-    reports
+    found
 }

@@ -50,6 +50,11 @@ impl PropertyCriterion {
     }
 }
 
+/// The message for a class name no IFC schema knows.
+pub(crate) fn unknown_class(raw: &str) -> String {
+    format!("unknown IFC class '{raw}': expected a class of IFC2X3, IFC4 or IFC4X3 such as IfcWall, IfcDuctSegment, IfcFlowSegment, IfcBuildingElementProxy")
+}
+
 /// A case-insensitive glob; the error says why a pattern is bad.
 pub(crate) fn glob(pattern: &str) -> Result<GlobMatcher, String> {
     GlobBuilder::new(pattern)
@@ -164,6 +169,36 @@ impl Selection {
         self.include.iter().fold(MeshScope::nothing(), |scope, c| scope.union(c.mesh_scope(path)))
     }
 
+    /// Parses the command line's short form of a selection, `[FILE_GLOB:]CLASS[,CLASS...]`,
+    /// where `*` (or nothing) for the classes takes every physical element: the same selection
+    /// a rule file writes as `{ file = "FILE_GLOB", class = [CLASS, ...] }`, with the same
+    /// case-insensitive file glob and the same class check (`classes`, as in
+    /// [`crate::RuleSet::read`]). The error names the text and says what is wrong.
+    pub fn parse_short(text: &str, classes: &dyn Fn(&str) -> Option<String>) -> Result<Selection, String> {
+        let (file, class_list) = match text.rsplit_once(':') {
+            Some((g, c)) => (Some(g), c),
+            None => (None, text),
+        };
+        let files = match file {
+            Some(g) => vec![glob(g).map_err(|e| format!("'{text}': {e}"))?],
+            None => Vec::new(),
+        };
+        let class_list = class_list.trim();
+        let classes = if class_list == "*" || class_list.is_empty() {
+            None
+        } else {
+            let mut names = Vec::new();
+            for raw in class_list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                match classes(raw) {
+                    Some(name) => names.push(name),
+                    None => return Err(format!("'{text}': {}", unknown_class(raw))),
+                }
+            }
+            Some(ClassQuery::new(names))
+        };
+        Ok(Selection { all_of: Criteria { classes, files, ..Criteria::default() }, ..Selection::default() })
+    }
+
     /// The physical elements with geometry that the selection picks, in file then element order.
     pub fn select(&self, set: &ModelSet) -> Vec<ElementRef> {
         let facts: Vec<FileFacts<'_>> = set.models.iter().map(FileFacts::new).collect();
@@ -196,5 +231,28 @@ mod tests {
         assert!(matches!(p.test, PropertyTest::Contains(ref v) if v == "fire"));
         assert!(matches!(PropertyCriterion::parse("P.Q").expect("valid").test, PropertyTest::Present));
         assert!(PropertyCriterion::parse("NoDot = 3").is_err());
+    }
+
+    fn known(name: &str) -> Option<String> {
+        ["IfcWall", "IfcSlab"].iter().find(|c| c.eq_ignore_ascii_case(name)).map(|c| c.to_string())
+    }
+
+    #[test]
+    fn the_short_form_is_a_selection_by_file_and_class() {
+        let scope = |text: &str, file: &str| {
+            Selection::parse_short(text, &known).expect("valid").mesh_scope(std::path::Path::new(file))
+        };
+        assert_eq!(scope("IfcWall,IfcSlab", "models/arch.ifc"), MeshScope::classes(["IfcWall", "IfcSlab"]));
+        assert_eq!(scope("arch*.ifc:IfcWall", "models/arch-2.ifc"), MeshScope::classes(["IfcWall"]));
+        // File globs are case-insensitive, as in rule files.
+        assert_eq!(scope("ARCH*.IFC:ifcwall", "models/arch-2.ifc"), MeshScope::classes(["IfcWall"]));
+        assert_eq!(scope("arch*.ifc:IfcWall", "models/mep.ifc"), MeshScope::nothing());
+        assert_eq!(scope("*", "mep.ifc"), MeshScope::Everything);
+        assert_eq!(scope("mep.ifc:*", "mep.ifc"), MeshScope::Everything);
+        assert_eq!(scope("mep.ifc:*", "arch.ifc"), MeshScope::nothing());
+        let e = Selection::parse_short("IfcWal", &known).expect_err("typo");
+        assert!(e.starts_with("'IfcWal': unknown IFC class 'IfcWal'"), "{e}");
+        let e = Selection::parse_short("[a:IfcWall", &known).expect_err("bad glob");
+        assert!(e.starts_with("'[a:IfcWall': bad pattern '[a'"), "{e}");
     }
 }

@@ -1,10 +1,10 @@
 //! Reading rule files: a complete file with known contents, and bad files whose errors must
 //! name the file, line and column and the allowed values.
 
-use plumbline_clash::{Zone, DEFAULT_TOLERANCE_M};
+use plumbline_clash::{Mode, Zone, ZoneSize, DEFAULT_TOLERANCE_M};
 use plumbline_model::MeshScope;
 use plumbline_review::Grouping;
-use plumbline_rules::{RuleSet, RulesError, TestMode};
+use plumbline_rules::{RuleSet, RulesError};
 use std::path::Path;
 
 fn parse(text: &str) -> Result<RuleSet, RulesError> {
@@ -55,27 +55,25 @@ mode = "duplicate"
     assert_eq!(r.grouping, Grouping::TypePair);
     assert_eq!(r.tests.len(), 3);
     let t = &r.tests[0];
-    assert_eq!(t.mode, TestMode::Hard { tolerance_m: 0.005 });
+    assert_eq!(t.mode, Mode::Hard { tolerance_m: 0.005 });
     assert!(!t.ignore.through_openings && t.ignore.port_connected && t.ignore.fillings_in_host);
     assert!(t.b.is_some());
     let f = &r.tests[1];
     assert_eq!(
         f.mode,
-        TestMode::Clearance {
-            clearance_m: 1.0,
+        Mode::Zone {
+            zone: Zone::FrontAndBack,
+            size: ZoneSize { clearance_m: 1.0, min_width_m: 0.762, min_height_m: 0.0 },
             tolerance_m: 0.005,
-            zone: Some(Zone::FrontAndBack),
-            min_width_m: 0.762,
-            min_height_m: 0.0
         }
     );
     // The defaults switched ports off; this test did not say otherwise.
     assert!(!f.ignore.port_connected);
-    assert_eq!(r.tests[2].mode, TestMode::Duplicate { tolerance_m: 0.005 });
+    assert_eq!(r.tests[2].mode, Mode::Duplicate { tolerance_m: 0.005 });
     assert!(r.tests[2].b.is_none());
 
     let plain = parse("[[test]]\nname = \"x\"\n").expect("valid");
-    assert_eq!(plain.tests[0].mode, TestMode::Hard { tolerance_m: DEFAULT_TOLERANCE_M });
+    assert_eq!(plain.tests[0].mode, Mode::Hard { tolerance_m: DEFAULT_TOLERANCE_M });
     assert_eq!(plain.grouping, Grouping::Proximity { distance_m: 2.0 });
 }
 

@@ -48,7 +48,8 @@ fn kind(text: &str) -> ClashKind {
 /// Every way the reports and the truth disagree, one line each.
 fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
     let mut problems = Vec::new();
-    let per_test: Vec<String> = reports.iter().map(|t| format!("{} {}", t.name, t.clashes.len())).collect();
+    let per_test: Vec<String> =
+        reports.iter().map(|t| format!("{} {}", t.info.name, t.clashes.len())).collect();
     println!(
         "{name}: {} seeded clashes, {} non-clashes; found: {}",
         truth.clashes.len(),
@@ -66,7 +67,7 @@ fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
     let mut found = BTreeMap::new();
     for t in reports {
         for c in &t.clashes {
-            found.insert(key(&t.name, &c.a.global_id, &c.b.global_id), (c.kind, c.distance_m, c.exact));
+            found.insert(key(&t.info.name, &c.a.global_id, &c.b.global_id), (c.kind, c.distance_m, c.exact));
         }
     }
     let mut seeded = std::collections::BTreeSet::new();
@@ -95,7 +96,7 @@ fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
                 (c.a.global_id == n.a && c.b.global_id == n.b)
                     || (c.a.global_id == n.b && c.b.global_id == n.a)
             }) {
-                problems.push(format!("{name}: non-clash reported by {}: {n:?}", t.name));
+                problems.push(format!("{name}: non-clash reported by {}: {n:?}", t.info.name));
             }
         }
     }
@@ -166,7 +167,7 @@ fn reports_do_not_depend_on_the_thread_count() {
     let one = reports(1);
     assert_eq!(one, reports(3));
     // Tests come back in file order.
-    let names: Vec<&str> = one.iter().map(|t| t.name.as_str()).collect();
+    let names: Vec<&str> = one.iter().map(|t| t.info.name.as_str()).collect();
     let want: Vec<&str> = rules.tests.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, want);
 }

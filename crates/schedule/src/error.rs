@@ -41,6 +41,11 @@ impl ScheduleError {
         ScheduleError::Field { path: path.into(), line, field: field.into(), reason: reason.into() }
     }
 
+    /// Malformed XML, at the line where the reader stopped.
+    pub(crate) fn xml(path: &std::path::Path, e: &plumbline_xml::XmlError) -> Self {
+        ScheduleError::syntax(path, e.line(), e.to_string())
+    }
+
     pub(crate) fn syntax(path: &std::path::Path, line: usize, reason: impl Into<String>) -> Self {
         ScheduleError::Syntax { path: path.into(), line, reason: reason.into() }
     }

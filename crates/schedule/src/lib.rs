@@ -22,6 +22,7 @@ mod error;
 mod links;
 mod model;
 mod read;
+mod set_sim;
 pub mod sim;
 pub mod text;
 
@@ -38,6 +39,7 @@ pub use read::{
     read_csv, read_csv_text, read_mspdi_text, read_p6xml_text, read_schedule, read_schedule_bytes,
     read_xer_text,
 };
+pub use set_sim::SetSim;
 pub use sim::{
     active_tasks, coexistence, late_tasks, Basis, ElementKey, ElementState, ElementStatus, Existence,
     SimIndex, StateCounts,

@@ -116,7 +116,7 @@ pub fn read_rules(path: &Path) -> Result<Rules, ScheduleError> {
 /// Parses TOML link rules from text; `path` names the file in messages.
 pub fn parse_rules(path: &Path, text: &str) -> Result<Rules, ScheduleError> {
     let rules: Rules = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| crate::read::xml::line_of(text, s.start));
+        let line = e.span().map_or(1, |s| plumbline_xml::line_of(text, s.start));
         ScheduleError::syntax(path, line, e.message().to_string())
     })?;
     for (i, r) in rules.rules.iter().enumerate() {

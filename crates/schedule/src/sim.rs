@@ -397,13 +397,6 @@ impl SimIndex {
         index
     }
 
-    /// The index of the physical elements of `models`, numbered file after file as
-    /// [`crate::element_keys`] lists them.
-    pub fn for_models(schedule: &Schedule, links: &[Link], models: &[plumbline_model::Model]) -> SimIndex {
-        let keys: Vec<ElementKey<'_>> = models.iter().flat_map(crate::element_keys).collect();
-        SimIndex::from_links(schedule, links, &keys)
-    }
-
     /// Builds the index from element–task links by GlobalId. Links to unknown tasks are
     /// ignored here (see [`crate::link_report`]).
     pub fn from_links(schedule: &Schedule, links: &[Link], elements: &[ElementKey<'_>]) -> SimIndex {

@@ -1,27 +1,12 @@
-//! Every real schedule file of `../shared/schedules` imports, with the task and relation counts
-//! the MANIFEST records (or the documented difference). Skipped with a notice where absent.
+//! Every real schedule file of the shared folder's `schedules/` (see `plumbline-testkit`)
+//! imports, with the task and relation counts the MANIFEST records (or the documented
+//! difference). Skipped with a notice where absent.
 
 use plumbline_schedule::{read_schedule, DependencyType, Format, Schedule, ScheduleError, TaskType};
-use std::path::PathBuf;
-
-fn dir() -> PathBuf {
-    std::env::var_os("PLUMBLINE_SCHEDULES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schedules"))
-}
-
-fn file(rel: &str) -> Option<PathBuf> {
-    let p = dir().join(rel);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!("NOTICE: {} not found (set PLUMBLINE_SCHEDULES); skipped", p.display());
-        None
-    }
-}
+use plumbline_testkit::{ifc_file, schedule_file, schedules_dir};
 
 fn read(rel: &str) -> Option<Schedule> {
-    file(rel).map(|p| read_schedule(&p).unwrap_or_else(|e| panic!("{rel} imports: {e}")))
+    schedule_file(rel).map(|p| read_schedule(&p).unwrap_or_else(|e| panic!("{rel} imports: {e}")))
 }
 
 fn d(s: &str) -> chrono::NaiveDate {
@@ -30,13 +15,13 @@ fn d(s: &str) -> chrono::NaiveDate {
 
 #[test]
 fn every_file_of_the_manifest_imports_with_its_counts() {
-    let Some(manifest) = file("MANIFEST.tsv") else { return };
-    let text = std::fs::read_to_string(manifest).expect("manifest");
+    let Some(dir) = schedules_dir() else { return };
+    let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("manifest");
     let mut rows = 0;
     for line in text.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (rel, format, n_tasks, n_rel) = (cols[0], cols[1], cols[3], cols[4]);
-        let path = dir().join(rel);
+        let path = dir.join(rel);
         let result = read_schedule(&path);
         match format {
             "mpp" => {
@@ -200,18 +185,11 @@ fn csv_exports_of_ifcopenshell_and_aps() {
 
 #[test]
 fn the_ms_project_xml_and_event_log_of_the_ifc_corpus_import() {
-    let dir = std::env::var_os("PLUMBLINE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ifc"));
     for (rel, tasks) in [
         ("bsi-community/Uitvoering Schependomlaan 18-02-2015.xml", 157),
         ("bsi-community/eventlog IFC schependomlaan.csv", 73),
     ] {
-        let p = dir.join(rel);
-        if !p.is_file() {
-            println!("NOTICE: {} not found (set PLUMBLINE_CORPUS); skipped", p.display());
-            continue;
-        }
+        let Some(p) = ifc_file(rel) else { continue };
         let s = read_schedule(&p).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.tasks.len(), tasks, "{rel}");
     }

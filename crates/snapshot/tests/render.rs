@@ -4,7 +4,7 @@
 
 use plumbline_clash::ClashKind;
 use plumbline_ifc::{load_bytes, LoadOptions};
-use plumbline_model::{Aabb, ClassTable, Element, Mesh, MeshScope, Model, ModelSet, Relations, Role};
+use plumbline_model::{Aabb, Element, Mesh, ModelSet};
 use plumbline_review::{frame_box, Camera, ClashRecord, ElementInfo, Status, Text};
 use plumbline_snapshot::{render, render_clash_png, Highlight, Image, SnapshotError};
 use std::path::Path;
@@ -24,59 +24,13 @@ fn count(img: &Image, f: impl Fn([u8; 3]) -> bool) -> usize {
     img.rgb.chunks_exact(3).filter(|c| f([c[0], c[1], c[2]])).count()
 }
 
-/// An axis-aligned box mesh (12 triangles) with its origin at the box's minimum corner.
-fn box_mesh(min: [f64; 3], max: [f64; 3]) -> Mesh {
-    let s = [(max[0] - min[0]) as f32, (max[1] - min[1]) as f32, (max[2] - min[2]) as f32];
-    let v: Vec<[f32; 3]> = (0..8)
-        .map(|i| {
-            [
-                if i & 1 == 0 { 0.0 } else { s[0] },
-                if i & 2 == 0 { 0.0 } else { s[1] },
-                if i & 4 == 0 { 0.0 } else { s[2] },
-            ]
-        })
-        .collect();
-    let quads = [[0, 1, 3, 2], [4, 6, 7, 5], [0, 4, 5, 1], [2, 3, 7, 6], [0, 2, 6, 4], [1, 5, 7, 3]];
-    let t = quads.iter().flat_map(|q| [[q[0], q[1], q[2]], [q[0], q[2], q[3]]]).collect();
-    Mesh::new(min, v, t)
-}
-
-fn element(gid: &str, mesh: Mesh) -> Element {
-    Element {
-        express_id: 1,
-        global_id: gid.into(),
-        class: "IfcBuildingElementProxy".into(),
-        role: Role::Physical,
-        predefined_type: None,
-        object_type: None,
-        name: None,
-        type_object: None,
-        storey: None,
-        building: None,
-        property_sets: vec![],
-        quantity_sets: vec![],
-        materials: vec![],
-        mesh: Some(mesh),
-        placement: None,
-    }
+/// A proxy element `gid` whose mesh is the box from `min` to `max`.
+fn element(gid: &str, min: [f64; 3], max: [f64; 3]) -> Element {
+    plumbline_testkit::element("IfcBuildingElementProxy", gid).cuboid(min, max).build()
 }
 
 fn set_of(elements: Vec<Element>) -> ModelSet {
-    ModelSet {
-        models: vec![Model {
-            path: "boxes.ifc".into(),
-            schema: "IFC4".into(),
-            entity_count: 0,
-            elements,
-            storeys: vec![],
-            relations: Relations::default(),
-            failures: vec![],
-            mesh_scope: MeshScope::Everything,
-            warnings: vec![],
-            classes: ClassTable::default(),
-            load_secs: 0.0,
-        }],
-    }
+    plumbline_testkit::model(elements).path("boxes.ifc").into_set()
 }
 
 /// A camera at `origin` looking along +Y, Z up, 90° vertical field of view.
@@ -89,8 +43,8 @@ fn projection_matches_the_bcf_camera() {
     // With a 90° vertical field of view on a 200x100 image the focal length is 50 px: a point
     // 10 m ahead and 4 m to the right lands 20 px right of the centre, 2 m up lands 10 px up.
     let set = set_of(vec![
-        element("RIGHT", box_mesh([3.9, 10.0, -0.1], [4.1, 10.2, 0.1])),
-        element("UP", box_mesh([-0.1, 10.0, 1.9], [0.1, 10.2, 2.1])),
+        element("RIGHT", [3.9, 10.0, -0.1], [4.1, 10.2, 0.1]),
+        element("UP", [-0.1, 10.0, 1.9], [0.1, 10.2, 2.1]),
     ]);
     let hl = Highlight { a: vec!["RIGHT".into()], b: vec!["UP".into()], focus: None };
     let img = render(&set, &camera_along_y([0.0; 3]), &hl, 200, 100).expect("renders");
@@ -111,10 +65,10 @@ fn nearer_elements_hide_farther_ones_and_grey_context_never_covers_the_clash() {
     // A red box 10 m ahead, a green box behind it; a grey wall just in front of the red box
     // (within the cut margin), and a grey screen halfway to the camera.
     let set = set_of(vec![
-        element("A", box_mesh([-1.0, 10.0, -1.0], [1.0, 11.0, 1.0])),
-        element("B", box_mesh([-3.0, 14.0, -3.0], [3.0, 15.0, 3.0])),
-        element("WALL", box_mesh([-0.5, 9.8, -4.0], [10.0, 9.9, 4.0])),
-        element("SCREEN", box_mesh([-5.0, 5.0, -5.0], [5.0, 5.1, 5.0])),
+        element("A", [-1.0, 10.0, -1.0], [1.0, 11.0, 1.0]),
+        element("B", [-3.0, 14.0, -3.0], [3.0, 15.0, 3.0]),
+        element("WALL", [-0.5, 9.8, -4.0], [10.0, 9.9, 4.0]),
+        element("SCREEN", [-5.0, 5.0, -5.0], [5.0, 5.1, 5.0]),
     ]);
     let focus = Aabb { min: [-1.0, 10.0, -1.0], max: [1.0, 11.0, 1.0] };
     let hl = Highlight { a: vec!["A".into()], b: vec!["B".into()], focus: Some(focus) };
@@ -140,8 +94,8 @@ fn nearer_elements_hide_farther_ones_and_grey_context_never_covers_the_clash() {
 fn b_over_a_stays_red_dominant() {
     // A small red box inside a green one: the green is see-through where it covers red.
     let set = set_of(vec![
-        element("A", box_mesh([-0.5, 10.0, -0.5], [0.5, 11.0, 0.5])),
-        element("B", box_mesh([-2.0, 9.0, -2.0], [2.0, 12.0, 2.0])),
+        element("A", [-0.5, 10.0, -0.5], [0.5, 11.0, 0.5]),
+        element("B", [-2.0, 9.0, -2.0], [2.0, 12.0, 2.0]),
     ]);
     let hl = Highlight { a: vec!["A".into()], b: vec!["B".into()], focus: None };
     let img = render(&set, &camera_along_y([0.0; 3]), &hl, 200, 200).expect("renders");
@@ -173,7 +127,7 @@ fn hall() -> &'static (ModelSet, plumbline_samples::Truth) {
         let g = plumbline_samples::datacenter(&plumbline_samples::DatacenterParams::default());
         let m = load_bytes(Path::new("datacenter-hall.ifc"), g.ifc.into_bytes(), &LoadOptions::default())
             .expect("generated hall loads");
-        (ModelSet { models: vec![m] }, g.truth)
+        (plumbline_testkit::model_set([m]), g.truth)
     })
 }
 

@@ -4,41 +4,21 @@
 use super::*;
 use chrono::TimeZone;
 use plumbline_model::Aabb;
-use plumbline_review::{ClashRecord, ElementInfo, Group, Grouping, TestReport, Text, Timings};
+use plumbline_review::{ClashRecord, ElementInfo, Group, Grouping, TestInfo, TestReport, Text, Timings};
+use plumbline_testkit::{element_info, hard_clash};
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, minute, 0).single().expect("valid time")
 }
 
 fn element(gid: &str) -> ElementInfo {
-    ElementInfo {
-        global_id: gid.into(),
-        class: "IfcDuctSegment".into(),
-        name: Some(format!("Duct {gid}")),
-        file: "hall.ifc".into(),
-        storey: Some("Level 1".into()),
-        aabb: Aabb { min: [0.0; 3], max: [1.0; 3] },
-    }
+    element_info(gid, "IfcDuctSegment", &format!("Duct {gid}"))
 }
 
 /// A clash of `test` between elements `a` and `b`; its id is `test/a-b`, its group `g-a`.
 fn clash(test: &str, a: &str, b: &str) -> ClashRecord {
-    ClashRecord {
-        id: format!("{test}/{a}-{b}"),
-        test: test.into(),
-        kind: ClashKind::Hard,
-        distance_m: 0.05,
-        hard: true,
-        exact: true,
-        point: [1.0, 2.0, 3.0],
-        overlap_aabb: Aabb { min: [0.0; 3], max: [1.0; 3] },
-        a: element(a),
-        b: element(b),
-        // The store must not trust the status a report arrives with.
-        status: Status::Reviewed,
-        group: format!("g-{a}"),
-        explanation: Text::default(),
-    }
+    // The store must not trust the status a report arrives with.
+    ClashRecord { status: Status::Reviewed, ..hard_clash(test, element(a), element(b)) }
 }
 
 /// A report of the given tests, each with the clashes between the given element pairs.
@@ -55,11 +35,13 @@ fn report(tests: &[(&str, &[(&str, &str)])]) -> Report {
                     groups.entry(c.group.clone()).or_default().push(c.id.clone());
                 }
                 TestReport {
-                    name: name.to_string(),
-                    mode: "hard".into(),
-                    tolerance_m: 0.002,
-                    clearance_m: 0.0,
-                    zone: None,
+                    info: TestInfo {
+                        name: name.to_string(),
+                        mode: ClashKind::Hard,
+                        tolerance_m: 0.002,
+                        clearance_m: 0.0,
+                        zone: None,
+                    },
                     elements_a: 10,
                     elements_b: 10,
                     candidate_pairs: 20,
@@ -218,7 +200,7 @@ fn the_open_clashes_come_back_as_a_report() {
     store.record_run(&mut r, &meta(2)).expect("run 2");
     let open = store.open_report().expect("report");
     assert_eq!(open.models, ["hall.ifc"]);
-    let names: Vec<&str> = open.tests.iter().map(|t| t.name.as_str()).collect();
+    let names: Vec<&str> = open.tests.iter().map(|t| t.info.name.as_str()).collect();
     assert_eq!(names, ["trays"], "tests with open clashes, by name");
     let t = &open.tests[0];
     let ids: Vec<(&str, Status)> = t.clashes.iter().map(|c| (c.id.as_str(), c.status)).collect();

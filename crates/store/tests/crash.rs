@@ -9,7 +9,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use plumbline_clash::ClashKind;
 use plumbline_model::Aabb;
-use plumbline_review::{ClashRecord, ElementInfo, Grouping, Report, Status, TestReport, Text, Timings};
+use plumbline_review::{
+    ClashRecord, ElementInfo, Grouping, Report, Status, TestInfo, TestReport, Text, Timings,
+};
 use plumbline_store::{RunMeta, Store};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -55,11 +57,13 @@ fn report(test: &str, ids: impl Iterator<Item = usize>) -> Report {
         models: vec!["hall.ifc".into()],
         grouping: Grouping::Element,
         tests: vec![TestReport {
-            name: test.into(),
-            mode: "hard".into(),
-            tolerance_m: 0.002,
-            clearance_m: 0.0,
-            zone: None,
+            info: TestInfo {
+                name: test.into(),
+                mode: ClashKind::Hard,
+                tolerance_m: 0.002,
+                clearance_m: 0.0,
+                zone: None,
+            },
             elements_a: 1,
             elements_b: 1,
             candidate_pairs: 1,

@@ -6,9 +6,10 @@
 //! viewer exports the clash given by `--focus-clash` once the model is shown and exits, which
 //! is how CI checks this path.
 
-use crate::camera_plugin::{CameraFlight, ViewRect};
-use crate::clash_plugin::{BcfExportRequest, ClashKey, ClashReview};
-use crate::load_plugin::{LoadPhase, LoadState};
+use crate::state::camera::{CameraFlight, ViewRect};
+use crate::state::clash::{BcfExportRequest, ClashKey, ClashReview};
+use crate::state::config::ViewerConfig;
+use crate::state::load::{LoadPhase, LoadState};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::PrimaryWindow;
@@ -29,7 +30,7 @@ struct BatchExport {
 impl Plugin for BcfPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(Update, capture_for_bcf);
-        let out = app.world().get_resource::<crate::ViewerConfig>().and_then(|c| c.bcf_out.clone());
+        let out = app.world().get_resource::<ViewerConfig>().and_then(|c| c.bcf_out.clone());
         if let Some(path) = out {
             app.insert_resource(BatchExport { path, frames: 0, requested: false })
                 .add_systems(Startup, |mut flight: ResMut<CameraFlight>| flight.instant = true)
@@ -39,7 +40,7 @@ impl Plugin for BcfPlugin {
 }
 
 /// Where an interactive export goes: beside the clash report, named after the test and group.
-fn default_path(review: &ClashReview, key: ClashKey, config: Option<&crate::ViewerConfig>) -> PathBuf {
+fn default_path(review: &ClashReview, key: ClashKey, config: Option<&ViewerConfig>) -> PathBuf {
     let clean = |s: &str| -> String {
         s.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect()
     };
@@ -59,7 +60,7 @@ fn capture_for_bcf(
     mut commands: Commands,
     mut requests: MessageReader<BcfExportRequest>,
     review: Res<ClashReview>,
-    config: Option<Res<crate::ViewerConfig>>,
+    config: Option<Res<ViewerConfig>>,
     batch: Option<Res<BatchExport>>,
     rect: Res<ViewRect>,
     windows: Query<&Window, With<PrimaryWindow>>,

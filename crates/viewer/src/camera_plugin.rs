@@ -1,108 +1,22 @@
 //! The orbit camera: left drag orbits, right or middle drag (or shift + left) pans, the wheel
 //! zooms; fit all, fit a box, and fly to a review camera (`plumbline_review::Camera`).
+//!
+//! Its pose ([`OrbitCamera`]) and the requests it follows ([`CameraCommand`]) are shared state:
+//! other features ask for a view by writing a command.
 
-use crate::render_from_world;
-use crate::scene_plugin::{ModelScene, Selection, ViewFilter};
+use crate::state::camera::{
+    pointer_in_view, CameraCommand, CameraFlight, OrbitCamera, PointerDrag, ViewRect, MAX_PITCH,
+};
+use crate::state::clash::ClashReview;
+use crate::state::config::ViewerConfig;
+use crate::state::coords::render_from_world;
+use crate::state::scene::{ModelScene, Selection, ViewFilter};
 use bevy::camera::Viewport;
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 use bevy_egui::input::EguiWantsInput;
 use plumbline_model::Aabb;
-
-/// Where the camera looks from: a point it orbits, two angles and a distance (render space,
-/// Y up; yaw 0 looks along -Z).
-#[derive(Component, Debug, Clone, Copy, PartialEq)]
-pub struct OrbitCamera {
-    pub focus: Vec3,
-    pub yaw: f32,
-    pub pitch: f32,
-    pub distance: f32,
-}
-
-impl Default for OrbitCamera {
-    fn default() -> Self {
-        // From the south-west, 30° down: the review cameras' corner.
-        OrbitCamera { focus: Vec3::ZERO, yaw: -std::f32::consts::FRAC_PI_4, pitch: 0.5, distance: 30.0 }
-    }
-}
-
-impl OrbitCamera {
-    /// Unit vector from the focus to the eye.
-    pub fn offset_dir(&self) -> Vec3 {
-        Vec3::new(self.pitch.cos() * self.yaw.sin(), self.pitch.sin(), self.pitch.cos() * self.yaw.cos())
-    }
-
-    pub fn transform(&self) -> Transform {
-        Transform::from_translation(self.focus + self.offset_dir() * self.distance)
-            .looking_at(self.focus, Vec3::Y)
-    }
-
-    /// The same view direction, moved and zoomed so a render-space sphere fills the view.
-    pub fn fitting(&self, centre: Vec3, radius: f32, fov_y: f32) -> OrbitCamera {
-        let r = radius.max(0.25);
-        OrbitCamera { focus: centre, distance: 1.1 * r / (0.5 * fov_y).sin(), ..*self }
-    }
-
-    /// A review camera (world metres, Z up) as an orbit around its target.
-    pub fn from_review(
-        origin_m: [f64; 3],
-        cam: &plumbline_review::Camera,
-        target_m: [f64; 3],
-    ) -> OrbitCamera {
-        let eye = render_from_world(origin_m, cam.position);
-        let focus = render_from_world(origin_m, target_m);
-        let off = eye - focus;
-        let distance = off.length().max(0.1);
-        let d = off / distance;
-        OrbitCamera { focus, yaw: d.x.atan2(d.z), pitch: d.y.clamp(-1.0, 1.0).asin(), distance }
-    }
-}
-
-/// Steepest orbit pitch, just short of vertical (radians).
-pub const MAX_PITCH: f32 = 1.55;
-
-/// The standard views of a model viewer (the faces of Navisworks' ViewCube and an iso corner).
-/// Front looks north (from the south, world -Y), Right looks west (from the east, +X).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StandardView {
-    Top,
-    Front,
-    Back,
-    Left,
-    Right,
-    Iso,
-}
-
-impl StandardView {
-    /// Parses `top`, `front`, `back`, `left`, `right` or `iso`.
-    pub fn parse(text: &str) -> Option<StandardView> {
-        StandardView::ALL.into_iter().find(|v| format!("{v:?}").eq_ignore_ascii_case(text.trim()))
-    }
-
-    pub const ALL: [StandardView; 6] = [
-        StandardView::Top,
-        StandardView::Front,
-        StandardView::Back,
-        StandardView::Left,
-        StandardView::Right,
-        StandardView::Iso,
-    ];
-
-    /// Yaw and pitch of the orbit camera (render space: yaw 0 looks along -Z, world north).
-    pub fn angles(self) -> (f32, f32) {
-        use std::f32::consts::{FRAC_PI_2, FRAC_PI_4, PI};
-        match self {
-            // Just short of straight down: `looking_at` needs an up vector off the view axis.
-            StandardView::Top => (0.0, MAX_PITCH),
-            StandardView::Front => (0.0, 0.0),
-            StandardView::Back => (PI, 0.0),
-            StandardView::Left => (-FRAC_PI_2, 0.0),
-            StandardView::Right => (FRAC_PI_2, 0.0),
-            StandardView::Iso => (-FRAC_PI_4, 0.5),
-        }
-    }
-}
 
 /// The union of the selected elements' boxes.
 fn selection_bounds(scene: &ModelScene, selection: &Selection) -> Option<Aabb> {
@@ -112,53 +26,6 @@ fn selection_bounds(scene: &ModelScene, selection: &Selection) -> Option<Aabb> {
         .chain(selection.group.iter())
         .filter_map(|r| scene.aabb(*r))
         .reduce(|a, b| a.union(&b))
-}
-
-/// Where the camera should go.
-#[derive(Message, Debug, Clone, PartialEq)]
-pub enum CameraCommand {
-    FitAll,
-    /// Fit a world box, keeping the view direction.
-    FitBox(Aabb),
-    /// The selection, or everything when nothing is selected.
-    FitSelection,
-    /// Look from a standard direction at the selection, or at everything.
-    View(StandardView),
-    /// Go to a review camera (the one `plumbline_review::frame_box` computes) and orbit around
-    /// the point it looks at.
-    Review {
-        camera: plumbline_review::Camera,
-        target_m: [f64; 3],
-    },
-}
-
-/// A flight in progress toward a camera.
-#[derive(Resource, Debug, Default)]
-pub struct CameraFlight {
-    pub target: Option<OrbitCamera>,
-    /// Jump instead of flying (screenshots: every frame must be the final view).
-    pub instant: bool,
-}
-
-/// Whether a left-button press has moved too far to count as a click.
-#[derive(Resource, Debug, Default)]
-pub struct PointerDrag {
-    pub travelled_px: f32,
-    /// The press began over the 3D view (not over a panel).
-    pub in_view: bool,
-}
-
-/// The render-space rectangle of the 3D view (the window minus the panels), logical pixels.
-#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
-pub struct ViewRect(pub Option<Rect>);
-
-/// Whether the pointer is over the 3D view: inside [`ViewRect`], not over a popup, and not
-/// dragging a widget. (The panels are drawn on egui's background layer, which egui's own
-/// hit test does not report, hence the rectangle.)
-pub fn pointer_in_view(window: Option<&Window>, rect: &ViewRect, egui: Option<&EguiWantsInput>) -> bool {
-    let Some(cursor) = window.and_then(Window::cursor_position) else { return false };
-    let inside = rect.0.is_none_or(|r| r.contains(cursor));
-    inside && !egui.is_some_and(|e| e.is_pointer_over_area() || e.is_using_pointer())
 }
 
 /// The orbit camera, its lights, and fitting.
@@ -266,8 +133,8 @@ fn sphere_of(origin_m: [f64; 3], b: &Aabb) -> (Vec3, f32) {
 
 fn fit_on_load(
     scene: Res<ModelScene>,
-    review: Res<crate::clash_plugin::ClashReview>,
-    config: Option<Res<crate::ViewerConfig>>,
+    review: Res<ClashReview>,
+    config: Option<Res<ViewerConfig>>,
     mut out: MessageWriter<CameraCommand>,
 ) {
     // A clash focused at load time has already sent its own camera.
@@ -404,7 +271,7 @@ fn keyboard(
     mut out: MessageWriter<CameraCommand>,
     mut selection: ResMut<Selection>,
     mut filter: ResMut<ViewFilter>,
-    mut review: ResMut<crate::clash_plugin::ClashReview>,
+    mut review: ResMut<ClashReview>,
 ) {
     if egui.is_some_and(|e| e.wants_keyboard_input()) {
         return;
@@ -469,5 +336,21 @@ fn apply_viewport(
         != Some((viewport.physical_position, viewport.physical_size))
     {
         camera.viewport = Some(viewport);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn software_renderers_get_fxaa_and_gpus_keep_multisampling() {
+        use wgpu_types::DeviceType;
+        assert_eq!(Antialiasing::for_device(DeviceType::Cpu), Antialiasing::Fxaa);
+        for gpu in
+            [DeviceType::DiscreteGpu, DeviceType::IntegratedGpu, DeviceType::VirtualGpu, DeviceType::Other]
+        {
+            assert_eq!(Antialiasing::for_device(gpu), Antialiasing::Msaa4, "{gpu:?}");
+        }
     }
 }

@@ -1,207 +1,47 @@
-//! Clash review: the loaded report and the clash in focus.
+//! Clash review: the loaded report put into the world, the *Clashes* tab (tests → groups →
+//! clashes) and the focused clash's details with its review (status and comment into the clash
+//! history, export of its group to BCF).
 //!
-//! The report is `plumbline_review::Report` as `plumbline clash --json` writes it. Focusing a
-//! clash flies the camera to `plumbline_review::frame_box` of its overlap (the same view a BCF
-//! viewpoint or a report snapshot uses), draws A red and B green and ghosts the rest.
+//! The report and the clash in focus are shared state ([`ClashReview`]): focusing a clash flies
+//! the camera to `plumbline_review::frame_box` of its overlap, and the scene draws A red and B
+//! green and ghosts the rest.
 
-use crate::camera_plugin::CameraCommand;
-use crate::scene_plugin::{ModelScene, Selection};
+use crate::state::camera::CameraCommand;
+use crate::state::clash::{default_user, BcfExportRequest, ClashKey, ClashReview, History, ReportSource};
+use crate::state::config::ViewerConfig;
+use crate::state::i18n::Lang;
+use crate::state::load::{InstallStep, PendingLoad};
+use crate::state::scene::{ModelScene, Selection};
+use crate::state::ui::{register_panel, PanelSlot};
+use crate::widgets::{grid_row, GREEN, RED};
 use bevy::prelude::*;
-use plumbline_model::{Aabb, ElementRef};
-use plumbline_review::{ClashRecord, Report, Status};
-use plumbline_store::{StatusChange, Store};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use bevy_egui::egui;
+use plumbline_review::Report;
 
-/// Opens a clash history that exists. The viewer never creates one: a typo must not start a new
-/// empty history beside the real one.
-pub fn open_existing(path: &Path) -> Result<Store, String> {
-    if !path.is_file() {
-        return Err(format!("{}: no clash history here (plumbline clash --db writes one)", path.display()));
-    }
-    Store::open(path).map_err(|e| e.to_string())
-}
-
-/// The clash history the viewer reads statuses from and writes reviews to.
-#[derive(Debug)]
-pub struct History {
-    pub path: PathBuf,
-    /// Behind a mutex: a resource must be `Sync`, an SQLite connection is only `Send`.
-    store: Mutex<Store>,
-    /// Who changes are recorded as.
-    pub user: String,
-}
-
-impl History {
-    /// Opens an existing history ([`open_existing`]).
-    pub fn open(path: &Path, user: &str) -> Result<History, String> {
-        let store = open_existing(path)?;
-        Ok(History { path: path.to_path_buf(), store: Mutex::new(store), user: user.to_string() })
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
-        // A panic while holding the lock cannot leave the connection half-used (SQLite rolls
-        // back an unfinished transaction), so a poisoned lock is still usable.
-        let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard)
-    }
-
-    /// The status changes of a clash, oldest first, with their comments.
-    pub fn status_history(&self, clash_id: &str) -> Result<Vec<StatusChange>, String> {
-        self.with(|s| s.status_history(clash_id)).map_err(|e| e.to_string())
-    }
-}
-
-/// A clash's place in the report: test index, clash index within the test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ClashKey {
-    pub test: usize,
-    pub clash: usize,
-}
-
-/// The loaded clash report and the clash in focus.
-#[derive(Resource, Debug, Default)]
-pub struct ClashReview {
-    pub report: Option<Report>,
-    /// Why the report could not be read.
-    pub error: Option<String>,
-    pub focused: Option<ClashKey>,
-    /// The clash history, when the viewer was opened with one.
-    pub history: Option<History>,
-    /// The outcome of the last save or export, for the status line: (ok, message).
-    pub last_action: Option<(bool, String)>,
-    /// Where the clashes came from.
-    pub source: Option<ReportSource>,
-}
-
-/// Where the reviewed clashes came from, as the Clashes tab names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReportSource {
-    /// A report file (`plumbline clash --json`).
-    File(PathBuf),
-    /// A rule matrix whose tests ran on the loaded models.
-    Rules(PathBuf),
-    /// The open clashes of a history database.
-    History(PathBuf),
-}
-
-impl ClashReview {
-    pub fn clash(&self, key: ClashKey) -> Option<&ClashRecord> {
-        self.report.as_ref()?.tests.get(key.test)?.clashes.get(key.clash)
-    }
-
-    pub fn focused_clash(&self) -> Option<&ClashRecord> {
-        self.clash(self.focused?)
-    }
-
-    /// The loaded elements of the focused clash (`None` inside for an element not loaded).
-    pub fn focused_pair(&self, scene: &ModelScene) -> Option<(Option<ElementRef>, Option<ElementRef>)> {
-        let c = self.focused_clash()?;
-        Some((
-            scene.by_global_id.get(&c.a.global_id).copied(),
-            scene.by_global_id.get(&c.b.global_id).copied(),
-        ))
-    }
-
-    /// Finds a clash by id, or by its position in report order (counting from 0).
-    pub fn find(&self, id_or_index: &str) -> Option<ClashKey> {
-        let report = self.report.as_ref()?;
-        let keys: Vec<ClashKey> = report
-            .tests
-            .iter()
-            .enumerate()
-            .flat_map(|(t, test)| (0..test.clashes.len()).map(move |c| ClashKey { test: t, clash: c }))
-            .collect();
-        if let Ok(n) = id_or_index.trim().parse::<usize>() {
-            return keys.get(n).copied();
-        }
-        keys.into_iter().find(|k| self.clash(*k).is_some_and(|c| c.id == id_or_index.trim()))
-    }
-
-    /// Sets a clash's status (and an optional comment) in the history and in the loaded report.
-    /// Setting the same status with a comment records the comment as a confirmation.
-    pub fn set_status(&mut self, key: ClashKey, status: Status, comment: &str) -> Result<(), String> {
-        let history = self.history.as_ref().ok_or("no clash history is open (start the viewer with --db)")?;
-        let id = self.clash(key).ok_or("no such clash")?.id.clone();
-        let comment = Some(comment.trim()).filter(|c| !c.is_empty());
-        history
-            .with(|s| s.set_status(&id, status, &history.user, comment, chrono::Utc::now()))
-            .map_err(|e| e.to_string())?;
-        if let Some(c) = self
-            .report
-            .as_mut()
-            .and_then(|r| r.tests.get_mut(key.test))
-            .and_then(|t| t.clashes.get_mut(key.clash))
-        {
-            c.status = status;
-        }
-        Ok(())
-    }
-
-    /// Writes the group of a clash as a BCF archive (one topic, its viewpoint and `snapshot`).
-    pub fn export_group_bcf(
-        &self,
-        key: ClashKey,
-        snapshot: Option<Vec<u8>>,
-        out: &Path,
-    ) -> Result<(), String> {
-        let report = self.report.as_ref().ok_or("no clash report is loaded")?;
-        let test = report.tests.get(key.test).ok_or("no such test")?;
-        let group_id = &test.clashes.get(key.clash).ok_or("no such clash")?.group;
-        let group = test.groups.iter().find(|g| &g.id == group_id).ok_or("the clash has no group")?;
-        // A report of this group alone: BCF gets one topic, with every clash of the group.
-        let mut one = test.clone();
-        one.groups = vec![group.clone()];
-        one.clashes.retain(|c| &c.group == group_id);
-        let single = Report { tests: vec![one], ..report.clone() };
-        let author = self.history.as_ref().map(|h| h.user.clone()).unwrap_or_else(default_user);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        let options = plumbline_bcf::ExportOptions {
-            version: plumbline_bcf::BcfVersion::V2_1,
-            author: &author,
-            date_utc: plumbline_bcf::UtcDateTime::from_unix_seconds(now)
-                .ok_or("the clock is out of range")?,
-            snapshots: &|_| snapshot.clone(),
-        };
-        let bytes = plumbline_bcf::write(&single, &options).map_err(|e| e.to_string())?;
-        // Written beside and renamed: a failed write never leaves half an archive.
-        let tmp = out.with_extension("bcf.partial");
-        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, out).map_err(|e| format!("{}: {e}", out.display()))
-    }
-
-    /// Focuses a clash (or none) and returns where the camera should go.
-    pub fn focus(&mut self, key: Option<ClashKey>) -> Option<CameraCommand> {
-        self.focused = key.filter(|k| self.clash(*k).is_some());
-        let c = self.focused_clash()?;
-        // A clash without an overlap box (clearance, duplicate) is framed around its point.
-        let b = if c.overlap_aabb.is_empty() { Aabb { min: c.point, max: c.point } } else { c.overlap_aabb };
-        Some(CameraCommand::Review { camera: plumbline_review::frame_box(&b), target_m: b.center() })
-    }
-}
-
-/// Asks for the group of a clash to be exported to BCF with the current view as its snapshot
-/// (handled by [`crate::bcf_plugin`], which needs a window to capture).
-#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BcfExportRequest {
-    pub key: ClashKey,
-}
-
-/// Holds the clash report.
+/// Holds the clash report, installs a loaded one, and shows the clash panels.
 #[derive(Debug, Default)]
 pub struct ClashPlugin;
 
 impl Plugin for ClashPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<ClashReview>().add_message::<CameraCommand>().add_message::<BcfExportRequest>();
+        app.init_resource::<ClashReview>()
+            .add_message::<CameraCommand>()
+            .add_message::<BcfExportRequest>()
+            .add_systems(
+                PreUpdate,
+                install_loaded_report.in_set(InstallStep::Clashes).run_if(PendingLoad::waiting),
+            );
+        register_panel(app, PanelSlot::ClashesTab, clash_list_panel);
+        register_panel(app, PanelSlot::ClashDetails, clash_details_panel);
     }
 }
 
-/// Who reviews are recorded as when `--user` is not given.
-pub fn default_user() -> String {
-    std::env::var("USER").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "viewer".to_string())
+/// [`InstallStep::Clashes`]: the report of a finished load is reviewed.
+fn install_loaded_report(world: &mut World) {
+    let Some(report) = world.resource_mut::<PendingLoad>().0.as_mut().map(|out| out.report.take()) else {
+        return;
+    };
+    install_report(world, report);
 }
 
 /// Puts a loaded report into the world, with the statuses of the clash history when one is
@@ -216,7 +56,7 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
         }
         None => {}
     }
-    let config = world.get_resource::<crate::ViewerConfig>().cloned().unwrap_or_default();
+    let config = world.get_resource::<ViewerConfig>().cloned().unwrap_or_default();
     review.source = config.report_source();
     if let Some(path) = &config.db {
         let user = config.user.clone().unwrap_or_else(default_user);
@@ -224,7 +64,7 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
             Ok(h) => {
                 if let Some(r) = review.report.as_mut() {
                     // The history is the truth for statuses: the JSON holds those of its run.
-                    h.with(|s| r.apply_statuses(|id| s.status_of(id).ok().flatten()));
+                    h.apply_statuses(r);
                 }
                 review.history = Some(h);
             }
@@ -234,7 +74,7 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
             }
         }
     }
-    let wanted = world.get_resource::<crate::ViewerConfig>().and_then(|c| c.focus_clash.clone());
+    let wanted = world.get_resource::<ViewerConfig>().and_then(|c| c.focus_clash.clone());
     let mut command = None;
     if let Some(w) = wanted {
         match review.find(&w) {
@@ -247,4 +87,255 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
         world.write_message(c);
         world.resource_mut::<Selection>().select_element(None);
     }
+}
+
+/// The review being written for the focused clash, kept between frames.
+#[derive(Debug, Default)]
+struct ReviewDraft {
+    /// The status chosen for a clash, before it is saved.
+    status_draft: Option<(ClashKey, plumbline_review::Status)>,
+    comment_draft: String,
+    /// The clash's status history from the database, as shown lines.
+    history_lines: Option<(ClashKey, Vec<String>)>,
+}
+
+/// What the clash panel asked for.
+enum ClashAction {
+    None,
+    Leave,
+    Save(ClashKey, plumbline_review::Status, String),
+    ExportBcf(ClashKey),
+}
+
+/// The left panel's *Clashes* tab: clicking a clash focuses it (leaving the selection) and
+/// flies to it.
+fn clash_list_panel(
+    InMut(ui): InMut<egui::Ui>,
+    lang: Res<Lang>,
+    mut review: ResMut<ClashReview>,
+    mut selection: ResMut<Selection>,
+    mut camera: MessageWriter<CameraCommand>,
+) {
+    if let Some(cmd) = clash_list(ui, *lang, &mut review) {
+        if !selection.is_empty() {
+            selection.select_element(None);
+        }
+        camera.write(cmd);
+    }
+}
+
+/// The right panel while a clash is in focus.
+fn clash_details_panel(
+    InMut(ui): InMut<egui::Ui>,
+    lang: Res<Lang>,
+    scene: Res<ModelScene>,
+    mut review: ResMut<ClashReview>,
+    mut draft: Local<ReviewDraft>,
+    mut bcf_request: MessageWriter<BcfExportRequest>,
+) {
+    let t = lang.strings();
+    match clash_details(ui, *lang, &review, &scene, &mut draft) {
+        ClashAction::None => {}
+        ClashAction::Leave => review.focused = None,
+        ClashAction::Save(key, status, comment) => {
+            let outcome = review.set_status(key, status, &comment);
+            draft.history_lines = None;
+            if outcome.is_ok() {
+                draft.comment_draft.clear();
+            }
+            review.last_action = Some(match outcome {
+                Ok(()) => (true, format!("{}: {}", status_text(*lang, status), t.save_review)),
+                Err(e) => (false, e),
+            });
+        }
+        ClashAction::ExportBcf(key) => {
+            bcf_request.write(BcfExportRequest { key });
+        }
+    }
+}
+
+fn status_text(lang: Lang, s: plumbline_review::Status) -> &'static str {
+    match lang {
+        Lang::En => s.as_str(),
+        Lang::Zh => s.as_zh(),
+    }
+}
+
+fn text_of(lang: Lang, t: &plumbline_review::Text) -> &str {
+    match lang {
+        Lang::En => &t.en,
+        Lang::Zh if !t.zh.is_empty() => &t.zh,
+        Lang::Zh => &t.en,
+    }
+}
+
+/// The tests → groups → clashes list; returns where to fly when a clash was clicked.
+fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -> Option<CameraCommand> {
+    let t = lang.strings();
+    let Some(report) = review.report.as_ref() else {
+        match &review.error {
+            Some(e) => ui.colored_label(RED, e),
+            None => ui.label(t.no_clashes_loaded),
+        };
+        return None;
+    };
+    if let Some(source) = &review.source {
+        let name = |p: &std::path::Path| {
+            p.file_name().map_or(p.display().to_string(), |n| n.to_string_lossy().into())
+        };
+        let line = match source {
+            ReportSource::File(p) => name(p),
+            ReportSource::Rules(p) => format!("{}: {}", name(p), t.tests_run_on_load),
+            ReportSource::History(p) => format!("{}: {}", name(p), t.open_in_history),
+        };
+        ui.weak(format!("{}: {line}", t.results_from));
+    }
+    let focused = review.focused;
+    let mut clicked: Option<Option<ClashKey>> = None;
+    for (ti, test) in report.tests.iter().enumerate() {
+        let index: std::collections::HashMap<&str, usize> =
+            test.clashes.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        egui::CollapsingHeader::new(format!("{} ({})", test.info.name, test.clashes.len()))
+            .id_salt(("test", ti))
+            .default_open(true)
+            .show(ui, |ui| {
+                for (gi, group) in test.groups.iter().enumerate() {
+                    let holds_focus = focused.is_some_and(|f| {
+                        f.test == ti
+                            && group.clash_ids.iter().any(|id| index.get(id.as_str()) == Some(&f.clash))
+                    });
+                    egui::CollapsingHeader::new(text_of(lang, &group.title))
+                        .id_salt(("group", ti, gi))
+                        .open(holds_focus.then_some(true))
+                        .show(ui, |ui| {
+                            for id in &group.clash_ids {
+                                let Some(&ci) = index.get(id.as_str()) else { continue };
+                                let c = &test.clashes[ci];
+                                let key = ClashKey { test: ti, clash: ci };
+                                let label = format!(
+                                    "[{}] {} × {}  {:.0} mm",
+                                    status_text(lang, c.status),
+                                    c.a.label(),
+                                    c.b.label(),
+                                    c.distance_m * 1000.0
+                                );
+                                if ui.selectable_label(focused == Some(key), label).clicked() {
+                                    clicked = Some(if focused == Some(key) { None } else { Some(key) });
+                                }
+                            }
+                        });
+                }
+            });
+    }
+    let key = clicked?;
+    review.focus(key)
+}
+
+/// The focused clash, and its review when a history is open; returns what the user asked for.
+fn clash_details(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    review: &ClashReview,
+    scene: &ModelScene,
+    state: &mut ReviewDraft,
+) -> ClashAction {
+    let t = lang.strings();
+    let (Some(key), Some(c)) = (review.focused, review.focused_clash()) else { return ClashAction::None };
+    let mut action = ClashAction::None;
+    ui.heading(t.clash);
+    egui::Grid::new("clash").num_columns(2).striped(true).show(ui, |ui| {
+        grid_row(ui, "id", &c.id);
+        grid_row(ui, t.status, status_text(lang, c.status));
+        grid_row(ui, "kind", &format!("{:?}", c.kind).to_lowercase());
+        grid_row(ui, t.distance, &format!("{:.1} mm", c.distance_m * 1000.0));
+        grid_row(ui, "test", &c.test);
+    });
+    ui.separator();
+    ui.strong(t.explanation);
+    ui.label(text_of(lang, &c.explanation));
+    ui.separator();
+    for (label, color, info) in [(t.element_a, RED, &c.a), (t.element_b, GREEN, &c.b)] {
+        ui.colored_label(color, label);
+        egui::Grid::new(("clash-el", label)).num_columns(2).show(ui, |ui| {
+            grid_row(ui, t.class, &info.class);
+            grid_row(ui, t.name, info.name.as_deref().unwrap_or("—"));
+            grid_row(ui, t.global_id, &info.global_id);
+            grid_row(ui, t.storey, info.storey.as_deref().unwrap_or("—"));
+            grid_row(ui, t.file, &info.file);
+        });
+        if !scene.by_global_id.contains_key(&info.global_id) {
+            ui.colored_label(RED, t.not_in_model);
+        }
+    }
+    ui.separator();
+    // Review: status and comment into the clash history.
+    match &review.history {
+        Some(history) => {
+            let mut status = match state.status_draft {
+                Some((k, s)) if k == key => s,
+                _ => c.status,
+            };
+            ui.horizontal(|ui| {
+                ui.label(t.status);
+                egui::ComboBox::from_id_salt("status-draft")
+                    .selected_text(status_text(lang, status))
+                    .show_ui(ui, |ui| {
+                        for s in plumbline_review::Status::ALL {
+                            ui.selectable_value(&mut status, s, status_text(lang, s));
+                        }
+                    });
+            });
+            state.status_draft = Some((key, status));
+            ui.label(t.comment);
+            ui.add(
+                egui::TextEdit::multiline(&mut state.comment_draft)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            );
+            if ui.button(t.save_review).clicked() {
+                action = ClashAction::Save(key, status, state.comment_draft.clone());
+            }
+            if state.history_lines.as_ref().is_none_or(|(k, _)| *k != key) {
+                let lines = match history.status_history(&c.id) {
+                    Ok(changes) => changes
+                        .iter()
+                        .rev()
+                        .map(|ch| {
+                            let from = ch.from.map_or("—", |s| status_text(lang, s));
+                            let note = ch.comment.as_deref().map(|c| format!(": {c}")).unwrap_or_default();
+                            format!(
+                                "{} {} {from} → {}{note}",
+                                ch.at_utc.format("%Y-%m-%d %H:%M"),
+                                ch.by,
+                                status_text(lang, ch.to)
+                            )
+                        })
+                        .collect(),
+                    Err(e) => vec![e],
+                };
+                state.history_lines = Some((key, lines));
+            }
+            if let Some((_, lines)) = &state.history_lines {
+                egui::CollapsingHeader::new(t.review_history).default_open(true).show(ui, |ui| {
+                    for l in lines.iter().take(20) {
+                        ui.small(l);
+                    }
+                });
+            }
+        }
+        None => {
+            ui.small(t.no_history);
+        }
+    }
+    if ui.button(t.export_bcf).clicked() {
+        action = ClashAction::ExportBcf(key);
+    }
+    if let Some((ok, message)) = &review.last_action {
+        ui.colored_label(if *ok { GREEN } else { RED }, message);
+    }
+    ui.separator();
+    if ui.button(t.leave_clash).clicked() {
+        action = ClashAction::Leave;
+    }
+    action
 }

@@ -1,20 +1,19 @@
 //! The native *Open* dialog (Windows and macOS file pickers, the XDG desktop portal or zenity on
 //! Linux, through `rfd`). The dialog runs on a thread of its own so the window keeps drawing;
-//! the files it returns go the way dropped files go ([`OpenFiles`]).
+//! the files it returns go the way dropped files go ([`OpenFiles`]). The tool bar's Open row
+//! (a path box with *Browse…*) is drawn here too.
 //!
 //! Where no dialog can be shown (a Linux session without portal or zenity, as under Xvfb), rfd
 //! answers as if the user had cancelled: the Open row's path box stays the way in.
 
-use crate::i18n::Lang;
-use crate::load_plugin::{OpenFiles, CLASH_EXTENSIONS, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS};
+use crate::state::i18n::Lang;
+use crate::state::load::{BrowseFiles, OpenFiles, CLASH_EXTENSIONS, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS};
+use crate::state::ui::{register_panel, OpenRow, PanelSlot};
 use bevy::prelude::*;
+use bevy_egui::egui;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Mutex;
-
-/// Asks for the native Open dialog.
-#[derive(Message, Debug, Clone, Copy, Default)]
-pub struct BrowseFiles;
 
 /// The dialog on screen, if one is: its answer arrives on the receiver (`None` = cancelled or
 /// no dialog available).
@@ -36,7 +35,7 @@ impl FileDialog {
     }
 }
 
-/// The native Open dialog.
+/// The native Open dialog, and the Open row under the tool bar.
 #[derive(Debug, Default)]
 pub struct FileDialogPlugin;
 
@@ -46,6 +45,7 @@ impl Plugin for FileDialogPlugin {
             .add_message::<BrowseFiles>()
             .add_message::<OpenFiles>()
             .add_systems(Update, (show_dialog, receive_files).chain());
+        register_panel(app, PanelSlot::OpenRow, open_row_panel);
     }
 }
 
@@ -90,4 +90,35 @@ fn receive_files(mut dialog: ResMut<FileDialog>, mut open: MessageWriter<OpenFil
     if let Some(files) = answer.filter(|f| !f.is_empty()) {
         open.write(OpenFiles(files));
     }
+}
+
+/// The Open row, while the tool bar's *Open…* shows it: *Browse…* shows the dialog again, and
+/// the path box takes a typed or pasted path (the way in where the system has no dialog).
+fn open_row_panel(
+    InMut(ui): InMut<egui::Ui>,
+    lang: Res<Lang>,
+    dialog: Res<FileDialog>,
+    mut row: ResMut<OpenRow>,
+    mut typed: Local<String>,
+    mut browse: MessageWriter<BrowseFiles>,
+    mut files: MessageWriter<OpenFiles>,
+) {
+    if !row.shown {
+        return;
+    }
+    let t = lang.strings();
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!dialog.is_open(), egui::Button::new(t.browse)).clicked() {
+            browse.write(BrowseFiles);
+        }
+        let field =
+            ui.add(egui::TextEdit::singleline(&mut *typed).hint_text(t.open_hint).desired_width(720.0));
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button(t.open_button).clicked() || enter) && !typed.trim().is_empty() {
+            let path = PathBuf::from(typed.trim());
+            files.write(OpenFiles(vec![path]));
+            typed.clear();
+            row.shown = false;
+        }
+    });
 }

@@ -4,8 +4,8 @@ use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy::winit::WinitSettings;
 use clap::Parser;
-use plumbline_viewer::camera_plugin::StandardView;
-use plumbline_viewer::i18n::Lang;
+use plumbline_viewer::state::camera::StandardView;
+use plumbline_viewer::state::i18n::Lang;
 use plumbline_viewer::{ViewerConfig, ViewerPlugin};
 use std::path::PathBuf;
 

@@ -2,9 +2,11 @@
 //! space clears the selection. A press that moved more than a few pixels was an orbit or a pan,
 //! not a click.
 
-use crate::camera_plugin::{pointer_in_view, PointerDrag, ViewRect};
-use crate::clash_plugin::ClashReview;
-use crate::scene_plugin::{ElementId, Selection};
+use crate::state::camera::{pointer_in_view, OrbitCamera, PointerDrag, ViewRect};
+use crate::state::clash::ClashReview;
+use crate::state::config::ViewerConfig;
+use crate::state::load::{LoadPhase, LoadState};
+use crate::state::scene::{ElementId, ModelScene, Selection};
 use bevy::picking::mesh_picking::MeshPickingPlugin;
 use bevy::picking::pointer::PointerButton;
 use bevy::prelude::*;
@@ -20,7 +22,7 @@ pub struct ClickSelectPlugin;
 impl Plugin for ClickSelectPlugin {
     fn build(&self, app: &mut App) {
         app.add_plugins(MeshPickingPlugin).add_systems(Update, select_on_click);
-        let at = app.world().get_resource::<crate::ViewerConfig>().and_then(|c| c.pick_at);
+        let at = app.world().get_resource::<ViewerConfig>().and_then(|c| c.pick_at);
         if let Some(at) = at {
             app.insert_resource(ScriptedPick { at, frames: 0, done: false }).add_systems(Last, scripted_pick);
         }
@@ -39,15 +41,15 @@ struct ScriptedPick {
 /// the same meshes), selects the hit and prints how long the ray cast took: the picking figure
 /// of the viewer's benchmark, and a way to reproduce a selection from the command line.
 fn scripted_pick(
-    load: Res<crate::load_plugin::LoadState>,
+    load: Res<LoadState>,
     mut pick: ResMut<ScriptedPick>,
-    cameras: Query<(&Camera, &GlobalTransform), With<crate::camera_plugin::OrbitCamera>>,
+    cameras: Query<(&Camera, &GlobalTransform), With<OrbitCamera>>,
     mut ray_cast: bevy::picking::mesh_picking::ray_cast::MeshRayCast,
     elements: Query<&ElementId>,
-    scene: Res<crate::scene_plugin::ModelScene>,
+    scene: Res<ModelScene>,
     mut selection: ResMut<Selection>,
 ) {
-    if pick.done || matches!(load.phase, crate::load_plugin::LoadPhase::Loading) {
+    if pick.done || matches!(load.phase, LoadPhase::Loading) {
         return;
     }
     pick.frames += 1;

@@ -1,363 +1,31 @@
-//! The loaded scene: one entity per physical element, and what each one looks like.
+//! The loaded scene: one entity per physical element, what each one looks like, and the panels
+//! that show the model (the model tree and an element's properties).
 //!
 //! One entity per element (`../shared/notes/viewer.md`: Bevy 0.19 batches 20,000 separate
 //! meshes about as well as 128 merged ones) keeps picking, highlighting and 4D visibility a
-//! matter of swapping a material handle or a [`Visibility`].
-//!
-//! Elements of the same shape share one render mesh (instancing): a data hall's racks, a
-//! floor's identical ducts or a mapped item placed many times are uploaded once, and Bevy draws
-//! the entities that share a mesh and a material as one instanced batch. Shapes are compared
-//! after moving each element's box centre to the origin, on a 0.1 mm grid, so only copies moved
-//! without rotation share; a rotated copy keeps a mesh of its own.
+//! matter of swapping a material handle or a [`Visibility`]. Elements of the same shape share one
+//! render mesh, built off the main thread ([`crate::meshes`]).
 //!
 //! What an element looks like is decided in one place, [`apply_appearance`], from the state the
 //! user changes: [`Selection`], [`ViewFilter`] (hidden storeys and classes, x-ray), the focused
 //! clash and the 4D date. It runs only when one of them changed.
 
-use crate::clash_plugin::ClashReview;
-use crate::render_from_world;
-use crate::section_plugin::{element_material, ElementMaterial};
-use crate::timeline_plugin::Timeline;
-use bevy::asset::RenderAssetUsages;
-use bevy::mesh::{Indices, PrimitiveTopology};
+use crate::meshes::flat_mesh;
+use crate::state::clash::ClashReview;
+use crate::state::config::ViewerConfig;
+use crate::state::i18n::{Lang, Strings};
+use crate::state::load::{InstallStep, PendingLoad};
+use crate::state::palette::{class_color, Look, Palette};
+use crate::state::scene::{isolate, ElementId, ModelScene, PreparedScene, Selection, ViewFilter};
+use crate::state::section::{element_material, ElementMaterial};
+use crate::state::timeline::Timeline;
+use crate::state::ui::{register_panel, PanelSlot};
+use crate::widgets::{color32, grid_row};
 use bevy::prelude::*;
-use plumbline_model::{Aabb, Element, ElementRef, ModelSet, Role};
+use bevy_egui::egui;
+use plumbline_model::{Element, ElementRef, ModelSet, Role};
 use plumbline_schedule::ElementState;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// A drawn element: which shared mesh, and where, built off the main thread.
-#[derive(Debug)]
-pub struct PreparedElement {
-    pub element: ElementRef,
-    /// Position of the element's box centre in render space.
-    pub translation: Vec3,
-    /// Index of its shape in [`PreparedScene::meshes`].
-    pub mesh: usize,
-    /// Index of the element in the 4D simulation (physical elements in file order).
-    pub sim: usize,
-}
-
-/// All render meshes of a model set and the frame they are expressed in.
-#[derive(Debug, Default)]
-pub struct PreparedScene {
-    /// The world point (metres) that render space is centred on.
-    pub origin_m: [f64; 3],
-    /// World box of every drawn element.
-    pub bounds: Option<Aabb>,
-    pub elements: Vec<PreparedElement>,
-    /// The distinct shapes, relative to their box centre; elements refer to them by index.
-    pub meshes: Vec<Mesh>,
-}
-
-/// The grid shapes are compared on (metres): far below what a screen shows.
-const SHAPE_GRID_M: f32 = 1.0e-4;
-
-/// A shape's vertices on the comparison grid, or `None` when one lies too far from the box
-/// centre for the grid's integers (such an element keeps a mesh of its own).
-fn shape_key(positions: &[[f32; 3]]) -> Option<Vec<[i32; 3]>> {
-    let limit = i32::MAX as f32 * 0.5;
-    positions
-        .iter()
-        .map(|p| {
-            let q = p.map(|c| (c / SHAPE_GRID_M).round());
-            q.iter().all(|c| c.abs() < limit).then(|| q.map(|c| c as i32))
-        })
-        .collect()
-}
-
-/// Builds flat-shaded render meshes for every physical element with geometry, one per distinct
-/// shape.
-///
-/// Vertices are expressed relative to the element's box centre (subtracted in `f64`), and the
-/// centre relative to the scene origin: precision does not depend on where the model sits.
-/// Elements whose vertices agree on the 0.1 mm grid once centred share the first one's mesh.
-pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
-    let mut bounds = Aabb::EMPTY;
-    for (_, e) in set.elements() {
-        if let (Role::Physical, Some(m)) = (e.role, &e.mesh) {
-            if !m.aabb.is_empty() {
-                bounds = bounds.union(&m.aabb);
-            }
-        }
-    }
-    let origin_m = if bounds.is_empty() { [0.0; 3] } else { bounds.center() };
-    let mut elements = Vec::new();
-    let mut meshes = Vec::new();
-    let mut shapes: HashMap<Vec<[i32; 3]>, usize> = HashMap::new();
-    let mut sim = 0usize;
-    for (r, e) in set.elements() {
-        if e.role != Role::Physical {
-            continue;
-        }
-        let this_sim = sim;
-        sim += 1;
-        let Some(m) = &e.mesh else { continue };
-        if m.triangles.is_empty() || m.aabb.is_empty() {
-            continue;
-        }
-        let centre = m.aabb.center();
-        let local = |i: u32| -> Vec3 {
-            let w = m.world_vertex(i);
-            render_from_world(centre, w)
-        };
-        let mut positions = Vec::with_capacity(m.triangles.len() * 3);
-        for t in &m.triangles {
-            positions.extend(t.map(|i| local(i).to_array()));
-        }
-        let key = shape_key(&positions);
-        let shared = key.as_ref().and_then(|k| shapes.get(k).copied());
-        let mesh = shared.unwrap_or_else(|| {
-            meshes.push(flat_mesh(positions));
-            if let Some(k) = key {
-                shapes.insert(k, meshes.len() - 1);
-            }
-            meshes.len() - 1
-        });
-        elements.push(PreparedElement {
-            element: r,
-            translation: render_from_world(origin_m, centre),
-            mesh,
-            sim: this_sim,
-        });
-    }
-    PreparedScene { origin_m, bounds: (!bounds.is_empty()).then_some(bounds), elements, meshes }
-}
-
-/// A flat-shaded triangle list: three vertices per triangle, each with its face's normal.
-fn flat_mesh(positions: Vec<[f32; 3]>) -> Mesh {
-    let mut normals = Vec::with_capacity(positions.len());
-    for t in positions.chunks_exact(3) {
-        let [a, b, c] = [t[0], t[1], t[2]].map(Vec3::from_array);
-        let n = (b - a).cross(c - a).normalize_or_zero().to_array();
-        normals.extend([n; 3]);
-    }
-    let count = positions.len() as u32;
-    Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
-        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
-        .with_inserted_indices(Indices::U32((0..count).collect()))
-}
-
-/// The loaded models and the entities drawn for them.
-#[derive(Resource, Debug, Default)]
-pub struct ModelScene {
-    pub set: ModelSet,
-    pub origin_m: [f64; 3],
-    pub bounds: Option<Aabb>,
-    pub entities: HashMap<ElementRef, Entity>,
-    pub by_global_id: HashMap<String, ElementRef>,
-    /// Storey names with their element counts, sorted; `""` for elements without a storey.
-    pub storeys: BTreeMap<String, usize>,
-    pub classes: BTreeMap<String, usize>,
-    pub errors: Vec<String>,
-    /// Whether a load has been installed (even an empty one).
-    pub loaded: bool,
-    /// Distinct render meshes the drawn elements share.
-    pub meshes: usize,
-}
-
-impl ModelScene {
-    pub fn element(&self, r: ElementRef) -> &Element {
-        self.set.element(r)
-    }
-
-    /// The file an element came from.
-    pub fn file_of(&self, r: ElementRef) -> &str {
-        &self.set.models[r.file as usize].path
-    }
-
-    /// World box of an element, if it has geometry.
-    pub fn aabb(&self, r: ElementRef) -> Option<Aabb> {
-        self.set.element(r).aabb()
-    }
-
-    /// The number of drawn elements.
-    pub fn drawn(&self) -> usize {
-        self.entities.len()
-    }
-}
-
-/// One drawn element.
-#[derive(Component, Debug, Clone, Copy)]
-pub struct ElementId {
-    pub element: ElementRef,
-    /// Index in the 4D simulation.
-    pub sim: usize,
-}
-
-/// What is selected: one element (a click), or the elements of a 4D task (a Gantt row).
-#[derive(Resource, Debug, Default, Clone, PartialEq)]
-pub struct Selection {
-    pub element: Option<ElementRef>,
-    /// The task whose elements are selected (an index into the schedule's tasks).
-    pub task: Option<usize>,
-    /// The task's elements, sorted.
-    pub group: Vec<ElementRef>,
-}
-
-impl Selection {
-    pub fn contains(&self, r: ElementRef) -> bool {
-        self.element == Some(r) || self.group.binary_search(&r).is_ok()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.element.is_none() && self.group.is_empty()
-    }
-
-    /// Selects one element (or nothing), dropping a task's selection.
-    pub fn select_element(&mut self, r: Option<ElementRef>) {
-        *self = Selection { element: r, task: None, group: Vec::new() };
-    }
-
-    /// Selects the elements of a task.
-    pub fn select_task(&mut self, task: usize, mut elements: Vec<ElementRef>) {
-        elements.sort_unstable();
-        elements.dedup();
-        *self = Selection { element: None, task: Some(task), group: elements };
-    }
-}
-
-/// Which elements are shown, and whether the rest of the selection is ghosted.
-#[derive(Resource, Debug, Default, Clone, PartialEq)]
-pub struct ViewFilter {
-    /// Files of the federated set that are hidden (indices into the model set).
-    pub hidden_files: BTreeSet<u32>,
-    pub hidden_storeys: BTreeSet<String>,
-    pub hidden_classes: BTreeSet<String>,
-    /// Ghost every element but the selection.
-    pub xray: bool,
-}
-
-impl ViewFilter {
-    /// Shows only `storey` (`""`: the elements without one) among `storeys`, as Navisworks'
-    /// and Solibri's *Isolate* does; classes and files keep their own visibility.
-    pub fn isolate_storey<'a>(&mut self, storey: &str, storeys: impl IntoIterator<Item = &'a String>) {
-        isolate(&mut self.hidden_storeys, storey, storeys);
-    }
-
-    /// Shows only `class` among `classes`.
-    pub fn isolate_class<'a>(&mut self, class: &str, classes: impl IntoIterator<Item = &'a String>) {
-        isolate(&mut self.hidden_classes, class, classes);
-    }
-
-    pub fn shows(&self, e: &Element) -> bool {
-        !self.hidden_classes.contains(&e.class)
-            && !self.hidden_storeys.contains(e.storey.as_deref().unwrap_or(""))
-    }
-}
-
-/// Hides every one of `all` but `keep`.
-pub fn isolate<'a>(hidden: &mut BTreeSet<String>, keep: &str, all: impl IntoIterator<Item = &'a String>) {
-    *hidden = all.into_iter().filter(|k| k.as_str() != keep).cloned().collect();
-}
-
-/// What an element looks like, before it becomes a material.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Look {
-    Hidden,
-    /// Its class colour.
-    Normal,
-    Selected,
-    Ghost,
-    ClashA,
-    ClashB,
-    InProgress,
-    Temporary,
-    Demolishing,
-    /// 4D: the element's work is behind its plan on the shown day.
-    Late,
-}
-
-/// Materials shared by every element (one per class, one per highlight).
-#[derive(Resource, Debug, Default)]
-pub struct Palette {
-    pub by_class: HashMap<String, Handle<ElementMaterial>>,
-    pub selected: Handle<ElementMaterial>,
-    pub ghost: Handle<ElementMaterial>,
-    pub clash_a: Handle<ElementMaterial>,
-    pub clash_b: Handle<ElementMaterial>,
-    pub in_progress: Handle<ElementMaterial>,
-    pub temporary: Handle<ElementMaterial>,
-    pub demolishing: Handle<ElementMaterial>,
-    pub late: Handle<ElementMaterial>,
-}
-
-impl Palette {
-    /// Every material of the palette (class colours and highlights).
-    pub fn all(&self) -> impl Iterator<Item = &Handle<ElementMaterial>> {
-        self.by_class.values().chain([
-            &self.selected,
-            &self.ghost,
-            &self.clash_a,
-            &self.clash_b,
-            &self.in_progress,
-            &self.temporary,
-            &self.demolishing,
-            &self.late,
-        ])
-    }
-
-    fn material(&self, look: Look, class: &str) -> Option<Handle<ElementMaterial>> {
-        Some(match look {
-            Look::Hidden => return None,
-            Look::Normal => self.by_class.get(class)?.clone(),
-            Look::Selected => self.selected.clone(),
-            Look::Ghost => self.ghost.clone(),
-            Look::ClashA => self.clash_a.clone(),
-            Look::ClashB => self.clash_b.clone(),
-            Look::InProgress => self.in_progress.clone(),
-            Look::Temporary => self.temporary.clone(),
-            Look::Demolishing => self.demolishing.clone(),
-            Look::Late => self.late.clone(),
-        })
-    }
-}
-
-/// The colour of an IFC class: fixed for the common building and MEP classes, a stable hue from
-/// the name for the rest.
-pub fn class_color(class: &str) -> Color {
-    let known: &[(&str, [f32; 3])] = &[
-        ("IfcWall", [0.86, 0.84, 0.80]),
-        ("IfcWallStandardCase", [0.86, 0.84, 0.80]),
-        ("IfcSlab", [0.70, 0.70, 0.72]),
-        ("IfcRoof", [0.60, 0.45, 0.40]),
-        ("IfcColumn", [0.62, 0.64, 0.70]),
-        ("IfcBeam", [0.55, 0.58, 0.68]),
-        ("IfcMember", [0.55, 0.58, 0.68]),
-        ("IfcPlate", [0.60, 0.62, 0.66]),
-        ("IfcDoor", [0.62, 0.42, 0.26]),
-        ("IfcWindow", [0.55, 0.75, 0.90]),
-        ("IfcStair", [0.70, 0.66, 0.60]),
-        ("IfcRailing", [0.50, 0.50, 0.50]),
-        ("IfcCovering", [0.90, 0.88, 0.82]),
-        ("IfcFurnishingElement", [0.75, 0.60, 0.45]),
-        ("IfcFurniture", [0.75, 0.60, 0.45]),
-        ("IfcDuctSegment", [0.45, 0.70, 0.90]),
-        ("IfcDuctFitting", [0.40, 0.65, 0.85]),
-        ("IfcAirTerminal", [0.50, 0.80, 0.95]),
-        ("IfcPipeSegment", [0.30, 0.75, 0.45]),
-        ("IfcPipeFitting", [0.25, 0.70, 0.40]),
-        ("IfcCableCarrierSegment", [0.95, 0.75, 0.20]),
-        ("IfcCableCarrierFitting", [0.90, 0.70, 0.15]),
-        ("IfcCableSegment", [0.95, 0.55, 0.15]),
-        ("IfcElectricDistributionBoard", [0.85, 0.35, 0.30]),
-        ("IfcElectricAppliance", [0.25, 0.28, 0.34]),
-        ("IfcUnitaryEquipment", [0.35, 0.55, 0.75]),
-        ("IfcBuildingElementProxy", [0.65, 0.55, 0.75]),
-        ("IfcFlowSegment", [0.45, 0.70, 0.90]),
-        ("IfcFlowFitting", [0.40, 0.65, 0.85]),
-        ("IfcFlowTerminal", [0.50, 0.80, 0.95]),
-    ];
-    if let Some((_, c)) = known.iter().find(|(k, _)| *k == class) {
-        return Color::srgb(c[0], c[1], c[2]);
-    }
-    // FNV-1a of the name: the same class always gets the same hue.
-    let mut h: u32 = 0x811c_9dc5;
-    for b in class.bytes() {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    Color::hsl((h % 360) as f32, 0.45, 0.62)
-}
+use std::collections::{BTreeMap, HashMap};
 
 fn opaque(color: Color) -> StandardMaterial {
     StandardMaterial {
@@ -372,7 +40,8 @@ fn opaque(color: Color) -> StandardMaterial {
     }
 }
 
-/// Spawns the scene and keeps each element's look up to date.
+/// Spawns the scene, keeps each element's look up to date, and shows the model tree and an
+/// element's properties.
 #[derive(Debug, Default)]
 pub struct ScenePlugin;
 
@@ -386,8 +55,14 @@ impl Plugin for ScenePlugin {
             .add_systems(Startup, setup_palette)
             // After Startup, where the camera is spawned.
             .add_systems(PostStartup, warm_up_pipelines)
+            .add_systems(
+                PreUpdate,
+                install_loaded_scene.in_set(InstallStep::Scene).run_if(PendingLoad::waiting),
+            )
             .add_systems(PostUpdate, apply_appearance.before(bevy::transform::TransformSystems::Propagate));
-        let config = app.world().get_resource::<crate::ViewerConfig>().cloned().unwrap_or_default();
+        register_panel(app, PanelSlot::ModelTab, model_tree_panel);
+        register_panel(app, PanelSlot::ElementProperties, element_panel);
+        let config = app.world().get_resource::<ViewerConfig>().cloned().unwrap_or_default();
         let mut filter = app.world_mut().resource_mut::<ViewFilter>();
         filter.xray = config.xray;
         for class in &config.hide_classes {
@@ -458,6 +133,16 @@ fn warm_up_pipelines(
             .spawn((Mesh3d(mesh.clone()), MeshMaterial3d(material), Transform::IDENTITY, PipelineWarmup))
             .id();
         commands.entity(camera).add_child(warm);
+    }
+}
+
+/// [`InstallStep::Scene`]: the models of a finished load become the scene.
+fn install_loaded_scene(world: &mut World) {
+    let taken = world.resource_mut::<PendingLoad>().0.as_mut().map(|out| {
+        (std::mem::take(&mut out.set), std::mem::take(&mut out.scene), std::mem::take(&mut out.errors))
+    });
+    if let Some((set, prepared, errors)) = taken {
+        install_scene(world, set, prepared, errors);
     }
 }
 
@@ -608,4 +293,173 @@ pub fn apply_appearance(
         }
     }
     redraw.write(bevy::window::RequestRedraw);
+}
+
+/// The left panel's *Model* tab.
+fn model_tree_panel(
+    InMut(ui): InMut<egui::Ui>,
+    lang: Res<Lang>,
+    scene: Res<ModelScene>,
+    mut filter: ResMut<ViewFilter>,
+) {
+    model_tree(ui, lang.strings(), &scene, &mut filter);
+}
+
+/// The right panel for the selected element.
+fn element_panel(
+    InMut(ui): InMut<egui::Ui>,
+    lang: Res<Lang>,
+    scene: Res<ModelScene>,
+    selection: Res<Selection>,
+) {
+    if let Some(r) = selection.element {
+        properties(ui, lang.strings(), &scene, r);
+    }
+}
+
+/// One row of the model tree: a checkbox that shows or hides `key` (with its element count),
+/// and *Isolate*, which hides every other key. Returns whether `hidden` changed.
+fn visibility_row(
+    ui: &mut egui::Ui,
+    t: &Strings,
+    hidden: &mut std::collections::BTreeSet<String>,
+    counts: &std::collections::BTreeMap<String, usize>,
+    key: &str,
+    label: &str,
+) -> bool {
+    let mut changed = false;
+    let mut shown = !hidden.contains(key);
+    let count = counts.get(key).copied().unwrap_or(0);
+    if ui.checkbox(&mut shown, format!("{label} ({count})")).changed() {
+        if shown {
+            hidden.remove(key);
+        } else {
+            hidden.insert(key.to_string());
+        }
+        changed = true;
+    }
+    if counts.len() > 1 && ui.small_button(t.isolate).on_hover_text(t.isolate_hint).clicked() {
+        isolate(hidden, key, counts.keys());
+        changed = true;
+    }
+    changed
+}
+
+fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut ResMut<ViewFilter>) {
+    if ui.button(t.show_all).clicked()
+        && (!filter.hidden_storeys.is_empty()
+            || !filter.hidden_classes.is_empty()
+            || !filter.hidden_files.is_empty())
+    {
+        filter.hidden_storeys.clear();
+        filter.hidden_classes.clear();
+        filter.hidden_files.clear();
+    }
+    egui::CollapsingHeader::new(t.model_files).default_open(true).show(ui, |ui| {
+        for (i, model) in scene.set.models.iter().enumerate() {
+            let file = i as u32;
+            let name = std::path::Path::new(&model.path)
+                .file_name()
+                .map_or(model.path.clone(), |n| n.to_string_lossy().into_owned());
+            let mut shown = !filter.hidden_files.contains(&file);
+            if ui
+                .checkbox(&mut shown, format!("{name} ({})", model.physical().count()))
+                .on_hover_text(&model.path)
+                .changed()
+            {
+                if shown {
+                    filter.hidden_files.remove(&file);
+                } else {
+                    filter.hidden_files.insert(file);
+                }
+            }
+        }
+    });
+    egui::CollapsingHeader::new(t.storeys).default_open(true).show(ui, |ui| {
+        for name in scene.storeys.keys() {
+            let label = if name.is_empty() { t.no_storey } else { name.as_str() };
+            ui.horizontal(|ui| {
+                let hidden = &mut filter.bypass_change_detection().hidden_storeys;
+                if visibility_row(ui, t, hidden, &scene.storeys, name, label) {
+                    filter.set_changed();
+                }
+            });
+        }
+    });
+    egui::CollapsingHeader::new(t.classes).default_open(true).show(ui, |ui| {
+        for class in scene.classes.keys() {
+            ui.horizontal(|ui| {
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                ui.painter().rect_filled(rect, 2.0, color32(class_color(class)));
+                let hidden = &mut filter.bypass_change_detection().hidden_classes;
+                if visibility_row(ui, t, hidden, &scene.classes, class, class) {
+                    filter.set_changed();
+                }
+            });
+        }
+    });
+}
+
+fn properties(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, r: ElementRef) {
+    let e: &Element = scene.element(r);
+    egui::Grid::new("identity").num_columns(2).striped(true).show(ui, |ui| {
+        grid_row(ui, t.global_id, &e.global_id);
+        grid_row(ui, t.class, &e.class);
+        grid_row(ui, t.name, e.name.as_deref().unwrap_or("—"));
+        grid_row(ui, t.storey, e.storey.as_deref().unwrap_or("—"));
+        grid_row(ui, t.file, scene.file_of(r));
+        if let Some(ty) = &e.type_object {
+            let name = ty.name.as_deref().unwrap_or("");
+            grid_row(ui, t.type_object, &format!("{} {name}", ty.class));
+        }
+        if let Some(p) = &e.predefined_type {
+            grid_row(ui, "PredefinedType", p);
+        }
+        if !e.materials.is_empty() {
+            grid_row(ui, t.materials, &e.materials.join(", "));
+        }
+    });
+    if !e.property_sets.is_empty() {
+        ui.separator();
+        ui.strong(t.property_sets);
+        for (i, pset) in e.property_sets.iter().enumerate() {
+            egui::CollapsingHeader::new(&pset.name).id_salt(("pset", i)).default_open(true).show(ui, |ui| {
+                egui::Grid::new(("pset-grid", i)).num_columns(2).striped(true).show(ui, |ui| {
+                    for p in &pset.properties {
+                        grid_row(ui, &p.name, &p.value);
+                    }
+                });
+            });
+        }
+    }
+    if !e.quantity_sets.is_empty() {
+        ui.separator();
+        ui.strong(t.quantities);
+        for (i, qset) in e.quantity_sets.iter().enumerate() {
+            egui::CollapsingHeader::new(&qset.name).id_salt(("qset", i)).default_open(true).show(ui, |ui| {
+                egui::Grid::new(("qset-grid", i)).num_columns(2).striped(true).show(ui, |ui| {
+                    for q in &qset.quantities {
+                        grid_row(ui, &q.name, &format!("{} {}", trim_number(q.value), unit_of(&q.kind)));
+                    }
+                });
+            });
+        }
+    }
+}
+
+/// A quantity's unit from its IFC kind (values are SI).
+fn unit_of(kind: &str) -> &'static str {
+    match kind {
+        "IfcQuantityLength" => "m",
+        "IfcQuantityArea" => "m²",
+        "IfcQuantityVolume" => "m³",
+        "IfcQuantityWeight" => "kg",
+        "IfcQuantityTime" => "s",
+        _ => "",
+    }
+}
+
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

@@ -4,8 +4,10 @@
 //! This is how CI checks what a user sees without a GPU (Xvfb + Mesa lavapipe), and how the
 //! frame-time and load-to-first-frame figures are measured.
 
-use crate::camera_plugin::CameraFlight;
-use crate::load_plugin::{LoadPhase, LoadState};
+use crate::state::camera::CameraFlight;
+use crate::state::config::ViewerConfig;
+use crate::state::load::{LoadPhase, LoadState};
+use crate::state::scene::ModelScene;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{save_to_disk, Screenshot, ScreenshotCaptured};
 use std::path::PathBuf;
@@ -30,7 +32,7 @@ pub struct ScreenshotPlugin;
 
 impl Plugin for ScreenshotPlugin {
     fn build(&self, app: &mut App) {
-        let Some(config) = app.world().get_resource::<crate::ViewerConfig>().cloned() else { return };
+        let Some(config) = app.world().get_resource::<ViewerConfig>().cloned() else { return };
         let Some(path) = config.screenshot else { return };
         app.insert_resource(ScreenshotPlan {
             path,
@@ -51,7 +53,7 @@ fn count_frames(
     // Real time: the default (virtual) clock clamps a frame to 250 ms, which hid slow frames.
     time: Res<Time<Real>>,
     load: Res<LoadState>,
-    scene: Res<crate::scene_plugin::ModelScene>,
+    scene: Res<ModelScene>,
     mut plan: ResMut<ScreenshotPlan>,
     mut exit: MessageWriter<AppExit>,
 ) {

@@ -1,32 +1,20 @@
 //! The section box: geometry outside a world-aligned box is cut away (per fragment, in the
 //! element material's shader), so a reviewer sees inside a closed building, as in Navisworks'
 //! sectioning. The box is kept in world metres ([`SectionBox`]); every element material carries
-//! it in render space ([`SectionClip`]), updated when the box changes.
+//! it in render space ([`SectionClip`]), updated when the box changes. While it is on, a row
+//! under the tool bar drags its six faces.
 
-use crate::render_from_world;
-use crate::scene_plugin::{ModelScene, Palette};
-use bevy::pbr::{ExtendedMaterial, MaterialExtension};
+use crate::state::config::ViewerConfig;
+use crate::state::i18n::{Lang, Strings};
+use crate::state::palette::Palette;
+use crate::state::scene::{ModelScene, Selection};
+use crate::state::section::{ElementMaterial, SectionBox, SectionClip};
+use crate::state::ui::{register_panel, PanelSlot};
+use bevy::pbr::MaterialExtension;
 use bevy::prelude::*;
-use bevy::render::render_resource::{AsBindGroup, ShaderType};
 use bevy::shader::ShaderRef;
+use bevy_egui::egui;
 use plumbline_model::Aabb;
-
-/// The material of every element: Bevy's standard material with the section box.
-pub type ElementMaterial = ExtendedMaterial<StandardMaterial, SectionClip>;
-
-/// The section box as the shader reads it: render-space corners, `min.w` = 1 when on.
-#[derive(ShaderType, Debug, Clone, Copy, Default, PartialEq, Reflect)]
-pub struct SectionUniform {
-    pub min: Vec4,
-    pub max: Vec4,
-}
-
-/// The material extension that cuts fragments outside the section box.
-#[derive(Asset, AsBindGroup, Reflect, Debug, Clone, Default)]
-pub struct SectionClip {
-    #[uniform(100)]
-    pub section: SectionUniform,
-}
 
 impl MaterialExtension for SectionClip {
     fn fragment_shader() -> ShaderRef {
@@ -44,50 +32,20 @@ impl MaterialExtension for SectionClip {
     }
 }
 
-/// Wraps a standard material into an element material (section box off).
-pub fn element_material(base: StandardMaterial) -> ElementMaterial {
-    ExtendedMaterial { base, extension: SectionClip::default() }
-}
-
-/// The section box the user controls, in world metres (Z up).
-#[derive(Resource, Debug, Clone, Copy, PartialEq)]
-pub struct SectionBox {
-    pub enabled: bool,
-    pub bounds: Aabb,
-}
-
-impl Default for SectionBox {
-    fn default() -> Self {
-        SectionBox { enabled: false, bounds: Aabb::EMPTY }
-    }
-}
-
-impl SectionBox {
-    /// The shader's view of the box, for a scene rebased on `origin_m`.
-    pub fn uniform(&self, origin_m: [f64; 3]) -> SectionUniform {
-        if !self.enabled || self.bounds.is_empty() {
-            return SectionUniform::default();
-        }
-        // Clamp before converting: a box given as "everything below 3 m" may use huge numbers.
-        let clamp = |p: [f64; 3]| p.map(|c| c.clamp(-1.0e7, 1.0e7));
-        let a = render_from_world(origin_m, clamp(self.bounds.min));
-        let b = render_from_world(origin_m, clamp(self.bounds.max));
-        SectionUniform { min: a.min(b).extend(1.0), max: a.max(b).extend(0.0) }
-    }
-}
-
-/// Keeps every element material's section uniform equal to the [`SectionBox`].
+/// Keeps every element material's section uniform equal to the [`SectionBox`], and shows the
+/// box's faces under the tool bar while it is on.
 #[derive(Debug, Default)]
 pub struct SectionPlugin;
 
 impl Plugin for SectionPlugin {
     fn build(&self, app: &mut App) {
-        let initial = app.world().get_resource::<crate::ViewerConfig>().and_then(|c| c.section_box);
+        let initial = app.world().get_resource::<ViewerConfig>().and_then(|c| c.section_box);
         app.insert_resource(SectionBox {
             enabled: initial.is_some(),
             bounds: initial.unwrap_or(Aabb::EMPTY),
         })
         .add_systems(PostUpdate, apply_section);
+        register_panel(app, PanelSlot::SectionRow, section_panel);
     }
 }
 
@@ -122,4 +80,60 @@ fn apply_section(
         }
     }
     redraw.write(bevy::window::RequestRedraw);
+}
+
+/// The row under the tool bar while the section box is on.
+fn section_panel(
+    InMut(ui): InMut<egui::Ui>,
+    lang: Res<Lang>,
+    scene: Res<ModelScene>,
+    selection: Res<Selection>,
+    mut section: ResMut<SectionBox>,
+) {
+    if section.enabled {
+        section_controls(ui, lang.strings(), &scene, &selection, &mut section);
+    }
+}
+
+/// The section box's six faces (world metres, Z up) and two shortcuts.
+fn section_controls(
+    ui: &mut egui::Ui,
+    t: &Strings,
+    scene: &ModelScene,
+    selection: &Selection,
+    section: &mut ResMut<SectionBox>,
+) {
+    let Some(model) = scene.bounds else { return };
+    let mut b = section.bounds;
+    ui.horizontal(|ui| {
+        ui.label(t.section_box);
+        for (axis, name) in ["X", "Y", "Z"].iter().enumerate() {
+            // A margin around the model, so a face can be pulled clear of it.
+            let lo = model.min[axis] - 1.0;
+            let hi = model.max[axis] + 1.0;
+            ui.label(format!("{name} m"));
+            ui.add(
+                egui::DragValue::new(&mut b.min[axis]).range(lo..=b.max[axis]).speed(0.05).max_decimals(2),
+            );
+            ui.add(
+                egui::DragValue::new(&mut b.max[axis]).range(b.min[axis]..=hi).speed(0.05).max_decimals(2),
+            );
+        }
+        if ui.add_enabled(!selection.is_empty(), egui::Button::new(t.section_to_selection)).clicked() {
+            let boxes = selection.element.iter().chain(selection.group.iter()).filter_map(|r| scene.aabb(*r));
+            if let Some(around) = boxes.reduce(|x, y| x.union(&y)) {
+                // Half a metre of context around what is selected.
+                b = plumbline_model::Aabb {
+                    min: around.min.map(|c| c - 0.5),
+                    max: around.max.map(|c| c + 0.5),
+                };
+            }
+        }
+        if ui.button(t.section_reset).clicked() {
+            b = model;
+        }
+    });
+    if b != section.bounds {
+        section.bounds = b;
+    }
 }

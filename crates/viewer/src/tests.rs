@@ -1,12 +1,17 @@
 //! Headless tests: the core plugins in an `App` without window or GPU, driven by `app.update()`.
 //! All in the library's one test binary (each test binary links Bevy, ~1 GB).
 
-use crate::clash_plugin::{ClashKey, ClashReview};
-use crate::i18n::Lang;
-use crate::load_plugin::{install, LoadOutput};
-use crate::scene_plugin::{prepare_meshes, ElementId, ModelScene, Palette, Selection, ViewFilter};
-use crate::timeline_plugin::Timeline;
-use crate::{render_from_world, world_from_render, CorePlugin};
+use crate::load_plugin::queue_install;
+use crate::meshes::prepare_meshes;
+use crate::state::clash::{ClashKey, ClashReview};
+use crate::state::config::ViewerConfig;
+use crate::state::coords::render_from_world;
+use crate::state::load::LoadOutput;
+use crate::state::palette::Palette;
+use crate::state::scene::{ElementId, ModelScene, Selection, ViewFilter};
+use crate::state::section::ElementMaterial;
+use crate::state::timeline::Timeline;
+use crate::CorePlugin;
 use bevy::prelude::*;
 use plumbline_model::{ElementRef, ModelSet};
 use plumbline_review::{
@@ -31,7 +36,7 @@ fn headless_app() -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, AssetPlugin::default()))
         .init_asset::<Mesh>()
-        .init_asset::<crate::section_plugin::ElementMaterial>()
+        .init_asset::<ElementMaterial>()
         .add_plugins(CorePlugin);
     app.update();
     app
@@ -39,7 +44,7 @@ fn headless_app() -> App {
 
 /// Runs frames until the background load has been installed (a minute at most).
 fn update_until_loaded(app: &mut App, what: &str) {
-    use crate::load_plugin::{LoadPhase, LoadState};
+    use crate::state::load::{LoadPhase, LoadState};
     let started = std::time::Instant::now();
     loop {
         app.update();
@@ -85,11 +90,13 @@ fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Report {
         models: vec!["small-hall.ifc".into()],
         grouping: Grouping::Element,
         tests: vec![TestReport {
-            name: "t".into(),
-            mode: "hard".into(),
-            tolerance_m: 0.002,
-            clearance_m: 0.0,
-            zone: None,
+            info: plumbline_review::TestInfo {
+                name: "t".into(),
+                mode: plumbline_clash::ClashKind::Hard,
+                tolerance_m: 0.002,
+                clearance_m: 0.0,
+                zone: None,
+            },
             elements_a: 2,
             elements_b: 2,
             candidate_pairs: 1,
@@ -112,49 +119,16 @@ fn load_into(
         Ok((s, links))
     });
     let out = LoadOutput { set, errors: vec![], scene, report: report.map(Ok), schedule, load_secs: 0.0 };
-    install(app.world_mut(), out);
+    queue_install(app.world_mut(), out);
     app.update();
 }
 
 /// Each drawn element's visibility and material, by element.
-fn looks(app: &mut App) -> Vec<(ElementRef, Visibility, Handle<crate::section_plugin::ElementMaterial>)> {
-    let mut q =
-        app.world_mut()
-            .query::<(&ElementId, &Visibility, &MeshMaterial3d<crate::section_plugin::ElementMaterial>)>();
+fn looks(app: &mut App) -> Vec<(ElementRef, Visibility, Handle<ElementMaterial>)> {
+    let mut q = app.world_mut().query::<(&ElementId, &Visibility, &MeshMaterial3d<ElementMaterial>)>();
     let mut v: Vec<_> = q.iter(app.world()).map(|(id, vis, m)| (id.element, *vis, m.0.clone())).collect();
     v.sort_by_key(|x| x.0);
     v
-}
-
-#[test]
-fn render_space_is_y_up_and_rebased_in_f64() {
-    let origin = [500_000.0, 6_000_000.0, 100.0];
-    let p = [500_001.25, 6_000_002.5, 103.0];
-    let r = render_from_world(origin, p);
-    assert_eq!(r, Vec3::new(1.25, 3.0, -2.5));
-    assert_eq!(world_from_render(origin, r), p);
-}
-
-#[test]
-fn language_follows_the_locale() {
-    let env = |pairs: &'static [(&'static str, &'static str)]| {
-        move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
-    };
-    assert_eq!(Lang::from_locale_vars(env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
-    assert_eq!(Lang::from_locale_vars(env(&[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "en_US.UTF-8")])), Lang::En);
-    assert_eq!(Lang::from_locale_vars(env(&[("LC_ALL", ""), ("LANG", "zh_TW")])), Lang::Zh);
-    assert_eq!(Lang::from_locale_vars(env(&[])), Lang::En);
-    assert_eq!(Lang::parse("zh"), Some(Lang::Zh));
-    assert_eq!(Lang::parse("fr"), None);
-}
-
-#[test]
-fn the_cjk_font_is_an_opentype_font_registered_as_fallback() {
-    assert_eq!(&crate::ui_plugin::CJK_FONT[..4], b"OTTO");
-    let fonts = crate::ui_plugin::font_definitions();
-    let prop = &fonts.families[&bevy_egui::egui::FontFamily::Proportional];
-    assert_eq!(prop.last().map(String::as_str), Some("noto_sans_sc"));
-    assert!(prop.len() > 1, "egui's own fonts stay first");
 }
 
 #[test]
@@ -235,7 +209,7 @@ fn focusing_a_clash_draws_a_red_b_green_and_ghosts_the_rest() {
     assert_eq!(review.find("0"), Some(ClashKey { test: 0, clash: 0 }));
     assert_eq!(review.find("1"), None);
     let command = app.world_mut().resource_mut::<ClashReview>().focus(Some(ClashKey { test: 0, clash: 0 }));
-    assert!(matches!(command, Some(crate::camera_plugin::CameraCommand::Review { .. })));
+    assert!(matches!(command, Some(crate::state::camera::CameraCommand::Review { .. })));
     app.update();
     let p = app.world().resource::<Palette>();
     let (red, green, ghost) = (p.clash_a.clone(), p.clash_b.clone(), p.ghost.clone());
@@ -363,29 +337,6 @@ fn a_gantt_task_selects_its_elements_and_late_work_is_highlighted() {
 }
 
 #[test]
-fn standard_views_look_from_their_side() {
-    use crate::camera_plugin::{OrbitCamera, StandardView};
-    let eye_world = |v: StandardView| {
-        let (yaw, pitch) = v.angles();
-        let dir = OrbitCamera { yaw, pitch, ..OrbitCamera::default() }.offset_dir();
-        // Render (x, y, z) is world (x, -z, y).
-        [dir.x, -dir.z, dir.y]
-    };
-    let close = |a: [f32; 3], b: [f32; 3]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.03);
-    assert!(close(eye_world(StandardView::Front), [0.0, -1.0, 0.0]), "front: from the south");
-    assert!(close(eye_world(StandardView::Back), [0.0, 1.0, 0.0]), "back: from the north");
-    assert!(close(eye_world(StandardView::Right), [1.0, 0.0, 0.0]), "right: from the east");
-    assert!(close(eye_world(StandardView::Left), [-1.0, 0.0, 0.0]), "left: from the west");
-    let top = eye_world(StandardView::Top);
-    assert!(top[2] > 0.99, "top: from above, {top:?}");
-    let iso = eye_world(StandardView::Iso);
-    assert!(iso[0] < 0.0 && iso[1] < 0.0 && iso[2] > 0.0, "iso: from the south-west, above: {iso:?}");
-    assert_eq!(StandardView::parse(" Top "), Some(StandardView::Top));
-    assert_eq!(StandardView::parse("iso"), Some(StandardView::Iso));
-    assert_eq!(StandardView::parse("sideways"), None);
-}
-
-#[test]
 fn reviews_go_to_the_clash_history_and_a_group_exports_to_bcf() {
     let (set, _) = small_hall();
     let drawn: Vec<ElementRef> = prepare_meshes(&set).elements.iter().map(|p| p.element).collect();
@@ -404,7 +355,7 @@ fn reviews_go_to_the_clash_history_and_a_group_exports_to_bcf() {
         store.set_status("c1", Status::Reviewed, "Anna Berg", None, chrono::Utc::now()).expect("set");
     }
     let mut app = headless_app();
-    app.insert_resource(crate::ViewerConfig {
+    app.insert_resource(ViewerConfig {
         db: Some(db.clone()),
         user: Some("Li Wei".into()),
         ..Default::default()
@@ -466,9 +417,10 @@ fn reviews_go_to_the_clash_history_and_a_group_exports_to_bcf() {
 
 #[test]
 fn dropped_files_are_opened_by_kind_and_loaded_in_the_background() {
-    use crate::load_plugin::{add_files, OpenFeedback};
+    use crate::load_plugin::add_files;
+    use crate::state::load::OpenFeedback;
     // Classification, without a window.
-    let mut config = crate::ViewerConfig::default();
+    let mut config = ViewerConfig::default();
     let errors = add_files(
         &mut config,
         &["a.ifc", "b.IFCZIP", "a.ifc", "run.json", "h.db", "plan.xer", "review.bcf", "notes.txt"]
@@ -495,18 +447,18 @@ fn dropped_files_are_opened_by_kind_and_loaded_in_the_background() {
     }
     update_until_loaded(&mut app, "the dropped model");
     assert!(app.world().resource::<ModelScene>().drawn() > 10);
-    assert_eq!(app.world().resource::<crate::ViewerConfig>().models, [model]);
+    assert_eq!(app.world().resource::<ViewerConfig>().models, [model]);
     assert_eq!(app.world().resource::<OpenFeedback>().errors.len(), 1);
 }
 
 #[test]
 fn the_section_box_reaches_every_element_material_in_render_space() {
-    use crate::section_plugin::{ElementMaterial, SectionBox};
+    use crate::state::section::SectionBox;
     let (set, _) = small_hall();
     let mut app = headless_app();
     load_into(&mut app, set, None, None);
     let origin = app.world().resource::<ModelScene>().origin_m;
-    let uniforms = |app: &App| -> Vec<crate::section_plugin::SectionUniform> {
+    let uniforms = |app: &App| -> Vec<crate::state::section::SectionUniform> {
         let palette = app.world().resource::<Palette>();
         let materials = app.world().resource::<Assets<ElementMaterial>>();
         palette.all().map(|h| materials.get(h).expect("material").extension.section).collect()
@@ -606,11 +558,11 @@ fn shared_meshes_put_every_element_on_its_own_triangles() {
 #[test]
 fn files_picked_in_the_open_dialog_load_and_a_cancel_opens_nothing() {
     use crate::dialog_plugin::FileDialog;
-    use crate::load_plugin::{add_files, LoadPhase, LoadState};
-    use crate::load_plugin::{CLASH_EXTENSIONS, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS};
+    use crate::load_plugin::add_files;
+    use crate::state::load::{LoadPhase, LoadState, CLASH_EXTENSIONS, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS};
     // The dialog's filters offer exactly what the viewer opens.
     for ext in MODEL_EXTENSIONS.iter().chain(CLASH_EXTENSIONS).chain(SCHEDULE_EXTENSIONS) {
-        let mut config = crate::ViewerConfig::default();
+        let mut config = ViewerConfig::default();
         let errors = add_files(&mut config, &[std::path::PathBuf::from(format!("x.{ext}"))]);
         assert!(errors.is_empty(), "{ext}: {errors:?}");
     }
@@ -636,7 +588,7 @@ fn files_picked_in_the_open_dialog_load_and_a_cancel_opens_nothing() {
     tx.send(Some(vec![model.clone()])).expect("send");
     update_until_loaded(&mut app, "the picked model");
     assert!(!app.world().resource::<FileDialog>().is_open());
-    assert_eq!(app.world().resource::<crate::ViewerConfig>().models, [model]);
+    assert_eq!(app.world().resource::<ViewerConfig>().models, [model]);
     assert!(app.world().resource::<ModelScene>().drawn() > 10);
 }
 
@@ -645,8 +597,9 @@ fn files_picked_in_the_open_dialog_load_and_a_cancel_opens_nothing() {
 /// and with `--db` the run is recorded so a review written in the viewer survives the next run.
 #[test]
 fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
-    use crate::clash_plugin::{ClashReview, ReportSource};
-    use crate::load_plugin::{install, load_now, LoadWatch};
+    use crate::load_plugin::load_now;
+    use crate::state::clash::ReportSource;
+    use crate::state::load::LoadWatch;
     use std::collections::BTreeSet;
     let dir = tempfile::tempdir().expect("temp dir");
     let model = dir.path().join("hall.ifc");
@@ -656,19 +609,15 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/rules/datacenter.toml");
     let db = dir.path().join("history.db");
     drop(plumbline_store::Store::open(&db).expect("a new history"));
-    let config = crate::ViewerConfig {
-        models: vec![model],
-        rules: Some(rules),
-        db: Some(db.clone()),
-        ..Default::default()
-    };
+    let config =
+        ViewerConfig { models: vec![model], rules: Some(rules), db: Some(db.clone()), ..Default::default() };
 
     let watch = LoadWatch::default();
     let out = load_now(&config, &watch);
     // The progress line went through every stage; the file's geometry was all made.
     assert_eq!(watch.files_done.load(std::sync::atomic::Ordering::Relaxed), 1);
     assert_eq!(watch.geometry.fraction(), 1.0);
-    assert_eq!(watch.stage(), crate::load_plugin::LoadStage::Clashes);
+    assert_eq!(watch.stage(), crate::state::load::LoadStage::Clashes);
     let report = out.report.as_ref().expect("a report").as_ref().expect("the rules ran").clone();
     let pair = |test: &str, a: &str, b: &str| {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
@@ -684,7 +633,7 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
     // Installed: the Clashes tab names the rules, a review goes to the history.
     let mut app = headless_app();
     app.insert_resource(config.clone());
-    install(app.world_mut(), out);
+    queue_install(app.world_mut(), out);
     app.update();
     let first = report.clashes().next().expect("a clash").id.clone();
     {
@@ -696,7 +645,7 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
 
     // The next run (the models reloaded) finds the clash again and keeps its review.
     let out = load_now(&config, &LoadWatch::default());
-    install(app.world_mut(), out);
+    queue_install(app.world_mut(), out);
     app.update();
     let review = app.world().resource::<ClashReview>();
     let again = review.find(&first).and_then(|k| review.clash(k)).expect("found again");
@@ -709,7 +658,7 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
     // A rule file with a mistake is named in the Clashes tab, and records nothing.
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[[test]]\nname = \"x\"\nclearence_mm = 5\n").expect("write rules");
-    let mut dropped = crate::ViewerConfig { db: Some(db.clone()), ..config.clone() };
+    let mut dropped = ViewerConfig { db: Some(db.clone()), ..config.clone() };
     assert!(
         crate::load_plugin::add_files(&mut dropped, std::slice::from_ref(&bad)).is_empty(),
         "a .toml is clash rules"
@@ -735,7 +684,7 @@ fn isolating_a_storey_or_a_class_shows_only_it() {
     }
     assert!(moved > 0);
     let mut app = headless_app();
-    app.insert_resource(crate::ViewerConfig { isolate_storey: Some("Level 2".into()), ..Default::default() });
+    app.insert_resource(ViewerConfig { isolate_storey: Some("Level 2".into()), ..Default::default() });
     load_into(&mut app, set, None, None);
     let scene = app.world().resource::<ModelScene>();
     let storeys = scene.storeys.clone();
@@ -768,23 +717,12 @@ fn isolating_a_storey_or_a_class_shows_only_it() {
 }
 
 #[test]
-fn software_renderers_get_fxaa_and_gpus_keep_multisampling() {
-    use crate::camera_plugin::Antialiasing;
-    use wgpu_types::DeviceType;
-    assert_eq!(Antialiasing::for_device(DeviceType::Cpu), Antialiasing::Fxaa);
-    for gpu in [DeviceType::DiscreteGpu, DeviceType::IntegratedGpu, DeviceType::VirtualGpu, DeviceType::Other]
-    {
-        assert_eq!(Antialiasing::for_device(gpu), Antialiasing::Msaa4, "{gpu:?}");
-    }
-}
-
-#[test]
 fn palette_pipelines_are_warmed_up_before_a_load_and_the_stand_ins_go_with_it() {
     use crate::scene_plugin::PipelineWarmup;
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, AssetPlugin::default()))
         .init_asset::<Mesh>()
-        .init_asset::<crate::section_plugin::ElementMaterial>()
+        .init_asset::<ElementMaterial>()
         .add_plugins(CorePlugin);
     app.world_mut().spawn(Camera3d::default());
     app.update();

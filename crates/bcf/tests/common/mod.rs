@@ -61,7 +61,7 @@ fn record(test: &TestInfo, id: &str, a: ElementInfo, b: ElementInfo, x: f64, sta
 pub fn report() -> Report {
     let trays = TestInfo {
         name: "Trays vs ducts".into(),
-        mode: "hard".into(),
+        mode: ClashKind::Hard,
         tolerance_m: 0.002,
         clearance_m: 0.0,
         zone: None,
@@ -103,7 +103,7 @@ pub fn report() -> Report {
     let groups = group_clashes(&trays, &mut records, Grouping::default());
     let dup = TestInfo {
         name: "Duplicates".into(),
-        mode: "duplicate".into(),
+        mode: ClashKind::Duplicate,
         tolerance_m: 0.002,
         clearance_m: 0.0,
         zone: None,
@@ -118,11 +118,7 @@ pub fn report() -> Report {
     )];
     let dup_groups = group_clashes(&dup, &mut dups, Grouping::Element);
     let test_report = |info: &TestInfo, clashes: Vec<ClashRecord>, groups| TestReport {
-        name: info.name.clone(),
-        mode: info.mode.clone(),
-        tolerance_m: info.tolerance_m,
-        clearance_m: info.clearance_m,
-        zone: None,
+        info: info.clone(),
         elements_a: 3,
         elements_b: 2,
         candidate_pairs: 4,

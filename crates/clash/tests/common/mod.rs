@@ -1,8 +1,10 @@
-//! Builders for exact test geometry: boxes, prisms, cylinders, placed anywhere.
+//! Builders for exact test geometry: boxes, prisms, cylinders, placed anywhere. The boxes are
+//! prisms (ring-ordered corners, the prism's own triangles), not `Mesh::cuboid`: regression
+//! cases found on these exact vertices and triangles must keep them bit for bit.
 #![allow(dead_code, reason = "each test file uses a different subset of the builders")]
 
 use plumbline_clash::{run_test, Clash, Mode, Shapes, Test};
-use plumbline_model::{ClassTable, Element, ElementRef, Mesh, MeshScope, Model, ModelSet, Relations, Role};
+use plumbline_model::{ElementRef, Mesh, ModelSet};
 
 /// A closed, outward-facing prism: the CCW polygon `profile` (star-shaped from its first
 /// vertex) in the XY plane at `z0`, extruded by `height`, then moved by `offset` (in f64, so
@@ -69,43 +71,15 @@ pub fn cylinder_x(x0: f64, x1: f64, y: f64, z: f64, r: f64, segments: usize) -> 
     Mesh::new([0.0; 3], v, m.triangles)
 }
 
-pub fn element(i: usize, class: &str, mesh: Mesh) -> Element {
-    Element {
-        express_id: i as u32 + 1,
-        global_id: format!("E{i:03}"),
-        class: class.into(),
-        role: Role::Physical,
-        predefined_type: None,
-        object_type: None,
-        name: Some(format!("element {i}")),
-        type_object: None,
-        storey: None,
-        building: None,
-        property_sets: vec![],
-        quantity_sets: vec![],
-        materials: vec![],
-        placement: None,
-        mesh: Some(mesh),
-    }
-}
-
+/// One model of `(class, mesh)` elements, named `E000`, `E001`, … in order.
 pub fn model_set(meshes: Vec<(&str, Mesh)>) -> ModelSet {
-    let elements = meshes.into_iter().enumerate().map(|(i, (c, m))| element(i, c, m)).collect();
-    ModelSet {
-        models: vec![Model {
-            path: "test.ifc".into(),
-            schema: "IFC4".into(),
-            entity_count: 0,
-            elements,
-            storeys: vec![],
-            relations: Relations::default(),
-            failures: vec![],
-            mesh_scope: MeshScope::Everything,
-            warnings: vec![],
-            classes: ClassTable::default(),
-            load_secs: 0.0,
-        }],
-    }
+    let elements = meshes.into_iter().enumerate().map(|(i, (class, mesh))| {
+        plumbline_testkit::element(class, &format!("E{i:03}"))
+            .express_id(i as u32 + 1)
+            .name(&format!("element {i}"))
+            .mesh(mesh)
+    });
+    plumbline_testkit::model(elements).into_set()
 }
 
 pub fn r(i: u32) -> ElementRef {

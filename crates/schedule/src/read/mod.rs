@@ -5,7 +5,6 @@ mod csv;
 mod mspdi;
 mod p6xml;
 mod xer;
-pub(crate) mod xml;
 
 pub use self::csv::{read_csv, read_csv_text};
 pub use mspdi::read_mspdi_text;

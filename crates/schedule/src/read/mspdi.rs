@@ -1,16 +1,16 @@
 //! Microsoft Project XML (MSPDI): `Project/Tasks/Task` with `PredecessorLink`s and
 //! `Project/Calendars`. Task ids are the `UID`s, which predecessor links refer to.
 
-use super::xml::{self, line_of, Node};
 use crate::text::{finish_day, parse_duration_days, parse_moment, parse_number, start_day};
 use crate::{Calendar, Dependency, DependencyType, Format, Schedule, ScheduleError, Task, TaskType};
 use chrono::NaiveDate;
+use plumbline_xml::Element;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// Reads MSPDI text (see the module documentation).
 pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleError> {
-    let root = xml::parse(path, text)?;
+    let root = plumbline_xml::parse(text).map_err(|e| ScheduleError::xml(path, &e))?;
     if root.name != "Project" {
         return Err(ScheduleError::syntax(
             path,
@@ -18,10 +18,9 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
             format!("expected a <Project> root, found <{}>", root.name),
         ));
     }
-    let line = |n: &Node| line_of(text, n.offset);
-    let date = |n: &Node, field: &str| -> Result<Option<crate::text::Moment>, ScheduleError> {
+    let date = |n: &Element, field: &str| -> Result<Option<crate::text::Moment>, ScheduleError> {
         n.text_of(field).map_or(Ok(None), |t| {
-            parse_moment(t).map_err(|reason| ScheduleError::field(path, line(n), field, reason))
+            parse_moment(t).map_err(|reason| ScheduleError::field(path, n.line, field, reason))
         })
     };
     let minutes_per_day =
@@ -32,10 +31,10 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
     schedule.name = root.text_of("Title").or_else(|| root.text_of("Name")).map(str::to_string);
     schedule.data_date =
         root.text_of("StatusDate").and_then(|t| parse_moment(t).ok().flatten()).map(|m| m.date);
-    schedule.calendar = project_calendar(&root, path, text)?;
+    schedule.calendar = project_calendar(&root, path)?;
 
-    let empty = Node::default();
-    let task_nodes: Vec<&Node> = root
+    let empty = Element::default();
+    let task_nodes: Vec<&Element> = root
         .child("Tasks")
         .unwrap_or(&empty)
         .all("Task")
@@ -46,7 +45,7 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
     for n in &task_nodes {
         let uid = n.text_of("UID").ok_or_else(|| ScheduleError::MissingField {
             path: path.into(),
-            line: line(n),
+            line: n.line,
             field: "UID".into(),
         })?;
         let mut task = Task::new(uid, n.text_of("Name").unwrap_or(""));
@@ -67,7 +66,7 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
         task.actual_finish = finish_day(date(n, "ActualFinish")?, task.actual_start);
         if let Some(d) = n.text_of("Duration") {
             task.duration_days = Some(parse_duration_days(d, hours_per_day).ok_or_else(|| {
-                ScheduleError::field(path, line(n), "Duration", format!("cannot read '{d}' as a duration"))
+                ScheduleError::field(path, n.line, "Duration", format!("cannot read '{d}' as a duration"))
             })?);
         }
         task.percent_complete = n.text_of("PercentComplete").and_then(parse_number);
@@ -85,7 +84,7 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
                 schedule.warnings.push(format!(
                     "{}: line {}: task {} has a predecessor UID {pred_uid} that is not in the file (cross-project link); left out",
                     path.display(),
-                    line(link),
+                    link.line,
                     schedule.tasks[successor].id
                 ));
                 continue;
@@ -98,7 +97,7 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
                 other => {
                     return Err(ScheduleError::field(
                         path,
-                        line(link),
+                        link.line,
                         "Type",
                         format!("unknown link type '{other}' (expected 0 FF, 1 FS, 2 SF or 3 SS)"),
                     ))
@@ -106,12 +105,7 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
             };
             let lag = link.text_of("LinkLag").map_or(Ok(0.0), |l| {
                 parse_number(l).ok_or_else(|| {
-                    ScheduleError::field(
-                        path,
-                        line(link),
-                        "LinkLag",
-                        format!("cannot read '{l}' as a number"),
-                    )
+                    ScheduleError::field(path, link.line, "LinkLag", format!("cannot read '{l}' as a number"))
                 })
             })?;
             let format = link.text_of("LagFormat").and_then(|f| f.parse::<u32>().ok()).unwrap_or(7);
@@ -132,9 +126,9 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
 /// The project calendar (`Project/CalendarUID`), following `BaseCalendarUID` for the week when
 /// the calendar itself lists no week days. Exceptions come from old-style `WeekDay`s with
 /// `DayType 0` and from the newer `Exceptions` list.
-fn project_calendar(root: &Node, path: &Path, text: &str) -> Result<Option<Calendar>, ScheduleError> {
+fn project_calendar(root: &Element, path: &Path) -> Result<Option<Calendar>, ScheduleError> {
     let Some(calendars) = root.child("Calendars") else { return Ok(None) };
-    let by_uid: HashMap<&str, &Node> =
+    let by_uid: HashMap<&str, &Element> =
         calendars.all("Calendar").filter_map(|c| Some((c.text_of("UID")?, c))).collect();
     let wanted = root.text_of("CalendarUID").unwrap_or("1");
     let Some(mut cal) = by_uid.get(wanted).copied().or_else(|| calendars.all("Calendar").next()) else {
@@ -144,7 +138,7 @@ fn project_calendar(root: &Node, path: &Path, text: &str) -> Result<Option<Calen
     let mut holidays = BTreeSet::new();
     let mut week: Option<[bool; 7]> = None;
     for _ in 0..8 {
-        exceptions(cal, path, text, &mut holidays)?;
+        exceptions(cal, path, &mut holidays)?;
         if week.is_none() {
             week = week_days(cal);
         }
@@ -158,7 +152,7 @@ fn project_calendar(root: &Node, path: &Path, text: &str) -> Result<Option<Calen
 }
 
 /// `WeekDay`s with `DayType` 1 (Sunday) to 7 (Saturday), as Monday-first working flags.
-fn week_days(cal: &Node) -> Option<[bool; 7]> {
+fn week_days(cal: &Element) -> Option<[bool; 7]> {
     let mut days = [false; 7];
     let mut any = false;
     for wd in cal.child("WeekDays")?.all("WeekDay") {
@@ -172,12 +166,7 @@ fn week_days(cal: &Node) -> Option<[bool; 7]> {
     any.then_some(days)
 }
 
-fn exceptions(
-    cal: &Node,
-    path: &Path,
-    text: &str,
-    out: &mut BTreeSet<NaiveDate>,
-) -> Result<(), ScheduleError> {
+fn exceptions(cal: &Element, path: &Path, out: &mut BTreeSet<NaiveDate>) -> Result<(), ScheduleError> {
     let old = cal
         .child("WeekDays")
         .into_iter()
@@ -193,7 +182,7 @@ fn exceptions(
             period.text_of(field).map_or(Ok(None), |t| {
                 parse_moment(t)
                     .map(|m| m.map(|m| m.date))
-                    .map_err(|reason| ScheduleError::field(path, line_of(text, period.offset), field, reason))
+                    .map_err(|reason| ScheduleError::field(path, period.line, field, reason))
             })
         };
         let (Some(from), Some(to)) = (read("FromDate")?, read("ToDate")?) else { continue };

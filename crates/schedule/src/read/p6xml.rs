@@ -6,15 +6,15 @@
 //! projects (id and name only) are kept as tasks without dates. Durations and lags are hours.
 
 use super::unique_ids;
-use super::xml::{self, line_of, Node};
 use crate::text::{finish_day, parse_moment, parse_number, start_day, Moment};
 use crate::{Calendar, Dependency, DependencyType, Format, Schedule, ScheduleError, Task, TaskType};
+use plumbline_xml::Element;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// Reads P6 XML text (see the module documentation).
 pub fn read_p6xml_text(path: &Path, text: &str) -> Result<Schedule, ScheduleError> {
-    let root = xml::parse(path, text)?;
+    let root = plumbline_xml::parse(text).map_err(|e| ScheduleError::xml(path, &e))?;
     if root.name != "APIBusinessObjects" {
         return Err(ScheduleError::syntax(
             path,
@@ -22,26 +22,25 @@ pub fn read_p6xml_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
             format!("expected an <APIBusinessObjects> root, found <{}>", root.name),
         ));
     }
-    let line = |n: &Node| line_of(text, n.offset);
-    let moment = |n: &Node, field: &str| -> Result<Option<Moment>, ScheduleError> {
+    let moment = |n: &Element, field: &str| -> Result<Option<Moment>, ScheduleError> {
         n.text_of(field).map_or(Ok(None), |t| {
-            parse_moment(t).map_err(|reason| ScheduleError::field(path, line(n), field, reason))
+            parse_moment(t).map_err(|reason| ScheduleError::field(path, n.line, field, reason))
         })
     };
-    let number = |n: &Node, field: &str| -> Result<Option<f64>, ScheduleError> {
+    let number = |n: &Element, field: &str| -> Result<Option<f64>, ScheduleError> {
         n.text_of(field).map_or(Ok(None), |t| {
             parse_number(t).map(Some).ok_or_else(|| {
-                ScheduleError::field(path, line(n), field, format!("cannot read '{t}' as a number"))
+                ScheduleError::field(path, n.line, field, format!("cannot read '{t}' as a number"))
             })
         })
     };
 
     let mut schedule = Schedule::new(path.display().to_string(), Format::P6Xml);
-    let projects: Vec<&Node> =
+    let projects: Vec<&Element> =
         root.children.iter().filter(|c| c.name == "Project" || c.name == "BaselineProject").collect();
 
     // The calendar most projects default to, else the one flagged default.
-    let calendars: Vec<&Node> = root.all("Calendar").collect();
+    let calendars: Vec<&Element> = root.all("Calendar").collect();
     let wanted = projects.iter().find_map(|p| p.text_of("ActivityDefaultCalendarObjectId"));
     let chosen = calendars
         .iter()
@@ -51,11 +50,11 @@ pub fn read_p6xml_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
     let mut hours_per_day = 8.0;
     if let Some(c) = chosen {
         hours_per_day = c.text_of("HoursPerDay").and_then(parse_number).filter(|h| *h > 0.0).unwrap_or(8.0);
-        schedule.calendar = Some(calendar(c, path, text)?);
+        schedule.calendar = Some(calendar(c, path)?);
     }
 
     let mut entries = Vec::new();
-    let mut activities: Vec<(&Node, &Node)> = Vec::new();
+    let mut activities: Vec<(&Element, &Element)> = Vec::new();
     for p in &projects {
         if schedule.name.is_none() && p.name == "Project" && p.children.len() > 3 {
             schedule.name = p.text_of("Name").map(str::to_string);
@@ -66,7 +65,7 @@ pub fn read_p6xml_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
         for a in p.all("Activity") {
             let object_id = a.text_of("ObjectId").ok_or_else(|| ScheduleError::MissingField {
                 path: path.into(),
-                line: line(a),
+                line: a.line,
                 field: "ObjectId".into(),
             })?;
             entries.push((
@@ -116,13 +115,13 @@ pub fn read_p6xml_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
                 schedule.warnings.push(format!(
                     "{}: line {}: relationship names an activity that is not in the file; left out",
                     path.display(),
-                    line(r)
+                    r.line
                 ));
                 continue;
             };
             let kind = r.text_of("Type").unwrap_or("Finish to Start");
             let dep_type = DependencyType::parse(kind).ok_or_else(|| {
-                ScheduleError::field(path, line(r), "Type", format!("unknown relationship type '{kind}'"))
+                ScheduleError::field(path, r.line, "Type", format!("unknown relationship type '{kind}'"))
             })?;
             let lag_days = number(r, "Lag")?.unwrap_or(0.0) / hours_per_day;
             schedule.dependencies.push(Dependency { predecessor, successor, dep_type, lag_days });
@@ -132,7 +131,7 @@ pub fn read_p6xml_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
 }
 
 /// WBS names from the project's top node down to `wbs_id`.
-fn wbs_path(project: &Node, wbs_id: Option<&str>) -> Vec<String> {
+fn wbs_path(project: &Element, wbs_id: Option<&str>) -> Vec<String> {
     let nodes: HashMap<&str, (Option<&str>, &str)> = project
         .all("WBS")
         .filter_map(|w| {
@@ -150,8 +149,8 @@ fn wbs_path(project: &Node, wbs_id: Option<&str>) -> Vec<String> {
     names
 }
 
-fn calendar(c: &Node, path: &Path, text: &str) -> Result<Calendar, ScheduleError> {
-    let works = |n: &Node| n.all("WorkTime").any(|w| w.text_of("Start").is_some());
+fn calendar(c: &Element, path: &Path) -> Result<Calendar, ScheduleError> {
+    let works = |n: &Element| n.all("WorkTime").any(|w| w.text_of("Start").is_some());
     let mut work_days = [false; 7];
     if let Some(week) = c.child("StandardWorkWeek") {
         for day in week.all("StandardWorkHours") {
@@ -178,8 +177,7 @@ fn calendar(c: &Node, path: &Path, text: &str) -> Result<Calendar, ScheduleError
                 continue;
             }
             let Some(t) = h.text_of("Date") else { continue };
-            let m = parse_moment(t)
-                .map_err(|reason| ScheduleError::field(path, line_of(text, h.offset), "Date", reason))?;
+            let m = parse_moment(t).map_err(|reason| ScheduleError::field(path, h.line, "Date", reason))?;
             if let Some(m) = m {
                 holidays.insert(m.date);
             }

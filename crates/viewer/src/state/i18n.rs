@@ -2,7 +2,8 @@
 //!
 //! Every UI string is a field of [`Strings`], so a string missing in one language is a compile
 //! error rather than a blank label. The default language follows the system locale
-//! (`LC_ALL`, `LC_MESSAGES`, `LANG`, the POSIX precedence).
+//! (`LC_ALL`, `LC_MESSAGES`, `LANG`, the POSIX precedence); `--lang` overrides it (the
+//! [`Lang`] resource is set from both when the app is built).
 
 use bevy::prelude::*;
 
@@ -352,17 +353,23 @@ pub static ZH: Strings = Strings {
     help: "左键拖动：旋转 · 右键拖动：平移 · 滚轮：缩放 · F：缩放到选择 · Esc：取消",
 };
 
-/// Sets the [`Lang`] resource from the configuration or the system locale.
-#[derive(Debug, Default)]
-pub struct I18nPlugin;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Plugin for I18nPlugin {
-    fn build(&self, app: &mut App) {
-        let lang = app
-            .world()
-            .get_resource::<crate::ViewerConfig>()
-            .and_then(|c| c.lang)
-            .unwrap_or_else(Lang::from_system);
-        app.insert_resource(lang);
+    #[test]
+    fn language_follows_the_locale() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(Lang::from_locale_vars(env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
+        assert_eq!(
+            Lang::from_locale_vars(env(&[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "en_US.UTF-8")])),
+            Lang::En
+        );
+        assert_eq!(Lang::from_locale_vars(env(&[("LC_ALL", ""), ("LANG", "zh_TW")])), Lang::Zh);
+        assert_eq!(Lang::from_locale_vars(env(&[])), Lang::En);
+        assert_eq!(Lang::parse("zh"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("fr"), None);
     }
 }

@@ -1,0 +1,202 @@
+//! Clash review state: the loaded report, the clash in focus, and the clash history reviews are
+//! written to.
+//!
+//! The report is `plumbline_review::Report` as `plumbline clash --json` writes it. Focusing a
+//! clash asks the camera for `plumbline_review::frame_box` of its overlap (the same view a BCF
+//! viewpoint or a report snapshot uses).
+
+use crate::state::camera::CameraCommand;
+use crate::state::scene::ModelScene;
+use bevy::prelude::*;
+use plumbline_model::{Aabb, ElementRef};
+use plumbline_review::{ClashRecord, Report, Status};
+use plumbline_store::{StatusChange, Store};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Opens a clash history that exists. The viewer never creates one: a typo must not start a new
+/// empty history beside the real one.
+pub fn open_existing(path: &Path) -> Result<Store, String> {
+    if !path.is_file() {
+        return Err(format!("{}: no clash history here (plumbline clash --db writes one)", path.display()));
+    }
+    Store::open(path).map_err(|e| e.to_string())
+}
+
+/// The clash history the viewer reads statuses from and writes reviews to.
+#[derive(Debug)]
+pub struct History {
+    pub path: PathBuf,
+    /// Behind a mutex: a resource must be `Sync`, an SQLite connection is only `Send`.
+    store: Mutex<Store>,
+    /// Who changes are recorded as.
+    pub user: String,
+}
+
+impl History {
+    /// Opens an existing history ([`open_existing`]).
+    pub fn open(path: &Path, user: &str) -> Result<History, String> {
+        let store = open_existing(path)?;
+        Ok(History { path: path.to_path_buf(), store: Mutex::new(store), user: user.to_string() })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        // A panic while holding the lock cannot leave the connection half-used (SQLite rolls
+        // back an unfinished transaction), so a poisoned lock is still usable.
+        let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+
+    /// Sets the statuses of `report` to those the history holds (the history is the truth for
+    /// statuses: a report file holds those of its own run).
+    pub fn apply_statuses(&self, report: &mut Report) {
+        self.with(|s| report.apply_statuses(|id| s.status_of(id).ok().flatten()));
+    }
+
+    /// The status changes of a clash, oldest first, with their comments.
+    pub fn status_history(&self, clash_id: &str) -> Result<Vec<StatusChange>, String> {
+        self.with(|s| s.status_history(clash_id)).map_err(|e| e.to_string())
+    }
+}
+
+/// A clash's place in the report: test index, clash index within the test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClashKey {
+    pub test: usize,
+    pub clash: usize,
+}
+
+/// The loaded clash report and the clash in focus.
+#[derive(Resource, Debug, Default)]
+pub struct ClashReview {
+    pub report: Option<Report>,
+    /// Why the report could not be read.
+    pub error: Option<String>,
+    pub focused: Option<ClashKey>,
+    /// The clash history, when the viewer was opened with one.
+    pub history: Option<History>,
+    /// The outcome of the last save or export, for the status line: (ok, message).
+    pub last_action: Option<(bool, String)>,
+    /// Where the clashes came from.
+    pub source: Option<ReportSource>,
+}
+
+/// Where the reviewed clashes came from, as the Clashes tab names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportSource {
+    /// A report file (`plumbline clash --json`).
+    File(PathBuf),
+    /// A rule matrix whose tests ran on the loaded models.
+    Rules(PathBuf),
+    /// The open clashes of a history database.
+    History(PathBuf),
+}
+
+impl ClashReview {
+    pub fn clash(&self, key: ClashKey) -> Option<&ClashRecord> {
+        self.report.as_ref()?.tests.get(key.test)?.clashes.get(key.clash)
+    }
+
+    pub fn focused_clash(&self) -> Option<&ClashRecord> {
+        self.clash(self.focused?)
+    }
+
+    /// The loaded elements of the focused clash (`None` inside for an element not loaded).
+    pub fn focused_pair(&self, scene: &ModelScene) -> Option<(Option<ElementRef>, Option<ElementRef>)> {
+        let c = self.focused_clash()?;
+        Some((
+            scene.by_global_id.get(&c.a.global_id).copied(),
+            scene.by_global_id.get(&c.b.global_id).copied(),
+        ))
+    }
+
+    /// Finds a clash by id, or by its position in report order (counting from 0).
+    pub fn find(&self, id_or_index: &str) -> Option<ClashKey> {
+        let report = self.report.as_ref()?;
+        let keys: Vec<ClashKey> = report
+            .tests
+            .iter()
+            .enumerate()
+            .flat_map(|(t, test)| (0..test.clashes.len()).map(move |c| ClashKey { test: t, clash: c }))
+            .collect();
+        if let Ok(n) = id_or_index.trim().parse::<usize>() {
+            return keys.get(n).copied();
+        }
+        keys.into_iter().find(|k| self.clash(*k).is_some_and(|c| c.id == id_or_index.trim()))
+    }
+
+    /// Sets a clash's status (and an optional comment) in the history and in the loaded report.
+    /// Setting the same status with a comment records the comment as a confirmation.
+    pub fn set_status(&mut self, key: ClashKey, status: Status, comment: &str) -> Result<(), String> {
+        let history = self.history.as_ref().ok_or("no clash history is open (start the viewer with --db)")?;
+        let id = self.clash(key).ok_or("no such clash")?.id.clone();
+        let comment = Some(comment.trim()).filter(|c| !c.is_empty());
+        history
+            .with(|s| s.set_status(&id, status, &history.user, comment, chrono::Utc::now()))
+            .map_err(|e| e.to_string())?;
+        if let Some(c) = self
+            .report
+            .as_mut()
+            .and_then(|r| r.tests.get_mut(key.test))
+            .and_then(|t| t.clashes.get_mut(key.clash))
+        {
+            c.status = status;
+        }
+        Ok(())
+    }
+
+    /// Writes the group of a clash as a BCF archive (one topic, its viewpoint and `snapshot`).
+    pub fn export_group_bcf(
+        &self,
+        key: ClashKey,
+        snapshot: Option<Vec<u8>>,
+        out: &Path,
+    ) -> Result<(), String> {
+        let report = self.report.as_ref().ok_or("no clash report is loaded")?;
+        let test = report.tests.get(key.test).ok_or("no such test")?;
+        let group_id = &test.clashes.get(key.clash).ok_or("no such clash")?.group;
+        let group = test.groups.iter().find(|g| &g.id == group_id).ok_or("the clash has no group")?;
+        // A report of this group alone: BCF gets one topic, with every clash of the group.
+        let mut one = test.clone();
+        one.groups = vec![group.clone()];
+        one.clashes.retain(|c| &c.group == group_id);
+        let single = Report { tests: vec![one], ..report.clone() };
+        let author = self.history.as_ref().map(|h| h.user.clone()).unwrap_or_else(default_user);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let options = plumbline_bcf::ExportOptions {
+            version: plumbline_bcf::BcfVersion::V2_1,
+            author: &author,
+            date_utc: plumbline_bcf::UtcDateTime::from_unix_seconds(now)
+                .ok_or("the clock is out of range")?,
+            snapshots: &|_| snapshot.clone(),
+        };
+        let bytes = plumbline_bcf::write(&single, &options).map_err(|e| e.to_string())?;
+        // Written beside and renamed: a failed write never leaves half an archive.
+        let tmp = out.with_extension("bcf.partial");
+        std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, out).map_err(|e| format!("{}: {e}", out.display()))
+    }
+
+    /// Focuses a clash (or none) and returns where the camera should go.
+    pub fn focus(&mut self, key: Option<ClashKey>) -> Option<CameraCommand> {
+        self.focused = key.filter(|k| self.clash(*k).is_some());
+        let c = self.focused_clash()?;
+        // A clash without an overlap box (clearance, duplicate) is framed around its point.
+        let b = if c.overlap_aabb.is_empty() { Aabb { min: c.point, max: c.point } } else { c.overlap_aabb };
+        Some(CameraCommand::Review { camera: plumbline_review::frame_box(&b), target_m: b.center() })
+    }
+}
+
+/// Asks for the group of a clash to be exported to BCF with the current view as its snapshot
+/// (handled by the BCF plugin, which needs a window to capture).
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BcfExportRequest {
+    pub key: ClashKey,
+}
+
+/// Who reviews are recorded as when `--user` is not given.
+pub fn default_user() -> String {
+    std::env::var("USER").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "viewer".to_string())
+}

@@ -1,0 +1,82 @@
+//! The viewer's shared state: every resource, component, message and type that more than one
+//! feature reads or writes, and the helpers that go with them.
+//!
+//! This module sits at the bottom of the crate: it imports no plugin, and the plugins talk to
+//! each other only through what it defines (a plugin never imports another plugin). A feature
+//! writes a resource or a message here; the feature that acts on it reads it from here.
+//!
+//! - [`config`]: what the user asked for on the command line ([`config::ViewerConfig`]).
+//! - [`coords`]: world metres (Z up, `f64`) to Bevy render space and back.
+//! - [`scene`]: the loaded models and their entities, the selection, visibility filters.
+//! - [`palette`]: what an element looks like, the shared materials, the class colours.
+//! - [`section`]: the section box and the element material that carries it.
+//! - [`camera`]: the orbit camera's pose, camera requests, the 3D view's rectangle.
+//! - [`clash`]: the reviewed clash report, the clash in focus, the clash history.
+//! - [`timeline`]: the 4D schedule and the shown date.
+//! - [`load`]: the running load, a finished load waiting to be installed, open requests.
+//! - [`ui`]: the panel slots features draw their egui panels into.
+//! - [`i18n`]: the UI language and its strings.
+
+pub mod camera;
+pub mod clash;
+pub mod config;
+pub mod coords;
+pub mod i18n;
+pub mod load;
+pub mod palette;
+pub mod scene;
+pub mod section;
+pub mod timeline;
+pub mod ui;
+
+use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+
+/// Registers the shared state, so every feature finds it whichever plugins are added: the
+/// resources (at their defaults; a feature may replace one from the configuration), the
+/// messages, the order of the install steps, and the UI language (`--lang`, else the system
+/// locale).
+#[derive(Debug, Default)]
+pub struct StatePlugin;
+
+impl Plugin for StatePlugin {
+    fn build(&self, app: &mut App) {
+        use load::InstallStep;
+        app.init_resource::<config::ViewerConfig>()
+            .init_resource::<load::LoadState>()
+            .init_resource::<load::OpenFeedback>()
+            .init_resource::<load::PendingLoad>()
+            .init_resource::<scene::ModelScene>()
+            .init_resource::<scene::Selection>()
+            .init_resource::<scene::ViewFilter>()
+            .init_resource::<palette::Palette>()
+            .init_resource::<section::SectionBox>()
+            .init_resource::<clash::ClashReview>()
+            .init_resource::<timeline::Timeline>()
+            .init_resource::<camera::CameraFlight>()
+            .init_resource::<camera::PointerDrag>()
+            .init_resource::<camera::ViewRect>()
+            .init_resource::<ui::UiPanels>()
+            .init_resource::<ui::OpenRow>()
+            .add_message::<RequestRedraw>()
+            .add_message::<camera::CameraCommand>()
+            .add_message::<clash::BcfExportRequest>()
+            .add_message::<load::OpenFiles>()
+            .add_message::<load::BrowseFiles>()
+            .configure_sets(
+                PreUpdate,
+                (
+                    InstallStep::Receive,
+                    InstallStep::Scene,
+                    InstallStep::Select,
+                    InstallStep::Clashes,
+                    InstallStep::Schedule,
+                    InstallStep::Finish,
+                )
+                    .chain(),
+            );
+        let lang =
+            app.world().resource::<config::ViewerConfig>().lang.unwrap_or_else(i18n::Lang::from_system);
+        app.insert_resource(lang);
+    }
+}

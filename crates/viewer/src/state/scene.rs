@@ -1,0 +1,143 @@
+//! The loaded scene and what the user picked out of it: the model set with its drawn entities,
+//! the selection, and which elements are shown.
+
+use bevy::prelude::*;
+use plumbline_model::{Aabb, Element, ElementRef, ModelSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A drawn element: which shared mesh, and where, built off the main thread.
+#[derive(Debug)]
+pub struct PreparedElement {
+    pub element: ElementRef,
+    /// Position of the element's box centre in render space.
+    pub translation: Vec3,
+    /// Index of its shape in [`PreparedScene::meshes`].
+    pub mesh: usize,
+    /// Index of the element in the 4D simulation (physical elements in file order).
+    pub sim: usize,
+}
+
+/// All render meshes of a model set and the frame they are expressed in.
+#[derive(Debug, Default)]
+pub struct PreparedScene {
+    /// The world point (metres) that render space is centred on.
+    pub origin_m: [f64; 3],
+    /// World box of every drawn element.
+    pub bounds: Option<Aabb>,
+    pub elements: Vec<PreparedElement>,
+    /// The distinct shapes, relative to their box centre; elements refer to them by index.
+    pub meshes: Vec<Mesh>,
+}
+
+/// The loaded models and the entities drawn for them.
+#[derive(Resource, Debug, Default)]
+pub struct ModelScene {
+    pub set: ModelSet,
+    pub origin_m: [f64; 3],
+    pub bounds: Option<Aabb>,
+    pub entities: HashMap<ElementRef, Entity>,
+    pub by_global_id: HashMap<String, ElementRef>,
+    /// Storey names with their element counts, sorted; `""` for elements without a storey.
+    pub storeys: BTreeMap<String, usize>,
+    pub classes: BTreeMap<String, usize>,
+    pub errors: Vec<String>,
+    /// Whether a load has been installed (even an empty one).
+    pub loaded: bool,
+    /// Distinct render meshes the drawn elements share.
+    pub meshes: usize,
+}
+
+impl ModelScene {
+    pub fn element(&self, r: ElementRef) -> &Element {
+        self.set.element(r)
+    }
+
+    /// The file an element came from.
+    pub fn file_of(&self, r: ElementRef) -> &str {
+        &self.set.models[r.file as usize].path
+    }
+
+    /// World box of an element, if it has geometry.
+    pub fn aabb(&self, r: ElementRef) -> Option<Aabb> {
+        self.set.element(r).aabb()
+    }
+
+    /// The number of drawn elements.
+    pub fn drawn(&self) -> usize {
+        self.entities.len()
+    }
+}
+
+/// One drawn element.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ElementId {
+    pub element: ElementRef,
+    /// Index in the 4D simulation.
+    pub sim: usize,
+}
+
+/// What is selected: one element (a click), or the elements of a 4D task (a Gantt row).
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct Selection {
+    pub element: Option<ElementRef>,
+    /// The task whose elements are selected (an index into the schedule's tasks).
+    pub task: Option<usize>,
+    /// The task's elements, sorted.
+    pub group: Vec<ElementRef>,
+}
+
+impl Selection {
+    pub fn contains(&self, r: ElementRef) -> bool {
+        self.element == Some(r) || self.group.binary_search(&r).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.element.is_none() && self.group.is_empty()
+    }
+
+    /// Selects one element (or nothing), dropping a task's selection.
+    pub fn select_element(&mut self, r: Option<ElementRef>) {
+        *self = Selection { element: r, task: None, group: Vec::new() };
+    }
+
+    /// Selects the elements of a task.
+    pub fn select_task(&mut self, task: usize, mut elements: Vec<ElementRef>) {
+        elements.sort_unstable();
+        elements.dedup();
+        *self = Selection { element: None, task: Some(task), group: elements };
+    }
+}
+
+/// Which elements are shown, and whether the rest of the selection is ghosted.
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct ViewFilter {
+    /// Files of the federated set that are hidden (indices into the model set).
+    pub hidden_files: BTreeSet<u32>,
+    pub hidden_storeys: BTreeSet<String>,
+    pub hidden_classes: BTreeSet<String>,
+    /// Ghost every element but the selection.
+    pub xray: bool,
+}
+
+impl ViewFilter {
+    /// Shows only `storey` (`""`: the elements without one) among `storeys`, as Navisworks'
+    /// and Solibri's *Isolate* does; classes and files keep their own visibility.
+    pub fn isolate_storey<'a>(&mut self, storey: &str, storeys: impl IntoIterator<Item = &'a String>) {
+        isolate(&mut self.hidden_storeys, storey, storeys);
+    }
+
+    /// Shows only `class` among `classes`.
+    pub fn isolate_class<'a>(&mut self, class: &str, classes: impl IntoIterator<Item = &'a String>) {
+        isolate(&mut self.hidden_classes, class, classes);
+    }
+
+    pub fn shows(&self, e: &Element) -> bool {
+        !self.hidden_classes.contains(&e.class)
+            && !self.hidden_storeys.contains(e.storey.as_deref().unwrap_or(""))
+    }
+}
+
+/// Hides every one of `all` but `keep`.
+pub fn isolate<'a>(hidden: &mut BTreeSet<String>, keep: &str, all: impl IntoIterator<Item = &'a String>) {
+    *hidden = all.into_iter().filter(|k| k.as_str() != keep).cloned().collect();
+}

@@ -1,0 +1,202 @@
+//! 4D state: the loaded schedule, its simulation index, and the date, basis and playback the
+//! user controls.
+//!
+//! The index is built once when the scene loads; moving the date costs one pass over the
+//! distinct task combinations and one lookup per element (`SimIndex::states_at`).
+
+use crate::state::scene::ModelScene;
+use bevy::prelude::*;
+use plumbline_model::ElementRef;
+use plumbline_schedule::chrono::{Days, NaiveDate};
+use plumbline_schedule::{
+    active_tasks, critical_path, element_keys, late_tasks, Basis, Cpm, ElementKey, ElementStatus, Link,
+    Schedule, SimIndex, StateCounts,
+};
+
+/// A loaded schedule, its simulation index and its date range.
+#[derive(Debug)]
+pub struct TimelineData {
+    pub schedule: Schedule,
+    pub index: SimIndex,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Links to elements that are in the models.
+    pub linked_elements: usize,
+    /// The critical path method's figures; `None` when the network has a cycle (the error is
+    /// in `cpm_error`).
+    pub cpm: Option<Cpm>,
+    pub cpm_error: Option<String>,
+    /// Per task (schedule order), the loaded elements linked to it.
+    pub task_elements: Vec<Vec<ElementRef>>,
+}
+
+impl TimelineData {
+    /// Whether a task is on the critical path.
+    pub fn is_critical(&self, task: usize) -> bool {
+        self.cpm.as_ref().and_then(|c| c.of(task)).is_some_and(|t| t.critical)
+    }
+}
+
+/// The 4D state the user controls: date, play/pause, basis.
+#[derive(Resource, Debug)]
+pub struct Timeline {
+    pub data: Option<TimelineData>,
+    /// Why the schedule could not be read.
+    pub error: Option<String>,
+    /// Whether the 4D colours and hiding apply.
+    pub enabled: bool,
+    pub day: NaiveDate,
+    pub playing: bool,
+    pub speed_days_per_sec: f32,
+    pub basis: Basis,
+    /// Fraction of a day accumulated while playing.
+    carry_days: f64,
+    states: Vec<ElementStatus>,
+    pub counts: StateCounts,
+    /// Tasks running on `day` (indices into the schedule), summary tasks left out.
+    pub active: Vec<usize>,
+    /// Tasks behind their plan on `day`, with the days each is behind.
+    pub late: Vec<(usize, i64)>,
+    /// Colour the elements of late work (on by default, as a 4D review wants to see them).
+    pub highlight_late: bool,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            data: None,
+            error: None,
+            enabled: false,
+            day: NaiveDate::default(),
+            playing: false,
+            speed_days_per_sec: 7.0,
+            basis: Basis::Planned,
+            carry_days: 0.0,
+            states: Vec::new(),
+            counts: StateCounts::default(),
+            active: Vec::new(),
+            late: Vec::new(),
+            highlight_late: true,
+        }
+    }
+}
+
+impl Timeline {
+    /// Builds the timeline for a scene's physical elements (the order `element_keys` gives,
+    /// which is the order of `ElementId::sim`).
+    pub fn new(schedule: Schedule, links: &[Link], scene: &ModelScene) -> Option<Timeline> {
+        let (start, end) = schedule.span()?;
+        let keys: Vec<ElementKey<'_>> = scene.set.models.iter().flat_map(element_keys).collect();
+        let index = SimIndex::from_links(&schedule, links, &keys);
+        let ids: std::collections::HashSet<&str> = keys.iter().map(|k| k.global_id).collect();
+        let linked_elements = links.iter().filter(|l| ids.contains(l.global_id.as_str())).count();
+        let mut task_elements = vec![Vec::new(); schedule.tasks.len()];
+        for link in links {
+            if let (Some(t), Some(&r)) =
+                (schedule.task_index(&link.task_id), scene.by_global_id.get(&link.global_id))
+            {
+                task_elements[t].push(r);
+            }
+        }
+        for elements in &mut task_elements {
+            elements.sort_unstable();
+            elements.dedup();
+        }
+        let (cpm, cpm_error) = match critical_path(&schedule) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let mut t = Timeline {
+            data: Some(TimelineData {
+                schedule,
+                index,
+                start,
+                end,
+                linked_elements,
+                cpm,
+                cpm_error,
+                task_elements,
+            }),
+            enabled: true,
+            day: start,
+            ..Timeline::default()
+        };
+        t.recompute();
+        Some(t)
+    }
+
+    /// A timeline without a schedule, saying why (the schedule could not be read or has no
+    /// dated tasks).
+    pub fn failed(error: String) -> Timeline {
+        Timeline { error: Some(error), ..Timeline::default() }
+    }
+
+    /// The element states when 4D is on.
+    pub fn active_states(&self) -> Option<&[ElementStatus]> {
+        (self.enabled && self.data.is_some()).then_some(self.states.as_slice())
+    }
+
+    /// Moves to a day, clamped to the schedule's range.
+    pub fn set_day(&mut self, day: NaiveDate) {
+        let Some(d) = &self.data else { return };
+        let day = day.clamp(d.start, d.end);
+        if day != self.day || self.states.is_empty() {
+            self.day = day;
+            self.recompute();
+        }
+    }
+
+    /// Days from the start to the current day, and the length of the schedule in days.
+    pub fn position(&self) -> Option<(i64, i64)> {
+        let d = self.data.as_ref()?;
+        Some(((self.day - d.start).num_days(), (d.end - d.start).num_days()))
+    }
+
+    /// Sets the day as a number of days after the start.
+    pub fn set_position(&mut self, days: i64) {
+        let Some(d) = &self.data else { return };
+        let day = if days >= 0 { d.start.checked_add_days(Days::new(days as u64)) } else { Some(d.start) };
+        if let Some(day) = day {
+            self.set_day(day);
+        }
+    }
+
+    pub fn set_basis(&mut self, basis: Basis) {
+        if basis != self.basis {
+            self.basis = basis;
+            self.recompute();
+        }
+    }
+
+    /// Advances a playing timeline by `secs` of wall time; stops at the end.
+    pub fn advance(&mut self, secs: f32) {
+        let Some(d) = &self.data else { return };
+        if !self.playing {
+            return;
+        }
+        self.carry_days += f64::from(secs) * f64::from(self.speed_days_per_sec);
+        let whole = self.carry_days.floor();
+        if whole >= 1.0 {
+            self.carry_days -= whole;
+            let end = d.end;
+            let next = self.day.checked_add_days(Days::new(whole as u64)).unwrap_or(end).min(end);
+            self.set_day(next);
+        }
+        if self.day >= self.data.as_ref().map_or(self.day, |d| d.end) {
+            self.playing = false;
+        }
+    }
+
+    fn recompute(&mut self) {
+        let Some(d) = &self.data else { return };
+        d.index.states_at(self.day, self.basis, &mut self.states);
+        self.counts = d.index.counts_at(self.day, self.basis);
+        self.active = active_tasks(&d.schedule, self.day, self.basis);
+        self.late = late_tasks(&d.schedule, self.day);
+    }
+
+    /// Whether a task is behind its plan on the shown day, and by how many days.
+    pub fn late_by(&self, task: usize) -> Option<i64> {
+        self.late.iter().find(|(t, _)| *t == task).map(|(_, days)| *days)
+    }
+}
