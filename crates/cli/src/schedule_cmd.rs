@@ -129,8 +129,10 @@ struct CpmInfo {
     critical_path: Vec<String>,
 }
 
+/// The `--json` document of `plumbline schedule` (named apart from `plumbline_review::Report`, the
+/// clash report).
 #[derive(Debug, Serialize)]
-struct Report {
+struct ScheduleDocument {
     schedule: ScheduleInfo,
     tasks: Vec<TaskRow>,
     links: LinkReport,
@@ -229,7 +231,7 @@ fn build_report(
     basis: Basis,
     states: Option<StateCounts>,
     active_tasks: Option<Vec<String>>,
-) -> Report {
+) -> ScheduleDocument {
     let span = schedule.span();
     let tasks = schedule
         .tasks
@@ -259,7 +261,7 @@ fn build_report(
             }
         })
         .collect();
-    Report {
+    ScheduleDocument {
         schedule: ScheduleInfo {
             path: schedule.path.clone(),
             format: schedule.format,
@@ -343,7 +345,7 @@ fn time_clashes(plan: &Plan, set: &ModelSet, four_d: &FourD) -> anyhow::Result<V
         .collect())
 }
 
-fn print_text(r: &Report, with_cpm: bool) {
+fn print_text(r: &ScheduleDocument, with_cpm: bool) {
     print_schedule(r, with_cpm);
     if let Some(clashes) = &r.time_clashes {
         println!("time-based clashes: {}", clashes.len());
@@ -364,7 +366,7 @@ fn print_text(r: &Report, with_cpm: bool) {
     }
 }
 
-fn print_schedule(r: &Report, with_cpm: bool) {
+fn print_schedule(r: &ScheduleDocument, with_cpm: bool) {
     let s = &r.schedule;
     let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
     println!("{} ({:?}){}", s.path, s.format, s.name.as_ref().map(|n| format!(": {n}")).unwrap_or_default());
