@@ -8,7 +8,7 @@ use plumbline_ifc::LoadOptions;
 use plumbline_model::ModelSet;
 use plumbline_pipeline::{
     AdHocTest, ClashRequest, HistoryChoice, Observer, Outputs, Plan, Tests, Tick, Verdict,
-    DEFAULT_CLEARANCE_MM,
+    DEFAULT_CLEARANCE_MM, DEFAULT_MAX_SNAPSHOTS,
 };
 use plumbline_review::Report;
 use plumbline_store::RunSummary;
@@ -73,7 +73,7 @@ pub struct ClashArgs {
     html: Option<PathBuf>,
     /// At most this many clash snapshots in the HTML report (the first clashes of each test, in
     /// report order); the others are listed without a picture.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = DEFAULT_MAX_SNAPSHOTS)]
     max_snapshots: usize,
     /// Record the run in this clash history database (SQLite): statuses new, active, reviewed,
     /// approved, resolved carry over from earlier runs. With --config the default is

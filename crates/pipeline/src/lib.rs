@@ -29,5 +29,7 @@ pub use four_d::{find_schedule, is_ifc, read_any_schedule, ElementLookup, FourD}
 pub use history::{record_in, record_run};
 pub use observe::{Observer, Quiet, Silent, Tick};
 pub use outputs::{report_time, write_atomically, write_reports};
-pub use plan::{AdHocTest, ClashRequest, HistoryChoice, Outputs, Plan, Tests, DEFAULT_CLEARANCE_MM};
+pub use plan::{
+    AdHocTest, ClashRequest, HistoryChoice, Outputs, Plan, Tests, DEFAULT_CLEARANCE_MM, DEFAULT_MAX_SNAPSHOTS,
+};
 pub use run::{clash, load, run, skipped_anything, Outcome, Verdict};

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 /// The default clearance of an ad-hoc clearance test, in millimetres.
 pub const DEFAULT_CLEARANCE_MM: f64 = 50.0;
 
+/// How many clashes get a snapshot in the HTML report unless the caller says otherwise.
+pub const DEFAULT_MAX_SNAPSHOTS: usize = 500;
+
 /// What the user asked for: the command line's words or the viewer's choices, unchecked.
 #[derive(Debug, Clone)]
 pub struct ClashRequest {
@@ -115,7 +118,7 @@ impl Default for Outputs {
             bcf: None,
             bcf_version: BcfVersion::V2_1,
             author: None,
-            max_snapshots: 500,
+            max_snapshots: DEFAULT_MAX_SNAPSHOTS,
         }
     }
 }

@@ -276,7 +276,10 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 }
             }
             Event::GeneralRef(r) => {
-                let name = r.decode().unwrap_or_default().into_owned();
+                let name = r
+                    .decode()
+                    .map_err(|e| XmlError::Encoding { line: lines.at(position), reason: e.to_string() })?
+                    .into_owned();
                 // An unknown entity stays as written rather than failing the file.
                 let resolved = match r.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
