@@ -59,5 +59,25 @@ fn scrub(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scrub);
+/// Schedule risk on the hotel XER (4,236 activities, 5 calendars): 10,000 Monte Carlo
+/// iterations of the CPM on the global rayon pool. Goal: under 5 s on 2 cores. Skipped with a
+/// notice when the shared schedules are absent.
+fn risk(c: &mut Criterion) {
+    let Some(path) = plumbline_testkit::schedule_file("xer/bhatticoder_Hotel_Project.xer") else {
+        println!("skipped risk benchmark: xer/bhatticoder_Hotel_Project.xer is absent");
+        return;
+    };
+    let Ok(s) = plumbline_schedule::read_schedule(&path) else {
+        println!("skipped risk benchmark: the hotel XER does not read");
+        return;
+    };
+    let mut group = c.benchmark_group("schedule");
+    group.sample_size(10);
+    group.bench_function("risk_hotel_10k_iterations", |b| {
+        b.iter(|| plumbline_schedule::risk::simulate(black_box(&s), 10_000, 1, None).map(|r| r.finish))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, scrub, risk);
 criterion_main!(benches);

@@ -4,8 +4,9 @@
 #
 # What it does: formatting, clippy with -D warnings, the viewer's headless tests, then
 # screenshots under Xvfb with Mesa's software Vulkan (lavapipe) of a generated data hall —
-# the model view, a focused clash, a 4D date and the Chinese UI — each checked not to be
-# blank. Screenshots and timings land in $VIEWER_CI_OUT (default: target dir/viewer-ci).
+# the model view, a focused clash, a 4D date, the Chinese UI, colour by system, a search and a
+# measure (its distance checked against `plumbline clash --mode clearance`) — each checked not
+# to be blank. Screenshots and timings land in $VIEWER_CI_OUT (default: target dir/viewer-ci).
 #
 # Runtime packages (Debian/Ubuntu), installed here when missing:
 #   xvfb mesa-vulkan-drivers libvulkan1
@@ -30,8 +31,9 @@ fi
 echo "== cargo fmt --check (viewer)"
 cargo fmt -p plumbline-viewer --check
 
-echo "== cargo clippy -p plumbline-viewer --all-targets -- -D warnings"
-cargo clippy -p plumbline-viewer --all-targets -- -D warnings
+# The viewer alone (--no-deps): the other crates are linted by .ci/run's workspace clippy.
+echo "== cargo clippy -p plumbline-viewer --no-deps --all-targets -- -D warnings"
+cargo clippy -p plumbline-viewer --no-deps --all-targets -- -D warnings
 
 echo "== cargo test -p plumbline-viewer"
 cargo test -p plumbline-viewer
@@ -82,6 +84,24 @@ PY
 shot top "$out/hall.ifc" --view top --hide-class IfcSlab --lang en
 shot section "$out/hall.ifc" --section-box=-1e6,-1e6,-1e6,1e6,1e6,2.5 --lang en
 shot zh "$out/hall.ifc" --clashes "$out/clashes.json" --lang zh
+# Colour by system (walls and slabs hidden to see the services) and a search in Chinese.
+shot system "$out/hall.ifc" --colour-by system --hide-class IfcWall,IfcSlab --lang en
+shot search "$out/hall.ifc" --search rack --lang zh
+
+echo "== measure: the viewer's --measure gives the number 'plumbline clash --mode clearance' gives"
+"$CARGO_TARGET_DIR/debug/plumbline" clash "$out/hall.ifc" --a IfcFurniture --mode clearance --clearance-mm 100000 \
+  --json "$out/clearance.json" >/dev/null
+read -r ga gb expected < <(python3 - "$out/clearance.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+# The pair furthest apart that is not touching: a real gap to measure.
+c = max((c for t in r["tests"] for c in t["clashes"] if c["distance_m"] > 0), key=lambda c: c["distance_m"])
+print(c["a"]["global_id"], c["b"]["global_id"], c["distance_m"])
+PY
+)
+shot measure "$out/hall.ifc" --measure "$ga,$gb" --lang en
+got=$(sed -n 's/.*plumbline-viewer measure: distance_m=\([^ ]*\).*/\1/p' "$out/measure.log")
+python3 -c "import sys; e, g = float(sys.argv[1]), float(sys.argv[2]); assert abs(e - g) < 1e-6, (e, g); print(f'measure ok: {g} m, clash engine {e} m')" "$expected" "$got"
 
 echo "== BCF export of a clash group with the view as its snapshot (--bcf-out)"
 rm -f "$out/group.bcf"

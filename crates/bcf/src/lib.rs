@@ -25,6 +25,7 @@
 mod matching;
 mod read;
 mod time;
+mod topic_review;
 mod write;
 
 pub use matching::clashes_of;
@@ -32,7 +33,8 @@ pub use read::{
     map_status, read, read_with_limits, BcfArchive, Comment, Component, Limits, Topic, Viewpoint,
 };
 pub use time::UtcDateTime;
-pub use write::{write, ExportOptions, COLOR_A, COLOR_B, STATUSES};
+pub use topic_review::numbered_comment;
+pub use write::{write, write_with_notes, ExportOptions, COLOR_A, COLOR_B, STATUSES};
 
 /// The BCF version an archive is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

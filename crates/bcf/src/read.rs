@@ -146,7 +146,7 @@ pub fn map_status(raw: &str) -> Option<Status> {
         | "inbearbeitung" | "reopened" | "reopen" | "assigned" | "pending" | "todo" | "活动" | "打开"
         | "进行中" => Status::Active,
         "reviewed" | "inreview" | "review" | "geprüft" | "已审阅" => Status::Reviewed,
-        "approved" | "accepted" | "genehmigt" | "akzeptiert" | "已批准" => Status::Approved,
+        "approved" | "accepted" | "genehmigt" | "akzeptiert" | "已批准" | "已核准" => Status::Approved,
         "closed" | "close" | "resolved" | "done" | "fixed" | "solved" | "geschlossen" | "erledigt"
         | "gelöst" | "fermé" | "résolu" | "gesloten" | "opgelost" | "已解决" | "关闭" | "已关闭" => {
             Status::Resolved

@@ -1,7 +1,8 @@
 //! Writing a clash report as a BCF 2.1 or 3.0 archive.
 
+use crate::topic_review::TopicReview;
 use crate::{BcfError, BcfVersion, UtcDateTime};
-use plumbline_review::{frame_box, stable_uuid, ClashRecord, Group, Report, Status, TestReport};
+use plumbline_review::{frame_box, stable_uuid, ClashRecord, Group, Report, ReviewNotes, Status, TestReport};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -61,6 +62,17 @@ fn group_status(clashes: &[&ClashRecord]) -> Status {
 /// a folder named by its topic GUID with `markup.bcf`, `viewpoint.bcfv` and, when the caller
 /// supplies one, `snapshot.png`.
 pub fn write(report: &Report, options: &ExportOptions<'_>) -> Result<Vec<u8>, BcfError> {
+    write_with_notes(report, options, &BTreeMap::new())
+}
+
+/// As [`write`], with what reviewers recorded in the clash history (by clash id): each topic
+/// carries its group's `Index` (lowest clash number), `AssignedTo`, `Priority`, `DueDate`,
+/// `Labels` and comments (see the `topic_review` module for how a group's clashes combine).
+pub fn write_with_notes(
+    report: &Report,
+    options: &ExportOptions<'_>,
+    notes: &BTreeMap<String, ReviewNotes>,
+) -> Result<Vec<u8>, BcfError> {
     let author = clean(options.author);
     let author = author.trim();
     if author.is_empty() {
@@ -84,13 +96,21 @@ pub fn write(report: &Report, options: &ExportOptions<'_>) -> Result<Vec<u8>, Bc
 
     put("bcf.version", version_xml(options.version).as_bytes())?;
     if v3 {
-        let labels: BTreeSet<String> = report
+        let mut labels: BTreeSet<String> = report
             .tests
             .iter()
             .map(|t| clean(&t.info.name).trim().to_string())
             .filter(|n| !n.is_empty())
             .collect();
-        put("extensions.xml", extensions_xml(&labels, author).as_bytes())?;
+        let mut users: BTreeSet<String> = BTreeSet::from([author.to_string()]);
+        let mut priorities: BTreeSet<String> = BTreeSet::new();
+        for n in notes.values() {
+            labels.extend(n.labels.iter().map(|l| clean(l).trim().to_string()).filter(|l| !l.is_empty()));
+            users.extend(n.assigned_to.iter().map(|a| clean(a).trim().to_string()).filter(|a| !a.is_empty()));
+            priorities
+                .extend(n.priority.iter().map(|p| clean(p).trim().to_string()).filter(|p| !p.is_empty()));
+        }
+        put("extensions.xml", extensions_xml(&labels, &users, &priorities).as_bytes())?;
     }
     let mut seen = HashSet::new();
     for test in &report.tests {
@@ -108,12 +128,12 @@ pub fn write(report: &Report, options: &ExportOptions<'_>) -> Result<Vec<u8>, Bc
                 None => DEFAULT_ASPECT_RATIO,
             };
             let (vp_guid, viewpoint) = viewpoint_xml(options.version, group, &clashes, aspect);
+            let review = TopicReview::of(&clashes, notes);
             let markup = markup_xml(
                 options,
                 author,
                 report,
-                test,
-                group,
+                (test, group, &review),
                 &guid,
                 &clashes,
                 &vp_guid,
@@ -194,7 +214,11 @@ fn version_xml(version: BcfVersion) -> String {
     }
 }
 
-fn extensions_xml(labels: &BTreeSet<String>, author: &str) -> String {
+fn extensions_xml(
+    labels: &BTreeSet<String>,
+    users: &BTreeSet<String>,
+    priorities: &BTreeSet<String>,
+) -> String {
     let mut x = format!("{XML_DECL}<Extensions {XSI} xsi:noNamespaceSchemaLocation=\"extensions.xsd\">\n");
     let _ = writeln!(x, "  <TopicTypes>\n    <TopicType>{TOPIC_TYPE}</TopicType>\n  </TopicTypes>");
     x.push_str("  <TopicStatuses>\n");
@@ -202,6 +226,13 @@ fn extensions_xml(labels: &BTreeSet<String>, author: &str) -> String {
         let _ = writeln!(x, "    <TopicStatus>{s}</TopicStatus>");
     }
     x.push_str("  </TopicStatuses>\n");
+    if !priorities.is_empty() {
+        x.push_str("  <Priorities>\n");
+        for p in priorities {
+            let _ = writeln!(x, "    <Priority>{}</Priority>", esc(p));
+        }
+        x.push_str("  </Priorities>\n");
+    }
     if !labels.is_empty() {
         x.push_str("  <TopicLabels>\n");
         for l in labels {
@@ -209,8 +240,43 @@ fn extensions_xml(labels: &BTreeSet<String>, author: &str) -> String {
         }
         x.push_str("  </TopicLabels>\n");
     }
-    let _ = writeln!(x, "  <Users>\n    <User>{}</User>\n  </Users>", esc(author));
+    x.push_str("  <Users>\n");
+    for u in users {
+        let _ = writeln!(x, "    <User>{}</User>", esc(u));
+    }
+    x.push_str("  </Users>\n");
     x.push_str("</Extensions>\n");
+    x
+}
+
+/// The topic's comments: in BCF 2.1 `Comment` elements after the topic, in 3.0 a `Comments`
+/// list inside it. Each comment's GUID is derived from the topic, its position and its text, so
+/// a re-export writes the same GUIDs.
+fn comments_xml(topic_guid: &str, review: &TopicReview, v3: bool) -> String {
+    let mut x = String::new();
+    if review.comments.is_empty() {
+        return x;
+    }
+    let pad = if v3 { "      " } else { "  " };
+    if v3 {
+        x.push_str("    <Comments>\n");
+    }
+    for (i, n) in review.comments.iter().enumerate() {
+        let text = clean(&n.text).trim().to_string();
+        let author = clean(&n.author).trim().to_string();
+        let guid =
+            stable_uuid(&["plumbline-bcf-comment", topic_guid, &i.to_string(), &n.date, &author, &text]);
+        let _ = writeln!(
+            x,
+            "{pad}<Comment Guid=\"{guid}\">\n{pad}  <Date>{}</Date>\n{pad}  <Author>{}</Author>\n{pad}  <Comment>{}</Comment>\n{pad}</Comment>",
+            esc(&n.date),
+            esc(if author.is_empty() { "unknown" } else { &author }),
+            esc(&text)
+        );
+    }
+    if v3 {
+        x.push_str("    </Comments>\n");
+    }
     x
 }
 
@@ -250,8 +316,7 @@ fn markup_xml(
     options: &ExportOptions<'_>,
     author: &str,
     report: &Report,
-    test: &TestReport,
-    group: &Group,
+    (test, group, review): (&TestReport, &Group, &TopicReview),
     guid: &str,
     clashes: &[&ClashRecord],
     vp_guid: &str,
@@ -298,20 +363,52 @@ fn markup_xml(
     }
     let _ = writeln!(x, "  <Topic Guid=\"{guid}\" TopicType=\"{TOPIC_TYPE}\" TopicStatus=\"{status}\">");
     let _ = writeln!(x, "    <Title>{}</Title>", esc(&title));
-    let label = clean(&test.info.name);
-    let label = label.trim();
-    if !label.is_empty() {
+    // The schemas' order: Title, Priority, Index, Labels, CreationDate, CreationAuthor,
+    // ModifiedDate, ModifiedAuthor, DueDate, AssignedTo, Description, (3.0: Comments,)
+    // Viewpoints.
+    let text =
+        |v: &Option<String>| v.as_deref().map(clean).map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    if let Some(p) = text(&review.priority) {
+        let _ = writeln!(x, "    <Priority>{}</Priority>", esc(&p));
+    }
+    if let Some(i) = review.index.and_then(|i| i32::try_from(i).ok()) {
+        let _ = writeln!(x, "    <Index>{i}</Index>");
+    }
+    let mut labels: BTreeSet<String> = BTreeSet::new();
+    labels.extend(std::iter::once(clean(&test.info.name).trim().to_string()));
+    labels.extend(review.labels.iter().map(|l| clean(l).trim().to_string()));
+    labels.retain(|l| !l.is_empty());
+    if !labels.is_empty() {
         if v3 {
-            let _ = writeln!(x, "    <Labels>\n      <Label>{}</Label>\n    </Labels>", esc(label));
+            x.push_str("    <Labels>\n");
+            for l in &labels {
+                let _ = writeln!(x, "      <Label>{}</Label>", esc(l));
+            }
+            x.push_str("    </Labels>\n");
         } else {
-            let _ = writeln!(x, "    <Labels>{}</Labels>", esc(label));
+            for l in &labels {
+                let _ = writeln!(x, "    <Labels>{}</Labels>", esc(l));
+            }
         }
     }
     let _ = writeln!(x, "    <CreationDate>{date}</CreationDate>");
     let _ = writeln!(x, "    <CreationAuthor>{}</CreationAuthor>", esc(author));
+    if let Some(last) = review.last_comment() {
+        let _ = writeln!(x, "    <ModifiedDate>{}</ModifiedDate>", esc(&last.date));
+        let _ = writeln!(x, "    <ModifiedAuthor>{}</ModifiedAuthor>", esc(clean(&last.author).trim()));
+    }
+    if let Some(due) = text(&review.due_date) {
+        // xs:dateTime; a due date is a day, written as its start in UTC.
+        let _ = writeln!(x, "    <DueDate>{}T00:00:00Z</DueDate>", esc(&due));
+    }
+    if let Some(who) = text(&review.assigned_to) {
+        let _ = writeln!(x, "    <AssignedTo>{}</AssignedTo>", esc(&who));
+    }
     let _ = writeln!(x, "    <Description>{}</Description>", esc(&description(group, clashes)));
+    let comments = comments_xml(guid, review, v3);
     let snapshot = if has_snapshot { "<Snapshot>snapshot.png</Snapshot>" } else { "" };
     if v3 {
+        x.push_str(&comments);
         let _ = writeln!(
             x,
             "    <Viewpoints>\n      <ViewPoint Guid=\"{vp_guid}\"><Viewpoint>viewpoint.bcfv</Viewpoint>{snapshot}</ViewPoint>\n    </Viewpoints>"
@@ -319,6 +416,7 @@ fn markup_xml(
         x.push_str("  </Topic>\n");
     } else {
         x.push_str("  </Topic>\n");
+        x.push_str(&comments);
         let _ = writeln!(
             x,
             "  <Viewpoints Guid=\"{vp_guid}\"><Viewpoint>viewpoint.bcfv</Viewpoint>{snapshot}</Viewpoints>"

@@ -64,7 +64,9 @@ mod broad;
 mod id;
 mod ignore;
 mod narrow;
+mod pair;
 mod shape;
+pub mod volume;
 mod zone;
 
 pub use ignore::{Ignore, IgnoreRules};
@@ -108,6 +110,12 @@ pub enum Mode {
     Time {
         tolerance_m: f64,
     },
+    /// Opt-in: pairs whose solids touch, come within `tolerance_m` of each other, or overlap
+    /// by no more than `tolerance_m` (what a hard test leaves out), reported as
+    /// [`ClashKind::Touch`].
+    Touch {
+        tolerance_m: f64,
+    },
 }
 
 impl Mode {
@@ -119,6 +127,7 @@ impl Mode {
             Mode::Clearance { .. } | Mode::Zone { .. } => ClashKind::Clearance,
             Mode::Duplicate { .. } => ClashKind::Duplicate,
             Mode::Time { .. } => ClashKind::Time,
+            Mode::Touch { .. } => ClashKind::Touch,
         }
     }
 
@@ -128,6 +137,7 @@ impl Mode {
             | Mode::Time { tolerance_m }
             | Mode::Clearance { tolerance_m, .. }
             | Mode::Duplicate { tolerance_m }
+            | Mode::Touch { tolerance_m }
             | Mode::Zone { tolerance_m, .. } => tolerance_m,
         }
     }
@@ -160,20 +170,23 @@ pub enum ClashKind {
     /// temporary work against a permanent element). The engine never produces it by itself: a
     /// caller that knows the schedule relabels the hard clashes whose elements coexist.
     Time,
+    /// Two solids that touch or overlap within the tolerance (opt-in: [`Mode::Touch`]).
+    Touch,
 }
 
 impl ClashKind {
-    pub const ALL: [ClashKind; 4] =
-        [ClashKind::Hard, ClashKind::Clearance, ClashKind::Duplicate, ClashKind::Time];
+    pub const ALL: [ClashKind; 5] =
+        [ClashKind::Hard, ClashKind::Clearance, ClashKind::Duplicate, ClashKind::Time, ClashKind::Touch];
 
-    /// `hard`, `clearance`, `duplicate` or `time`: the name reports, rule files and the
-    /// command line use.
+    /// `hard`, `clearance`, `duplicate`, `time` or `touch`: the name reports, rule files and
+    /// the command line use.
     pub fn as_str(self) -> &'static str {
         match self {
             ClashKind::Hard => "hard",
             ClashKind::Clearance => "clearance",
             ClashKind::Duplicate => "duplicate",
             ClashKind::Time => "time",
+            ClashKind::Touch => "touch",
         }
     }
 
@@ -204,11 +217,80 @@ pub struct Clash {
     pub overlap_aabb: Aabb,
     pub a: ElementRef,
     pub b: ElementRef,
+    /// The volume the two bare solids share (m³), for clashes whose solids overlap by more
+    /// than the tolerance (hard and time clashes, and clearance clashes with `hard`); exact
+    /// for convex pairs, else the documented estimate (see [`volume`]). `None` otherwise.
+    pub overlap_volume_m3: Option<f64>,
+    /// How the distance was measured when more than the two bare solids and the test's one
+    /// distance went into it (insulation, a distance from a table, a zone sized by B).
+    pub basis: Option<ClashBasis>,
+}
+
+/// What went into a clash's distance beyond the bare solids and the test's distance.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
+pub struct ClashBasis {
+    /// Insulation or lagging counted around A and around B (m; 0 for none). The clash's
+    /// distance is then between the insulated solids: each solid grown by its thickness all
+    /// round (the Minkowski sum with a ball), so a gap shrinks by the two thicknesses and a
+    /// penetration depth grows by them.
+    #[serde(default)]
+    pub inflation_a_m: f64,
+    #[serde(default)]
+    pub inflation_b_m: f64,
+    /// The distance between the bare solids (the gap, or minus the penetration depth), when
+    /// insulation was counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bare_distance_m: Option<f64>,
+    /// The distance this pair needed when it differs from pair to pair (a rule file's table,
+    /// a zone whose size depends on B), metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_m: Option<f64>,
+    /// Where that distance comes from, for people ("EN 50174-2 Table 4: unscreened power,
+    /// no barrier"); set by the rules that chose it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl ClashBasis {
+    /// The combined insulation of the pair (m).
+    pub fn inflation_m(&self) -> f64 {
+        self.inflation_a_m + self.inflation_b_m
+    }
+}
+
+/// What a test knows about its elements beyond their solids; both are optional.
+#[derive(Clone, Copy, Default)]
+pub struct PairRules<'a> {
+    /// The thickness (m) of insulation or lagging around an element, counted as part of its
+    /// solid by hard, time, touch, clearance and zone tests (0 for none). Duplicate tests
+    /// ignore it.
+    pub inflation_m: Option<&'a (dyn Fn(ElementRef) -> f64 + Sync)>,
+    /// For clearance tests: the clearance a pair needs (test's A side first; for a test of a
+    /// set against itself, either order), `None` when the pair needs none. The test's own
+    /// clearance must be the largest it returns (the broad phase searches that far).
+    pub clearance_m: Option<&'a (dyn Fn(ElementRef, ElementRef) -> Option<f64> + Sync)>,
+}
+
+impl std::fmt::Debug for PairRules<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PairRules")
+            .field("inflation_m", &self.inflation_m.is_some())
+            .field("clearance_m", &self.clearance_m.is_some())
+            .finish()
+    }
+}
+
+impl PairRules<'_> {
+    fn inflation(&self, r: ElementRef) -> f64 {
+        self.inflation_m.map_or(0.0, |f| f(r).max(0.0))
+    }
 }
 
 /// One test: two sets (or one set against itself) and a mode.
 #[derive(Debug, Clone)]
 pub struct Test {
+    /// The test's stable key (a rule file's test `id`): it names the clashes, so it must not
+    /// change when the test's display name does.
     pub name: String,
     pub mode: Mode,
     pub a: Vec<ElementRef>,
@@ -297,6 +379,17 @@ pub fn run_test(
     test: &Test,
     ignore: &(dyn Fn(ElementRef, ElementRef) -> bool + Sync),
 ) -> TestResult {
+    run_test_with(shapes, test, ignore, &PairRules::default())
+}
+
+/// As [`run_test`], with what the test knows about its elements beyond their solids
+/// (insulation, a clearance per pair).
+pub fn run_test_with(
+    shapes: &Shapes<'_>,
+    test: &Test,
+    ignore: &(dyn Fn(ElementRef, ElementRef) -> bool + Sync),
+    rules: &PairRules<'_>,
+) -> TestResult {
     let set = shapes.set();
     let with_geometry = |refs: &[ElementRef]| -> Vec<ElementRef> {
         refs.iter().copied().filter(|&r| set.element(r).mesh.is_some()).collect()
@@ -304,9 +397,14 @@ pub fn run_test(
     let a = with_geometry(&test.a);
     let b = test.b.as_deref().map(with_geometry);
     if let Mode::Zone { zone, size, tolerance_m } = test.mode {
-        return zone_test(shapes, test, &a, b.as_deref(), zone, &size, tolerance_m, ignore);
+        let zone = pair::ZoneTest { zone, size, tolerance_m };
+        return pair::zone_test(shapes, test, &a, b.as_deref(), &zone, ignore, rules);
     }
-    let margin_m = test.mode.clearance_m().max(test.mode.tolerance_m());
+    // Insulation grows each box by its thickness: the broad phase searches that much further.
+    let most_inflation_m = |refs: &[ElementRef]| refs.iter().map(|&r| rules.inflation(r)).fold(0.0, f64::max);
+    let inflation_m =
+        most_inflation_m(&a) + b.as_deref().map_or_else(|| most_inflation_m(&a), most_inflation_m);
+    let margin_m = test.mode.clearance_m().max(test.mode.tolerance_m()) + inflation_m;
     let aabb = |r: ElementRef| set.element(r).aabb().unwrap_or(Aabb::EMPTY);
     let t_broad = std::time::Instant::now();
     let candidates: Vec<(ElementRef, ElementRef)> = match &b {
@@ -320,7 +418,7 @@ pub fn run_test(
     let broad_secs = t_broad.elapsed().as_secs_f64();
     let t_narrow = std::time::Instant::now();
     let mut clashes: Vec<Clash> =
-        candidates.par_iter().filter_map(|&(x, y)| narrow_pair(shapes, test, x, y)).collect();
+        candidates.par_iter().filter_map(|&(x, y)| pair::narrow_pair(shapes, test, x, y, rules)).collect();
     sort_clashes(set, &mut clashes);
     TestResult {
         broad_secs,
@@ -334,208 +432,10 @@ pub fn run_test(
 
 /// Sorts clashes by (A GlobalId, B GlobalId), then by reference for the same GlobalId in two
 /// files: the order every result promises whatever the thread count.
-fn sort_clashes(set: &ModelSet, clashes: &mut [Clash]) {
+pub(crate) fn sort_clashes(set: &ModelSet, clashes: &mut [Clash]) {
     clashes.sort_by(|p, q| {
         let key =
             |c: &Clash| (set.element(c.a).global_id.as_str(), set.element(c.b).global_id.as_str(), c.a, c.b);
         key(p).cmp(&key(q))
     });
-}
-
-/// A zone test: the zones of every A element, an R-tree of the B elements queried with the
-/// zones' boxes, and for each candidate the penetration of B into a zone. Unlike the other
-/// modes the pair keeps its sides: the zone belongs to A.
-#[allow(clippy::too_many_arguments, reason = "the unpacked zone mode and the test's two sides")]
-fn zone_test(
-    shapes: &Shapes<'_>,
-    test: &Test,
-    a: &[ElementRef],
-    b: Option<&[ElementRef]>,
-    zone: Zone,
-    size: &ZoneSize,
-    tolerance_m: f64,
-    ignore: &(dyn Fn(ElementRef, ElementRef) -> bool + Sync),
-) -> TestResult {
-    let set = shapes.set();
-    let b = b.unwrap_or(a);
-    let t_broad = std::time::Instant::now();
-    let zones: Vec<(ElementRef, Vec<ElementShape>)> =
-        a.par_iter().map(|&r| (r, zone::zone_shapes(set.element(r), zone, size))).collect();
-    let queries: Vec<(ElementRef, Aabb)> =
-        zones.iter().filter_map(|(r, z)| zone::zones_aabb(z).map(|bx| (*r, bx))).collect();
-    let aabb = |r: ElementRef| set.element(r).aabb().unwrap_or(Aabb::EMPTY);
-    let candidates: Vec<(usize, ElementRef)> = broad::boxes_against(&queries, b, &aabb)
-        .into_iter()
-        .filter(|&(i, y)| queries[i].0 != y && !ignore(queries[i].0, y))
-        .collect();
-    let broad_secs = t_broad.elapsed().as_secs_f64();
-    let t_narrow = std::time::Instant::now();
-    let zone_of: std::collections::HashMap<ElementRef, &[ElementShape]> =
-        zones.iter().map(|(r, z)| (*r, z.as_slice())).collect();
-    let mut clashes: Vec<Clash> = candidates
-        .par_iter()
-        .filter_map(|&(i, y)| {
-            let x = queries[i].0;
-            zone_pair(shapes, test, x, y, zone_of.get(&x).copied().unwrap_or(&[]), size, tolerance_m)
-        })
-        .collect();
-    sort_clashes(set, &mut clashes);
-    TestResult {
-        broad_secs,
-        narrow_secs: t_narrow.elapsed().as_secs_f64(),
-        elements_a: a.len(),
-        elements_b: b.len(),
-        candidate_pairs: candidates.len(),
-        clashes,
-    }
-}
-
-/// One A element's zones against one B element.
-fn zone_pair(
-    shapes: &Shapes<'_>,
-    test: &Test,
-    a: ElementRef,
-    b: ElementRef,
-    zones: &[ElementShape],
-    size: &ZoneSize,
-    tolerance_m: f64,
-) -> Option<Clash> {
-    let set = shapes.set();
-    let box_b = set.element(b).aabb()?;
-    // The zone B enters deepest; box-level rejections first.
-    let entered = zones
-        .iter()
-        .filter(|z| depth_upper_bound(&z.aabb, &box_b) > tolerance_m)
-        .filter_map(|z| {
-            let sb = shapes.get(b)?;
-            overlap(z, sb).filter(|o| o.depth_m > tolerance_m).map(|o| (z, o))
-        })
-        .max_by(|p, q| p.1.depth_m.total_cmp(&q.1.depth_m))?;
-    let (zone_shape, _) = entered;
-    let (sa, sb) = (shapes.get(a)?, shapes.get(b)?);
-    // The gap between the two solids; a zone reaches at most its clearance plus its widening
-    // from A, so that bounds the search.
-    let reach = size.clearance_m + size.min_width_m + size.min_height_m + 1.0;
-    let (gap, gap_point) = distance(sa, sb, reach)?;
-    let exact = sa.convex.is_some() && sb.convex.is_some();
-    let overlap_aabb = zone_shape.aabb.intersection(&sb.aabb).unwrap_or(zone_shape.aabb);
-    let (ga, gb) = (&set.element(a).global_id, &set.element(b).global_id);
-    let mut clash = Clash {
-        id: id::clash_id(&test.name, ga, gb),
-        kind: ClashKind::Clearance,
-        distance_m: gap,
-        hard: false,
-        exact,
-        point: if gap > 0.0 { overlap_aabb.center() } else { gap_point },
-        overlap_aabb,
-        a,
-        b,
-    };
-    // Touching A is a gap of 0; overlapping A by more than the tolerance is reported as in a
-    // clearance test, minus the penetration depth.
-    if gap <= 0.0 {
-        if let Some(o) = overlap(sa, sb).filter(|o| o.depth_m > tolerance_m) {
-            clash.distance_m = -o.depth_m;
-            clash.hard = true;
-            clash.exact = o.exact;
-            clash.point = o.point;
-        }
-    }
-    Some(clash)
-}
-
-/// The narrow phase for one candidate pair, with A and B in a canonical order (by GlobalId) so
-/// that the result does not depend on which side an element came from.
-fn narrow_pair(shapes: &Shapes<'_>, test: &Test, x: ElementRef, y: ElementRef) -> Option<Clash> {
-    let set = shapes.set();
-    let (ea, eb) = (set.element(x), set.element(y));
-    let (a, b) = if (&ea.global_id, x) <= (&eb.global_id, y) { (x, y) } else { (y, x) };
-    // Box-level rejections first, so that shapes are only built for pairs that need them.
-    let (box_a, box_b) = (set.element(a).aabb()?, set.element(b).aabb()?);
-    match test.mode {
-        // Zone tests never reach the symmetric narrow phase.
-        Mode::Zone { .. } => return None,
-        Mode::Hard { tolerance_m } | Mode::Time { tolerance_m }
-            if depth_upper_bound(&box_a, &box_b) <= tolerance_m =>
-        {
-            return None
-        }
-        Mode::Duplicate { tolerance_m } if box_a.max_side_difference(&box_b) > tolerance_m => return None,
-        _ => {}
-    }
-    let (sa, sb) = (shapes.get(a)?, shapes.get(b)?);
-    let (ga, gb) = (&set.element(a).global_id, &set.element(b).global_id);
-    let id = || id::clash_id(&test.name, ga, gb);
-    let box_overlap = |grow_m: f64| sa.aabb.inflated(grow_m).intersection(&sb.aabb.inflated(grow_m));
-    match test.mode {
-        Mode::Hard { tolerance_m } | Mode::Time { tolerance_m } => {
-            let o = overlap(sa, sb)?;
-            (o.depth_m > tolerance_m).then(|| Clash {
-                id: id(),
-                kind: test.mode.kind(),
-                distance_m: o.depth_m,
-                hard: true,
-                exact: o.exact,
-                point: o.point,
-                overlap_aabb: box_overlap(0.0).unwrap_or(sa.aabb),
-                a,
-                b,
-            })
-        }
-        Mode::Clearance { clearance_m, tolerance_m } => {
-            let overlap_box = box_overlap(0.5 * clearance_m)?;
-            let shallow =
-                if depth_upper_bound(&sa.aabb, &sb.aabb) > tolerance_m { overlap(sa, sb) } else { None };
-            if let Some(o) = &shallow {
-                if o.depth_m > tolerance_m {
-                    return Some(Clash {
-                        id: id(),
-                        kind: ClashKind::Clearance,
-                        distance_m: -o.depth_m,
-                        hard: true,
-                        exact: o.exact,
-                        point: o.point,
-                        overlap_aabb: overlap_box,
-                        a,
-                        b,
-                    });
-                }
-            }
-            let (d, point) = distance(sa, sb, clearance_m)?;
-            // Touching, or overlapping within the tolerance: look where they meet, which the
-            // shallow overlap's deepest point marks when there is one.
-            let point = match (d, shallow) {
-                (0.0, Some(o)) => o.point,
-                (0.0, None) => narrow::contact_point(sa, sb, point),
-                _ => point,
-            };
-            let exact = sa.convex.is_some() && sb.convex.is_some();
-            (d < clearance_m).then(|| Clash {
-                id: id(),
-                kind: ClashKind::Clearance,
-                distance_m: d,
-                hard: false,
-                exact,
-                point,
-                overlap_aabb: overlap_box,
-                a,
-                b,
-            })
-        }
-        Mode::Zone { .. } => None,
-        Mode::Duplicate { tolerance_m } => {
-            let same_class = set.element(a).class == set.element(b).class;
-            (same_class && coincident(sa, sb, tolerance_m)).then(|| Clash {
-                id: id(),
-                kind: ClashKind::Duplicate,
-                distance_m: 0.0,
-                hard: false,
-                exact: true,
-                point: sa.aabb.center(),
-                overlap_aabb: box_overlap(0.0).unwrap_or(sa.aabb),
-                a,
-                b,
-            })
-        }
-    }
 }

@@ -25,6 +25,16 @@ pub enum Zone {
     /// On its front and back faces, as [`Zone::Front`].
     #[serde(alias = "front-and-back")]
     FrontAndBack,
+    /// The sweep of a door leaf: on the element's front face, its width and height, as deep
+    /// as the element is wide (a leaf as wide as the door turning through 90 degrees about
+    /// either jamb stays within that square), plus `clearance_m`. The front is the side the
+    /// leaf opens to, local +Y of the door's placement.
+    Swing,
+    /// Beside and below the element (NFPA 13's obstruction rule for sprinklers): from the
+    /// element's bottom down `clearance_m`, its footprint grown on every side by
+    /// `beside_factor` times the width of the B element being tested (the smaller side of
+    /// its box in plan), at most `beside_max_m`. The zone's size depends on B.
+    Beside,
 }
 
 impl Zone {
@@ -34,6 +44,8 @@ impl Zone {
             Zone::Below => "below",
             Zone::Front => "front",
             Zone::FrontAndBack => "front_and_back",
+            Zone::Swing => "swing",
+            Zone::Beside => "beside",
         }
     }
 
@@ -44,13 +56,15 @@ impl Zone {
             "below" => Zone::Below,
             "front" => Zone::Front,
             "front_and_back" => Zone::FrontAndBack,
+            "swing" => Zone::Swing,
+            "beside" => Zone::Beside,
             _ => return None,
         })
     }
 }
 
 /// The size of a zone.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct ZoneSize {
     /// Depth of the zone away from the element's face, metres.
     pub clearance_m: f64,
@@ -60,6 +74,12 @@ pub struct ZoneSize {
     /// Front and back zones: the least height, measured from the bottom of the element (NEC
     /// 110.26(A)(3): 1981 mm from the floor or platform). 0 for none.
     pub min_height_m: f64,
+    /// [`Zone::Beside`]: how many times B's width the zone reaches beside the element (NFPA
+    /// 13: 3). 0 for other zones.
+    pub beside_factor: f64,
+    /// [`Zone::Beside`]: the furthest the zone reaches beside the element (NFPA 13: 610 mm,
+    /// 24 in). 0 for other zones.
+    pub beside_max_m: f64,
 }
 
 /// The upright frame of an element's zones: unit `x` (across), `y` (the front) and world up,
@@ -77,12 +97,14 @@ fn heading(placement: Option<&Placement>) -> ([f64; 2], [f64; 2]) {
     ([front[1], -front[0]], front)
 }
 
-/// The zones of one element, as closed convex shapes sharing the element's mesh origin.
-pub(crate) fn zone_shapes(element: &Element, zone: Zone, size: &ZoneSize) -> Vec<ElementShape> {
-    let Some(mesh) = &element.mesh else { return Vec::new() };
+/// An upright frame `(x, y)` (horizontal unit vectors) and an element's box `lo..hi` in it.
+type FrameBox = ([f64; 2], [f64; 2], [f64; 3], [f64; 3]);
+
+/// The element's box in the upright frame of its zones (`x`, `y` and up), relative to its
+/// mesh origin; `None` without a mesh.
+fn frame_box(element: &Element) -> Option<FrameBox> {
+    let mesh = element.mesh.as_ref()?;
     let (x, y) = heading(element.placement.as_ref());
-    let o = mesh.origin_m;
-    // The element's box in the zone frame, relative to the mesh origin.
     let mut lo = [f64::INFINITY; 3];
     let mut hi = [f64::NEG_INFINITY; 3];
     for t in &mesh.triangles {
@@ -95,9 +117,26 @@ pub(crate) fn zone_shapes(element: &Element, zone: Zone, size: &ZoneSize) -> Vec
             }
         }
     }
-    if lo[0] > hi[0] {
-        return Vec::new();
-    }
+    (lo[0] <= hi[0]).then_some((x, y, lo, hi))
+}
+
+/// How deep a [`Zone::Swing`] reaches from the element's front face: its width across, plus
+/// the clearance.
+pub(crate) fn swing_depth(element: &Element, size: &ZoneSize) -> f64 {
+    frame_box(element).map_or(0.0, |(_, _, lo, hi)| hi[0] - lo[0]) + size.clearance_m
+}
+
+/// The zones of one element, as closed convex shapes sharing the element's mesh origin;
+/// `beside_m` is how far a [`Zone::Beside`] reaches beside it.
+pub(crate) fn zone_shapes(
+    element: &Element,
+    zone: Zone,
+    size: &ZoneSize,
+    beside_m: f64,
+) -> Vec<ElementShape> {
+    let Some(mesh) = &element.mesh else { return Vec::new() };
+    let Some((x, y, lo, hi)) = frame_box(element) else { return Vec::new() };
+    let o = mesh.origin_m;
     let c = size.clearance_m;
     let widen = |lo: &mut [f64; 3], hi: &mut [f64; 3]| {
         let extra = size.min_width_m - (hi[0] - lo[0]);
@@ -119,6 +158,11 @@ pub(crate) fn zone_shapes(element: &Element, zone: Zone, size: &ZoneSize) -> Vec
                 boxes.push(([zlo[0], lo[1] - c, zlo[2]], [zhi[0], lo[1], zhi[2]]));
             }
         }
+        Zone::Swing => boxes.push(([lo[0], hi[1], lo[2]], [hi[0], hi[1] + (hi[0] - lo[0]) + c, hi[2]])),
+        Zone::Beside => boxes.push((
+            [lo[0] - beside_m, lo[1] - beside_m, lo[2] - c],
+            [hi[0] + beside_m, hi[1] + beside_m, lo[2]],
+        )),
     }
     boxes
         .into_iter()

@@ -9,7 +9,7 @@ use plumbline_model::{Mesh, Placement};
 const TOL: f64 = 0.0005;
 
 fn zone_mode(zone: Zone, clearance_m: f64) -> Mode {
-    Mode::Zone { zone, size: ZoneSize { clearance_m, min_width_m: 0.0, min_height_m: 0.0 }, tolerance_m: TOL }
+    Mode::Zone { zone, size: ZoneSize { clearance_m, ..ZoneSize::default() }, tolerance_m: TOL }
 }
 
 /// A placement turned `angle` radians about Z (local +Y, the front, starts along world +Y).
@@ -183,7 +183,7 @@ fn nec_least_width_and_height_widen_a_narrow_low_zone() {
     check(&plain, &[(None, "beside 590"), (None, "above 1 m"), (None, "above 1.981"), (None, "beside 762")]);
     let nec = Mode::Zone {
         zone: Zone::Front,
-        size: ZoneSize { clearance_m: 0.914, min_width_m: 0.762, min_height_m: 1.981 },
+        size: ZoneSize { clearance_m: 0.914, min_width_m: 0.762, min_height_m: 1.981, ..ZoneSize::default() },
         tolerance_m: TOL,
     };
     let widened = zone_clashes(pdu, Some(Placement::IDENTITY), others(), nec);
@@ -216,4 +216,70 @@ fn an_element_overlapping_the_equipment_and_its_zone_is_hard() {
     assert!(hard.hard && (hard.distance_m + 0.1).abs() < 1e-5, "{hard:?}");
     let touching = results[1].as_ref().expect("reported");
     assert!(!touching.hard && touching.distance_m.abs() < 1e-6, "{touching:?}");
+}
+
+/// A door 0.9 m wide, 50 mm thick, opening to +Y: its leaf sweeps a 0.9 m square in front.
+#[test]
+fn a_swing_zone_is_as_deep_as_the_door_is_wide() {
+    let door = cuboid([0.0, 0.0, 0.0], [0.9, 0.05, 2.1]);
+    let mode = Mode::Zone { zone: Zone::Swing, size: ZoneSize::default(), tolerance_m: TOL };
+    let results = zone_clashes(
+        door.clone(),
+        Some(Placement::IDENTITY),
+        vec![
+            cuboid([0.2, 0.85, 0.0], [0.6, 1.2, 1.0]), // 800 mm out: inside the sweep
+            cuboid([0.2, 0.96, 0.0], [0.6, 1.2, 1.0]), // 910 mm out: beyond it
+            cuboid([0.2, -0.5, 0.0], [0.6, -0.1, 1.0]), // behind the door
+        ],
+        mode,
+    );
+    check(&results, &[(Some(0.8), "in the sweep"), (None, "beyond the sweep"), (None, "behind")]);
+    // Turned to face -X, the sweep turns with it.
+    let turned_door = cuboid([-0.025, -0.45, 0.0], [0.025, 0.45, 2.1]);
+    let results = zone_clashes(
+        turned_door,
+        Some(turned([0.0; 3], std::f64::consts::FRAC_PI_2)),
+        vec![cuboid([-0.6, -0.2, 0.0], [-0.3, 0.2, 1.0])],
+        mode,
+    );
+    check(&results, &[(Some(0.275), "in the turned sweep")]);
+}
+
+/// NFPA 13's three-times rule: the zone beside a head reaches three times B's width, at most
+/// 610 mm, down to 457 mm below the deflector.
+#[test]
+fn a_beside_zone_reaches_three_times_the_width_of_b() {
+    let head = cuboid([-0.03, -0.03, 3.3], [0.03, 0.03, 3.38]);
+    let mode = Mode::Zone {
+        zone: Zone::Beside,
+        size: ZoneSize { clearance_m: 0.457, beside_factor: 3.0, beside_max_m: 0.61, ..ZoneSize::default() },
+        tolerance_m: TOL,
+    };
+    let results = zone_clashes(
+        head,
+        None,
+        vec![
+            cuboid([-1.0, 0.33, 3.2], [1.0, 0.38, 3.25]), // 50 mm wide, 300 mm beside: 150 mm reach
+            cuboid([-1.0, 0.33, 3.2], [1.0, 0.43, 3.25]), // 100 mm wide, 300 mm beside: 300 mm reach
+            cuboid([-1.0, 0.23, 3.2], [1.0, 0.33, 3.25]), // 100 mm wide, 200 mm beside
+            cuboid([-1.0, 0.63, 3.2], [1.0, 1.63, 3.25]), // 1 m wide, 600 mm beside: capped at 610
+            cuboid([-1.0, 0.65, 3.2], [1.0, 1.65, 3.25]), // 1 m wide, 620 mm beside
+            cuboid([-1.0, 0.10, 2.7], [1.0, 0.20, 2.8]),  // below the 457 mm band
+        ],
+        mode,
+    );
+    let diagonal = |h: f64| (h * h + 0.05f64 * 0.05).sqrt();
+    check(
+        &results,
+        &[
+            (None, "narrow, beyond 3 x 50"),
+            (None, "at exactly 3 x 100 (touching the zone)"),
+            (Some(diagonal(0.2)), "within 3 x 100"),
+            (Some(diagonal(0.6)), "within the 610 mm cap"),
+            (None, "beyond the cap"),
+            (None, "below the band"),
+        ],
+    );
+    let c = results[2].as_ref().expect("reported");
+    assert_eq!(c.basis.as_ref().and_then(|b| b.required_m).map(|r| (r * 1e6).round() / 1e6), Some(0.3));
 }

@@ -22,15 +22,16 @@ pub enum BcfCommand {
 pub struct ImportArgs {
     /// The BCF archive.
     file: PathBuf,
-    /// The clash history database to update.
-    #[arg(long, default_value = "plumbline.db")]
-    db: PathBuf,
+    /// The clash history to update [default: $PLUMBLINE_DB, else plumbline.db in the current
+    /// folder: where `plumbline clash` records].
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// Who the changes are recorded as when a topic names no author.
     #[arg(long, default_value = "bcf-import")]
     by: String,
-    /// Print the summary as JSON.
-    #[arg(long)]
-    json: bool,
+    /// Write the summary as JSON to this file, or to stdout with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    json: Option<PathBuf>,
 }
 
 /// What an import did.
@@ -42,6 +43,8 @@ struct ImportSummary {
     clashes_matched: usize,
     statuses_changed: usize,
     comments_added: usize,
+    /// Clashes whose assignee, priority, due date or labels the import changed.
+    reviews_changed: usize,
     /// Topics that match no clash of the history: GUID and title.
     unmatched: Vec<(String, String)>,
     warnings: Vec<String>,
@@ -69,7 +72,8 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.file).with_context(|| format!("{}: cannot read", args.file.display()))?;
     let archive = plumbline_bcf::read(&bytes)
         .with_context(|| format!("{}: not a readable BCF archive", args.file.display()))?;
-    let mut store = Store::open_existing(&args.db)?;
+    let db = plumbline_pipeline::history_location(args.db.as_deref());
+    let mut store = Store::open_existing(&db)?;
     let now = Utc::now();
     let mut summary = ImportSummary {
         file: args.file.display().to_string(),
@@ -127,15 +131,39 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
                     summary.statuses_changed += 1;
                 }
             }
-            let existing = store.comments(&clash.id)?;
+            let update = review_update(topic, &clash.test);
+            if !update.is_empty() {
+                let before = clash.review.clone();
+                let after = store.set_review(&clash.id, &update, &topic_by, topic_at.unwrap_or(now))?;
+                summary.reviews_changed += usize::from(after != before);
+            }
+            // What the history already says, as a BCF export writes it: comments, and people's
+            // status decisions ("Status new -> reviewed: …").
+            let mut known: BTreeSet<(String, String)> =
+                store.comments(&clash.id)?.into_iter().map(|e| (e.by, e.text)).collect();
+            for change in store.status_history(&clash.id)?.into_iter().filter(|c| c.run_id.is_none()) {
+                let from = change.from.map(|s| s.as_str()).unwrap_or("");
+                let mut text = format!("Status {from} -> {}", change.to.as_str());
+                if let Some(c) = change.comment.as_deref().filter(|t| !t.trim().is_empty()) {
+                    text.push_str(": ");
+                    text.push_str(c.trim());
+                }
+                known.insert((change.by, text));
+            }
             for c in &topic.comments {
-                let text = c.text.trim();
+                // A topic of several clashes names each comment's clash (`#12: …`): it goes back
+                // to that clash only.
+                let (number, text) = plumbline_bcf::numbered_comment(c.text.trim());
+                if number.is_some_and(|n| clash.number != Some(n)) {
+                    continue;
+                }
+                let text = text.trim();
                 if text.is_empty() {
                     continue;
                 }
                 let by = c.author.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(|| args.by.clone());
-                // Re-importing the same archive must not repeat its comments.
-                if existing.iter().any(|e| e.by == by && e.text == text) {
+                // Re-importing the same archive (or our own export) must not repeat comments.
+                if !known.insert((by.clone(), text.to_string())) {
                     continue;
                 }
                 let at = c.date.as_deref().and_then(parse_date).unwrap_or(now);
@@ -144,26 +172,51 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary).context("serialising the summary")?);
+    if let Some(json) = &args.json {
+        crate::json_out::write(json, &summary)?;
     } else {
         println!(
-            "{}: {} topics, {} matched ({} clashes): {} statuses changed, {} comments added",
+            "{}: {} topics, {} matched ({} clashes): {} statuses changed, {} reviews changed, {} comments added (history {})",
             summary.file,
             summary.topics,
             summary.matched_topics,
             summary.clashes_matched,
             summary.statuses_changed,
-            summary.comments_added
+            summary.reviews_changed,
+            summary.comments_added,
+            db.display()
         );
         for (guid, title) in &summary.unmatched {
             println!("  no matching clash: topic {guid} '{title}'");
         }
-        for w in &summary.warnings {
-            eprintln!("warning: {w}");
-        }
+    }
+    for w in &summary.warnings {
+        tracing::warn!("{w}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The review fields a topic sets: its assignee, priority, due date (the day of the
+/// `xs:dateTime`) and labels less the test name, which every topic Plumbline writes carries.
+/// Fields the topic leaves out are left alone.
+fn review_update(topic: &plumbline_bcf::Topic, test_name: &str) -> plumbline_store::ReviewUpdate {
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+    let labels: Vec<String> = topic
+        .labels
+        .iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty() && l != test_name.trim())
+        .collect();
+    plumbline_store::ReviewUpdate {
+        assigned_to: text(&topic.assigned_to),
+        priority: text(&topic.priority),
+        due_date: topic
+            .due_date
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim().get(..10)?, "%Y-%m-%d").ok())
+            .map(Some),
+        labels: (!labels.is_empty()).then_some(labels),
+    }
 }
 
 #[cfg(test)]

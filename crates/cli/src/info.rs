@@ -1,6 +1,5 @@
 //! `plumbline info`: per-file summary of what a model holds, as text or JSON.
 
-use anyhow::Context;
 use clap::Args;
 use plumbline_ifc::LoadError;
 use plumbline_model::{Model, Role};
@@ -14,9 +13,9 @@ pub struct InfoArgs {
     /// IFC files (.ifc or .ifczip).
     #[arg(required = true)]
     models: Vec<PathBuf>,
-    /// Print one JSON document on stdout instead of text.
-    #[arg(long)]
-    json: bool,
+    /// Write one JSON document to this file, or to stdout with `-`, instead of the text summary.
+    #[arg(long, value_name = "FILE|-")]
+    json: Option<PathBuf>,
     /// Also list every physical element with its triangles, volume and world bounding box.
     #[arg(long)]
     elements: bool,
@@ -170,7 +169,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
                 FileEntry::Failed(FileError { path: path.display().to_string(), error: e.to_string() })
             }
         };
-        if !args.json {
+        if args.json.is_none() {
             progress.suspend(|| match &entry {
                 FileEntry::Loaded(info) => print_text(info),
                 FileEntry::Failed(_) => {}
@@ -180,9 +179,8 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         progress.loaded(i);
     }
     drop(progress);
-    if args.json {
-        let report = InfoReport { files: entries };
-        println!("{}", serde_json::to_string_pretty(&report).context("serialising the report")?);
+    if let Some(json) = &args.json {
+        crate::json_out::write(json, &InfoReport { files: entries })?;
     }
     Ok(if any_failed {
         ExitCode::from(crate::EXIT_BAD_INPUT)
@@ -194,5 +192,5 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn report_error(progress: &crate::load_bar::LoadBar, e: &LoadError) {
-    progress.suspend(|| eprintln!("error: {e}"));
+    progress.suspend(|| tracing::error!("{e}"));
 }

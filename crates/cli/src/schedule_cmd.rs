@@ -1,6 +1,8 @@
 //! `plumbline schedule`: a schedule's tasks and links, the state of the site at a date, and the
 //! critical path, as text or JSON.
 
+mod progress;
+
 use anyhow::{bail, Context};
 use clap::Args;
 use plumbline_clash::ClashKind;
@@ -36,9 +38,36 @@ pub struct ScheduleArgs {
     /// Compute the critical path, early and late dates and total floats.
     #[arg(long)]
     cpm: bool,
-    /// Print one JSON document on stdout instead of text.
+    /// Schedule risk: a Monte Carlo run of the CPM over sampled durations (three-point
+    /// estimates from the file, else --risk-config rules, else 90/100/125 % of each task).
     #[arg(long)]
-    json: bool,
+    risk: bool,
+    /// Iterations of the risk run.
+    #[arg(long, default_value_t = 1000, requires = "risk")]
+    iterations: usize,
+    /// Seed of the risk run: the same seed gives the same answer on any number of threads.
+    #[arg(long, default_value_t = 1, requires = "risk")]
+    seed: u64,
+    /// TOML of duration distributions by WBS/name rule (`[default]`, `[[rule]]`).
+    #[arg(long, requires = "risk")]
+    risk_config: Option<PathBuf>,
+    /// Progress report at --at (default: the schedule's data date): planned against actual per
+    /// task and WBS level, milestones with their variance, late tasks and the S-curve.
+    #[arg(long)]
+    progress: bool,
+    /// Write the progress report as one HTML file (the S-curve an inline SVG).
+    #[arg(long, value_name = "FILE", requires = "progress")]
+    html: Option<PathBuf>,
+    /// Write the progress report as an XLSX workbook (the S-curve a chart over its data).
+    #[arg(long, value_name = "FILE", requires = "progress")]
+    xlsx: Option<PathBuf>,
+    /// The language of the progress report's labels: en, zh or both (default: the locale's
+    /// Chinese, else both).
+    #[arg(long, value_parser = parse_lang, requires = "progress")]
+    lang: Option<plumbline_report::Lang>,
+    /// Write one JSON document to this file, or to stdout with `-`, instead of the text summary.
+    #[arg(long, value_name = "FILE|-")]
+    json: Option<PathBuf>,
     #[command(flatten)]
     load: crate::load_args::LoadArgs,
     /// Time-based clash: a hard clash test restricted to pairs of elements that stand at the
@@ -112,6 +141,8 @@ struct TaskRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     total_float_days: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    total_float_hours: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     early_start: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     early_finish: Option<String>,
@@ -123,6 +154,8 @@ struct TaskRow {
 
 #[derive(Debug, Serialize)]
 struct CpmInfo {
+    /// The data date the CPM was computed at (ISO date-time), where the schedule has one.
+    data_date: Option<String>,
     start: Option<String>,
     finish: Option<String>,
     duration_days: f64,
@@ -147,8 +180,17 @@ struct ScheduleDocument {
     #[serde(skip_serializing_if = "Option::is_none")]
     cpm: Option<CpmInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    risk: Option<plumbline_schedule::risk::RiskResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress: Option<plumbline_schedule::progress::Progress>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     time_clashes: Option<Vec<TimeClash>>,
     warnings: Vec<String>,
+}
+
+fn parse_lang(text: &str) -> Result<plumbline_report::Lang, String> {
+    plumbline_report::Lang::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a report language: expected en, zh or both"))
 }
 
 fn iso(d: Option<plumbline_schedule::chrono::NaiveDate>) -> Option<String> {
@@ -210,13 +252,37 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut out = build_report(schedule, &report, cpm.as_ref(), &per_task, at, basis, states, active);
+    if args.risk {
+        let config = match &args.risk_config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("{}: cannot read", path.display()))?;
+                Some(plumbline_schedule::risk::parse_risk_config(path, &text)?)
+            }
+            None => None,
+        };
+        out.risk =
+            Some(plumbline_schedule::risk::simulate(schedule, args.iterations, args.seed, config.as_ref())?);
+    }
+    if args.progress {
+        let day = at.or(schedule.data_date).context(
+            "--progress: give the report date with --at (the schedule has no data date to default to)",
+        )?;
+        let p = plumbline_schedule::progress::progress_at(schedule, day);
+        let lang = match (args.lang, crate::clash_cmd::locale_lang()) {
+            (Some(l), _) => l,
+            (None, Some(plumbline_report::Lang::Zh)) => plumbline_report::Lang::Zh,
+            _ => plumbline_report::Lang::Both,
+        };
+        progress::write_files(schedule, &p, args.html.as_deref(), args.xlsx.as_deref(), lang)?;
+        out.progress = Some(p);
+    }
     if let Some(plan) = &time_plan {
         out.time_clashes = Some(time_clashes(plan, &set, &four_d)?);
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else {
-        print_text(&out, args.cpm);
+    match &args.json {
+        Some(json) => crate::json_out::write(json, &out)?,
+        None => print_text(&out, args.cpm),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -254,6 +320,7 @@ fn build_report(
                 elements: per_task.get(t.id.as_str()).copied().unwrap_or(0),
                 critical: cpm.map(|_| c.is_some_and(|c| c.critical)),
                 total_float_days: c.map(|c| c.total_float_days),
+                total_float_hours: c.map(|c| c.total_float_hours),
                 early_start: c.and_then(|c| iso(c.early_start)),
                 early_finish: c.and_then(|c| iso(c.early_finish)),
                 late_start: c.and_then(|c| iso(c.late_start)),
@@ -285,13 +352,21 @@ fn build_report(
         states,
         active_tasks,
         cpm: cpm.map(|c| CpmInfo {
+            data_date: c.data_date.map(|d| d.format("%Y-%m-%dT%H:%M").to_string()),
             start: iso(c.project_start),
             finish: iso(c.project_finish),
             duration_days: c.duration_days,
             critical_path: c.critical_path.iter().map(|&i| schedule.tasks[i].id.clone()).collect(),
         }),
+        risk: None,
+        progress: None,
         time_clashes: None,
-        warnings: schedule.warnings.clone(),
+        warnings: schedule
+            .warnings
+            .iter()
+            .chain(cpm.iter().flat_map(|c| c.warnings.iter()))
+            .cloned()
+            .collect(),
     }
 }
 
@@ -315,8 +390,10 @@ fn time_clash_plan(args: &ScheduleArgs) -> anyhow::Result<Plan> {
         links: args.links.clone(),
         group_by: None,
         history: HistoryChoice::Off,
+        fail_on: None,
         outputs: Outputs::default(),
         threads: None,
+        today: None,
         basis: if args.actual { Basis::Actual } else { Basis::Planned },
     };
     Ok(Plan::new(request, &plumbline_ifc::canonical_class_name)?)
@@ -347,6 +424,19 @@ fn time_clashes(plan: &Plan, set: &ModelSet, four_d: &FourD) -> anyhow::Result<V
 
 fn print_text(r: &ScheduleDocument, with_cpm: bool) {
     print_schedule(r, with_cpm);
+    if let Some(p) = &r.progress {
+        progress::print(p);
+    }
+    if let Some(risk) = &r.risk {
+        let f = &risk.finish;
+        println!(
+            "risk ({} iterations, seed {}): finish P10 {} P50 {} P80 {} P90 {}",
+            risk.iterations, risk.seed, f.p10, f.p50, f.p80, f.p90
+        );
+        for m in &risk.milestones {
+            println!("  milestone {} {}: P50 {} P80 {}", m.id, m.name, m.p50, m.p80);
+        }
+    }
     if let Some(clashes) = &r.time_clashes {
         println!("time-based clashes: {}", clashes.len());
         let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());

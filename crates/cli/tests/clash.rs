@@ -54,7 +54,9 @@ fn all_against_all_on_the_data_hall_finds_exactly_the_seeded_overlaps() {
     .expect("truth JSON");
     let mut expected = 0;
     for c in truth["clashes"].as_array().expect("clashes") {
-        if c["kind"] != "hard" {
+        // The insulation test's seeds overlap only once insulation is counted: an ad-hoc test
+        // measures the bare solids.
+        if c["kind"] != "hard" || c["test"] == "insulation" {
             continue;
         }
         expected += 1;
@@ -125,7 +127,7 @@ fn a_file_glob_restricts_the_selection() {
         .expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("(17 elements in A, 272 in B"), "{text}");
+    assert!(text.contains("(17 elements in A, 292 in B"), "{text}");
 }
 
 #[test]
@@ -134,7 +136,7 @@ fn time_based_clash_finds_the_seeded_conflicts_and_skips_works_gone_in_time() {
         let out = plumbline()
             .arg("schedule")
             .arg(sample(&format!("{model}.ifc")))
-            .args(["--time-clash", "--json"])
+            .args(["--time-clash", "--json", "-"])
             .output()
             .expect("runs");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -22,7 +22,7 @@ fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
 #[test]
 fn json_with_elements_has_the_documented_shape() {
     let Some(path) = ifc_file("bim-whale/SimpleWall.ifc") else { return };
-    let out = plumbline().args(["info", "--json", "--elements"]).arg(&path).output().expect("runs");
+    let out = plumbline().args(["info", "--json", "-", "--elements"]).arg(&path).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
     let file = &mut v["files"][0];
@@ -54,7 +54,7 @@ fn an_unreadable_file_exits_2_and_the_others_still_load() {
     let bad = temp_file("not-ifc.ifc", b"hello, this is not a model\n");
     let missing = PathBuf::from("/nonexistent/model.ifc");
     let mut cmd = plumbline();
-    cmd.args(["info", "--json"]).arg(&bad).arg(&missing);
+    cmd.args(["info", "--json", "-"]).arg(&bad).arg(&missing);
     if let Some(good) = ifc_file("bim-whale/SimpleWall.ifc") {
         cmd.arg(good);
     }

@@ -59,7 +59,15 @@ fn check_loads(name: &str, g: &Generated) {
         model.class_counts().into_iter().map(|(k, v)| (k.to_ascii_uppercase(), v)).collect();
     assert_eq!(ours, counts_from_text(&g.ifc), "{name}: class counts");
     assert!(model.failures.is_empty(), "{name}: {:?}", model.failures);
-    assert_eq!(model.physical().filter(|(_, e)| e.mesh.is_none()).count(), 0, "{name}: every element meshed");
+    // Every element has a mesh but the pipe insulation coverings: they carry only their
+    // thickness (material layers), which insulation tests inflate the covered pipe by.
+    let unmeshed: Vec<&str> = model
+        .physical()
+        .filter(|(_, e)| e.mesh.is_none())
+        .filter(|(_, e)| e.class != "IfcCovering")
+        .map(|(_, e)| e.global_id.as_str())
+        .collect();
+    assert!(unmeshed.is_empty(), "{name}: elements without a mesh: {unmeshed:?}");
     assert_eq!(model.schema, "IFC4");
     // Every GlobalId the truth names is an element of the model.
     let ids: std::collections::HashSet<&str> = model.elements.iter().map(|e| e.global_id.as_str()).collect();

@@ -40,6 +40,7 @@ fn seeded(name: &str) -> (tempfile::TempDir, PathBuf) {
             grouping: Grouping::Element,
             tests: vec![TestReport {
                 info: TestInfo {
+                    id: "trays".into(),
                     name: "trays".into(),
                     mode: ClashKind::Hard,
                     tolerance_m: 0.002,
@@ -75,13 +76,21 @@ fn history_lists_runs_with_counts() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines.len(), 6, "{stdout}");
     assert!(lines[0].contains("new") && lines[0].contains("active") && lines[0].contains("resolved"));
     let cells = |l: &str| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-    assert_eq!(cells(lines[1]), ["1", "2026-11-02", "09:00", "UTC", "2", "2", "0", "0", "0", "0", "trays"]);
-    assert_eq!(cells(lines[2]), ["2", "2026-11-02", "09:30", "UTC", "1", "0", "1", "0", "0", "1", "trays"]);
+    assert_eq!(
+        cells(lines[1]),
+        ["1", "2026-11-02", "09:00", "UTC", "hall", "2", "2", "0", "0", "0", "0", "0", "trays"]
+    );
+    assert_eq!(
+        cells(lines[2]),
+        ["2", "2026-11-02", "09:30", "UTC", "hall", "1", "0", "1", "0", "0", "1", "0", "trays"]
+    );
+    // The per-project trend after a blank line: runs, new, resolved, removed, open.
+    assert_eq!(cells(lines[5]), ["hall", "2", "2", "1", "0", "1"], "{stdout}");
 
-    let out = plumbline().args(["history", "--json"]).args(db_arg(&db)).output().expect("runs");
+    let out = plumbline().args(["history", "--json", "-"]).args(db_arg(&db)).output().expect("runs");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     let runs = v["runs"].as_array().expect("runs");
@@ -90,6 +99,73 @@ fn history_lists_runs_with_counts() {
     assert_eq!(runs[1]["resolved"], 1);
     assert_eq!(runs[1]["active"], 1);
     assert_eq!(runs[0]["started_utc"], "2026-11-02T09:00:00Z");
+    assert_eq!(v["projects"]["hall"]["open"], 1);
+
+    // --since and --project narrow the runs.
+    let out = plumbline()
+        .args(["history", "--json", "-", "--since", "2026-11-03"])
+        .args(db_arg(&db))
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(v["runs"].as_array().map(Vec::len), Some(0));
+    let out = plumbline()
+        .args(["history", "--json", "-", "--project", "hall"])
+        .args(db_arg(&db))
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(v["runs"].as_array().map(Vec::len), Some(2));
+    let out = plumbline().args(["history", "--since", "yesterday"]).args(db_arg(&db)).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("YYYY-MM-DD"), "{}", text(&out).1);
+}
+
+#[test]
+fn status_takes_clash_numbers_and_sets_review_fields() {
+    let (_dir, db) = seeded("n.db");
+    let out = plumbline()
+        .args(["status", "#1", "--by", "Zhang San", "--assign", "Li Wei", "--priority", "High"])
+        .args(["--due", "2027-01-15", "--label", "MEP", "--label", "level 1"])
+        .args(db_arg(&db))
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "trays/T1-D3: assigned to Li Wei, priority High, due 2027-01-15, labels MEP, level 1"
+    );
+    let out = plumbline().args(["status", "1", "--json", "-"]).args(db_arg(&db)).output().expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(v["clash"]["number"], 1);
+    assert_eq!(v["clash"]["review"]["assigned_to"], "Li Wei");
+    assert_eq!(v["clash"]["review"]["labels"], serde_json::json!(["MEP", "level 1"]));
+    assert_eq!(
+        v["comments"][0]["text"],
+        "assigned to Li Wei; priority High; due 2027-01-15; labels MEP, level 1"
+    );
+    // Clearing: an empty assignee, `none` for the due date.
+    let out = plumbline()
+        .args(["status", "#1", "--by", "Zhang San", "--assign", "", "--due", "none"])
+        .args(db_arg(&db))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out).0.contains("assigned to nobody, priority High, due none"), "{}", text(&out).0);
+    let out = plumbline().args(["status", "#1"]).args(db_arg(&db)).output().expect("runs");
+    assert!(text(&out).0.starts_with("#1 trays/T1-D3  active"), "{}", text(&out).0);
+    // A bad date and an unknown number are bad input.
+    let out = plumbline()
+        .args(["status", "#1", "--by", "Li", "--due", "15/01/2027"])
+        .args(db_arg(&db))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("--due") && text(&out).1.contains("YYYY-MM-DD"), "{}", text(&out).1);
+    let out = plumbline().args(["status", "#99"]).args(db_arg(&db)).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("no clash '#99'"), "{}", text(&out).1);
 }
 
 #[test]
@@ -124,7 +200,8 @@ fn status_sets_shows_and_comments() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     for expected in [
-        "trays/T1-D3  approved (trays since",
+        "#1 trays/T1-D3  approved (trays since",
+        "project: hall",
         "a: IfcCableCarrierSegment 'Tray 1' (T1)",
         "seen in runs 1 to 2",
         "new -> active  by plumbline [run 2]",
@@ -134,7 +211,8 @@ fn status_sets_shows_and_comments() {
         assert!(stdout.contains(expected), "missing '{expected}' in:\n{stdout}");
     }
 
-    let out = plumbline().args(["status", "trays/T2-D3", "--json"]).args(db_arg(&db)).output().expect("runs");
+    let out =
+        plumbline().args(["status", "trays/T2-D3", "--json", "-"]).args(db_arg(&db)).output().expect("runs");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert_eq!(v["clash"]["status"], "resolved");
@@ -148,9 +226,9 @@ fn bad_input_exits_2_with_a_message_that_says_what_to_do() {
         (
             vec!["status", "trays/nope", "--set", "reviewed", "--by", "Li Wei"],
             db.clone(),
-            &["no clash with id 'trays/nope'", "--json", "plumbline history"],
+            &["no clash 'trays/nope'", "#12", "plumbline history"],
         ),
-        (vec!["status", "trays/nope"], db.clone(), &["no clash with id 'trays/nope'"]),
+        (vec!["status", "trays/nope"], db.clone(), &["no clash 'trays/nope'"]),
         (
             vec!["status", "trays/T1-D3", "--set", "done", "--by", "Li Wei"],
             db.clone(),
@@ -188,6 +266,6 @@ fn the_default_database_is_plumbline_db_in_the_current_directory() {
     let (dir, db) = seeded("plumbline.db");
     let out = plumbline().arg("history").current_dir(dir.path()).output().expect("runs");
     assert!(out.status.success(), "{}", text(&out).1);
-    assert_eq!(text(&out).0.lines().count(), 3);
+    assert_eq!(text(&out).0.lines().count(), 6);
     drop(db);
 }

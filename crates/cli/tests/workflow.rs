@@ -124,7 +124,7 @@ fn history_gates_on_new_clashes_and_keeps_statuses() {
 
     let history = ok(&plumbline()
         .current_dir(&dir)
-        .args(["history", "--db", "h.db", "--json"])
+        .args(["history", "--db", "h.db", "--json", "-"])
         .output()
         .expect("runs"));
     let h: serde_json::Value = serde_json::from_str(&history).expect("history JSON");
@@ -164,7 +164,7 @@ fn bcf_round_trip_carries_a_review_into_another_history() {
     ok(&clash_run(&dir, &["--db", "b.db"]));
     let out = ok(&plumbline()
         .current_dir(&dir)
-        .args(["bcf", "import", "review.bcf", "--db", "b.db", "--json"])
+        .args(["bcf", "import", "review.bcf", "--db", "b.db", "--json", "-"])
         .output()
         .expect("runs"));
     let summary: serde_json::Value = serde_json::from_str(&out).expect("import summary JSON");
@@ -176,7 +176,7 @@ fn bcf_round_trip_carries_a_review_into_another_history() {
     assert!(summary["statuses_changed"].as_u64() >= Some(1));
     let shown = ok(&plumbline()
         .current_dir(&dir)
-        .args(["status", &id, "--db", "b.db", "--json"])
+        .args(["status", &id, "--db", "b.db", "--json", "-"])
         .output()
         .expect("runs"));
     let doc: serde_json::Value = serde_json::from_str(&shown).expect("status JSON");
@@ -185,7 +185,7 @@ fn bcf_round_trip_carries_a_review_into_another_history() {
     // Importing the same archive again changes nothing and repeats no comment.
     let again = ok(&plumbline()
         .current_dir(&dir)
-        .args(["bcf", "import", "review.bcf", "--db", "b.db", "--json"])
+        .args(["bcf", "import", "review.bcf", "--db", "b.db", "--json", "-"])
         .output()
         .expect("runs"));
     let again: serde_json::Value = serde_json::from_str(&again).expect("JSON");
@@ -249,8 +249,9 @@ fn assert_finds_exactly_the_truth(report_json: &Path, truth_json: &Path) {
         .iter()
         .flat_map(|t| t["clashes"].as_array().cloned().unwrap_or_default())
         .map(|c| {
+            // The truth names tests by their stable id (`id` in the rule file).
             pair(
-                c["test"].as_str().unwrap_or(""),
+                c["test_id"].as_str().unwrap_or(""),
                 c["a"]["global_id"].as_str().unwrap_or(""),
                 c["b"]["global_id"].as_str().unwrap_or(""),
             )
@@ -299,24 +300,30 @@ fn shipped_rule_sets_find_exactly_the_seeded_clashes_of_the_shipped_samples() {
 }
 
 #[test]
-fn a_config_run_keeps_its_history_beside_the_config() {
+fn a_config_run_keeps_its_history_in_the_current_folder() {
     let dir = scratch("beside");
-    std::fs::copy(rules("datacenter.toml"), dir.join("rules.toml")).expect("copy");
+    let rules_dir = scratch("beside-rules");
+    std::fs::copy(rules("datacenter.toml"), rules_dir.join("rules.toml")).expect("copy");
     let run = |extra: &[&str]| {
         plumbline()
+            .current_dir(&dir)
+            .env_remove("PLUMBLINE_DB")
             .arg("clash")
             .arg(hall())
             .arg("--config")
-            .arg(dir.join("rules.toml"))
+            .arg(rules_dir.join("rules.toml"))
             .args(extra)
             .output()
             .expect("runs")
     };
-    assert_eq!(run(&["--fail-on", "new"]).status.code(), Some(3), "ten new clashes");
-    assert!(dir.join("plumbline.db").exists(), "plumbline.db beside the config");
+    assert_eq!(run(&["--fail-on", "new"]).status.code(), Some(3), "new clashes");
+    assert!(dir.join("plumbline.db").exists(), "plumbline.db in the current folder");
+    assert!(!rules_dir.join("plumbline.db").exists(), "not beside the config");
     ok(&run(&["--fail-on", "new"]));
     std::fs::remove_file(dir.join("plumbline.db")).expect("remove");
-    ok(&run(&["--no-db", "--fail-on", "new"]));
+    let out = run(&["--no-db", "--fail-on", "new"]);
+    assert_eq!(out.status.code(), Some(2), "a gate without a history is refused");
+    ok(&run(&["--no-db"]));
     assert!(!dir.join("plumbline.db").exists(), "--no-db records nothing");
 }
 

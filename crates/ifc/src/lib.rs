@@ -24,6 +24,7 @@
 //!    reported in `Model::failures` and the rest of the model loads.
 
 mod build;
+pub mod coverings;
 mod error;
 mod read;
 pub mod schedule;
@@ -226,7 +227,13 @@ fn load_bytes_inner(
     let spawned = std::thread::Builder::new().name("plumbline-ifc-load".into()).spawn(move || {
         // A panic inside the tessellator must not take the program down: it becomes an error.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            build::load(&worker_path, &bytes, &header, &worker_scope, worker_cancel, progress)
+            build::load(&worker_path, &bytes, &header, &worker_scope, worker_cancel, progress).map(
+                |mut model| {
+                    // Insulation and lagging on elements, for rules that count it.
+                    coverings::apply(&bytes, &mut model);
+                    model
+                },
+            )
         }));
         let _ignored_if_caller_gave_up = tx.send(outcome);
     });

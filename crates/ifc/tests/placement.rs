@@ -87,9 +87,9 @@ fn generated_equipment_faces_its_recorded_front() {
             assert!(near(front, [-1.0, 0.0, 0.0], 1e-6), "{name}: front {front:?}");
         }
     }
-    // Default hall: 4 rows of 8 racks plus the seeded duplicate, 2 PDUs per row, 4 units in
-    // the electrical room.
-    assert_eq!((racks, boards), (33, 12));
+    // Default hall: 4 rows of 8 racks plus the seeded duplicate and the four racks the
+    // aisle-width seeds add, 2 PDUs per row, 4 units in the electrical room.
+    assert_eq!((racks, boards), (37, 12));
     assert!(racks_pos_y >= 16 && racks_neg_y >= 16, "{racks_pos_y} {racks_neg_y}");
 }
 

@@ -67,12 +67,27 @@ pub fn find_schedule(explicit: Option<&Path>, models: &[PathBuf]) -> Result<Opti
         return read_any_schedule(path).map(Some);
     }
     for path in models.iter().filter(|p| is_ifc(p)) {
+        if !may_hold_tasks(path) {
+            continue;
+        }
         let schedule = plumbline_ifc::schedule::read_schedule(path)?;
         if !schedule.tasks.is_empty() {
             return Ok(Some(schedule));
         }
     }
     Ok(None)
+}
+
+/// Whether an IFC file may hold a work schedule: every clash run looks for one (for the clash
+/// triage), and a scan of the bytes for `IFCTASK(` is much cheaper than parsing a model that
+/// has none. A compressed or unreadable file is left to the schedule reader to judge.
+fn may_hold_tasks(path: &Path) -> bool {
+    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ifc")) {
+        return true;
+    }
+    let Ok(bytes) = std::fs::read(path) else { return true };
+    const NEEDLE: &[u8] = b"IFCTASK(";
+    bytes.windows(NEEDLE.len()).any(|w| w.eq_ignore_ascii_case(NEEDLE))
 }
 
 /// Finds the elements of clash records in a loaded set, by file and GlobalId.

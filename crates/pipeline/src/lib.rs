@@ -23,13 +23,20 @@ mod observe;
 mod outputs;
 mod plan;
 mod run;
+mod triage;
 
 pub use error::PipelineError;
 pub use four_d::{find_schedule, is_ifc, read_any_schedule, ElementLookup, FourD};
-pub use history::{record_in, record_run};
+pub use history::{record_in, record_run, record_run_then};
 pub use observe::{Observer, Quiet, Silent, Tick};
-pub use outputs::{report_time, write_atomically, write_reports};
-pub use plan::{
-    AdHocTest, ClashRequest, HistoryChoice, Outputs, Plan, Tests, DEFAULT_CLEARANCE_MM, DEFAULT_MAX_SNAPSHOTS,
+pub use outputs::{
+    default_author, report_time, review_notes, stage_reports, write_atomically, write_reports, StagedReports,
 };
+pub use plan::{
+    history_location, is_stdout, AdHocTest, ClashRequest, FailOn, HistoryChoice, Outputs, Plan, Tests,
+    DB_ENV, DEFAULT_CLEARANCE_MM, DEFAULT_DB, DEFAULT_MAX_SNAPSHOTS,
+};
+/// The language of report labels (`--lang`), as the report writers take it.
+pub use plumbline_report::Lang as ReportLang;
 pub use run::{clash, load, run, skipped_anything, Outcome, Verdict};
+pub use triage::{triage, TriageSummary};

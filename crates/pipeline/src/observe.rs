@@ -33,8 +33,11 @@ pub trait Observer: Send {
     fn warning(&mut self, _text: &str) {}
     /// The tests ran.
     fn clashes_found(&mut self, _report: &Report) {}
-    /// The run was recorded in the history at `path`.
-    fn recorded(&mut self, _path: &Path, _summary: &RunSummary) {}
+    /// The clashes were triaged by the 4D schedule.
+    fn triaged(&mut self, _summary: &crate::triage::TriageSummary) {}
+    /// The run is finished: every report is in place and, when it had a history, the run is
+    /// recorded there (the report carries the history's statuses and clash numbers).
+    fn reports_ready(&mut self, _report: &Report, _history: Option<(&Path, &RunSummary)>) {}
     /// A stage of `len` steps starts (`what`: "snapshots", "BCF snapshots"); the tick counts
     /// its steps and is dropped when the stage ends.
     fn stage(&self, _what: &str, _len: usize) -> Box<dyn Tick + '_> {

@@ -1,16 +1,19 @@
 //! Writing a run's reports: JSON, CSV, XLSX, HTML (with a snapshot per clash) and BCF (with a
-//! snapshot per group), each through a temporary file and a rename, so an interrupted run
-//! never leaves half a report where the previous one was.
+//! snapshot per group). All of them are first written under temporary names beside their
+//! targets ([`stage_reports`]) and only put in place together once every one was written
+//! ([`StagedReports::commit`]): an interrupted or failed run never leaves half a report where
+//! the previous one was, and a run that records its history commits the history between the
+//! two steps, so a run whose reports failed records nothing.
 
 use crate::error::PipelineError;
 use crate::observe::Observer;
-use crate::plan::Outputs;
+use crate::plan::{is_stdout, Outputs};
 use plumbline_bcf::UtcDateTime;
 use plumbline_model::ModelSet;
-use plumbline_review::{ClashRecord, Group, Report};
+use plumbline_review::{ClashRecord, Group, Note, Report, ReviewNotes};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// PNG pictures by clash or group id.
 type Pictures = BTreeMap<String, Vec<u8>>;
@@ -27,30 +30,104 @@ pub fn write_reports(
     report: &Report,
     observer: &mut dyn Observer,
 ) -> Result<(), PipelineError> {
+    stage_reports(outputs, set, report, &BTreeMap::new(), observer)?.commit()
+}
+
+/// Report files written under temporary names beside their targets. [`StagedReports::commit`]
+/// puts them in place; dropped without a commit (an error, a failed history), they are removed
+/// and the previous reports stay as they were.
+#[derive(Debug, Default)]
+#[must_use = "staged reports are removed unless committed"]
+pub struct StagedReports {
+    /// (temporary file, target), in the order written.
+    files: Vec<(PathBuf, PathBuf)>,
+    /// The report asked for on stdout (`-`), written at the commit.
+    stdout: Option<Vec<u8>>,
+}
+
+impl StagedReports {
+    /// Writes `bytes` to a temporary file beside `path`; an error names `path`.
+    fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<(), PipelineError> {
+        if is_stdout(path) {
+            self.stdout = Some(bytes.to_vec());
+            return Ok(());
+        }
+        let tmp = temporary_name(path);
+        std::fs::write(&tmp, bytes)
+            .map_err(|e| PipelineError::Write { path: path.to_path_buf(), message: e.to_string() })?;
+        self.files.push((tmp, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// The reports that will be written, by their target paths.
+    pub fn targets(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|(_, path)| path.as_path())
+    }
+
+    /// Moves every staged file onto its target (a rename within one folder).
+    pub fn commit(mut self) -> Result<(), PipelineError> {
+        for (tmp, path) in std::mem::take(&mut self.files) {
+            std::fs::rename(&tmp, &path).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                PipelineError::Write { path: path.clone(), message: e.to_string() }
+            })?;
+        }
+        if let Some(bytes) = self.stdout.take() {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes).and_then(|()| out.flush()).map_err(|e| PipelineError::Write {
+                path: PathBuf::from("-"),
+                message: format!("writing to stdout: {e}"),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StagedReports {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            // Ours, and unwanted now; a file already gone is fine.
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// A hidden name beside `path` that no other report of the run shares (`r.json` and `r.csv`
+/// must not collide).
+fn temporary_name(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-plumbline"))
+}
+
+/// Writes every report `outputs` asks for under temporary names; see [`StagedReports`].
+pub fn stage_reports(
+    outputs: &Outputs,
+    set: &ModelSet,
+    report: &Report,
+    notes: &BTreeMap<String, ReviewNotes>,
+    observer: &mut dyn Observer,
+) -> Result<StagedReports, PipelineError> {
+    let mut staged = StagedReports::default();
     if let Some(path) = &outputs.json {
-        write_atomically(path, (report.to_json() + "\n").as_bytes())?;
+        staged.stage(path, (report.to_json() + "\n").as_bytes())?;
     }
     if let Some(path) = &outputs.csv {
-        write_atomically(path, plumbline_report::csv(report).as_bytes())?;
+        staged.stage(path, plumbline_report::csv(report, outputs.lang).as_bytes())?;
     }
     if let Some(path) = &outputs.xlsx {
-        let bytes = plumbline_report::xlsx(report).map_err(|e| PipelineError::Write {
+        let bytes = plumbline_report::xlsx(report, outputs.lang).map_err(|e| PipelineError::Write {
             path: path.clone(),
             message: format!("writing XLSX: {e}"),
         })?;
-        write_atomically(path, &bytes)?;
+        staged.stage(path, &bytes)?;
     }
     if let Some(path) = &outputs.html {
         let snapshots = clash_snapshots(set, report, outputs.max_snapshots, observer);
-        write_atomically(path, plumbline_report::html(report, &snapshots).as_bytes())?;
+        staged.stage(path, plumbline_report::html(report, &snapshots, outputs.lang).as_bytes())?;
     }
     if let Some(path) = &outputs.bcf {
-        let author = outputs
-            .author
-            .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .filter(|a| !a.trim().is_empty())
-            .unwrap_or_else(|| "plumbline".to_string());
+        let author = outputs.author.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(default_author);
         let pictures = group_snapshots(set, report, observer);
         let options = plumbline_bcf::ExportOptions {
             version: outputs.bcf_version,
@@ -58,11 +135,22 @@ pub fn write_reports(
             date_utc: report_time()?,
             snapshots: &|g| pictures.get(&g.id).cloned(),
         };
-        let bytes = plumbline_bcf::write(report, &options)
+        let bytes = plumbline_bcf::write_with_notes(report, &options, notes)
             .map_err(|e| PipelineError::Write { path: path.clone(), message: format!("writing BCF: {e}") })?;
-        write_atomically(path, &bytes)?;
+        staged.stage(path, &bytes)?;
     }
-    Ok(())
+    Ok(staged)
+}
+
+/// Who wrote a review or an export when nobody said: the login name (`USER` on Unix,
+/// `USERNAME` on Windows), else "plumbline".
+pub fn default_author() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|a| a.trim().to_string())
+        .find(|a| !a.is_empty())
+        .unwrap_or_else(|| "plumbline".to_string())
 }
 
 /// The time written into reports: `SOURCE_DATE_EPOCH` when set (reproducible builds and
@@ -82,7 +170,7 @@ pub fn report_time() -> Result<UtcDateTime, PipelineError> {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PipelineError> {
     let failed =
         |e: std::io::Error| PipelineError::Write { path: path.to_path_buf(), message: e.to_string() };
-    let tmp = path.with_extension("tmp-plumbline");
+    let tmp = temporary_name(path);
     std::fs::write(&tmp, bytes).map_err(failed)?;
     std::fs::rename(&tmp, path).map_err(|e| {
         // The temporary file is ours: leave nothing behind.
@@ -176,4 +264,49 @@ fn split(
         }
     }
     (pictures, failures)
+}
+
+/// What reviewers recorded in the history on the clashes of `report` (review fields, comments,
+/// people's status decisions with their comments), by clash id, for the BCF export. Read before
+/// the run is recorded: a run changes statuses but never this. A history that does not exist
+/// yet has none.
+pub fn review_notes(history: &Path, report: &Report) -> Result<BTreeMap<String, ReviewNotes>, PipelineError> {
+    if !history.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let store = plumbline_store::Store::open_existing(history)?;
+    let mut notes = BTreeMap::new();
+    for c in report.clashes() {
+        let Some(stored) = store.clash(&c.id)? else { continue };
+        let r = &stored.review;
+        let mut n = ReviewNotes {
+            assigned_to: r.assigned_to.clone(),
+            priority: r.priority.clone(),
+            due_date: r.due_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            labels: r.labels.clone(),
+            comments: Vec::new(),
+        };
+        let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut entries: Vec<(chrono::DateTime<chrono::Utc>, Note)> = store
+            .comments(&c.id)?
+            .into_iter()
+            .map(|m| (m.at_utc, Note { author: m.by, date: stamp(m.at_utc), text: m.text }))
+            .collect();
+        // People's decisions (a run's automatic changes are the topic's status, not a comment).
+        for change in store.status_history(&c.id)?.into_iter().filter(|s| s.run_id.is_none()) {
+            let from = change.from.map(|s| s.as_str()).unwrap_or("");
+            let mut text = format!("Status {from} -> {}", change.to.as_str());
+            if let Some(comment) = change.comment.as_deref().filter(|t| !t.trim().is_empty()) {
+                text.push_str(": ");
+                text.push_str(comment.trim());
+            }
+            entries.push((change.at_utc, Note { author: change.by, date: stamp(change.at_utc), text }));
+        }
+        entries.sort_by_key(|(at, _)| *at);
+        n.comments = entries.into_iter().map(|(_, note)| note).collect();
+        if !n.is_empty() {
+            notes.insert(c.id.clone(), n);
+        }
+    }
+    Ok(notes)
 }

@@ -33,6 +33,10 @@ pub struct ClashRequest {
     /// default: the rule file's `[grouping]`, else proximity.
     pub group_by: Option<String>,
     pub history: HistoryChoice,
+    /// Fail the run (exit code 3 in the CLI) on new or open clashes; needs the history.
+    pub fail_on: Option<FailOn>,
+    /// The day the clash triage counts `days_to_needed` from; default the schedule's data date.
+    pub today: Option<chrono::NaiveDate>,
     pub outputs: Outputs,
     /// Worker threads; `None` uses every core. Results do not depend on it.
     pub threads: Option<usize>,
@@ -80,11 +84,69 @@ impl AdHocTest {
     }
 }
 
+/// Whether a report path means stdout (`-`).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The environment variable that names the clash history when `--db` does not.
+pub const DB_ENV: &str = "PLUMBLINE_DB";
+
+/// The history file when nothing names one: `plumbline.db` in the current directory.
+pub const DEFAULT_DB: &str = "plumbline.db";
+
+/// The one history location rule of every command: `--db` (`given`), else `PLUMBLINE_DB`, else
+/// `plumbline.db` in the current directory. `clash` records there and `history`, `status` and
+/// `bcf import` read there, so they always meet.
+pub fn history_location(given: Option<&Path>) -> PathBuf {
+    match given {
+        Some(p) => p.to_path_buf(),
+        None => std::env::var_os(DB_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
+    }
+}
+
+/// What makes a run fail a gate (`--fail-on`); each needs the clash history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Clashes the history sees for the first time (or again after they were resolved).
+    New,
+    /// Any clash still open after the run: new, active or reviewed (approved ones are
+    /// accepted, resolved ones fixed).
+    Open,
+    /// An open clash whose elements the 4D schedule starts building within this many days
+    /// (`due:14`); needs a schedule too.
+    Due(u32),
+}
+
+impl FailOn {
+    /// Reads `new`, `open` or `due:DAYS`.
+    pub fn parse(text: &str) -> Option<FailOn> {
+        let t = text.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "new" => Some(FailOn::New),
+            "open" => Some(FailOn::Open),
+            _ => t.strip_prefix("due:").and_then(|d| d.trim().parse::<u32>().ok()).map(FailOn::Due),
+        }
+    }
+
+    /// The gate as written on the command line.
+    pub fn as_str(self) -> String {
+        match self {
+            FailOn::New => "new".into(),
+            FailOn::Open => "open".into(),
+            FailOn::Due(days) => format!("due:{days}"),
+        }
+    }
+}
+
 /// Whether and where a run is recorded in the clash history.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum HistoryChoice {
-    /// A rule-file run is recorded in `plumbline.db` beside the rule file; an ad-hoc run is not
-    /// recorded.
+    /// A rule-file run is recorded in the default history ([`history_location`]); an ad-hoc run
+    /// is not recorded.
     #[default]
     Default,
     /// Recorded in this database.
@@ -102,6 +164,8 @@ pub struct Outputs {
     pub html: Option<PathBuf>,
     pub bcf: Option<PathBuf>,
     pub bcf_version: BcfVersion,
+    /// The language of the CSV headers, XLSX and HTML labels.
+    pub lang: plumbline_report::Lang,
     /// The author written into BCF topics; default `$USER`, else `plumbline`.
     pub author: Option<String>,
     /// At most this many clash snapshots in the HTML report.
@@ -117,6 +181,7 @@ impl Default for Outputs {
             html: None,
             bcf: None,
             bcf_version: BcfVersion::V2_1,
+            lang: plumbline_report::Lang::default(),
             author: None,
             max_snapshots: DEFAULT_MAX_SNAPSHOTS,
         }
@@ -150,6 +215,10 @@ pub struct Plan {
     pub links: Vec<PathBuf>,
     /// The history database this run is recorded in, if any.
     pub history: Option<PathBuf>,
+    /// The gate, when one was asked for; [`Plan::new`] made sure the history is on.
+    pub fail_on: Option<FailOn>,
+    /// See [`ClashRequest::today`].
+    pub today: Option<chrono::NaiveDate>,
     pub outputs: Outputs,
     pub threads: Option<usize>,
     pub basis: Basis,
@@ -179,16 +248,40 @@ impl Plan {
         if let Some(g) = group_by {
             rules.grouping = g;
         }
+        let mut on_stdout: Vec<&str> = Vec::new();
         for (flag, path) in request.outputs.paths() {
+            if is_stdout(path) {
+                if !matches!(flag, "--json" | "--csv") {
+                    return Err(PipelineError::Argument(format!(
+                        "{flag} -: only --json and --csv can be written to stdout; give {flag} a file name"
+                    )));
+                }
+                on_stdout.push(flag);
+                continue;
+            }
             check_output_path(flag, path)?;
+        }
+        if on_stdout.len() > 1 {
+            return Err(PipelineError::Argument(format!(
+                "{} all ask for stdout (-): only one report can go there",
+                on_stdout.join(" and ")
+            )));
         }
         let history = match (&request.history, &rules_file) {
             (HistoryChoice::Off, _) | (HistoryChoice::Default, None) => None,
             (HistoryChoice::Db(path), _) => Some(path.clone()),
-            (HistoryChoice::Default, Some(rules)) => {
-                Some(rules.parent().unwrap_or(Path::new(".")).join("plumbline.db"))
-            }
+            (HistoryChoice::Default, Some(_)) => Some(history_location(None)),
         };
+        if let (Some(gate), None) = (request.fail_on, &history) {
+            let why = match (&request.history, &rules_file) {
+                (HistoryChoice::Off, _) => "--no-db switches the history off",
+                _ => "an ad-hoc run (--a/--b) is recorded only with --db FILE",
+            };
+            return Err(PipelineError::Argument(format!(
+                "--fail-on {} needs the clash history to tell new clashes from known ones, but {why}: give --db FILE (or a rule file with --config)",
+                gate.as_str()
+            )));
+        }
         Ok(Plan {
             models: request.models,
             rules,
@@ -196,6 +289,8 @@ impl Plan {
             schedule: request.schedule,
             links: request.links,
             history,
+            fail_on: request.fail_on,
+            today: request.today,
             outputs: request.outputs,
             threads: request.threads,
             basis: request.basis,
@@ -205,6 +300,11 @@ impl Plan {
     /// Whether a test needs the 4D schedule.
     pub fn needs_schedule(&self) -> bool {
         self.rules.tests.iter().any(|t| matches!(t.mode, Mode::Time { .. }))
+    }
+
+    /// Whether the run must have a schedule: a time test or the `due:N` gate need one.
+    pub fn requires_schedule(&self) -> bool {
+        matches!(self.fail_on, Some(FailOn::Due(_)))
     }
 
     /// The geometry each model file needs: only what some test can select there. Files that
@@ -241,6 +341,7 @@ fn ad_hoc_rules(
         ClashKind::Clearance => Mode::Clearance { clearance_m, tolerance_m },
         ClashKind::Duplicate => Mode::Duplicate { tolerance_m },
         ClashKind::Time => Mode::Time { tolerance_m },
+        ClashKind::Touch => Mode::Touch { tolerance_m },
     };
     let name = match (&test.name, &test.b) {
         (Some(name), _) => name.clone(),
@@ -249,7 +350,16 @@ fn ad_hoc_rules(
     };
     Ok(RuleSet {
         path: PathBuf::new(),
-        tests: vec![TestSpec { name, description: None, mode, a, b, ignore: test.ignore }],
+        tests: vec![TestSpec {
+            id: name.clone(),
+            name,
+            description: None,
+            mode,
+            a,
+            b,
+            ignore: test.ignore,
+            extras: Default::default(),
+        }],
         grouping: group_by.unwrap_or_default(),
     })
 }
@@ -295,6 +405,8 @@ mod tests {
             links: Vec::new(),
             group_by: None,
             history: HistoryChoice::Default,
+            fail_on: None,
+            today: None,
             outputs: Outputs::default(),
             threads: None,
             basis: Basis::Planned,
@@ -348,12 +460,14 @@ mod tests {
     }
 
     #[test]
-    fn a_rule_file_run_is_recorded_beside_the_rule_file_unless_told_otherwise() {
+    fn a_rule_file_run_is_recorded_in_the_one_history_location_unless_told_otherwise() {
         let dir = tempfile::tempdir().expect("temp dir");
         let rules = dir.path().join("rules.toml");
         std::fs::write(&rules, "[[test]]\nname = \"walls\"\na = { class = \"IfcWall\" }\n").expect("write");
         let plan = Plan::new(request(Tests::RuleFile(rules.clone())), &known).expect("valid");
-        assert_eq!(plan.history, Some(dir.path().join("plumbline.db")));
+        // Not beside the rule file: `plumbline history` and `status` look where `clash` wrote.
+        assert_eq!(plan.history, Some(history_location(None)));
+        assert_ne!(plan.history, Some(dir.path().join("plumbline.db")));
         assert_eq!(plan.rules_file.as_deref(), Some(rules.as_path()));
         let mut off = request(Tests::RuleFile(rules.clone()));
         off.history = HistoryChoice::Off;
@@ -361,5 +475,45 @@ mod tests {
         let mut named = request(Tests::RuleFile(rules));
         named.history = HistoryChoice::Db("elsewhere.db".into());
         assert_eq!(Plan::new(named, &known).expect("valid").history, Some(PathBuf::from("elsewhere.db")));
+    }
+
+    #[test]
+    fn a_gate_without_a_history_is_refused_before_anything_loads() {
+        for gate in [FailOn::New, FailOn::Open] {
+            let mut r = request(Tests::AdHoc(AdHocTest::new(ClashKind::Hard, "*", None)));
+            r.fail_on = Some(gate);
+            let e = Plan::new(r.clone(), &known).expect_err("ad hoc without --db").to_string();
+            assert!(e.starts_with(&format!("--fail-on {} needs the clash history", gate.as_str())), "{e}");
+            assert!(e.contains("--db FILE"), "{e}");
+            r.history = HistoryChoice::Db("gate.db".into());
+            let plan = Plan::new(r, &known).expect("with --db");
+            assert_eq!((plan.fail_on, plan.history), (Some(gate), Some(PathBuf::from("gate.db"))));
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rules = dir.path().join("rules.toml");
+        std::fs::write(&rules, "[[test]]\nname = \"walls\"\na = { class = \"IfcWall\" }\n").expect("write");
+        let mut r = request(Tests::RuleFile(rules));
+        r.fail_on = Some(FailOn::New);
+        r.history = HistoryChoice::Off;
+        let e = Plan::new(r, &known).expect_err("--no-db").to_string();
+        assert!(e.contains("--no-db switches the history off"), "{e}");
+    }
+
+    #[test]
+    fn the_history_location_is_the_flag_then_the_default_file() {
+        assert_eq!(history_location(Some(Path::new("x/h.db"))), PathBuf::from("x/h.db"));
+        if std::env::var_os(DB_ENV).is_none() {
+            assert_eq!(history_location(None), PathBuf::from(DEFAULT_DB));
+        }
+    }
+
+    #[test]
+    fn gates_read_their_names() {
+        assert_eq!(FailOn::parse("NEW"), Some(FailOn::New));
+        assert_eq!(FailOn::parse("open"), Some(FailOn::Open));
+        assert_eq!(FailOn::parse("due"), None);
+        assert_eq!(FailOn::parse("due:14"), Some(FailOn::Due(14)));
+        assert_eq!(FailOn::parse("due:-1"), None);
+        assert_eq!(FailOn::Due(7).as_str(), "due:7");
     }
 }

@@ -3,14 +3,18 @@
 
 use crate::error::PipelineError;
 use crate::four_d::FourD;
-use crate::history::record_run;
+use crate::history::record_run_then;
 use crate::observe::Observer;
-use crate::outputs::write_reports;
-use crate::plan::Plan;
+use crate::outputs::report_time;
+use crate::outputs::{review_notes, stage_reports};
+use crate::plan::{FailOn, Plan};
+use crate::triage::triage;
 use plumbline_ifc::LoadOptions;
 use plumbline_model::ModelSet;
 use plumbline_review::Report;
+use plumbline_review::Status;
 use plumbline_store::RunSummary;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -33,17 +37,29 @@ pub struct Outcome {
 pub enum Verdict {
     /// Nothing to stop for.
     Pass,
-    /// The history saw this many clashes for the first time (asked for with `fail_on_new`).
-    NewClashes(usize),
+    /// The gate fired: this many clashes are new (`--fail-on new`), open (`--fail-on open`), or
+    /// open and needed within the days of `--fail-on due:N`.
+    Failed { gate: FailOn, clashes: usize },
     /// The run is complete as far as it goes, but a model skipped part of its input.
     Incomplete,
 }
 
 impl Outcome {
-    /// The verdict: new clashes first (when asked to fail on them), then skipped input.
-    pub fn verdict(&self, fail_on_new: bool) -> Verdict {
-        match &self.history {
-            Some((_, s)) if fail_on_new && s.new > 0 => Verdict::NewClashes(s.new),
+    /// The verdict: the gate first (when one was asked for), then skipped input.
+    pub fn verdict(&self, gate: Option<FailOn>) -> Verdict {
+        let failing = match (gate, &self.history) {
+            (Some(FailOn::New), Some((_, s))) => s.new,
+            (Some(FailOn::Open), Some((_, s))) => s.new + s.active + s.reviewed,
+            (Some(FailOn::Due(days)), Some(_)) => self
+                .report
+                .clashes()
+                .filter(|c| matches!(c.status, Status::New | Status::Active | Status::Reviewed))
+                .filter(|c| c.triage.as_ref().is_some_and(|t| t.days_to_needed <= i64::from(days)))
+                .count(),
+            _ => 0,
+        };
+        match gate {
+            Some(gate) if failing > 0 => Verdict::Failed { gate, clashes: failing },
             _ if self.incomplete => Verdict::Incomplete,
             _ => Verdict::Pass,
         }
@@ -114,21 +130,48 @@ fn run_stages(
     options.mesh_scopes.extend(plan.mesh_scopes());
     let set = load(&plan.models, options, observer)?;
     let load_secs = started.elapsed().as_secs_f64();
-    let four_d =
-        if plan.needs_schedule() { FourD::find(plan.schedule.as_deref(), &plan.links, &set)? } else { None };
+    // The schedule serves time tests and the clash triage (`needed_by`): the one named, else the
+    // models' own work schedule.
+    let four_d = FourD::find(plan.schedule.as_deref(), &plan.links, &set)?;
+    if four_d.is_none() && plan.requires_schedule() {
+        return Err(PipelineError::NoSchedule);
+    }
     let mut report = clash(&set, plan, four_d.as_ref(), observer)?;
+    if let Some(f) = &four_d {
+        let fallback = chrono::DateTime::from_timestamp(report_time()?.unix_seconds(), 0)
+            .map_or(chrono::NaiveDate::MIN, |t| t.date_naive());
+        match triage(&mut report, f, plan.today, fallback) {
+            Ok(t) => observer.triaged(&t),
+            // A schedule the critical path cannot be computed for still serves time tests.
+            Err(e) if !plan.requires_schedule() => observer.warning(&format!("no clash triage: {e}")),
+            Err(e) => return Err(e.into()),
+        }
+    }
     report.timings.load_secs = load_secs;
     report.timings.total_secs = started.elapsed().as_secs_f64();
     observer.clashes_found(&report);
+    // Reports first (under temporary names), then the history, then the reports go in place:
+    // a run whose reports cannot be written records nothing, so a gate fires again on the
+    // rerun; a history that cannot be written leaves the previous reports untouched.
     let history = match &plan.history {
         Some(path) => {
-            let summary = record_run(path, &mut report, plan.rules_file.as_deref(), &set, started_utc)?;
-            observer.recorded(path, &summary);
+            let rules = plan.rules_file.as_deref();
+            let notes = match plan.outputs.bcf {
+                Some(_) => review_notes(path, &report)?,
+                None => BTreeMap::new(),
+            };
+            let (summary, staged) = record_run_then(path, &mut report, rules, &set, started_utc, |r| {
+                stage_reports(&plan.outputs, &set, r, &notes, observer)
+            })?;
+            staged.commit()?;
             Some((path.clone(), summary))
         }
-        None => None,
+        None => {
+            stage_reports(&plan.outputs, &set, &report, &BTreeMap::new(), observer)?.commit()?;
+            None
+        }
     };
-    write_reports(&plan.outputs, &set, &report, observer)?;
+    observer.reports_ready(&report, history.as_ref().map(|(p, s)| (p.as_path(), s)));
     let incomplete = skipped_anything(&set);
     Ok(Outcome { report, set, history, incomplete })
 }

@@ -7,14 +7,26 @@
 //! ([`Snapshots`]), rendered by the caller (`plumbline-snapshot`), so that this crate stays
 //! independent of the renderer.
 //!
-//! All three formats share one column set ([`COLUMNS`]) and one summary ([`summary`]).
+//! All three formats share one column set (`columns.rs`), one summary ([`summary`]) and one
+//! table of labels in English and Chinese (`labels.rs`); [`Lang`] picks which language a report
+//! is written in. Model data (element names, classes, GlobalIds, files, storeys) and rule names
+//! stay as written in every language.
 
+mod columns;
 mod csv_report;
 mod html;
+mod labels;
+mod lang;
+mod progress;
 mod xlsx;
 
 pub use csv_report::csv;
 pub use html::html;
+pub use lang::Lang;
+pub use progress::{
+    progress_html, progress_xlsx, ProgressCurvePoint, ProgressLateRow, ProgressMilestoneRow, ProgressNote,
+    ProgressReport, ProgressTaskRow, ProgressTaskState, ProgressWbsRow, PROGRESS_LABELS,
+};
 pub use xlsx::xlsx;
 
 use plumbline_review::{ClashRecord, Report, Status};
@@ -30,33 +42,6 @@ pub enum ReportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
-/// The columns of the CSV file and of the XLSX clash sheet, in order.
-pub const COLUMNS: [&str; 20] = [
-    "test",
-    "id",
-    "kind",
-    "status",
-    "distance_mm",
-    "group",
-    "storey",
-    "a_global_id",
-    "a_class",
-    "a_name",
-    "a_file",
-    "b_global_id",
-    "b_class",
-    "b_name",
-    "b_file",
-    "point_x_m",
-    "point_y_m",
-    "point_z_m",
-    "explanation_en",
-    "explanation_zh",
-];
-
-/// The label of clashes whose elements have no storey, in summaries.
-pub const NO_STOREY: &str = "(no storey)";
-
 /// Counts of clashes in each status, in [`Status::ALL`] order.
 pub type StatusCounts = [usize; 5];
 
@@ -65,8 +50,9 @@ pub type StatusCounts = [usize; 5];
 pub struct Summary {
     /// Per test, in report order.
     pub by_test: Vec<(String, StatusCounts)>,
-    /// Per storey, sorted by name, with [`NO_STOREY`] last.
-    pub by_storey: Vec<(String, StatusCounts)>,
+    /// Per storey, sorted by name, with the clashes whose elements have no storey (`None`)
+    /// last.
+    pub by_storey: Vec<(Option<String>, StatusCounts)>,
     pub by_status: StatusCounts,
     pub clashes: usize,
     pub groups: usize,
@@ -92,11 +78,20 @@ pub fn summary(report: &Report) -> Summary {
         s.groups += t.groups.len();
         s.by_test.push((t.info.name.clone(), counts));
     }
-    s.by_storey = storeys.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    s.by_storey = storeys.into_iter().map(|(k, v)| (Some(k.to_string()), v)).collect();
     if unplaced.iter().any(|&n| n > 0) {
-        s.by_storey.push((NO_STOREY.to_string(), unplaced));
+        s.by_storey.push((None, unplaced));
     }
     s
+}
+
+/// The storey rows of a summary with their names in `lang`: the clashes without a storey under
+/// a label of that language.
+pub(crate) fn storey_rows(s: &Summary, lang: Lang) -> Vec<(String, StatusCounts)> {
+    s.by_storey
+        .iter()
+        .map(|(name, counts)| (name.clone().unwrap_or_else(|| labels::NO_STOREY.pick(lang)), *counts))
+        .collect()
 }
 
 /// The position of a status in [`Status::ALL`].
@@ -127,33 +122,6 @@ pub(crate) fn distance_mm(c: &ClashRecord) -> f64 {
     v + 0.0
 }
 
-/// The cells of one clash row, as text, in [`COLUMNS`] order.
-pub(crate) fn row(c: &ClashRecord) -> [String; 20] {
-    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-    [
-        c.test.clone(),
-        c.id.clone(),
-        c.kind.as_str().to_string(),
-        c.status.as_str().to_string(),
-        fixed(distance_mm(c), 1),
-        c.group.clone(),
-        storey(c).unwrap_or_default().to_string(),
-        c.a.global_id.clone(),
-        c.a.class.clone(),
-        opt(&c.a.name),
-        c.a.file.clone(),
-        c.b.global_id.clone(),
-        c.b.class.clone(),
-        opt(&c.b.name),
-        c.b.file.clone(),
-        fixed(c.point[0], 3),
-        fixed(c.point[1], 3),
-        fixed(c.point[2], 3),
-        c.explanation.en.clone(),
-        c.explanation.zh.clone(),
-    ]
-}
-
 /// Ids of clashes that belong to no group of their test (a report edited by hand, or built by
 /// a caller that skipped grouping); reports list them apart so that none goes missing.
 pub(crate) fn ungrouped(report: &Report) -> BTreeSet<&str> {
@@ -162,5 +130,7 @@ pub(crate) fn ungrouped(report: &Report) -> BTreeSet<&str> {
     report.clashes().map(|c| c.id.as_str()).filter(|id| !grouped.contains(id)).collect()
 }
 
+#[cfg(test)]
+mod lang_tests;
 #[cfg(test)]
 mod tests;

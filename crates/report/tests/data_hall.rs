@@ -4,7 +4,7 @@
 use plumbline_clash::{run_test, Mode, Shapes, Test};
 use plumbline_ifc::{load_bytes, LoadOptions};
 use plumbline_model::{ElementRef, ModelSet, Role};
-use plumbline_report::{csv, html, xlsx, Snapshots};
+use plumbline_report::{csv, html, xlsx, Lang, Snapshots};
 use plumbline_review::{test_report, Grouping, Report, TestInfo, Timings};
 use std::path::Path;
 use std::time::Instant;
@@ -32,12 +32,16 @@ fn data_hall_report_with_snapshots() {
     let result = run_test(&Shapes::new(&set), &test, &|_, _| false);
     let info = TestInfo::of(name, &test.mode);
     let grouping = Grouping::default();
-    let report = Report {
+    let mut report = Report {
         models: vec!["datacenter-hall.ifc".into()],
         grouping,
         tests: vec![test_report(&set, &info, &result, grouping)],
         timings: Timings::default(),
     };
+    // Numbers as a history would give them on the first run.
+    for (i, c) in report.tests.iter_mut().flat_map(|t| t.clashes.iter_mut()).enumerate() {
+        c.number = Some(i as u64 + 1);
+    }
     let expected = g.truth.clashes.iter().filter(|c| c.test == name).count();
     let n = report.clashes().count();
     assert_eq!(n, expected, "the seeded tray/duct clashes");
@@ -52,16 +56,22 @@ fn data_hall_report_with_snapshots() {
     let per_image = started.elapsed().as_secs_f64() / n as f64;
     println!("{n} snapshots at 640x480, {:.1} ms each (this build profile)", per_image * 1000.0);
 
-    let page = html(&report, &snaps);
-    assert_eq!(page.matches("src=\"data:image/png;base64,").count(), n);
-    assert!(!page.contains("no snapshot"));
-    let sheet = csv(&report);
-    assert_eq!(sheet.lines().count(), n + 1);
-    let book = xlsx(&report).expect("xlsx");
-
     let out = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::write(out.join("data-hall-report.html"), &page).expect("writable");
-    std::fs::write(out.join("data-hall-report.csv"), &sheet).expect("writable");
-    std::fs::write(out.join("data-hall-report.xlsx"), &book).expect("writable");
-    assert_eq!(html(&report, &snaps), page, "deterministic");
+    // Every language, each file kept for a look (the Chinese ones are what the issue's
+    // screenshots show).
+    for lang in [Lang::Both, Lang::Zh, Lang::En] {
+        let page = html(&report, &snaps, lang);
+        assert_eq!(page.matches("src=\"data:image/png;base64,").count(), n);
+        assert!(page.contains("<span class=\"number\">#1</span>"));
+        let sheet = csv(&report, lang);
+        assert_eq!(sheet.lines().count(), n + 1);
+        let book = xlsx(&report, lang).expect("xlsx");
+        let stem = format!("data-hall-report-{}", lang.as_str());
+        std::fs::write(out.join(format!("{stem}.html")), &page).expect("writable");
+        std::fs::write(out.join(format!("{stem}.csv")), &sheet).expect("writable");
+        std::fs::write(out.join(format!("{stem}.xlsx")), &book).expect("writable");
+        assert_eq!(html(&report, &snaps, lang), page, "deterministic");
+    }
+    assert!(!html(&report, &snaps, Lang::En).contains("no snapshot"));
+    assert!(!html(&report, &snaps, Lang::Zh).contains("无快照"));
 }

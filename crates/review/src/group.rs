@@ -32,7 +32,7 @@ pub fn group_clashes(info: &TestInfo, records: &mut [ClashRecord], grouping: Gro
     let mut groups: Vec<Group> = members
         .into_iter()
         .map(|(key, idx)| {
-            let d = digest(&["group", &info.name, grouping.name(), key]);
+            let d = digest(&["group", info.key(), grouping.name(), key]);
             let id: String = d.iter().take(8).map(|b| format!("{b:02x}")).collect();
             let mut clash_ids: Vec<String> = idx.iter().map(|&i| records[i].id.clone()).collect();
             clash_ids.sort();
@@ -46,7 +46,7 @@ pub fn group_clashes(info: &TestInfo, records: &mut [ClashRecord], grouping: Gro
             let members: Vec<&ClashRecord> = idx.iter().map(|&i| &records[i]).collect();
             let (title, explanation) = explain_group(info, grouping, key, &members);
             Group {
-                guid: stable_uuid(&["plumbline-group", &info.name, grouping.name(), key]),
+                guid: stable_uuid(&["plumbline-group", info.key(), grouping.name(), key]),
                 id,
                 test: info.name.clone(),
                 key: key.to_string(),

@@ -16,11 +16,13 @@ mod camera;
 mod explain;
 mod group;
 mod grouping;
+mod notes;
 
 pub use camera::{frame_box, Camera};
 pub use explain::{explain_clash, explain_group};
 pub use group::group_clashes;
 pub use grouping::{Grouping, GroupingError};
+pub use notes::{Note, ReviewNotes};
 
 use plumbline_clash::{Clash, ClashKind, Mode, TestResult, Zone};
 use plumbline_model::{Aabb, ElementRef, ModelSet};
@@ -64,7 +66,7 @@ impl Status {
             Status::New => "新建",
             Status::Active => "活动",
             Status::Reviewed => "已审阅",
-            Status::Approved => "已批准",
+            Status::Approved => "已核准",
             Status::Resolved => "已解决",
         }
     }
@@ -127,10 +129,17 @@ impl ElementInfo {
 /// One clash as reviewers see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClashRecord {
-    /// Stable id from the test name and the sorted GlobalId pair.
+    /// Stable id from the test's id and the sorted GlobalId pair.
     pub id: String,
+    /// The short number the history gave this clash the first time it saw it (`#12`), never
+    /// reused within a project; `None` for a run without a history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     /// The name of the test that found it.
     pub test: String,
+    /// The stable key of that test (see [`TestInfo::id`]).
+    #[serde(default)]
+    pub test_id: String,
     pub kind: ClashKind,
     /// Hard and time: penetration depth. Clearance: the gap, negative when the solids overlap.
     /// Duplicate: 0. Metres.
@@ -148,6 +157,41 @@ pub struct ClashRecord {
     /// The id of the group this clash belongs to (see [`Group`]).
     pub group: String,
     pub explanation: Text,
+    /// The volume the two bare solids share (m³), for clashes whose solids overlap by more
+    /// than the tolerance: how bad a hard clash is, to sort by and to ignore slivers
+    /// (`min_volume_m3`). Exact for convex pairs (`exact`), else the engine's estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap_volume_m3: Option<f64>,
+    /// What went into the distance beyond the bare solids (insulation, a distance from a
+    /// table, a zone sized by B); see [`plumbline_clash::ClashBasis`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<plumbline_clash::ClashBasis>,
+    /// When the clash must be fixed by: the start of the work that builds either element, from
+    /// the 4D schedule (`needed_by`, `days_to_needed`, `needed_by_task` in JSON); `None` for a
+    /// run without a schedule or elements no task builds.
+    #[serde(flatten, default)]
+    pub triage: Option<Triage>,
+}
+
+/// A clash triaged by the 4D schedule: the first task that builds either of its elements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Triage {
+    /// ISO date: the earliest CPM early start, at the schedule's data date, of a task that
+    /// builds either element.
+    pub needed_by: String,
+    /// Days from the data date (or the day asked for with `--today`) to `needed_by`; zero or
+    /// negative when that work has started.
+    pub days_to_needed: i64,
+    pub needed_by_task: NeededByTask,
+}
+
+/// The task a clash is needed by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeededByTask {
+    pub id: String,
+    pub name: String,
+    /// The task's total float: how long it may slip before the project does.
+    pub total_float_days: Option<f64>,
 }
 
 /// Clashes a designer fixes at once.
@@ -172,9 +216,19 @@ pub struct Group {
     pub elements: Vec<String>,
 }
 
+/// The version of the clash report's JSON shape (`"schema_version"`): raised when a field
+/// changes meaning or goes away; adding a field keeps it.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
 /// What one test asked for, as a report states it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestInfo {
+    /// The test's stable key (the rule file's `id`, by default its name): clash ids, group ids
+    /// and the history follow it, so renaming a test's display name keeps its clashes.
+    /// Reports written before tests had ids read back with an empty id; [`TestInfo::key`]
+    /// falls back to the name for them.
+    #[serde(default)]
+    pub id: String,
     pub name: String,
     /// What the test reports (`hard`, `clearance`, `duplicate` or `time` in JSON).
     pub mode: ClashKind,
@@ -188,12 +242,27 @@ pub struct TestInfo {
 impl TestInfo {
     /// The report's statement of a test named `name` run in the engine's `mode`.
     pub fn of(name: &str, mode: &Mode) -> TestInfo {
+        TestInfo::with_id(name, name, mode)
+    }
+
+    /// As [`TestInfo::of`], for a test whose stable key differs from its display name.
+    pub fn with_id(id: &str, name: &str, mode: &Mode) -> TestInfo {
         TestInfo {
+            id: id.to_string(),
             name: name.to_string(),
             mode: mode.kind(),
             tolerance_m: mode.tolerance_m(),
             clearance_m: mode.clearance_m(),
             zone: mode.zone(),
+        }
+    }
+
+    /// The stable key: the id, or the name for a report written before tests had ids.
+    pub fn key(&self) -> &str {
+        if self.id.is_empty() {
+            &self.name
+        } else {
+            &self.id
         }
     }
 }
@@ -252,10 +321,29 @@ impl Report {
         }
     }
 
-    /// The report as pretty JSON (the `--json` format).
+    /// Sets each clash's number from the history; clashes it has no number for keep theirs.
+    pub fn apply_numbers(&mut self, number_of: impl Fn(&str) -> Option<u64>) {
+        for t in &mut self.tests {
+            for c in &mut t.clashes {
+                if let Some(n) = number_of(&c.id) {
+                    c.number = Some(n);
+                }
+            }
+        }
+    }
+
+    /// The report as pretty JSON (the `--json` format), `"schema_version"` first (see
+    /// [`REPORT_SCHEMA_VERSION`] and `docs/schemas/clash-report.schema.json`).
     pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Versioned<'a> {
+            schema_version: u32,
+            #[serde(flatten)]
+            report: &'a Report,
+        }
         // Plain strings, finite numbers and maps with string keys cannot fail to serialise.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string_pretty(&Versioned { schema_version: REPORT_SCHEMA_VERSION, report: self })
+            .unwrap_or_default()
     }
 
     /// Reads a report written by [`Report::to_json`].
@@ -284,7 +372,9 @@ pub fn test_report_from_clashes(
         .map(|c| {
             let mut r = ClashRecord {
                 id: c.id.clone(),
+                number: None,
                 test: info.name.clone(),
+                test_id: info.key().to_string(),
                 kind: c.kind,
                 distance_m: c.distance_m,
                 hard: c.hard,
@@ -296,6 +386,9 @@ pub fn test_report_from_clashes(
                 status: Status::New,
                 group: String::new(),
                 explanation: Text::default(),
+                overlap_volume_m3: c.overlap_volume_m3,
+                triage: None,
+                basis: c.basis.clone(),
             };
             r.explanation = explain_clash(info, &r);
             r

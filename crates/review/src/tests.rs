@@ -14,8 +14,11 @@ fn element(gid: &str, class: &str, name: &str, storey: &str, x: f64) -> ElementI
 
 fn record(id: &str, a: ElementInfo, b: ElementInfo, kind: ClashKind, distance_m: f64, x: f64) -> ClashRecord {
     ClashRecord {
+        triage: None,
         id: id.into(),
+        number: None,
         test: "t".into(),
+        test_id: "t".into(),
         kind,
         distance_m,
         hard: kind != ClashKind::Clearance,
@@ -27,11 +30,14 @@ fn record(id: &str, a: ElementInfo, b: ElementInfo, kind: ClashKind, distance_m:
         status: Status::New,
         group: String::new(),
         explanation: Text::default(),
+        overlap_volume_m3: None,
+        basis: None,
     }
 }
 
 fn hard_test() -> TestInfo {
     TestInfo {
+        id: "trays-vs-ducts".into(),
         name: "trays-vs-ducts".into(),
         mode: ClashKind::Hard,
         tolerance_m: 0.002,
@@ -169,6 +175,7 @@ fn explanations_in_both_languages() {
         out.push(explain_clash(&t, r));
     }
     let clearance = TestInfo {
+        id: "tray-access".into(),
         name: "tray-access".into(),
         mode: ClashKind::Clearance,
         tolerance_m: 0.002,

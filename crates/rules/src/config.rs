@@ -1,6 +1,7 @@
 //! Reading a rule set: the TOML structure with the position of every value, then validation
 //! into [`RuleSet`], each error pointing at the offending value.
 
+use crate::extras::{DistanceRow, RawDistance, TestExtras};
 use crate::select::{glob, unknown_class, Criteria, PropertyCriterion, Selection};
 use crate::RulesError;
 use plumbline_clash::{ClashKind, IgnoreRules, Mode, Zone, ZoneSize, DEFAULT_TOLERANCE_M};
@@ -111,6 +112,8 @@ impl IgnoreSwitches {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTest {
+    #[serde(default)]
+    id: Option<Spanned<String>>,
     name: Spanned<String>,
     #[serde(default)]
     description: Option<String>,
@@ -122,6 +125,13 @@ struct RawTest {
     zone: Option<Spanned<Zone>>,
     min_width_mm: Option<Spanned<f64>>,
     min_height_mm: Option<Spanned<f64>>,
+    beside_factor: Option<Spanned<f64>>,
+    beside_max_mm: Option<Spanned<f64>>,
+    inflate_by: Option<Spanned<StrList>>,
+    inflate_unit: Option<Spanned<String>>,
+    min_volume_m3: Option<Spanned<f64>>,
+    #[serde(default)]
+    distance: Vec<Spanned<RawDistance>>,
     #[serde(default)]
     ignore: IgnoreSwitches,
 }
@@ -164,6 +174,9 @@ struct RawRuleSet {
 /// One test of a matrix.
 #[derive(Debug, Clone)]
 pub struct TestSpec {
+    /// The stable key (`id = "…"`, by default the name): clash ids and the history follow it,
+    /// so a test's display name can change without orphaning its reviewed clashes.
+    pub id: String,
     pub name: String,
     pub description: Option<String>,
     /// What the test computes: the engine's mode (a clearance test with a zone is
@@ -173,6 +186,8 @@ pub struct TestSpec {
     /// `None`: A against itself, each pair once.
     pub b: Option<Selection>,
     pub ignore: IgnoreRules,
+    /// Insulation, a distance table, the least overlap volume (see [`TestExtras`]).
+    pub extras: TestExtras,
 }
 
 /// A parsed and validated rule matrix.
@@ -210,6 +225,80 @@ impl Ctx<'_> {
         distance_mm_to_m(key, *v.get_ref()).map_err(|m| self.err(v.span(), m))
     }
 
+    /// `beside_factor` (a plain number) or `beside_max_mm` (millimetres), with NFPA 13's value
+    /// when unset; metres for the distance.
+    fn beside(&self, v: &Option<Spanned<f64>>, default: f64, key: &str) -> Result<f64, RulesError> {
+        match v {
+            None if key.ends_with("_mm") => Ok(default / 1000.0),
+            None => Ok(default),
+            Some(v) if key.ends_with("_mm") => self.mm(key, v),
+            Some(v) if v.get_ref().is_finite() && *v.get_ref() >= 0.0 && *v.get_ref() <= 100.0 => {
+                Ok(*v.get_ref())
+            }
+            Some(v) => {
+                Err(self.err(v.span(), format!("{key} must be a number from 0 to 100; got {}", v.get_ref())))
+            }
+        }
+    }
+
+    /// What the test measures beyond the bare solids, each key checked against its mode.
+    fn extras(
+        &self,
+        name: &str,
+        t: &RawTest,
+        kind: ClashKind,
+        zone: Option<Zone>,
+    ) -> Result<TestExtras, RulesError> {
+        let mut extras = TestExtras::default();
+        let unit_m = match &t.inflate_unit {
+            Some(u) if t.inflate_by.is_none() => {
+                return Err(self.err(u.span(), "inflate_unit only applies with inflate_by"));
+            }
+            Some(u) => TestExtras::parse_unit(u.get_ref()).map_err(|m| self.err(u.span(), m))?,
+            None => 0.001,
+        };
+        if let Some(list) = &t.inflate_by {
+            if kind == ClashKind::Duplicate {
+                return Err(self.err(list.span(), "inflate_by does not apply to mode = \"duplicate\""));
+            }
+            extras.inflate_by = TestExtras::parse_inflate_by(&list.get_ref().0, unit_m)
+                .map_err(|m| self.err(list.span(), m))?;
+        }
+        if let Some(v) = &t.min_volume_m3 {
+            if !matches!(kind, ClashKind::Hard | ClashKind::Time | ClashKind::Clearance) {
+                return Err(
+                    self.err(v.span(), "min_volume_m3 only applies to modes hard, time and clearance")
+                );
+            }
+            let m3 = *v.get_ref();
+            if !(m3.is_finite() && (0.0..=1000.0).contains(&m3)) {
+                return Err(self.err(
+                    v.span(),
+                    format!("min_volume_m3 must be a number of cubic metres from 0 to 1000; got {m3}"),
+                ));
+            }
+            extras.min_volume_m3 = Some(m3);
+        }
+        for row in &t.distance {
+            if kind != ClashKind::Clearance || zone.is_some() {
+                return Err(self.err(
+                    row.span(),
+                    format!("test '{name}': [[test.distance]] rows only apply to mode = \"clearance\" without a zone"),
+                ));
+            }
+            let raw = row.get_ref();
+            let distance_m =
+                distance_mm_to_m("distance_mm", raw.distance_mm).map_err(|m| self.err(row.span(), m))?;
+            extras.distances.push(DistanceRow::parse(raw, distance_m).map_err(|m| self.err(row.span(), m))?);
+        }
+        for (key, v) in [("beside_factor", &t.beside_factor), ("beside_max_mm", &t.beside_max_mm)] {
+            if let Some(v) = v.as_ref().filter(|_| zone != Some(Zone::Beside)) {
+                return Err(self.err(v.span(), format!("{key} only applies to zone = \"beside\"")));
+            }
+        }
+        Ok(extras)
+    }
+
     fn globs(&self, f: &Field) -> Result<Vec<globset::GlobMatcher>, RulesError> {
         let Some(f) = f else { return Ok(Vec::new()) };
         f.get_ref().0.iter().map(|p| glob(p).map_err(|m| self.err(f.span(), m))).collect()
@@ -223,7 +312,7 @@ impl Ctx<'_> {
                 for raw in &f.get_ref().0 {
                     match (self.classes)(raw.trim()) {
                         Some(n) => names.push(n),
-                        None => return Err(self.err(f.span(), unknown_class(raw))),
+                        None => return Err(self.err(f.span(), unknown_class(raw, self.classes))),
                     }
                 }
                 Some(ClassQuery::new(names))
@@ -348,7 +437,7 @@ impl RuleSet {
         let raw: RawRuleSet = toml::from_str(text).map_err(|e| {
             // toml's message already names the allowed keys and values (`unknown field
             // `clearence_mm`, expected one of ...`); the position comes from its span.
-            cx.err(e.span().unwrap_or(0..0), e.message().trim().to_string())
+            cx.err(e.span().unwrap_or(0..0), crate::suggest::with_suggestion(e.message().trim()))
         })?;
         let default_tolerance_m = match &raw.defaults.tolerance_mm {
             Some(t) => cx.mm("tolerance_mm", t)?,
@@ -381,6 +470,7 @@ impl RuleSet {
         }
         let mut tests = Vec::new();
         let mut names: Vec<&str> = Vec::new();
+        let mut ids: Vec<(&str, &str)> = Vec::new();
         for t in &raw.test {
             let span = t.span();
             let t = t.get_ref();
@@ -394,6 +484,33 @@ impl RuleSet {
                 );
             }
             names.push(name);
+            let id = match &t.id {
+                Some(id) => {
+                    let text = id.get_ref().trim();
+                    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.');
+                    if text.is_empty() || !text.chars().all(allowed) {
+                        return Err(cx.err(
+                            id.span(),
+                            format!(
+                                "test '{name}': id '{text}' must be letters, digits, '-', '_' or '.' (it names the test's clashes in the history; keep it when you rename the test)"
+                            ),
+                        ));
+                    }
+                    text
+                }
+                None => name,
+            };
+            if let Some(other) = ids.iter().find(|(i, _)| *i == id) {
+                let at = t.id.as_ref().map_or(t.name.span(), Spanned::span);
+                return Err(cx.err(
+                    at,
+                    format!(
+                        "duplicate test id '{id}' (also test '{}'): ids must be unique, they name the tests' clashes in the history",
+                        other.1
+                    ),
+                ));
+            }
+            ids.push((id, name));
             let tolerance_m = match &t.tolerance_mm {
                 Some(v) => cx.mm("tolerance_mm", v)?,
                 None => default_tolerance_m,
@@ -403,6 +520,7 @@ impl RuleSet {
             let min_width_m = t.min_width_mm.as_ref().map(|v| cx.mm("min_width_mm", v)).transpose()?;
             let min_height_m = t.min_height_mm.as_ref().map(|v| cx.mm("min_height_mm", v)).transpose()?;
             let zone = t.zone.as_ref().map(|z| *z.get_ref());
+            let extras = cx.extras(name, t, kind, zone)?;
             if kind != ClashKind::Clearance {
                 for (key, present) in [
                     ("clearance_mm", t.clearance_mm.as_ref().map(Spanned::span)),
@@ -427,8 +545,22 @@ impl RuleSet {
                 ClashKind::Hard => Mode::Hard { tolerance_m },
                 ClashKind::Duplicate => Mode::Duplicate { tolerance_m },
                 ClashKind::Time => Mode::Time { tolerance_m },
+                ClashKind::Touch => Mode::Touch { tolerance_m },
                 ClashKind::Clearance => {
-                    let Some(clearance_m) = clearance_m.filter(|c| *c > 0.0) else {
+                    // A distance table's largest row is how far the test must look; a door's
+                    // swing needs no distance of its own (the leaf's width is its depth).
+                    let most = extras
+                        .distances
+                        .iter()
+                        .map(|r| r.distance_m)
+                        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+                    let clearance_m = match (clearance_m, most, zone) {
+                        (c, Some(most), _) => Some(c.unwrap_or(0.0).max(most)),
+                        (None, None, Some(Zone::Swing)) => Some(0.0),
+                        (c, None, Some(Zone::Swing)) => c,
+                        (c, None, _) => c.filter(|c| *c > 0.0),
+                    };
+                    let Some(clearance_m) = clearance_m else {
                         let at = t.clearance_mm.as_ref().map_or(span.clone(), Spanned::span);
                         return Err(cx.err(
                             at,
@@ -445,6 +577,16 @@ impl RuleSet {
                                 clearance_m,
                                 min_width_m: min_width_m.unwrap_or(0.0),
                                 min_height_m: min_height_m.unwrap_or(0.0),
+                                // NFPA 13's three times B's width, at most 610 mm, unless the
+                                // file says otherwise; other zones do not reach beside.
+                                beside_factor: match zone {
+                                    Zone::Beside => cx.beside(&t.beside_factor, 3.0, "beside_factor")?,
+                                    _ => 0.0,
+                                },
+                                beside_max_m: match zone {
+                                    Zone::Beside => cx.beside(&t.beside_max_mm, 610.0, "beside_max_mm")?,
+                                    _ => 0.0,
+                                },
                             },
                             tolerance_m,
                         },
@@ -457,12 +599,14 @@ impl RuleSet {
             };
             let b = t.b.as_ref().map(|s| cx.selection(s)).transpose()?;
             tests.push(TestSpec {
+                id: id.to_string(),
                 name: name.to_string(),
                 description: t.description.clone(),
                 mode,
                 a,
                 b,
                 ignore: t.ignore.over(default_ignore).rules(),
+                extras,
             });
         }
         Ok(RuleSet { path: path.to_path_buf(), tests, grouping })

@@ -12,9 +12,9 @@
 //!
 //! [[test]]
 //! name = "tray-access"
-//! mode = "clearance"                      # hard | clearance | duplicate | time
+//! mode = "clearance"                      # hard | clearance | duplicate | time | touch
 //! clearance_mm = 305
-//! zone = "above"                          # above | below | front | front_and_back (clearance only)
+//! zone = "above"                          # above | below | front | front_and_back | swing | beside
 //! a = { class = ["IfcCableCarrierSegment", "IfcCableCarrierFitting"] }
 //! b = {}                                  # every physical element
 //! ```
@@ -42,13 +42,36 @@
 //! or marked `*.Temporary = TRUE`), both standing on some day of the schedule; reported as
 //! [`ClashKind::Time`](plumbline_clash::ClashKind::Time) with the temporary element on side A.
 //!
+//! `touch` (opt-in): pairs that touch, come within the tolerance, or overlap by no more than
+//! it (what `hard` leaves out).
+//!
+//! # Beyond two bare solids
+//! - `inflate_by = ["coverings", "Pset.Prop"]` (hard, time, touch, clearance): each element is
+//!   measured with its insulation or lagging, the first entry that holds a number: `coverings`
+//!   is the total thickness of the `IfcCovering`s related to it by `IfcRelCoversBldgElements`
+//!   (millimetres, from their material layers or `Qto_CoveringBaseQuantities.Width`), a
+//!   property is read in `inflate_unit` (`"mm"`, the default, or `"m"`). Explanations give both
+//!   measurements ("clear bare by 20 mm; overlaps 30 mm with 50 mm insulation").
+//! - `[[test.distance]]` rows (clearance without a zone): `a` and `b` lists of property
+//!   criteria, `distance_mm`, `source`; the first row a pair meets sets its clearance and is
+//!   quoted in the explanation; pairs no row takes are not checked (EN 50174-2 power/data
+//!   separation classes, NEC 800.133 50 mm).
+//! - `zone = "swing"` (a door leaf's sweep: as deep as the door is wide, plus any
+//!   `clearance_mm`) and `zone = "beside"` (NFPA 13 obstructions: `clearance_mm` below the
+//!   element, reaching `beside_factor` times B's width beside it, at most `beside_max_mm`).
+//! - `min_volume_m3` (hard, time, clearance): overlaps sharing less volume are not reported
+//!   (slivers); every hard overlap states its volume (`overlap_volume_m3`).
+//!
 //! Every error in a file names the file, line and column, and the allowed values.
 
 mod config;
+mod extras;
 mod run;
 mod select;
+mod suggest;
 
 pub use config::{distance_mm_to_m, IgnoreSwitches, RuleSet, TestSpec, MAX_DISTANCE_MM};
+pub use extras::{DistanceRow, InflateBy, TestExtras, COVERINGS_PROPERTY};
 pub use run::{run_report, run_rules, RunContext};
 pub use select::{Criteria, Selection};
 

@@ -3,7 +3,7 @@
 use crate::config::RuleSet;
 use crate::select::FileFacts;
 use crate::RulesError;
-use plumbline_clash::{run_test, Clash, Ignore, IgnoreRules, Mode, Shapes, Test};
+use plumbline_clash::{run_test_with, Clash, Ignore, IgnoreRules, Mode, PairRules, Shapes, Test};
 use plumbline_model::{ElementRef, ModelSet};
 use plumbline_review::{test_report_from_clashes, Report, TestInfo, TestReport, Timings};
 use plumbline_schedule::{coexistence, marked_temporary, Basis, Existence, Schedule, SetSim};
@@ -106,20 +106,48 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Findings {
         let a = spec.a.select_in(&facts);
         let b = spec.b.as_ref().map(|s| s.select_in(&facts));
         let is_time = matches!(spec.mode, Mode::Time { .. });
-        let test = Test { name: spec.name.clone(), mode: spec.mode, a, b };
-        let result = run_test(&shapes, &test, &|x, y| {
-            if ignore.is_some_and(|i| i.ignores(x, y)) {
-                return true;
-            }
-            // A time test keeps pairs of one temporary and one permanent element that stand on
-            // some common day; the rest never needs its geometry.
-            is_time
-                && (temporary(x) == temporary(y)
-                    || match (existence(x), existence(y)) {
-                        (Some(p), Some(q)) => coexistence(&p, &q).is_none(),
-                        _ => true,
-                    })
-        });
+        let test = Test { name: spec.id.clone(), mode: spec.mode, a, b };
+        let extras = &spec.extras;
+        // Each element's insulation is read once, not once per candidate pair.
+        let inflation: std::collections::HashMap<ElementRef, f64> = if extras.inflate_by.is_empty() {
+            Default::default()
+        } else {
+            test.a
+                .iter()
+                .chain(test.b.iter().flatten())
+                .map(|&r| (r, extras.inflation_m(set.element(r))))
+                .filter(|(_, m)| *m > 0.0)
+                .collect()
+        };
+        let inflation_of = |r: ElementRef| inflation.get(&r).copied().unwrap_or(0.0);
+        let self_test = test.b.is_none();
+        let row_distance = |x: ElementRef, y: ElementRef| {
+            extras.row(set.element(x), set.element(y), self_test).map(|row| row.distance_m)
+        };
+        let pair_rules = PairRules {
+            inflation_m: (!inflation.is_empty())
+                .then_some(&inflation_of as &(dyn Fn(ElementRef) -> f64 + Sync)),
+            clearance_m: (!extras.distances.is_empty())
+                .then_some(&row_distance as &(dyn Fn(ElementRef, ElementRef) -> Option<f64> + Sync)),
+        };
+        let result = run_test_with(
+            &shapes,
+            &test,
+            &|x, y| {
+                if ignore.is_some_and(|i| i.ignores(x, y)) {
+                    return true;
+                }
+                // A time test keeps pairs of one temporary and one permanent element that stand on
+                // some common day; the rest never needs its geometry.
+                is_time
+                    && (temporary(x) == temporary(y)
+                        || match (existence(x), existence(y)) {
+                            (Some(p), Some(q)) => coexistence(&p, &q).is_none(),
+                            _ => true,
+                        })
+            },
+            &pair_rules,
+        );
         let in_a: HashSet<ElementRef> = test.a.iter().copied().collect();
         let mut clashes: Vec<Clash> = result
             .clashes
@@ -136,8 +164,23 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Findings {
                 };
                 if swap {
                     std::mem::swap(&mut c.a, &mut c.b);
+                    if let Some(b) = &mut c.basis {
+                        std::mem::swap(&mut b.inflation_a_m, &mut b.inflation_b_m);
+                    }
+                }
+                // The table row that set the distance names its source.
+                if let Some(b) = c.basis.as_mut().filter(|b| b.required_m.is_some()) {
+                    b.source = extras
+                        .row(set.element(c.a), set.element(c.b), self_test)
+                        .and_then(|row| row.source.clone())
+                        .or(b.source.take());
                 }
                 c
+            })
+            // Slivers: overlaps sharing less than the test's least volume are not reported.
+            .filter(|c| match (extras.min_volume_m3, c.overlap_volume_m3) {
+                (Some(min), Some(v)) => v >= min,
+                _ => true,
             })
             .collect();
         clashes.sort_by(|p, q| {
@@ -146,7 +189,7 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Findings {
             };
             key(p).cmp(&key(q))
         });
-        let info = TestInfo::of(&spec.name, &test.mode);
+        let info = TestInfo::with_id(&spec.id, &spec.name, &test.mode);
         found.broad_secs += result.broad_secs;
         found.narrow_secs += result.narrow_secs;
         found.reports.push(test_report_from_clashes(set, &info, &result, &clashes, rules.grouping));

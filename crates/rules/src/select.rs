@@ -40,7 +40,7 @@ impl PropertyCriterion {
         Ok(PropertyCriterion { pset: pset.trim().to_string(), prop: prop.trim().to_string(), test })
     }
 
-    fn matches(&self, e: &Element) -> bool {
+    pub(crate) fn matches(&self, e: &Element) -> bool {
         let Some(value) = e.property(&self.pset, &self.prop) else { return false };
         match &self.test {
             PropertyTest::Present => true,
@@ -50,9 +50,13 @@ impl PropertyCriterion {
     }
 }
 
-/// The message for a class name no IFC schema knows.
-pub(crate) fn unknown_class(raw: &str) -> String {
-    format!("unknown IFC class '{raw}': expected a class of IFC2X3, IFC4 or IFC4X3 such as IfcWall, IfcDuctSegment, IfcFlowSegment, IfcBuildingElementProxy")
+/// The message for a class name no IFC schema knows, with the known class it most likely
+/// meant.
+pub(crate) fn unknown_class(raw: &str, classes: &dyn Fn(&str) -> Option<String>) -> String {
+    match crate::suggest::class_suggestion(raw, classes) {
+        Some(meant) => format!("unknown IFC class '{raw}' (did you mean '{meant}'?)"),
+        None => format!("unknown IFC class '{raw}': expected a class of IFC2X3, IFC4 or IFC4X3 such as IfcWall, IfcDuctSegment, IfcFlowSegment, IfcBuildingElementProxy"),
+    }
 }
 
 /// A case-insensitive glob; the error says why a pattern is bad.
@@ -191,7 +195,7 @@ impl Selection {
             for raw in class_list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
                 match classes(raw) {
                     Some(name) => names.push(name),
-                    None => return Err(format!("'{text}': {}", unknown_class(raw))),
+                    None => return Err(format!("'{text}': {}", unknown_class(raw, classes))),
                 }
             }
             Some(ClassQuery::new(names))

@@ -63,7 +63,7 @@ mode = "duplicate"
         f.mode,
         Mode::Zone {
             zone: Zone::FrontAndBack,
-            size: ZoneSize { clearance_m: 1.0, min_width_m: 0.762, min_height_m: 0.0 },
+            size: ZoneSize { clearance_m: 1.0, min_width_m: 0.762, min_height_m: 0.0, ..ZoneSize::default() },
             tolerance_m: 0.005,
         }
     );
@@ -192,4 +192,19 @@ fn an_unreadable_file_names_its_path() {
     let e = RuleSet::read(Path::new("/nonexistent/rules.toml"), &plumbline_ifc::canonical_class_name)
         .expect_err("missing");
     assert!(e.to_string().starts_with("/nonexistent/rules.toml: cannot read"), "{e}");
+}
+
+#[test]
+fn a_test_id_defaults_to_its_name_and_must_be_unique_and_plain() {
+    let r = parse("[[test]]\nname = \"Trays vs ducts\"\n\n[[test]]\nid = \"dup-1\"\nname = \"Duplicates\"\nmode = \"duplicate\"\n")
+        .expect("valid");
+    let ids: Vec<(&str, &str)> = r.tests.iter().map(|t| (t.id.as_str(), t.name.as_str())).collect();
+    assert_eq!(ids, [("Trays vs ducts", "Trays vs ducts"), ("dup-1", "Duplicates")]);
+    let msg = error("[[test]]\nid = \"x\"\nname = \"a\"\n\n[[test]]\nid = \"x\"\nname = \"b\"\n", (6, 6));
+    assert!(msg.contains("duplicate test id 'x'") && msg.contains("test 'a'"), "{msg}");
+    // A name used as another test's id collides too: both would name the same clashes.
+    let msg = error("[[test]]\nname = \"a\"\n\n[[test]]\nid = \"a\"\nname = \"b\"\n", (5, 6));
+    assert!(msg.contains("duplicate test id 'a'"), "{msg}");
+    let msg = error("[[test]]\nid = \"has space\"\nname = \"a\"\n", (2, 6));
+    assert!(msg.contains("'has space'") && msg.contains("letters, digits"), "{msg}");
 }

@@ -41,6 +41,7 @@ fn kind(text: &str) -> ClashKind {
         "clearance" => ClashKind::Clearance,
         "duplicate" => ClashKind::Duplicate,
         "time" => ClashKind::Time,
+        "touch" => ClashKind::Touch,
         other => panic!("unknown truth kind {other}"),
     }
 }
@@ -49,7 +50,7 @@ fn kind(text: &str) -> ClashKind {
 fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
     let mut problems = Vec::new();
     let per_test: Vec<String> =
-        reports.iter().map(|t| format!("{} {}", t.info.name, t.clashes.len())).collect();
+        reports.iter().map(|t| format!("{} {}", t.info.key(), t.clashes.len())).collect();
     println!(
         "{name}: {} seeded clashes, {} non-clashes; found: {}",
         truth.clashes.len(),
@@ -67,7 +68,7 @@ fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
     let mut found = BTreeMap::new();
     for t in reports {
         for c in &t.clashes {
-            found.insert(key(&t.info.name, &c.a.global_id, &c.b.global_id), (c.kind, c.distance_m, c.exact));
+            found.insert(key(t.info.key(), &c.a.global_id, &c.b.global_id), (c.kind, c.distance_m, c.exact));
         }
     }
     let mut seeded = std::collections::BTreeSet::new();
@@ -96,17 +97,18 @@ fn compare(name: &str, truth: &Truth, reports: &[TestReport]) -> Vec<String> {
                 (c.a.global_id == n.a && c.b.global_id == n.b)
                     || (c.a.global_id == n.b && c.b.global_id == n.a)
             }) {
-                problems.push(format!("{name}: non-clash reported by {}: {n:?}", t.info.name));
+                problems.push(format!("{name}: non-clash reported by {}: {n:?}", t.info.key()));
             }
         }
     }
     problems
 }
 
-/// Test names of the shipped files equal the generator's test names, in the same order.
+/// Test ids of the shipped files equal the generator's test names, in the same order (a test
+/// without an id is keyed by its name).
 #[test]
-fn shipped_test_names_are_the_generators() {
-    let names = |r: &RuleSet| r.tests.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+fn shipped_test_ids_are_the_generators() {
+    let names = |r: &RuleSet| r.tests.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
     let spec_names =
         |s: &[plumbline_samples::TestSpec]| s.iter().map(|t| t.name.to_string()).collect::<Vec<_>>();
     assert_eq!(names(&rules("datacenter.toml")), spec_names(plumbline_samples::DATACENTER_TESTS));
@@ -170,4 +172,32 @@ fn reports_do_not_depend_on_the_thread_count() {
     let names: Vec<&str> = one.iter().map(|t| t.info.name.as_str()).collect();
     let want: Vec<&str> = rules.tests.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, want);
+}
+
+/// Renaming a test keeps the ids of its clashes and groups when the test keeps its `id`: the
+/// history's reviewed statuses follow the id, not the display name.
+#[test]
+fn renaming_a_test_with_an_id_keeps_clash_and_group_ids() {
+    let g = plumbline_samples::datacenter(&plumbline_samples::DatacenterParams::default());
+    let mut renamed = rules("datacenter.toml");
+    for t in &mut renamed.tests {
+        t.name = format!("{} (renamed)", t.name);
+    }
+    let original = run("hall.ifc", &g, &rules("datacenter.toml"));
+    let after = run("hall.ifc", &g, &renamed);
+    let ids = |reports: &[TestReport]| -> Vec<(String, Vec<String>, Vec<String>)> {
+        reports
+            .iter()
+            .map(|t| {
+                let clashes = t.clashes.iter().map(|c| c.id.clone()).collect();
+                let groups = t.groups.iter().map(|g| g.guid.clone()).collect();
+                (t.info.id.clone(), clashes, groups)
+            })
+            .collect()
+    };
+    assert!(original.iter().any(|t| !t.clashes.is_empty()), "the sample has clashes");
+    assert_eq!(ids(&original), ids(&after));
+    assert!(after
+        .iter()
+        .all(|t| t.info.name.ends_with("(renamed)") && t.clashes.iter().all(|c| c.test == t.info.name)));
 }

@@ -14,6 +14,8 @@
 //! roof slab 4200..4450.  Temporary works stay at or below 2100 mm, under the 457 mm
 //! sprinkler zones (2163 mm and up), except the scaffold, which stands clear of heads.
 
+mod seeds;
+
 use crate::build::{kind, Class, Ctx, Kind, Output, Placed, Sched, Shape, Skeleton};
 use crate::geom::{Aabb, Axis, Facing};
 use crate::guid::{Key, Rng};
@@ -341,6 +343,7 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
         }
     }
     // Entrance doors fill openings in the south wall; the vault door fills its 600 mm wall.
+    let mut entrances = Vec::new();
     for (i, span) in [(1500, 2700), (12_000, 14_000)].into_iter().enumerate() {
         let k = key("entrance").n(i as u64);
         let opening = ctx.opening(&walls[0], k.s("opening"), Aabb::xyz(span, (-EXT_T, 0), (0, 2400)));
@@ -353,6 +356,7 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
             ex,
         );
         ctx.fill(opening, &door, k);
+        entrances.push((door, k));
     }
     if let Some(vs) = vault_south {
         let k = key("vault-door");
@@ -384,8 +388,9 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
 
     // The old teller line stands clear of the new one, so demolition and installation
     // never overlap in space and only the temporary works test the schedule.
+    let mut atms = Vec::new();
     for (i, y) in [(2000, 2800), (3200, 4000)].into_iter().enumerate() {
-        ctx.put(
+        let atm = ctx.put(
             ATM,
             key("atm").n(i as u64),
             format_args!("ATM {}", i + 1),
@@ -393,6 +398,7 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
             Some(power),
             ex,
         );
+        atms.push((atm, key("atm").n(i as u64)));
     }
     for i in 0..5 {
         let y0 = 10_000 + 1010 * i;
@@ -775,6 +781,7 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
         mep,
     );
     ctx.clash(&orig, &dup, "duplicate", DUPLICATES, None);
+    seeds::seeds(&mut ctx, l, seed, &atms, &entrances);
 
     ctx.finish()
 }

@@ -894,6 +894,12 @@ impl Ctx {
         self.w.ent("IFCRELFILLSELEMENT").s(g.as_str()).r(oh).null().null().r(opening).r(door.id).end();
     }
 
+    /// The writer and the owner history, for sections that write their own entities
+    /// (property sets, coverings).
+    pub(crate) fn writer(&mut self) -> (&mut Writer, Id) {
+        (&mut self.w, self.oh)
+    }
+
     /// Writes a space (room) with a box body and aggregates it under the storey.
     pub(crate) fn space(&mut self, key: Key, name: &str, long_name: &str, b: Aabb) {
         let guid = key.guid();

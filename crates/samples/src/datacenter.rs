@@ -30,6 +30,8 @@
 //! facing -Y, so cold aisles lie between rows 2k and 2k+1 and hot aisles between 2k+1 and
 //! 2k+2.
 
+mod seeds;
+
 use crate::build::{kind, Class, Ctx, Kind, Output, Placed, Sched, Shape, Skeleton};
 use crate::geom::{Aabb, Axis, Facing};
 use crate::guid::{Key, Rng};
@@ -219,6 +221,8 @@ struct Parts {
     busways: Vec<(Placed, usize)>,
     south_heads: Vec<Placed>,
     boards: Vec<Placed>,
+    /// The door in the partition between the hall and its electrical room.
+    door: Option<Placed>,
 }
 
 /// The data-centre generator state for one run.
@@ -392,6 +396,7 @@ impl Dc<'_> {
         self.busways(hall, t, &mut parts);
         self.sprinklers(hall, t, &mut parts);
         self.eroom(hall, t, &mut parts);
+        self.seeds(hall, t, &parts);
         self.defects(hall, t, parts);
     }
 
@@ -478,6 +483,7 @@ impl Dc<'_> {
             st,
         );
         self.ctx.fill(opening, &door, key);
+        parts.door = Some(door);
 
         let column_xs = hall.column_xs();
         let mut beams = Vec::new();
@@ -1017,6 +1023,7 @@ impl Dc<'_> {
     /// Seeded defects and their near misses; each is recorded in the truth.
     fn defects(&mut self, hall: &Hall, t: &Tasks, parts: Parts) {
         let Parts {
+            door: _,
             floor,
             beams,
             south_columns,
@@ -1183,6 +1190,9 @@ impl Dc<'_> {
             );
             if gap < 457 {
                 self.ctx.clash(&head, &light, "clearance", SPRINKLER_CLEARANCE, Some(gap));
+                // Under the head is within NFPA 13's obstruction zone too (it starts at the
+                // head's own footprint).
+                self.ctx.clash(&head, &light, "clearance", crate::SPRINKLER_OBSTRUCTION, Some(gap));
             } else {
                 self.ctx.non_clash(
                     &head,

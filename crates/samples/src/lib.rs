@@ -53,8 +53,10 @@
 mod branch;
 mod build;
 mod datacenter;
+mod extras;
 mod geom;
 mod guid;
+pub mod revision;
 mod step;
 
 #[cfg(test)]
@@ -210,6 +212,22 @@ pub const DUPLICATES: &str = "duplicates";
 pub const TEMPORARY_VS_PERMANENT: &str = "temporary-vs-permanent";
 /// Bank branch: MEP against structure (hard).
 pub const MEP_VS_STRUCTURE: &str = "mep-vs-structure";
+/// Data centre: insulated pipes, measured with their insulation, against structure and ducts
+/// (hard).
+pub const INSULATION: &str = "insulation";
+/// Data centre: power trays against data trays at the EN 50174-2 / NEC 800 separation their
+/// properties call for (clearance).
+pub const POWER_DATA_SEPARATION: &str = "power-data-separation";
+/// Data centre: obstructions beside and below sprinkler heads within three times their width,
+/// at most 610 mm (NFPA 13; clearance).
+pub const SPRINKLER_OBSTRUCTION: &str = "sprinkler-obstruction";
+/// Data centre: 1.2 m clear between facing racks (clearance).
+pub const AISLE_WIDTH: &str = "aisle-width";
+/// Both models: nothing in the sweep of an egress door's leaf (clearance).
+pub const EGRESS_DOOR_SWING: &str = "egress-door-swing";
+/// Bank branch: 760 x 1220 mm clear floor space in front of counters and ATMs (ADA 2010 §305;
+/// clearance).
+pub const ACCESSIBLE_CLEAR_FLOOR: &str = "accessible-clear-floor";
 
 /// Selects elements by IFC class and, optionally, `ObjectType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +258,10 @@ pub enum Zone {
     SameGeometry,
     /// A is temporary, B is not; the solids overlap and both exist at the same time.
     OverlapInTime,
+    /// Issue 21's measures that depend on properties or on B (insulation, a distance table,
+    /// an obstruction zone sized by B, a door's swing): the brute-force box check leaves
+    /// these tests to the rules crate's evidence tests, which run the engine on the file.
+    Engine,
 }
 
 /// What a shipped rule test compares; the truth is exact under these semantics.
@@ -264,6 +286,7 @@ const STRUCTURE: &[Selector] = &[sel("IfcColumn"), sel("IfcBeam"), sel("IfcSlab"
 const SPRINKLERS: &[Selector] = &[sel("IfcFireSuppressionTerminal")];
 const ELECTRICAL: &[Selector] = &[sel("IfcElectricDistributionBoard"), sel("IfcElectricFlowStorageDevice")];
 const RACKS: &[Selector] = &[Selector { class: "IfcFurniture", object_type: Some("SERVER RACK") }];
+const ATMS: &[Selector] = &[Selector { class: "IfcFurniture", object_type: Some("ATM") }];
 const MEP: &[Selector] = &[
     sel("IfcDuctSegment"),
     sel("IfcDuctFitting"),
@@ -304,6 +327,11 @@ pub const DATACENTER_TESTS: &[TestSpec] = &[
     spec(RACK_SERVICE, "clearance", RACKS, &[], Zone::FrontAndBack, 1.0),
     DUPLICATES_SPEC,
     TIME_SPEC,
+    spec(INSULATION, "hard", PIPES, &[], Zone::Engine, 0.0),
+    spec(POWER_DATA_SEPARATION, "clearance", TRAYS, TRAYS, Zone::Engine, 0.2),
+    spec(SPRINKLER_OBSTRUCTION, "clearance", SPRINKLERS, &[], Zone::Engine, 0.457),
+    spec(AISLE_WIDTH, "clearance", RACKS, RACKS, Zone::FrontAndBack, 1.2),
+    spec(EGRESS_DOOR_SWING, "clearance", &[sel("IfcDoor")], &[], Zone::Engine, 0.0),
 ];
 
 /// The tests the bank branch truth is written for.
@@ -313,6 +341,8 @@ pub const BRANCH_TESTS: &[TestSpec] = &[
     ELECTRICAL_SPEC,
     DUPLICATES_SPEC,
     TIME_SPEC,
+    spec(ACCESSIBLE_CLEAR_FLOOR, "clearance", ATMS, &[], Zone::Front, 1.22),
+    spec(EGRESS_DOOR_SWING, "clearance", &[sel("IfcDoor")], &[], Zone::Engine, 0.0),
 ];
 
 /// Generates a data centre.

@@ -26,6 +26,11 @@ pub enum ScheduleError {
     /// A field every record needs is missing.
     #[error("{path}: line {line}: missing field '{field}'")]
     MissingField { path: PathBuf, line: usize, field: String },
+    /// An activity's data cannot be scheduled as given (unknown calendar, a calendar without
+    /// working time, a negative duration, constraints that contradict each other, a lag that
+    /// runs past the dates the calendars cover).
+    #[error("{path}: line {line}: activity '{activity}': {reason}")]
+    Activity { path: String, line: usize, activity: String, reason: String },
     #[error(
         "the dependencies form a cycle, so no critical path exists: {}",
         tasks.join(" -> ")

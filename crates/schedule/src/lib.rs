@@ -14,18 +14,26 @@
 //! - Simulation: [`SimIndex`] is built once; [`SimIndex::states_at`] then answers a date for
 //!   every element (see [`sim`] for the semantics of each task type).
 //! - Critical path: [`critical_path`]; a dependency cycle is [`ScheduleError::Cycle`].
+//! - Progress: [`progress::progress_at`] — planned against actual per task and WBS level,
+//!   milestone variances, late tasks and the S-curve at a date.
 //! - Time-based clash: [`SimIndex::existence`] and [`coexistence`] tell whether two elements
 //!   stand at the same time, and on which days.
 
+pub mod calendar;
 mod cpm;
 mod error;
 mod links;
 mod model;
+pub mod parity;
+pub mod plan;
+pub mod progress;
 mod read;
+pub mod risk;
 mod set_sim;
 pub mod sim;
 pub mod text;
 
+pub use calendar::WorkCalendar;
 /// The date library of the schedule types, for callers that build or compare dates.
 pub use chrono;
 pub use cpm::{critical_path, Cpm, CpmTask};

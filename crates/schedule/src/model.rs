@@ -36,6 +36,13 @@ impl TaskType {
         if t.is_empty() {
             return None;
         }
+        // Chinese type words (a `类型` column): removal words first, as in `from_names`.
+        if !t.is_ascii() {
+            if t.contains("其他") || t.contains("其它") {
+                return Some(TaskType::Other);
+            }
+            return Some(TaskType::from_names([t.as_str()]));
+        }
         Some(if t.starts_with("constr") || t.starts_with("install") || t == "build" || t == "new" {
             TaskType::Construct
         } else if t.starts_with("demol") || t.starts_with("dismantl") || t.starts_with("remov") {
@@ -61,8 +68,41 @@ impl TaskType {
             "sloop",
             "afbre",
             "teardown",
+            // Chinese (simplified and traditional): demolish, break out, chisel off, dismantle,
+            // strip formwork. A bare `拆` (take apart) is enough in site Chinese.
+            "拆",
+            "凿除",
+            "鑿除",
+            "破除",
+            "剔凿",
+            "剔鑿",
+            "铲除",
+            "剷除",
+            "清除",
         ];
-        const TEMPORARY: &[&str] = &["temporary", "scaffold", "hoarding", "steiger", "tijdelijk"];
+        const TEMPORARY: &[&str] = &[
+            "temporary",
+            "scaffold",
+            "hoarding",
+            "steiger",
+            "tijdelijk",
+            // Chinese: scaffolding (mainland, Taiwan, Hong Kong), temporary, hoarding, temporary
+            // facilities, props and shoring, formwork.
+            "脚手架",
+            "腳手架",
+            "鹰架",
+            "鷹架",
+            "棚架",
+            "临时",
+            "臨時",
+            "围挡",
+            "圍擋",
+            "临设",
+            "臨設",
+            "支撑",
+            "支撐",
+            "模板",
+        ];
         let names: Vec<String> = names.into_iter().map(str::to_lowercase).collect();
         if names.iter().any(|n| REMOVE.iter().any(|w| n.contains(w))) {
             TaskType::Demolish
@@ -138,6 +178,9 @@ pub struct Task {
     pub duration_days: Option<f64>,
     /// 0 to 100.
     pub percent_complete: Option<f64>,
+    /// Hours, calendars, constraints and progress for the CPM (see [`crate::plan`]).
+    #[serde(skip)]
+    pub plan: crate::plan::TaskPlan,
 }
 
 impl Task {
@@ -157,6 +200,7 @@ impl Task {
             actual_finish: None,
             duration_days: None,
             percent_complete: None,
+            plan: crate::plan::TaskPlan::default(),
         }
     }
 }
@@ -341,6 +385,9 @@ pub struct Schedule {
     pub links: Vec<Link>,
     /// Things read but not understood, each naming the file and the line or entity.
     pub warnings: Vec<String>,
+    /// Calendars with hours and the scheduling options, for the CPM (see [`crate::plan`]).
+    #[serde(skip)]
+    pub plan: crate::plan::SchedulePlan,
 }
 
 impl Schedule {
@@ -356,6 +403,7 @@ impl Schedule {
             data_date: None,
             links: Vec::new(),
             warnings: Vec::new(),
+            plan: crate::plan::SchedulePlan::default(),
         }
     }
 

@@ -210,28 +210,66 @@ pub fn at_midnight(day: NaiveDate) -> NaiveDateTime {
     day.and_time(NaiveTime::MIN)
 }
 
-/// Decodes file bytes: UTF-8 (with or without BOM) when valid, otherwise the Windows code page
-/// the text most likely used. XER and CSV files from Windows tools are ANSI: Western European
-/// (1252) by default, Cyrillic (1251) when runs of bytes in the letter range look like words.
-pub fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+/// Text decoded from a file, and the encoding it was read in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// The encoding's name as encoding_rs spells it (`UTF-8`, `UTF-16LE`, `GBK`, `Big5`,
+    /// `Shift_JIS`, `windows-1252`...).
+    pub encoding: &'static str,
+    /// Whether a byte-order mark said so (otherwise the encoding was guessed from the bytes).
+    pub from_bom: bool,
+}
+
+impl Decoded {
+    /// The note a reader adds to its warnings when the file was not plain UTF-8, so that a
+    /// user who sees garbled names knows which encoding was assumed (`read as GBK`).
+    pub fn note(&self, path: &std::path::Path) -> Option<String> {
+        (self.encoding != "UTF-8").then(|| {
+            format!(
+                "note[encoding]: {}: read as {} ({})",
+                path.display(),
+                self.encoding,
+                if self.from_bom { "byte-order mark" } else { "detected: the file has no byte-order mark" }
+            )
+        })
+    }
+}
+
+/// Decodes file bytes: by their byte-order mark (UTF-8, UTF-16LE/BE) where there is one,
+/// as UTF-8 when they are valid UTF-8, otherwise in the legacy encoding `chardetng` finds most
+/// likely. Schedule CSV and XER files from Windows tools are in the system's ANSI code page:
+/// Western (1252) or Cyrillic (1251) in Europe, GBK/GB18030 on Chinese Windows, Big5 in
+/// Taiwan and Hong Kong, Shift_JIS in Japan.
+pub fn decode(bytes: &[u8]) -> Decoded {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let rest = bytes.get(bom_len..).unwrap_or_default();
+        let text = encoding.decode_without_bom_handling(rest).0.into_owned();
+        return Decoded { text, encoding: encoding.name(), from_bom: true };
+    }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return s.to_string();
+        return Decoded { text: s.to_string(), encoding: "UTF-8", from_bom: false };
     }
-    let mut run = 0;
-    let mut cyrillic_runs = 0;
-    for &b in bytes {
-        if b >= 0xC0 {
-            run += 1;
-            if run == 3 {
-                cyrillic_runs += 1;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    let encoding = if cyrillic_runs > 0 { encoding_rs::WINDOWS_1251 } else { encoding_rs::WINDOWS_1252 };
-    encoding.decode_without_bom_handling(bytes).0.into_owned()
+    // A few lone high bytes (the £, ¥ and € of the currency table every P6 export carries) are
+    // too little for a guess among the single-byte code pages: chardetng then leans to
+    // Central European, which turns £ into Ł. Windows tools in the West write 1252; a
+    // multi-byte code page (GBK, Big5, Shift_JIS...) needs runs of high bytes, and so do words
+    // in Cyrillic or Greek, which are the evidence chardetng weighs.
+    let lone_high_bytes_only = !bytes.windows(2).any(|w| w[0] >= 0x80 && w[1] >= 0x80);
+    let encoding = if lone_high_bytes_only {
+        encoding_rs::WINDOWS_1252
+    } else {
+        let mut detector = chardetng::EncodingDetector::new();
+        detector.feed(bytes, true);
+        detector.guess(None, false)
+    };
+    let text = encoding.decode_without_bom_handling(bytes).0.into_owned();
+    Decoded { text, encoding: encoding.name(), from_bom: false }
+}
+
+/// [`decode`] without the encoding's name.
+pub fn decode_text(bytes: &[u8]) -> String {
+    decode(bytes).text
 }
 
 #[cfg(test)]
@@ -287,5 +325,40 @@ mod tests {
         assert_eq!(decode_text(b"caf\xe9"), "café");
         assert_eq!(decode_text(b"\xc7\xe0\xe4\xe0\xf7\xe0 1"), "Задача 1");
         assert_eq!(decode_text("ok ✓".as_bytes()), "ok ✓");
+    }
+
+    /// Bytes of `text` in `encoding`, as the Windows tool would have saved them.
+    fn encoded(text: &str, encoding: &'static encoding_rs::Encoding) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable, "{text} fits {}", encoding.name());
+        bytes.into_owned()
+    }
+
+    #[test]
+    fn east_asian_code_pages_are_detected_and_named() {
+        let text =
+            "编号,名称,开始,结束\nT1,拆除原柜台,2025-03-03,2025-03-05\nT2,搭设脚手架,2025-03-06,2025-03-10\n";
+        let gbk = decode(&encoded(text, encoding_rs::GBK));
+        assert_eq!((gbk.text.as_str(), gbk.encoding), (text, "GBK"));
+        assert!(gbk.note(std::path::Path::new("p.csv")).is_some_and(|n| n.contains("read as GBK")));
+        let big5_text = "編號,名稱,開始,結束\nT1,拆除原櫃檯,2025-03-03,2025-03-05\nT2,搭設鷹架工程,2025-03-06,2025-03-10\n";
+        let big5 = decode(&encoded(big5_text, encoding_rs::BIG5));
+        assert_eq!((big5.text.as_str(), big5.encoding), (big5_text, "Big5"));
+        let sjis_text = "番号,名称,開始,終了\nT1,既存カウンターの撤去,2025-03-03,2025-03-05\nT2,足場の組立て,2025-03-06,2025-03-10\n";
+        let sjis = decode(&encoded(sjis_text, encoding_rs::SHIFT_JIS));
+        assert_eq!((sjis.text.as_str(), sjis.encoding), (sjis_text, "Shift_JIS"));
+    }
+
+    #[test]
+    fn byte_order_marks_decide() {
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "id,name\n1,拆除".encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        let d = decode(&utf16);
+        assert_eq!((d.text.as_str(), d.encoding, d.from_bom), ("id,name\n1,拆除", "UTF-16LE", true));
+        let d = decode("\u{feff}id,name".as_bytes());
+        assert_eq!((d.text.as_str(), d.encoding), ("id,name", "UTF-8"));
+        assert_eq!(d.note(std::path::Path::new("p.csv")), None, "UTF-8 needs no note");
     }
 }

@@ -147,8 +147,11 @@ fn tray_duct_record(set: &ModelSet, truth: &plumbline_samples::Truth) -> ClashRe
     let b = info(set, &t.b);
     let overlap = a.aabb.intersection(&b.aabb).expect("the pair's boxes overlap");
     ClashRecord {
+        triage: None,
         id: "c1".into(),
+        number: None,
         test: t.test.clone(),
+        test_id: t.test.clone(),
         kind: ClashKind::Hard,
         distance_m: t.distance_m,
         hard: true,
@@ -160,6 +163,8 @@ fn tray_duct_record(set: &ModelSet, truth: &plumbline_samples::Truth) -> ClashRe
         status: Status::New,
         group: "g1".into(),
         explanation: Text::default(),
+        overlap_volume_m3: None,
+        basis: None,
     }
 }
 

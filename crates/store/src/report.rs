@@ -35,7 +35,9 @@ pub(crate) fn open_report(clashes: Vec<StoredClash>, models: Vec<String>) -> Rep
         };
         let record = ClashRecord {
             id: c.id.clone(),
+            number: c.number,
             test: c.test.clone(),
+            test_id: c.test_id.clone(),
             kind: c.kind,
             distance_m: c.distance_m,
             hard: c.kind == ClashKind::Hard || c.kind == ClashKind::Time || c.distance_m < 0.0,
@@ -47,11 +49,16 @@ pub(crate) fn open_report(clashes: Vec<StoredClash>, models: Vec<String>) -> Rep
             status: c.status,
             group: c.group_id.clone(),
             explanation,
+            // The history keeps neither: what the last run measured is in its own report.
+            overlap_volume_m3: None,
+            basis: None,
+            triage: None,
         };
         // The history keeps each clash's kind, not its test's settings: the test's mode is the
         // kind of its clashes, its distances are unknown (0).
-        let test = tests.entry(c.test.clone()).or_insert_with(|| TestReport {
+        let test = tests.entry(c.test_id.clone()).or_insert_with(|| TestReport {
             info: TestInfo {
+                id: c.test_id.clone(),
                 name: c.test.clone(),
                 mode: c.kind,
                 tolerance_m: 0.0,
@@ -73,7 +80,7 @@ pub(crate) fn open_report(clashes: Vec<StoredClash>, models: Vec<String>) -> Rep
                 let guid = c
                     .group_guid
                     .clone()
-                    .unwrap_or_else(|| plumbline_review::stable_uuid(&[&c.test, &c.group_id]));
+                    .unwrap_or_else(|| plumbline_review::stable_uuid(&[&c.test_id, &c.group_id]));
                 let title = record.a.label();
                 test.groups.push(Group {
                     id: c.group_id.clone(),

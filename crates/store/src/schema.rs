@@ -16,7 +16,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The statements that bring a database from version `i` to `i + 1`. Entries are only ever
 /// appended: a released entry never changes, because databases in the field already ran it.
-pub const MIGRATIONS: [&str; 1] = [r#"
+pub const MIGRATIONS: [&str; 3] = [
+    r#"
 CREATE TABLE runs (
     id           INTEGER PRIMARY KEY,   -- the run number that `plumbline history` shows
     started_utc  TEXT NOT NULL,         -- RFC 3339, UTC
@@ -83,7 +84,50 @@ CREATE TABLE comments (
     text     TEXT NOT NULL
 ) STRICT;
 CREATE INDEX comments_by_clash ON comments(clash_id, id);
-"#];
+"#,
+    // Version 2: clash numbers people can say (`#12`), given in the order clashes were first
+    // seen and never reused; `test` becomes the test's stable id (`id` in the rule file, which
+    // defaults to the name, so existing rows already hold it) with the display name beside it;
+    // and the review fields that BCF carries.
+    r#"
+ALTER TABLE clashes ADD COLUMN number INTEGER;
+ALTER TABLE clashes ADD COLUMN test_name TEXT;
+ALTER TABLE clashes ADD COLUMN assigned_to TEXT;
+ALTER TABLE clashes ADD COLUMN priority TEXT;
+ALTER TABLE clashes ADD COLUMN due_date TEXT;          -- ISO 8601 date
+ALTER TABLE clashes ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';  -- JSON array of strings
+UPDATE clashes SET test_name = test, number = (
+    SELECT count(*) FROM clashes AS c
+    WHERE c.first_seen_run < clashes.first_seen_run
+       OR (c.first_seen_run = clashes.first_seen_run AND c.id <= clashes.id));
+CREATE UNIQUE INDEX clashes_by_number ON clashes(number);
+"#,
+    // Version 3: several projects in one history (numbers count per project; a history from
+    // before projects is the project `default`), why a resolved clash is resolved (its element
+    // was removed), and what model revisions need: each element's matching key (class, name,
+    // geometry fingerprint), position (the order in which copies sharing a key are paired) and
+    // state as the last run that found the clash saw them, and the
+    // state a person's last decision was made on (a clash whose elements changed since is
+    // flagged).
+    r#"
+ALTER TABLE runs ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE runs ADD COLUMN element_removed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clashes ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE clashes ADD COLUMN resolution TEXT;      -- 'element-removed' when a run knows why
+ALTER TABLE clashes ADD COLUMN a_key TEXT;
+ALTER TABLE clashes ADD COLUMN b_key TEXT;
+ALTER TABLE clashes ADD COLUMN a_state TEXT;
+ALTER TABLE clashes ADD COLUMN b_state TEXT;
+ALTER TABLE clashes ADD COLUMN a_order TEXT;
+ALTER TABLE clashes ADD COLUMN b_order TEXT;
+ALTER TABLE clashes ADD COLUMN reviewed_state TEXT;
+DROP INDEX clashes_by_number;
+CREATE UNIQUE INDEX clashes_by_project_number ON clashes(project, number);
+DROP INDEX clashes_by_test;
+CREATE INDEX clashes_by_test ON clashes(test, project, status);
+CREATE INDEX runs_by_project ON runs(project, id);
+"#,
+];
 
 /// What the header and the table list say about an open database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

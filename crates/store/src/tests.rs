@@ -1,5 +1,9 @@
-//! Unit tests: every status transition, multi-test runs, the queries, and the refusal of files
-//! that are not ours. Reports are built by hand so that each test states exactly what a run found.
+//! Unit tests of the history's behaviour, each run on both backends: an SQLite history and a
+//! PostgreSQL database of its own on a real server that the tests start (`tests/support/pg.rs`;
+//! skipped with a notice where the binaries are absent, never under `CI`). Every status
+//! transition, multi-test runs, the queries, numbers and review fields. Reports are built by hand
+//! so that each test states exactly what a run found. The refusals of files that are not ours
+//! are SQLite's (`tests_sqlite.rs`) and PostgreSQL's (`tests_pg.rs`) own.
 
 use super::*;
 use chrono::TimeZone;
@@ -7,22 +11,101 @@ use plumbline_model::Aabb;
 use plumbline_review::{ClashRecord, ElementInfo, Group, Grouping, TestInfo, TestReport, Text, Timings};
 use plumbline_testkit::{element_info, hard_clash};
 
-fn at(minute: u32) -> DateTime<Utc> {
+#[path = "../tests/support/pg.rs"]
+pub(crate) mod pg;
+
+/// Where a test's history lives: SQLite (in memory, or files in a directory of the test's own)
+/// or a database of its own on the tests' PostgreSQL server.
+pub(crate) enum Where {
+    Sqlite(tempfile::TempDir),
+    Postgres(&'static pg::PgServer),
+}
+
+impl Where {
+    pub(crate) fn sqlite() -> Where {
+        Where::Sqlite(tempfile::tempdir().expect("temp dir"))
+    }
+
+    /// A new, empty history.
+    pub(crate) fn fresh(&self) -> Store {
+        match self {
+            Where::Sqlite(_) => Store::open_in_memory().expect("opens"),
+            Where::Postgres(server) => {
+                Store::open_location(&server.fresh_url("fresh")).expect("opens a fresh database")
+            }
+        }
+    }
+
+    /// The location of a new history named `name`, for tests that open it more than once.
+    pub(crate) fn location(&self, name: &str) -> String {
+        match self {
+            Where::Sqlite(dir) => dir.path().join(format!("{name}.db")).to_string_lossy().into_owned(),
+            Where::Postgres(server) => server.fresh_url(name),
+        }
+    }
+}
+
+/// Runs each named test (a `fn(&Where)`) once on SQLite and once on PostgreSQL: `sqlite::NAME`
+/// and `postgres::NAME` in the test list.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(&super::Where::sqlite()) } )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(server) = super::pg::server() {
+                        super::$name(&super::Where::Postgres(server))
+                    }
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
+on_both_backends!(
+    a_clash_never_seen_is_new_and_the_report_says_so,
+    a_new_clash_found_again_becomes_active,
+    reviewed_and_approved_clashes_keep_their_status_while_found,
+    set_status_records_who_when_and_why,
+    every_open_status_not_found_is_resolved_by_the_run,
+    a_clash_whose_element_was_skipped_is_not_resolved_by_its_absence,
+    the_open_clashes_come_back_as_a_report,
+    a_resolved_clash_found_again_is_new,
+    a_test_that_did_not_run_keeps_its_clashes,
+    a_repeated_id_in_a_report_counts_once,
+    unknown_clash_ids_and_missing_names_are_clear_errors,
+    comments_come_back_in_order,
+    queries_for_bcf_import_find_clashes_by_group_and_by_element_pair,
+    a_non_finite_distance_is_stored_as_null_and_read_as_nan,
+    the_history_survives_reopening_and_is_deterministic,
+    the_summary_a_run_returns_is_the_one_history_lists,
+    opening_a_history_twice_migrates_once,
+    clashes_get_numbers_in_the_order_first_seen_and_never_reused,
+    a_clash_is_named_by_number_or_id,
+    review_fields_are_set_merged_cleared_and_recorded_as_comments,
+    renaming_a_test_keeps_its_clashes_statuses_and_numbers,
+);
+
+pub(crate) fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, minute, 0).single().expect("valid time")
 }
 
-fn element(gid: &str) -> ElementInfo {
+pub(crate) fn element(gid: &str) -> ElementInfo {
     element_info(gid, "IfcDuctSegment", &format!("Duct {gid}"))
 }
 
 /// A clash of `test` between elements `a` and `b`; its id is `test/a-b`, its group `g-a`.
-fn clash(test: &str, a: &str, b: &str) -> ClashRecord {
+pub(crate) fn clash(test: &str, a: &str, b: &str) -> ClashRecord {
     // The store must not trust the status a report arrives with.
     ClashRecord { status: Status::Reviewed, ..hard_clash(test, element(a), element(b)) }
 }
 
 /// A report of the given tests, each with the clashes between the given element pairs.
-fn report(tests: &[(&str, &[(&str, &str)])]) -> Report {
+pub(crate) fn report(tests: &[(&str, &[(&str, &str)])]) -> Report {
     Report {
         models: vec!["hall.ifc".into()],
         grouping: Grouping::Element,
@@ -36,6 +119,7 @@ fn report(tests: &[(&str, &[(&str, &str)])]) -> Report {
                 }
                 TestReport {
                     info: TestInfo {
+                        id: name.to_string(),
                         name: name.to_string(),
                         mode: ClashKind::Hard,
                         tolerance_m: 0.002,
@@ -67,24 +151,23 @@ fn report(tests: &[(&str, &[(&str, &str)])]) -> Report {
     }
 }
 
-fn meta(minute: u32) -> RunMeta {
+pub(crate) fn meta(minute: u32) -> RunMeta {
     RunMeta { started_utc: at(minute), models: vec!["hall.ifc".into()], config: Some("rules.toml".into()) }
 }
 
 /// Records a run of one test named "t" that found the given pairs.
-fn run(store: &mut Store, minute: u32, pairs: &[(&str, &str)]) -> (RunSummary, Report) {
+pub(crate) fn run(store: &mut Store, minute: u32, pairs: &[(&str, &str)]) -> (RunSummary, Report) {
     let mut r = report(&[("t", pairs)]);
     let summary = store.record_run(&mut r, &meta(minute)).expect("run recorded");
     (summary, r)
 }
 
-fn status(store: &Store, id: &str) -> Status {
+pub(crate) fn status(store: &Store, id: &str) -> Status {
     store.status_of(id).expect("readable").expect("known clash")
 }
 
-#[test]
-fn a_clash_never_seen_is_new_and_the_report_says_so() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn a_clash_never_seen_is_new_and_the_report_says_so(db: &Where) {
+    let mut store = db.fresh();
     let (s, r) = run(&mut store, 0, &[("A", "B"), ("C", "D")]);
     assert_eq!((s.run_id, s.clashes, s.new, s.active, s.resolved), (1, 2, 2, 0, 0));
     assert!(r.clashes().all(|c| c.status == Status::New), "statuses written back into the report");
@@ -94,9 +177,8 @@ fn a_clash_never_seen_is_new_and_the_report_says_so() {
     assert_eq!((h[0].from, h[0].to, h[0].run_id, h[0].by.as_str()), (None, Status::New, Some(1), RUN_AUTHOR));
 }
 
-#[test]
-fn a_new_clash_found_again_becomes_active() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn a_new_clash_found_again_becomes_active(db: &Where) {
+    let mut store = db.fresh();
     run(&mut store, 0, &[("A", "B")]);
     let (s, r) = run(&mut store, 1, &[("A", "B"), ("C", "D")]);
     assert_eq!((s.run_id, s.new, s.active), (2, 1, 1));
@@ -112,9 +194,8 @@ fn a_new_clash_found_again_becomes_active() {
     assert_eq!((c.first_seen_run, c.last_seen_run), (1, 3));
 }
 
-#[test]
-fn reviewed_and_approved_clashes_keep_their_status_while_found() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn reviewed_and_approved_clashes_keep_their_status_while_found(db: &Where) {
+    let mut store = db.fresh();
     run(&mut store, 0, &[("A", "B"), ("C", "D")]);
     store.set_status("t/A-B", Status::Reviewed, "Li Wei", Some("tray to move"), at(5)).expect("set");
     store.set_status("t/C-D", Status::Approved, "Anna Berg", None, at(6)).expect("set");
@@ -128,9 +209,8 @@ fn reviewed_and_approved_clashes_keep_their_status_while_found() {
     assert_eq!((c.status_by.as_str(), c.status_utc), ("Anna Berg", at(6)));
 }
 
-#[test]
-fn set_status_records_who_when_and_why() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn set_status_records_who_when_and_why(db: &Where) {
+    let mut store = db.fresh();
     run(&mut store, 0, &[("A", "B")]);
     let change = store
         .set_status("t/A-B", Status::Approved, "  Anna Berg ", Some(" accepted: sleeve "), at(7))
@@ -143,9 +223,8 @@ fn set_status_records_who_when_and_why() {
     assert_eq!(h.last().map(|c| c.run_id), Some(None), "a person's change has no run");
 }
 
-#[test]
-fn every_open_status_not_found_is_resolved_by_the_run() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn every_open_status_not_found_is_resolved_by_the_run(db: &Where) {
+    let mut store = db.fresh();
     run(&mut store, 0, &[("A", "B"), ("C", "D"), ("E", "F"), ("G", "H")]);
     run(&mut store, 1, &[("C", "D"), ("E", "F"), ("G", "H")]); // A-B resolved while new
     store.set_status("t/E-F", Status::Reviewed, "Li Wei", None, at(2)).expect("set");
@@ -168,9 +247,8 @@ fn every_open_status_not_found_is_resolved_by_the_run() {
     assert_eq!(store.status_history("t/G-H").expect("history").len(), 4);
 }
 
-#[test]
-fn a_clash_whose_element_was_skipped_is_not_resolved_by_its_absence() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn a_clash_whose_element_was_skipped_is_not_resolved_by_its_absence(db: &Where) {
+    let mut store = db.fresh();
     run(&mut store, 0, &[("A", "B"), ("C", "D"), ("E", "F")]);
     store.set_status("t/C-D", Status::Reviewed, "Li Wei", Some("keep"), at(1)).expect("set");
     // Run 2 found nothing, but element C failed to load: C–D was not looked at; A–B and E–F were.
@@ -189,9 +267,8 @@ fn a_clash_whose_element_was_skipped_is_not_resolved_by_its_absence() {
     assert_eq!(status(&store, "t/A-B"), Status::New);
 }
 
-#[test]
-fn the_open_clashes_come_back_as_a_report() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn the_open_clashes_come_back_as_a_report(db: &Where) {
+    let mut store = db.fresh();
     let mut r = report(&[("trays", &[("A", "B"), ("C", "D")]), ("ducts", &[("E", "F")])]);
     store.record_run(&mut r, &meta(0)).expect("run 1");
     store.set_status("trays/C-D", Status::Approved, "Li Wei", None, at(1)).expect("set");
@@ -211,12 +288,11 @@ fn the_open_clashes_come_back_as_a_report() {
     assert_eq!(t.groups[0].clash_ids, ["trays/A-B"]);
     assert_eq!(t.clashes[0].a.global_id, "A");
     assert!(t.clashes[0].explanation.en.contains("from the clash history"));
-    assert!(Store::open_in_memory().expect("opens").open_report().expect("empty").tests.is_empty());
+    assert!(db.fresh().open_report().expect("empty").tests.is_empty());
 }
 
-#[test]
-fn a_resolved_clash_found_again_is_new() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn a_resolved_clash_found_again_is_new(db: &Where) {
+    let mut store = db.fresh();
     run(&mut store, 0, &[("A", "B"), ("C", "D")]);
     run(&mut store, 1, &[("C", "D")]); // A-B resolved automatically
     store.set_status("t/C-D", Status::Resolved, "Li Wei", Some("tray moved"), at(2)).expect("set");
@@ -233,9 +309,8 @@ fn a_resolved_clash_found_again_is_new() {
     assert_eq!(c.first_seen_run, 1, "first seen stays the first run");
 }
 
-#[test]
-fn a_test_that_did_not_run_keeps_its_clashes() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn a_test_that_did_not_run_keeps_its_clashes(db: &Where) {
+    let mut store = db.fresh();
     let mut both = report(&[("trays", &[("A", "B")]), ("ducts", &[("C", "D"), ("E", "F")])]);
     let s = store.record_run(&mut both, &meta(0)).expect("run");
     assert_eq!((s.clashes, s.new), (3, 3));
@@ -265,24 +340,22 @@ fn a_test_that_did_not_run_keeps_its_clashes() {
     assert_eq!(history[2].started_utc, at(2));
 }
 
-#[test]
-fn a_repeated_id_in_a_report_counts_once() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn a_repeated_id_in_a_report_counts_once(db: &Where) {
+    let mut store = db.fresh();
     let mut r = report(&[("t", &[("A", "B"), ("A", "B")])]);
     let s = store.record_run(&mut r, &meta(0)).expect("run");
     assert_eq!((s.clashes, s.new), (1, 1));
     assert!(r.clashes().all(|c| c.status == Status::New));
 }
 
-#[test]
-fn unknown_clash_ids_and_missing_names_are_clear_errors() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn unknown_clash_ids_and_missing_names_are_clear_errors(db: &Where) {
+    let mut store = db.fresh();
     run(&mut store, 0, &[("A", "B")]);
     let e = store.set_status("t/nope", Status::Reviewed, "Li Wei", None, at(1)).expect_err("unknown id");
     let text = e.to_string();
     assert!(matches!(e, StoreError::UnknownClash { .. }));
     assert!(
-        text.contains("'t/nope'") && text.contains("--json") && text.contains("plumbline history"),
+        text.contains("'t/nope'") && text.contains("#12") && text.contains("plumbline history"),
         "{text}"
     );
     let e = store.add_comment("t/nope", "Li Wei", "hello", at(1)).expect_err("unknown id");
@@ -297,9 +370,8 @@ fn unknown_clash_ids_and_missing_names_are_clear_errors() {
     assert_eq!(status(&store, "t/A-B"), Status::New);
 }
 
-#[test]
-fn comments_come_back_in_order() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn comments_come_back_in_order(db: &Where) {
+    let mut store = db.fresh();
     run(&mut store, 0, &[("A", "B")]);
     store.add_comment("t/A-B", "Li Wei", "first", at(3)).expect("comment");
     store.add_comment("t/A-B", "Anna Berg", "第二", at(1)).expect("comment");
@@ -312,9 +384,8 @@ fn comments_come_back_in_order() {
     );
 }
 
-#[test]
-fn queries_for_bcf_import_find_clashes_by_group_and_by_element_pair() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn queries_for_bcf_import_find_clashes_by_group_and_by_element_pair(db: &Where) {
+    let mut store = db.fresh();
     let mut r = report(&[("trays", &[("A", "B"), ("A", "C")]), ("ducts", &[("B", "A")])]);
     store.record_run(&mut r, &meta(0)).expect("run");
     let ids = |v: Vec<StoredClash>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
@@ -333,9 +404,8 @@ fn queries_for_bcf_import_find_clashes_by_group_and_by_element_pair() {
     assert_eq!(store.status_of("trays/zzz").expect("readable"), None);
 }
 
-#[test]
-fn a_non_finite_distance_is_stored_as_null_and_read_as_nan() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn a_non_finite_distance_is_stored_as_null_and_read_as_nan(db: &Where) {
+    let mut store = db.fresh();
     let mut r = report(&[("t", &[("A", "B")])]);
     r.tests[0].clashes[0].distance_m = f64::INFINITY;
     store.record_run(&mut r, &meta(0)).expect("run");
@@ -343,18 +413,16 @@ fn a_non_finite_distance_is_stored_as_null_and_read_as_nan() {
     assert!(c.distance_m.is_nan());
 }
 
-#[test]
-fn the_history_survives_reopening_and_is_deterministic() {
-    let dir = tempfile::tempdir().expect("temp dir");
+fn the_history_survives_reopening_and_is_deterministic(db: &Where) {
     let make = |name: &str| {
-        let path = dir.path().join(name);
-        let mut store = Store::open(&path).expect("creates");
+        let path = db.location(name);
+        let mut store = Store::open_location(&path).expect("creates");
         run(&mut store, 0, &[("A", "B"), ("C", "D")]);
         store.set_status("t/A-B", Status::Approved, "Anna Berg", Some("ok"), at(1)).expect("set");
         store.add_comment("t/C-D", "Li Wei", "look", at(2)).expect("comment");
         run(&mut store, 3, &[("A", "B")]);
         drop(store);
-        let store = Store::open_existing(&path).expect("reopens");
+        let store = Store::open_existing_location(&path).expect("reopens");
         store.integrity_check().expect("integrity ok");
         (
             store.statuses().expect("statuses"),
@@ -371,93 +439,8 @@ fn the_history_survives_reopening_and_is_deterministic() {
     assert_eq!(first, make("two.db"));
 }
 
-#[test]
-fn a_file_that_is_not_sqlite_is_refused_by_name_and_left_alone() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("notes.db");
-    let bytes = b"ISO-10303-21;\nHEADER;\nThis is an IFC file, not a database.\n".repeat(100);
-    std::fs::write(&path, &bytes).expect("write");
-    let e = Store::open(&path).expect_err("refused");
-    let text = e.to_string();
-    assert!(matches!(e, StoreError::Foreign { .. }), "{e:?}");
-    assert!(text.contains("notes.db") && text.contains("not an SQLite database"), "{text}");
-    assert_eq!(std::fs::read(&path).expect("read"), bytes, "file unchanged");
-}
-
-#[test]
-fn another_applications_database_is_refused_and_left_alone() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("other.db");
-    {
-        let conn = Connection::open(&path).expect("create");
-        conn.execute_batch("CREATE TABLE accounts (iban TEXT); INSERT INTO accounts VALUES ('DE00');")
-            .expect("sql");
-    }
-    let before = std::fs::read(&path).expect("read");
-    let e = Store::open(&path).expect_err("refused");
-    assert!(matches!(e, StoreError::Foreign { .. }), "{e:?}");
-    assert!(e.to_string().contains("other.db") && e.to_string().contains("no Plumbline marker"), "{e}");
-    assert_eq!(std::fs::read(&path).expect("read"), before, "file unchanged");
-
-    let path = dir.path().join("app.db");
-    {
-        let conn = Connection::open(&path).expect("create");
-        conn.pragma_update(None, "application_id", 42).expect("pragma");
-    }
-    let e = Store::open(&path).expect_err("refused");
-    assert!(e.to_string().contains("another application, application_id 0x2a"), "{e}");
-}
-
-#[test]
-fn a_database_from_a_newer_plumbline_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("future.db");
-    drop(Store::open(&path).expect("creates"));
-    {
-        let conn = Connection::open(&path).expect("open");
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("pragma");
-    }
-    let e = Store::open(&path).expect_err("refused");
-    assert!(matches!(e, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1), "{e:?}");
-    assert!(e.to_string().contains("future.db") && e.to_string().contains("newer Plumbline"), "{e}");
-}
-
-#[test]
-fn a_new_database_carries_the_markers_and_missing_or_odd_paths_are_errors() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("fresh.db");
-    drop(Store::open(&path).expect("creates"));
-    let conn = Connection::open(&path).expect("open");
-    let app: i32 = conn.pragma_query_one(None, "application_id").expect("pragma");
-    let version: i64 = conn.pragma_query_one(None, "user_version").expect("pragma");
-    let mode: String = conn.pragma_query_one(None, "journal_mode").expect("pragma");
-    assert_eq!((app, version, mode.as_str()), (APPLICATION_ID, SCHEMA_VERSION, "wal"));
-
-    let missing = dir.path().join("missing.db");
-    let e = Store::open_existing(&missing).expect_err("missing");
-    assert!(matches!(e, StoreError::NotFound { .. }));
-    assert!(e.to_string().contains("missing.db"), "{e}");
-    assert!(!missing.exists(), "open_existing creates nothing");
-
-    let e = Store::open(dir.path()).expect_err("a directory");
-    assert!(e.to_string().contains("is a directory"), "{e}");
-    let e = Store::open(dir.path().join("no/such/dir/h.db")).expect_err("no parent");
-    assert!(matches!(e, StoreError::Open { .. }), "{e:?}");
-}
-
-#[test]
-fn an_empty_file_becomes_a_history() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("empty.db");
-    std::fs::write(&path, b"").expect("write");
-    let mut store = Store::open_existing(&path).expect("an empty file is a new database");
-    run(&mut store, 0, &[("A", "B")]);
-    assert_eq!(store.history().expect("history").len(), 1);
-}
-
-#[test]
-fn the_summary_a_run_returns_is_the_one_history_lists() {
-    let mut store = Store::open_in_memory().expect("opens");
+fn the_summary_a_run_returns_is_the_one_history_lists(db: &Where) {
+    let mut store = db.fresh();
     let mut r = report(&[("t", &[("A", "B")])]);
     let started = at(0) + chrono::Duration::nanoseconds(123_456_789);
     let meta = RunMeta { started_utc: started, models: vec!["a.ifc".into(), "b.ifc".into()], config: None };
@@ -467,16 +450,102 @@ fn the_summary_a_run_returns_is_the_one_history_lists() {
     assert_eq!(c.status_utc, started, "times come back exactly");
 }
 
-#[test]
-fn opening_a_history_twice_migrates_once() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("twice.db");
-    let mut first = Store::open(&path).expect("creates");
-    let second = Store::open(&path).expect("opens the same file");
+fn opening_a_history_twice_migrates_once(db: &Where) {
+    let path = db.location("twice");
+    let mut first = Store::open_location(&path).expect("creates");
+    let second = Store::open_location(&path).expect("opens the same file");
     run(&mut first, 0, &[("A", "B")]);
     assert_eq!(
         second.status_of("t/A-B").expect("readable"),
         Some(Status::New),
         "the second sees the first's run"
     );
+}
+
+fn clashes_get_numbers_in_the_order_first_seen_and_never_reused(db: &Where) {
+    let mut store = db.fresh();
+    let (_, r1) = run(&mut store, 0, &[("B", "C"), ("A", "B")]);
+    // Within a run, numbers follow the report's order, which is sorted and deterministic.
+    let numbers = |r: &Report| -> Vec<(String, Option<u64>)> {
+        r.clashes().map(|c| (c.id.clone(), c.number)).collect()
+    };
+    assert_eq!(numbers(&r1), [("t/B-C".to_string(), Some(1)), ("t/A-B".to_string(), Some(2))]);
+    // A-B resolved, then found again with a new clash: it keeps #2, the new one is #3.
+    run(&mut store, 1, &[("B", "C")]);
+    let (_, r3) = run(&mut store, 2, &[("B", "C"), ("A", "B"), ("C", "D")]);
+    let by_id: BTreeMap<String, Option<u64>> = numbers(&r3).into_iter().collect();
+    assert_eq!(by_id["t/A-B"], Some(2));
+    assert_eq!(by_id["t/B-C"], Some(1));
+    assert_eq!(by_id["t/C-D"], Some(3));
+    assert_eq!(store.clash("t/C-D").expect("reads").expect("known").number, Some(3));
+    // The open report read back from the history carries the numbers too.
+    let open = store.open_report().expect("reads");
+    assert!(open.clashes().all(|c| c.number.is_some()), "{open:?}");
+}
+
+fn a_clash_is_named_by_number_or_id(db: &Where) {
+    let mut store = db.fresh();
+    run(&mut store, 0, &[("A", "B"), ("B", "C")]);
+    assert_eq!(store.resolve("#2").expect("known"), "t/B-C");
+    assert_eq!(store.resolve(" 1 ").expect("known"), "t/A-B");
+    assert_eq!(store.resolve("t/B-C").expect("known"), "t/B-C");
+    for unknown in ["#3", "3", "t/nope", "#", "#t/A-B"] {
+        let e = store.resolve(unknown).expect_err(unknown);
+        assert!(matches!(e, StoreError::UnknownClash { .. }), "{unknown}: {e}");
+    }
+}
+
+fn review_fields_are_set_merged_cleared_and_recorded_as_comments(db: &Where) {
+    let mut store = db.fresh();
+    run(&mut store, 0, &[("A", "B")]);
+    let due = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date");
+    let update = ReviewUpdate {
+        assigned_to: Some("Li Wei".into()),
+        priority: Some("High".into()),
+        due_date: Some(Some(due)),
+        labels: Some(vec!["MEP".into(), " structure ".into(), "MEP".into()]),
+    };
+    let review = store.set_review("t/A-B", &update, "Zhang San", at(5)).expect("sets");
+    assert_eq!(review.assigned_to.as_deref(), Some("Li Wei"));
+    assert_eq!(review.labels, ["MEP", "structure"]);
+    // A second change touches only what it names.
+    let later = ReviewUpdate { priority: Some("Low".into()), ..ReviewUpdate::default() };
+    let review = store.set_review("t/A-B", &later, "Zhang San", at(6)).expect("sets");
+    assert_eq!((review.assigned_to.as_deref(), review.priority.as_deref()), (Some("Li Wei"), Some("Low")));
+    assert_eq!(review.due_date, Some(due));
+    let clear =
+        ReviewUpdate { assigned_to: Some(String::new()), due_date: Some(None), ..ReviewUpdate::default() };
+    let review = store.set_review("t/A-B", &clear, "Zhang San", at(7)).expect("sets");
+    assert_eq!((review.assigned_to.as_deref(), review.due_date), (None, None));
+    assert_eq!(store.clash("t/A-B").expect("reads").expect("known").review, review);
+    let comments: Vec<String> = store.comments("t/A-B").expect("reads").into_iter().map(|c| c.text).collect();
+    assert_eq!(
+        comments,
+        [
+            "assigned to Li Wei; priority High; due 2027-01-15; labels MEP, structure",
+            "priority Low",
+            "assigned to nobody; no due date"
+        ]
+    );
+    // A run leaves review fields alone.
+    run(&mut store, 8, &[("A", "B")]);
+    assert_eq!(store.clash("t/A-B").expect("reads").expect("known").review.priority.as_deref(), Some("Low"));
+    let e = store.set_review("t/nope", &later, "Zhang San", at(9)).expect_err("unknown");
+    assert!(matches!(e, StoreError::UnknownClash { .. }));
+}
+
+fn renaming_a_test_keeps_its_clashes_statuses_and_numbers(db: &Where) {
+    let mut store = db.fresh();
+    run(&mut store, 0, &[("A", "B")]);
+    store.set_status("t/A-B", Status::Reviewed, "Li Wei", Some("seen"), at(1)).expect("sets");
+    // Same id "t", new display name: the engine gives the same clash ids.
+    let mut r = report(&[("t", &[("A", "B")])]);
+    r.tests[0].info.name = "Trays vs ducts".into();
+    for c in &mut r.tests[0].clashes {
+        c.test = "Trays vs ducts".into();
+    }
+    let summary = store.record_run(&mut r, &meta(2)).expect("recorded");
+    assert_eq!((summary.reviewed, summary.new, summary.resolved), (1, 0, 0));
+    let c = store.clash("t/A-B").expect("reads").expect("known");
+    assert_eq!((c.test_id.as_str(), c.test.as_str(), c.number), ("t", "Trays vs ducts", Some(1)));
 }

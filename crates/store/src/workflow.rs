@@ -31,6 +31,10 @@ pub enum Finding {
     /// found it: one of its elements was skipped while loading, or one of its files loaded only
     /// in part.
     NotFound { unchecked: bool },
+    /// A run of the clash's test did not find it, and one of its elements is gone from the
+    /// models (no element with its GlobalId, nor one that matches it by class, name and geometry
+    /// fingerprint): deleted rather than fixed.
+    ElementRemoved,
 }
 
 /// Why a run writes a history row.
@@ -44,6 +48,8 @@ pub enum Reason {
     FoundAgain,
     /// An open clash was no longer found.
     NoLongerFound,
+    /// An open clash's element was removed from the models.
+    ElementRemoved,
 }
 
 impl Reason {
@@ -54,6 +60,7 @@ impl Reason {
             Reason::FirstSeen | Reason::SeenAgain => None,
             Reason::FoundAgain => Some(format!("found again by run {run_id}")),
             Reason::NoLongerFound => Some(format!("resolved by run {run_id}")),
+            Reason::ElementRemoved => Some(format!("element removed from the models (run {run_id})")),
         }
     }
 }
@@ -99,7 +106,11 @@ pub fn transition(before: Option<Status>, finding: Finding) -> Transition {
         (Some(Status::Active | Status::Reviewed | Status::Approved), Finding::Found) => {
             unchanged(before, false)
         }
-        (Some(Status::Resolved), Finding::NotFound { .. }) => unchanged(before, false),
+        (None, Finding::ElementRemoved) => unchanged(None, false),
+        (Some(Status::Resolved), Finding::NotFound { .. } | Finding::ElementRemoved) => {
+            unchanged(before, false)
+        }
+        (Some(_), Finding::ElementRemoved) => change(before, Status::Resolved, Reason::ElementRemoved),
         (Some(_), Finding::NotFound { unchecked: true }) => unchanged(before, true),
         (Some(_), Finding::NotFound { unchecked: false }) => {
             change(before, Status::Resolved, Reason::NoLongerFound)
@@ -115,6 +126,7 @@ mod tests {
     const FOUND: Finding = Finding::Found;
     const GONE: Finding = Finding::NotFound { unchecked: false };
     const UNCHECKED: Finding = Finding::NotFound { unchecked: true };
+    const REMOVED: Finding = Finding::ElementRemoved;
 
     /// One row per transition: the case, the state before, what the run found, then the
     /// expected status after, history row (from, to, reason) and whether it counts as kept
@@ -200,6 +212,47 @@ mod tests {
                 true,
             ),
             ("resolved, still not found: stays resolved", Some(Resolved), GONE, Some(Resolved), None, false),
+            ("never seen, element removed: nothing to record", None, REMOVED, None, None, false),
+            (
+                "resolved, element removed: stays resolved",
+                Some(Resolved),
+                REMOVED,
+                Some(Resolved),
+                None,
+                false,
+            ),
+            (
+                "new, element removed: resolved as removed",
+                Some(New),
+                REMOVED,
+                Some(Resolved),
+                row(Some(New), Resolved, Reason::ElementRemoved),
+                false,
+            ),
+            (
+                "active, element removed: resolved as removed",
+                Some(Active),
+                REMOVED,
+                Some(Resolved),
+                row(Some(Active), Resolved, Reason::ElementRemoved),
+                false,
+            ),
+            (
+                "reviewed, element removed: resolved as removed",
+                Some(Reviewed),
+                REMOVED,
+                Some(Resolved),
+                row(Some(Reviewed), Resolved, Reason::ElementRemoved),
+                false,
+            ),
+            (
+                "approved, element removed: resolved as removed",
+                Some(Approved),
+                REMOVED,
+                Some(Resolved),
+                row(Some(Approved), Resolved, Reason::ElementRemoved),
+                false,
+            ),
             (
                 "resolved, not found and unchecked: stays resolved, not counted as kept",
                 Some(Resolved),
@@ -221,7 +274,7 @@ mod tests {
         // The table covers every input: each previous state with each finding.
         let befores = std::iter::once(None).chain(Status::ALL.map(Some));
         for before in befores {
-            for finding in [FOUND, GONE, UNCHECKED] {
+            for finding in [FOUND, GONE, UNCHECKED, REMOVED] {
                 let rows = table.iter().filter(|r| r.1 == before && r.2 == finding).count();
                 assert_eq!(rows, 1, "one row for {before:?} and {finding:?}");
             }
@@ -232,7 +285,7 @@ mod tests {
     fn a_history_row_is_written_exactly_when_the_status_changes() {
         let befores = std::iter::once(None).chain(Status::ALL.map(Some));
         for before in befores {
-            for finding in [FOUND, GONE, UNCHECKED] {
+            for finding in [FOUND, GONE, UNCHECKED, REMOVED] {
                 let t = transition(before, finding);
                 let changed = t.status.is_some() && t.status != before;
                 assert_eq!(t.change.is_some(), changed, "{before:?} {finding:?}");

@@ -4,7 +4,12 @@
 //! nothing of the interrupted run, and accept new writes.
 //!
 //! The child is this test binary itself, started again with `crash_child_writer` as the only
-//! test and the database path in an environment variable, so no extra binary is needed.
+//! test and the database location in an environment variable, so no extra binary is needed.
+//! The same test runs on an SQLite file and on a database of the tests' PostgreSQL server
+//! (`support/pg.rs`), where the kill drops the connection mid-transaction.
+
+#[path = "support/pg.rs"]
+mod pg;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use plumbline_clash::ClashKind;
@@ -15,7 +20,6 @@ use plumbline_review::{
 use plumbline_store::{RunMeta, Store};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 const CHILD_ENV: &str = "PLUMBLINE_STORE_CRASH_CHILD_DB";
@@ -37,7 +41,9 @@ fn record(test: &str, n: usize) -> ClashRecord {
     };
     ClashRecord {
         id: format!("{test}/{n:05}"),
+        number: None,
         test: test.into(),
+        test_id: test.into(),
         kind: ClashKind::Hard,
         distance_m: 0.01 * n as f64,
         hard: true,
@@ -49,6 +55,9 @@ fn record(test: &str, n: usize) -> ClashRecord {
         status: Status::New,
         group: format!("g{}", n / 10),
         explanation: Text { en: "a tray crosses a duct".into(), zh: "桥架穿过风管".into() },
+        overlap_volume_m3: None,
+        basis: None,
+        triage: None,
     }
 }
 
@@ -58,6 +67,7 @@ fn report(test: &str, ids: impl Iterator<Item = usize>) -> Report {
         grouping: Grouping::Element,
         tests: vec![TestReport {
             info: TestInfo {
+                id: test.into(),
                 name: test.into(),
                 mode: ClashKind::Hard,
                 tolerance_m: 0.002,
@@ -87,8 +97,8 @@ fn churn_ids(runs_before: usize) -> std::ops::Range<usize> {
 /// Not a test on its own: the child process's loop, which only runs when the parent starts it.
 #[test]
 fn crash_child_writer() {
-    let Some(db) = std::env::var_os(CHILD_ENV) else { return };
-    let mut store = Store::open(Path::new(&db)).expect("child opens the history");
+    let Some(db) = std::env::var(CHILD_ENV).ok() else { return };
+    let mut store = Store::open_location(&db).expect("child opens the history");
     let mut out = std::io::stdout().lock();
     loop {
         let before = store.history().expect("history").len();
@@ -129,10 +139,18 @@ fn kept_snapshot(store: &Store) -> Snapshot {
 #[test]
 fn killing_a_writer_mid_run_loses_nothing_committed() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("plumbline.db");
+    killing_a_writer_mid_run(&dir.path().join("plumbline.db").to_string_lossy());
+}
 
+#[test]
+fn killing_a_writer_mid_run_loses_nothing_committed_on_postgres() {
+    let Some(server) = pg::server() else { return };
+    killing_a_writer_mid_run(&server.fresh_url("crash"));
+}
+
+fn killing_a_writer_mid_run(db: &str) {
     // Two runs of "kept" and the reviewers' work on them: what the crashes must not touch.
-    let mut store = Store::open(&db).expect("creates");
+    let mut store = Store::open_location(db).expect("creates");
     let mut kept = report("kept", 0..10);
     store.record_run(&mut kept, &RunMeta { started_utc: t0(), models: vec![], config: None }).expect("run 1");
     let mut kept = report("kept", 0..10);
@@ -153,7 +171,7 @@ fn killing_a_writer_mid_run_loses_nothing_committed() {
     for round in 0..3 {
         let mut child = Command::new(std::env::current_exe().expect("test binary"))
             .args(["--exact", "crash_child_writer", "--nocapture", "--test-threads=1"])
-            .env(CHILD_ENV, &db)
+            .env(CHILD_ENV, db)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -187,7 +205,7 @@ fn killing_a_writer_mid_run_loses_nothing_committed() {
         let status = child.wait().expect("child reaped");
         assert!(!status.success(), "the child was killed, not finished: {status:?}");
 
-        let store = Store::open_existing(&db).expect("reopens after the kill");
+        let store = Store::open_existing_location(db).expect("reopens after the kill");
         store.integrity_check().expect("PRAGMA integrity_check is ok");
         assert_eq!(
             kept_snapshot(&store),
@@ -234,7 +252,7 @@ fn killing_a_writer_mid_run_loses_nothing_committed() {
     println!("{lost_in_flight} of 3 kills cut a run before its commit");
 
     // The history takes new writes after the crashes.
-    let mut store = Store::open(&db).expect("reopens");
+    let mut store = Store::open_location(db).expect("reopens");
     let mut kept = report("kept", 0..10);
     let s = store
         .record_run(&mut kept, &RunMeta { started_utc: t0(), models: vec![], config: None })

@@ -25,8 +25,11 @@ pub fn element_info(global_id: &str, class: &str, name: &str) -> ElementInfo {
 /// 50 mm deep (exact) at (1, 2, 3), no explanation.
 pub fn hard_clash(test: &str, a: ElementInfo, b: ElementInfo) -> ClashRecord {
     ClashRecord {
+        triage: None,
         id: format!("{test}/{}-{}", a.global_id, b.global_id),
+        number: None,
         test: test.into(),
+        test_id: test.into(),
         kind: ClashKind::Hard,
         distance_m: 0.05,
         hard: true,
@@ -38,5 +41,7 @@ pub fn hard_clash(test: &str, a: ElementInfo, b: ElementInfo) -> ClashRecord {
         b,
         status: Status::New,
         explanation: Text::default(),
+        overlap_volume_m3: None,
+        basis: None,
     }
 }

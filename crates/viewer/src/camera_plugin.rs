@@ -176,7 +176,7 @@ fn commands(
                 })
             }
             CameraCommand::Review { camera, target_m } => {
-                Some(OrbitCamera::from_review(scene.origin_m, camera, *target_m))
+                Some(OrbitCamera::from_review(scene.origin_m, camera, *target_m, fov))
             }
         };
         if let Some(t) = target {

@@ -13,7 +13,7 @@ use crate::state::i18n::Lang;
 use crate::state::load::{InstallStep, PendingLoad};
 use crate::state::scene::{ModelScene, Selection};
 use crate::state::ui::{register_panel, PanelSlot};
-use crate::widgets::{grid_row, GREEN, RED};
+use crate::widgets::{elided_selectable, elided_text, grid_row, header_title_width, GREEN, RED};
 use bevy::prelude::*;
 use bevy_egui::egui;
 use plumbline_review::Report;
@@ -195,7 +195,8 @@ fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -
     for (ti, test) in report.tests.iter().enumerate() {
         let index: std::collections::HashMap<&str, usize> =
             test.clashes.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-        egui::CollapsingHeader::new(format!("{} ({})", test.info.name, test.clashes.len()))
+        let title = format!("{} ({})", test.info.name, test.clashes.len());
+        egui::CollapsingHeader::new(elided_text(ui, &title, header_title_width(ui)))
             .id_salt(("test", ti))
             .default_open(true)
             .show(ui, |ui| {
@@ -204,7 +205,8 @@ fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -
                         f.test == ti
                             && group.clash_ids.iter().any(|id| index.get(id.as_str()) == Some(&f.clash))
                     });
-                    egui::CollapsingHeader::new(text_of(lang, &group.title))
+                    let title = text_of(lang, &group.title);
+                    egui::CollapsingHeader::new(elided_text(ui, title, header_title_width(ui)))
                         .id_salt(("group", ti, gi))
                         .open(holds_focus.then_some(true))
                         .show(ui, |ui| {
@@ -212,20 +214,27 @@ fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -
                                 let Some(&ci) = index.get(id.as_str()) else { continue };
                                 let c = &test.clashes[ci];
                                 let key = ClashKey { test: ti, clash: ci };
+                                // The history's short number first (`#12`): what people
+                                // say in a coordination meeting.
+                                let number = c.number.map(|n| format!("#{n} ")).unwrap_or_default();
                                 let label = format!(
-                                    "[{}] {} × {}  {:.0} mm",
+                                    "{number}[{}] {} × {}  {:.0} mm",
                                     status_text(lang, c.status),
                                     c.a.label(),
                                     c.b.label(),
                                     c.distance_m * 1000.0
                                 );
-                                if ui.selectable_label(focused == Some(key), label).clicked() {
+                                if elided_selectable(ui, focused == Some(key), &label).clicked() {
                                     clicked = Some(if focused == Some(key) { None } else { Some(key) });
                                 }
                             }
-                        });
+                        })
+                        .header_response
+                        .on_hover_text(title);
                 }
-            });
+            })
+            .header_response
+            .on_hover_text(title);
     }
     let key = clicked?;
     review.focus(key)
@@ -244,6 +253,9 @@ fn clash_details(
     let mut action = ClashAction::None;
     ui.heading(t.clash);
     egui::Grid::new("clash").num_columns(2).striped(true).show(ui, |ui| {
+        if let Some(n) = c.number {
+            grid_row(ui, t.number, &format!("#{n}"));
+        }
         grid_row(ui, "id", &c.id);
         grid_row(ui, t.status, status_text(lang, c.status));
         grid_row(ui, "kind", &format!("{:?}", c.kind).to_lowercase());
@@ -252,7 +264,8 @@ fn clash_details(
     });
     ui.separator();
     ui.strong(t.explanation);
-    ui.label(text_of(lang, &c.explanation));
+    // The one text of the panel that wraps: the rest is elided so names never widen it.
+    ui.add(egui::Label::new(text_of(lang, &c.explanation)).wrap());
     ui.separator();
     for (label, color, info) in [(t.element_a, RED, &c.a), (t.element_b, GREEN, &c.b)] {
         ui.colored_label(color, label);

@@ -41,11 +41,14 @@ pub mod widgets;
 pub mod bcf_plugin;
 pub mod camera_plugin;
 pub mod clash_plugin;
+pub mod colour_plugin;
 pub mod dialog_plugin;
 pub mod load_plugin;
+pub mod measure_plugin;
 pub mod picking_plugin;
 pub mod scene_plugin;
 pub mod screenshot_plugin;
+pub mod search_plugin;
 pub mod section_plugin;
 pub mod timeline_plugin;
 pub mod ui_plugin;
@@ -69,6 +72,9 @@ impl Plugin for CorePlugin {
             clash_plugin::ClashPlugin,
             timeline_plugin::TimelinePlugin,
             section_plugin::SectionPlugin,
+            measure_plugin::MeasurePlugin,
+            search_plugin::SearchPlugin,
+            colour_plugin::ColourPlugin,
         ));
     }
 }
@@ -93,3 +99,7 @@ impl Plugin for ViewerPlugin {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_review;
+#[cfg(test)]
+mod tests_tools;

@@ -234,6 +234,8 @@ pub fn run_rule_matrix(
         links: Vec::new(),
         group_by: None,
         history: HistoryChoice::Off,
+        fail_on: None,
+        today: None,
         outputs: Outputs::default(),
         threads: None,
         basis: plumbline_schedule::Basis::Planned,

@@ -5,6 +5,7 @@ use bevy::window::WindowResolution;
 use bevy::winit::WinitSettings;
 use clap::Parser;
 use plumbline_viewer::state::camera::StandardView;
+use plumbline_viewer::state::colour::ColourBy;
 use plumbline_viewer::state::i18n::Lang;
 use plumbline_viewer::{ViewerConfig, ViewerPlugin};
 use std::path::PathBuf;
@@ -41,7 +42,8 @@ struct Args {
     /// Select this element (GlobalId) once loaded.
     #[arg(long)]
     select: Option<String>,
-    /// Focus this clash (its id, or its position in the report from 0) once loaded.
+    /// Focus this clash (its id, its history number as #N, or its position in the report from
+    /// 0) once loaded.
     #[arg(long)]
     focus_clash: Option<String>,
     /// Show the 4D state at this date (YYYY-MM-DD) once loaded.
@@ -91,6 +93,19 @@ struct Args {
     /// platform's cache folder]. --no-cache wins over it.
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// Measure the minimum distance between two elements (GLOBALID,GLOBALID) once loaded, as the
+    /// clash engine computes it (`plumbline clash --mode clearance` gives the same number); prints
+    /// `plumbline-viewer measure: distance_m=…` and exits, after the screenshot when --screenshot
+    /// is given.
+    #[arg(long, value_name = "GLOBALID,GLOBALID", value_parser = parse_pair)]
+    measure: Option<(String, String)>,
+    /// Open the Search tab with this text searched (name, GlobalId, class or property value).
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    /// Colour the elements by class, storey, system, clash (status), 4d (state) or a property's
+    /// value (PSET.PROP), with a legend in the Colour tab.
+    #[arg(long, value_name = "PSET.PROP|class|storey|system|clash|4d", value_parser = parse_colour_by)]
+    colour_by: Option<ColourBy>,
     /// Window size in logical pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     size: (u32, u32),
@@ -129,6 +144,18 @@ fn parse_box(s: &str) -> Result<plumbline_model::Aabb, String> {
     Ok(plumbline_model::Aabb { min: [x0, y0, z0], max: [x1, y1, z1] })
 }
 
+fn parse_colour_by(s: &str) -> Result<ColourBy, String> {
+    ColourBy::parse(s)
+        .ok_or_else(|| format!("unknown colouring {s:?}: use class, storey, system, clash, 4d or PSET.PROP"))
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split(',').map(str::trim).collect::<Vec<_>>()[..] {
+        [a, b] if !a.is_empty() && !b.is_empty() => Ok((a.to_string(), b.to_string())),
+        _ => Err("give two GlobalIds as A,B".into()),
+    }
+}
+
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s.split_once(['x', 'X']).ok_or("give the size as WIDTHxHEIGHT, e.g. 1600x1000")?;
     let w: u32 = w.trim().parse().map_err(|e| format!("width: {e}"))?;
@@ -142,7 +169,7 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 fn main() -> AppExit {
     let args = Args::parse();
     // Batch runs need frames without input.
-    let screenshot = args.screenshot.is_some() || args.bcf_out.is_some();
+    let screenshot = args.screenshot.is_some() || args.bcf_out.is_some() || args.measure.is_some();
     let config = ViewerConfig {
         models: args.models,
         clashes: args.clashes,
@@ -165,6 +192,9 @@ fn main() -> AppExit {
         bcf_out: args.bcf_out.clone(),
         pick_at: args.pick_at.map(|(x, y)| Vec2::new(x, y)),
         section_box: args.section_box,
+        measure: args.measure,
+        colour_by: args.colour_by,
+        search: args.search,
         model_cache: plumbline_cache::ModelCache::chosen(args.no_cache, args.cache_dir)
             .map(std::sync::Arc::new),
     };

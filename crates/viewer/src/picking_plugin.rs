@@ -5,8 +5,10 @@
 use crate::state::camera::{pointer_in_view, OrbitCamera, PointerDrag, ViewRect};
 use crate::state::clash::ClashReview;
 use crate::state::config::ViewerConfig;
+use crate::state::coords::world_from_render;
 use crate::state::load::{LoadPhase, LoadState};
-use crate::state::scene::{ElementId, ModelScene, Selection};
+use crate::state::measure::Measure;
+use crate::state::scene::{ElementId, Hovered, ModelScene, Selection};
 use bevy::picking::mesh_picking::MeshPickingPlugin;
 use bevy::picking::pointer::PointerButton;
 use bevy::prelude::*;
@@ -21,7 +23,9 @@ pub struct ClickSelectPlugin;
 
 impl Plugin for ClickSelectPlugin {
     fn build(&self, app: &mut App) {
-        app.add_plugins(MeshPickingPlugin).add_systems(Update, select_on_click);
+        app.add_plugins(MeshPickingPlugin)
+            .init_resource::<Hovered>()
+            .add_systems(Update, (select_on_click, track_hover));
         let at = app.world().get_resource::<ViewerConfig>().and_then(|c| c.pick_at);
         if let Some(at) = at {
             app.insert_resource(ScriptedPick { at, frames: 0, done: false }).add_systems(Last, scripted_pick);
@@ -91,11 +95,14 @@ fn select_on_click(
     elements: Query<&ElementId>,
     mut selection: ResMut<Selection>,
     mut review: ResMut<ClashReview>,
+    mut measure: ResMut<Measure>,
+    scene: Res<ModelScene>,
 ) {
-    let hit = clicks
+    let hit_at = clicks
         .read()
         .filter(|c| c.event.button == PointerButton::Primary)
-        .find_map(|c| elements.get(c.entity).ok().map(|id| id.element));
+        .find_map(|c| elements.get(c.entity).ok().map(|id| (id.element, c.event.hit.position)));
+    let hit = hit_at.map(|(e, _)| e);
     let released = buttons.just_released(MouseButton::Left);
     if !released || drag.travelled_px > CLICK_SLOP_PX || !drag.in_view {
         return;
@@ -103,11 +110,43 @@ fn select_on_click(
     if !pointer_in_view(windows.single().ok(), &rect, egui.as_deref()) {
         return;
     }
+    // While measuring point to point, the click's surface point goes to the measure tool.
+    if let (true, Some((e, Some(p)))) = (measure.active && measure.points_mode, hit_at) {
+        measure.clicked = Some((e, world_from_render(scene.origin_m, p)));
+    }
     if selection.element != hit || selection.task.is_some() {
         selection.select_element(hit);
     }
     // Picking an element leaves clash review for the model.
     if hit.is_some() && review.focused.is_some() {
         review.focused = None;
+    }
+}
+
+/// Keeps [`Hovered`] on the element under the pointer (the tooltip's subject); nothing while
+/// the pointer is off the 3D view.
+fn track_hover(
+    mut over: MessageReader<Pointer<Over>>,
+    mut out: MessageReader<Pointer<Out>>,
+    egui: Option<Res<EguiWantsInput>>,
+    windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
+    rect: Res<ViewRect>,
+    elements: Query<&ElementId>,
+    mut hovered: ResMut<Hovered>,
+) {
+    let mut now = hovered.0;
+    for o in out.read() {
+        if elements.get(o.entity).ok().map(|id| id.element) == now {
+            now = None;
+        }
+    }
+    if let Some(e) = over.read().filter_map(|o| elements.get(o.entity).ok()).last() {
+        now = Some(e.element);
+    }
+    if !pointer_in_view(windows.single().ok(), &rect, egui.as_deref()) {
+        now = None;
+    }
+    if hovered.0 != now {
+        hovered.0 = now;
     }
 }

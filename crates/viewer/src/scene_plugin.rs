@@ -12,11 +12,14 @@
 
 use crate::meshes::flat_mesh;
 use crate::state::clash::ClashReview;
+use crate::state::colour::Colouring;
 use crate::state::config::ViewerConfig;
 use crate::state::i18n::{Lang, Strings};
 use crate::state::load::{InstallStep, PendingLoad};
 use crate::state::palette::{class_color, Look, Palette};
-use crate::state::scene::{isolate, ElementId, ModelScene, PreparedScene, Selection, ViewFilter};
+use crate::state::scene::{
+    hover_text, isolate, ElementId, Hovered, ModelScene, PreparedScene, Selection, ViewFilter,
+};
 use crate::state::section::{element_material, ElementMaterial};
 use crate::state::timeline::Timeline;
 use crate::state::ui::{register_panel, PanelSlot};
@@ -62,6 +65,7 @@ impl Plugin for ScenePlugin {
             .add_systems(PostUpdate, apply_appearance.before(bevy::transform::TransformSystems::Propagate));
         register_panel(app, PanelSlot::ModelTab, model_tree_panel);
         register_panel(app, PanelSlot::ElementProperties, element_panel);
+        register_panel(app, PanelSlot::ViewOverlay, hover_tooltip);
         let config = app.world().get_resource::<ViewerConfig>().cloned().unwrap_or_default();
         let mut filter = app.world_mut().resource_mut::<ViewFilter>();
         filter.xray = config.xray;
@@ -263,6 +267,7 @@ pub fn apply_appearance(
     review: Res<ClashReview>,
     timeline: Res<Timeline>,
     palette: Res<Palette>,
+    colouring: Res<Colouring>,
     mut elements: Query<(&ElementId, &mut Visibility, &mut MeshMaterial3d<ElementMaterial>)>,
     mut redraw: MessageWriter<bevy::window::RequestRedraw>,
 ) {
@@ -271,7 +276,8 @@ pub fn apply_appearance(
         || selection.is_changed()
         || review.is_changed()
         || timeline.is_changed()
-        || palette.is_changed())
+        || palette.is_changed()
+        || colouring.is_changed())
     {
         return;
     }
@@ -281,12 +287,17 @@ pub fn apply_appearance(
         let e = scene.element(id.element);
         let status = states.and_then(|s| s.get(id.sim));
         let late = timeline.highlight_late && status.is_some_and(|s| s.late);
-        let look = look_of(id.element, e, &filter, &selection, clash, status.map(|s| s.state), late);
+        let mut look = look_of(id.element, e, &filter, &selection, clash, status.map(|s| s.state), late);
+        // A value unticked in the colour legend hides its elements, but never a clash's pair.
+        if colouring.hides(id.element) && !matches!(look, Look::ClashA | Look::ClashB) {
+            look = Look::Hidden;
+        }
         let new_vis = if look == Look::Hidden { Visibility::Hidden } else { Visibility::Inherited };
         if *vis != new_vis {
             *vis = new_vis;
         }
-        if let Some(m) = palette.material(look, &e.class) {
+        let coloured = (look == Look::Normal).then(|| colouring.entry_of(id.element)).flatten();
+        if let Some(m) = coloured.map(|c| c.material.clone()).or_else(|| palette.material(look, &e.class)) {
             if mat.0 != m {
                 mat.0 = m;
             }
@@ -303,6 +314,34 @@ fn model_tree_panel(
     mut filter: ResMut<ViewFilter>,
 ) {
     model_tree(ui, lang.strings(), &scene, &mut filter);
+}
+
+/// The hover tooltip over the 3D view: the class and name of the element under the pointer,
+/// beside the pointer (not while a button is held: that is an orbit or a pan).
+fn hover_tooltip(
+    InMut(ui): InMut<egui::Ui>,
+    scene: Res<ModelScene>,
+    hovered: Res<Hovered>,
+    config: Option<Res<ViewerConfig>>,
+) {
+    // Batch runs (a screenshot, a BCF export) capture the view with the pointer wherever the
+    // X server left it: no tooltip in them.
+    if config.is_some_and(|c| c.bcf_out.is_some() || c.screenshot.is_some()) {
+        return;
+    }
+    let Some(r) = hovered.0.filter(|r| scene.entities.contains_key(r)) else { return };
+    let (pointer, held) = ui.input(|i| (i.pointer.hover_pos(), i.pointer.any_down()));
+    let Some(at) = pointer.filter(|p| !held && ui.clip_rect().contains(*p)) else { return };
+    let painter = ui.painter();
+    let galley = painter.layout(
+        hover_text(scene.element(r)),
+        egui::FontId::proportional(14.0),
+        egui::Color32::WHITE,
+        (ui.clip_rect().right() - at.x - 24.0).max(120.0),
+    );
+    let rect = egui::Rect::from_min_size(at + egui::vec2(16.0, 18.0), galley.size() + egui::vec2(12.0, 8.0));
+    painter.rect_filled(rect, 4.0, egui::Color32::from_black_alpha(210));
+    painter.galley(rect.min + egui::vec2(6.0, 4.0), galley, egui::Color32::WHITE);
 }
 
 /// The right panel for the selected element.

@@ -22,7 +22,7 @@ use std::path::Path;
 
 /// A small generated data hall (one row of two racks, its trays, ducts, pipes and the 4D
 /// schedule the generator writes into the file).
-fn small_hall() -> (ModelSet, plumbline_schedule::Schedule) {
+pub(crate) fn small_hall() -> (ModelSet, plumbline_schedule::Schedule) {
     let params = plumbline_samples::DatacenterParams { rows: 1, racks_per_row: 2, ..Default::default() };
     let ifc = plumbline_samples::datacenter(&params).ifc.into_bytes();
     let path = Path::new("small-hall.ifc");
@@ -32,7 +32,7 @@ fn small_hall() -> (ModelSet, plumbline_schedule::Schedule) {
     (ModelSet { models: vec![model] }, schedule)
 }
 
-fn headless_app() -> App {
+pub(crate) fn headless_app() -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, AssetPlugin::default()))
         .init_asset::<Mesh>()
@@ -57,12 +57,14 @@ fn update_until_loaded(app: &mut App, what: &str) {
 }
 
 /// A report with one clash between two loaded elements.
-fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Report {
+pub(crate) fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Report {
     let (ia, ib) = (ElementInfo::from_set(set, a), ElementInfo::from_set(set, b));
     let overlap = ia.aabb.intersection(&ib.aabb).unwrap_or(ia.aabb);
     let clash = ClashRecord {
         id: "c1".into(),
+        number: None,
         test: "t".into(),
+        test_id: "t".into(),
         kind: plumbline_clash::ClashKind::Hard,
         distance_m: 0.05,
         hard: true,
@@ -74,6 +76,9 @@ fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Report {
         status: Status::Active,
         group: "g1".into(),
         explanation: Text { en: "A crosses B".into(), zh: "A 穿过 B".into() },
+        overlap_volume_m3: None,
+        basis: None,
+        triage: None,
     };
     let group = Group {
         id: "g1".into(),
@@ -91,6 +96,7 @@ fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Report {
         grouping: Grouping::Element,
         tests: vec![TestReport {
             info: plumbline_review::TestInfo {
+                id: "t".into(),
                 name: "t".into(),
                 mode: plumbline_clash::ClashKind::Hard,
                 tolerance_m: 0.002,
@@ -107,7 +113,7 @@ fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Report {
     }
 }
 
-fn load_into(
+pub(crate) fn load_into(
     app: &mut App,
     set: ModelSet,
     schedule: Option<plumbline_schedule::Schedule>,
@@ -124,7 +130,7 @@ fn load_into(
 }
 
 /// Each drawn element's visibility and material, by element.
-fn looks(app: &mut App) -> Vec<(ElementRef, Visibility, Handle<ElementMaterial>)> {
+pub(crate) fn looks(app: &mut App) -> Vec<(ElementRef, Visibility, Handle<ElementMaterial>)> {
     let mut q = app.world_mut().query::<(&ElementId, &Visibility, &MeshMaterial3d<ElementMaterial>)>();
     let mut v: Vec<_> = q.iter(app.world()).map(|(id, vis, m)| (id.element, *vis, m.0.clone())).collect();
     v.sort_by_key(|x| x.0);
@@ -624,7 +630,7 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
         (test.to_string(), a.to_string(), b.to_string())
     };
     let found: BTreeSet<_> =
-        report.clashes().map(|c| pair(&c.test, &c.a.global_id, &c.b.global_id)).collect();
+        report.clashes().map(|c| pair(&c.test_id, &c.a.global_id, &c.b.global_id)).collect();
     let seeded: BTreeSet<_> = generated.truth.clashes.iter().map(|c| pair(&c.test, &c.a, &c.b)).collect();
     assert!(!seeded.is_empty());
     assert_eq!(found, seeded);

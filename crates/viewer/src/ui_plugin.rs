@@ -19,8 +19,10 @@
 
 use crate::state::camera::{CameraCommand, StandardView, ViewRect};
 use crate::state::clash::ClashReview;
+use crate::state::config::ViewerConfig;
 use crate::state::i18n::{Lang, Strings};
 use crate::state::load::{BrowseFiles, LoadPhase, LoadStage, LoadState, OpenFeedback};
+use crate::state::measure::Measure;
 use crate::state::scene::{ModelScene, Selection, ViewFilter};
 use crate::state::section::SectionBox;
 use crate::state::timeline::Timeline;
@@ -45,6 +47,8 @@ pub enum LeftTab {
     #[default]
     Model,
     Clashes,
+    Search,
+    Colour,
 }
 
 /// The layout's own state.
@@ -53,6 +57,8 @@ pub struct UiLayout {
     pub left_tab: LeftTab,
     /// Whether the left tab was chosen for a newly loaded report.
     tab_set_for_report: bool,
+    /// Whether the keyboard shortcuts window is open (F1).
+    pub shortcuts: bool,
 }
 
 /// The egui panels: the layout, and the tool bar's main row.
@@ -62,13 +68,51 @@ pub struct UiPlugin;
 impl Plugin for UiPlugin {
     fn build(&self, app: &mut App) {
         app.add_plugins(EguiPlugin::default())
-            .init_resource::<UiLayout>()
-            .init_resource::<UiPanels>()
-            .init_resource::<OpenRow>()
             .add_systems(Startup, setup_egui_camera)
-            .add_systems(EguiPrimaryContextPass, (setup_fonts, panels).chain());
-        register_panel(app, PanelSlot::Toolbar, toolbar);
+            .add_systems(EguiPrimaryContextPass, (setup_fonts, panels).chain())
+            .add_systems(Update, shortcuts_key);
+        add_layout(app);
     }
+}
+
+/// The layout's state and the tool bar's row, without egui's Bevy integration: the tests lay
+/// the window out with a plain `egui::Context` ([`layout`]).
+pub fn add_layout(app: &mut App) {
+    app.init_resource::<UiLayout>().init_resource::<UiPanels>().init_resource::<OpenRow>();
+    // A search or a colouring asked for on the command line opens its tab.
+    let config = app.world().get_resource::<ViewerConfig>().cloned().unwrap_or_default();
+    let tab = match (&config.search, &config.colour_by) {
+        (Some(_), _) => Some(LeftTab::Search),
+        (None, Some(_)) => Some(LeftTab::Colour),
+        (None, None) => None,
+    };
+    if let Some(tab) = tab {
+        let mut layout = app.world_mut().resource_mut::<UiLayout>();
+        layout.left_tab = tab;
+        // The tab asked for stays chosen when a report loads.
+        layout.tab_set_for_report = true;
+    }
+    register_panel(app, PanelSlot::Toolbar, toolbar);
+}
+
+/// Side panel sizes, logical pixels: each opens at its default width, can be dragged between
+/// the smallest width and its share of the window, and the two together never take more than
+/// half the window, so the 3D view keeps at least half whatever names the panels hold.
+pub const LEFT_DEFAULT_PX: f32 = 320.0;
+pub const RIGHT_DEFAULT_PX: f32 = 340.0;
+pub const SIDE_MIN_PX: f32 = 180.0;
+/// The most of the window's width the left panel may take.
+pub const LEFT_MAX_SHARE: f32 = 0.3;
+/// The most of the window's width both side panels may take together.
+pub const SIDES_MAX_SHARE: f32 = 0.5;
+/// The most of the window's height the 4D panel may take.
+pub const BOTTOM_MAX_SHARE: f32 = 0.45;
+
+/// A side panel's (smallest, default, largest) width when it may take up to `max_px`.
+fn side_sizes(default_px: f32, max_px: f32) -> (f32, f32, f32) {
+    let max = max_px.max(1.0);
+    let min = SIDE_MIN_PX.min(max);
+    (min, default_px.clamp(min, max), max)
 }
 
 /// egui gets a camera of its own over the whole window (as bevy_egui's `side_panel` example
@@ -121,9 +165,15 @@ fn show_slot(world: &mut World, slot: PanelSlot, ui: &mut egui::Ui) {
     }
 }
 
-/// Lays the panels out around the 3D view and records the rectangle they leave free.
+/// The egui pass: lays the panels out in the primary window.
 fn panels(world: &mut World, contexts: &mut SystemState<EguiContexts<'static, 'static>>) -> Result {
     let ctx = contexts.get_mut(world)?.ctx_mut()?.clone();
+    layout(world, &ctx);
+    Ok(())
+}
+
+/// Lays the panels out around the 3D view and records the rectangle they leave free.
+pub fn layout(world: &mut World, ctx: &egui::Context) {
     let t = world.resource::<Lang>().strings();
     let report_loaded = world.resource::<ClashReview>().report.is_some();
     if report_loaded && !world.resource::<UiLayout>().tab_set_for_report {
@@ -141,43 +191,65 @@ fn panels(world: &mut World, contexts: &mut SystemState<EguiContexts<'static, 's
         show_slot(world, PanelSlot::Toolbar, ui);
         show_slot(world, PanelSlot::SectionRow, ui);
         show_slot(world, PanelSlot::OpenRow, ui);
+        show_slot(world, PanelSlot::MeasureRow, ui);
     });
 
+    let window = ctx.viewport_rect().size();
     let timeline = world.resource::<Timeline>();
     if timeline.data.is_some() || timeline.error.is_some() {
-        egui::Panel::bottom("timeline").resizable(true).default_size(300.0).show(&mut root, |ui| {
-            show_slot(world, PanelSlot::Bottom, ui);
-        });
+        let max = (BOTTOM_MAX_SHARE * window.y).max(1.0);
+        egui::Panel::bottom("timeline").resizable(true).default_size(300.0f32.min(max)).max_size(max).show(
+            &mut root,
+            |ui| {
+                show_slot(world, PanelSlot::Bottom, ui);
+            },
+        );
     }
 
-    egui::Panel::left("left").resizable(true).default_size(300.0).show(&mut root, |ui| {
-        ui.horizontal(|ui| {
-            let mut tab = world.resource::<UiLayout>().left_tab;
-            ui.selectable_value(&mut tab, LeftTab::Model, t.model_tree);
-            ui.selectable_value(&mut tab, LeftTab::Clashes, t.clashes);
-            if tab != world.resource::<UiLayout>().left_tab {
-                world.resource_mut::<UiLayout>().left_tab = tab;
-            }
-        });
-        ui.separator();
-        egui::ScrollArea::vertical().id_salt("left-scroll").auto_shrink([false, false]).show(ui, |ui| {
-            let slot = match world.resource::<UiLayout>().left_tab {
-                LeftTab::Model => PanelSlot::ModelTab,
-                LeftTab::Clashes => PanelSlot::ClashesTab,
-            };
-            show_slot(world, slot, ui);
-            let scene = world.resource::<ModelScene>();
-            if !scene.errors.is_empty() {
-                ui.separator();
-                ui.colored_label(RED, t.errors);
-                for e in &scene.errors {
-                    ui.colored_label(RED, e);
+    let (min, default, max) = side_sizes(LEFT_DEFAULT_PX, LEFT_MAX_SHARE * window.x);
+    let left = egui::Panel::left("left").resizable(true).min_size(min).default_size(default).max_size(max);
+    let left_px = left
+        .show(&mut root, |ui| {
+            // Rows elide instead of wrapping or widening the panel (labels show the full text on
+            // hover); the few texts that must wrap say so.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+            ui.horizontal(|ui| {
+                let mut tab = world.resource::<UiLayout>().left_tab;
+                ui.selectable_value(&mut tab, LeftTab::Model, t.model_tree);
+                ui.selectable_value(&mut tab, LeftTab::Clashes, t.clashes);
+                ui.selectable_value(&mut tab, LeftTab::Search, t.search);
+                ui.selectable_value(&mut tab, LeftTab::Colour, t.colour);
+                if tab != world.resource::<UiLayout>().left_tab {
+                    world.resource_mut::<UiLayout>().left_tab = tab;
                 }
-            }
-        });
-    });
+            });
+            ui.separator();
+            egui::ScrollArea::vertical().id_salt("left-scroll").auto_shrink([false, false]).show(ui, |ui| {
+                let slot = match world.resource::<UiLayout>().left_tab {
+                    LeftTab::Model => PanelSlot::ModelTab,
+                    LeftTab::Clashes => PanelSlot::ClashesTab,
+                    LeftTab::Search => PanelSlot::SearchTab,
+                    LeftTab::Colour => PanelSlot::ColourTab,
+                };
+                show_slot(world, slot, ui);
+                let scene = world.resource::<ModelScene>();
+                if !scene.errors.is_empty() {
+                    ui.separator();
+                    ui.colored_label(RED, t.errors);
+                    for e in &scene.errors {
+                        ui.colored_label(RED, e);
+                    }
+                }
+            });
+        })
+        .response
+        .rect
+        .width();
 
-    egui::Panel::right("right").resizable(true).default_size(320.0).show(&mut root, |ui| {
+    let (min, default, max) = side_sizes(RIGHT_DEFAULT_PX, SIDES_MAX_SHARE * window.x - left_px);
+    let right = egui::Panel::right("right").resizable(true).min_size(min).default_size(default).max_size(max);
+    right.show(&mut root, |ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
         egui::ScrollArea::vertical().id_salt("right-scroll").auto_shrink([false, false]).show(ui, |ui| {
             if world.resource::<ClashReview>().focused_clash().is_some() {
                 show_slot(world, PanelSlot::ClashDetails, ui);
@@ -197,16 +269,52 @@ fn panels(world: &mut World, contexts: &mut SystemState<EguiContexts<'static, 's
                 }
             }
             ui.separator();
-            ui.small(t.help);
+            ui.add(egui::Label::new(egui::RichText::new(t.help).small()).wrap());
         });
     });
 
     let free = root.available_rect_before_wrap();
+    // Drawn over the 3D view on a layer above the panels; paint only, so clicks still reach
+    // the model.
+    let mut overlay = root.new_child(
+        egui::UiBuilder::new()
+            .max_rect(free)
+            .layer_id(egui::LayerId::new(egui::Order::Foreground, egui::Id::new("view-overlay"))),
+    );
+    overlay.set_clip_rect(free);
+    show_slot(world, PanelSlot::ViewOverlay, &mut overlay);
     let rect = Some(Rect::new(free.min.x, free.min.y, free.max.x, free.max.y));
     if world.resource::<ViewRect>().0 != rect {
         world.resource_mut::<ViewRect>().0 = rect;
     }
-    Ok(())
+
+    let mut open = world.resource::<UiLayout>().shortcuts;
+    if open {
+        egui::Window::new(t.shortcuts)
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .default_pos(free.center() - egui::vec2(200.0, 150.0))
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts").num_columns(2).striped(true).show(ui, |ui| {
+                    for (key, what) in t.shortcut_list {
+                        ui.strong(*key);
+                        ui.label(*what);
+                        ui.end_row();
+                    }
+                });
+            });
+        if !open {
+            world.resource_mut::<UiLayout>().shortcuts = false;
+        }
+    }
+}
+
+/// F1 opens and closes the keyboard shortcuts window.
+fn shortcuts_key(keys: Option<Res<ButtonInput<KeyCode>>>, mut layout: ResMut<UiLayout>) {
+    if keys.is_some_and(|k| k.just_pressed(KeyCode::F1)) {
+        layout.shortcuts = !layout.shortcuts;
+    }
 }
 
 /// The tool bar's main row: opening files, the camera, x-ray, the section box, standard views,
@@ -225,6 +333,8 @@ fn toolbar(
     mut filter: ResMut<ViewFilter>,
     mut section: ResMut<SectionBox>,
     mut open_row: ResMut<OpenRow>,
+    mut measure: ResMut<Measure>,
+    mut layout: ResMut<UiLayout>,
     mut camera: MessageWriter<CameraCommand>,
     mut browse: MessageWriter<BrowseFiles>,
 ) {
@@ -249,6 +359,11 @@ fn toolbar(
         let mut xray = filter.xray;
         if ui.checkbox(&mut xray, t.xray).changed() {
             filter.xray = xray;
+        }
+        let mut measuring = measure.active;
+        if ui.checkbox(&mut measuring, t.measure).on_hover_text(t.measure_hint).changed() {
+            measure.active = measuring;
+            measure.clear();
         }
         let mut cut = section.enabled;
         if ui.checkbox(&mut cut, t.section_box).changed() {
@@ -277,6 +392,9 @@ fn toolbar(
             });
         if l != *lang {
             *lang = l;
+        }
+        if ui.selectable_label(layout.shortcuts, "?").on_hover_text(t.shortcuts).clicked() {
+            layout.shortcuts = !layout.shortcuts;
         }
         ui.separator();
         load_status(ui, t, &load, &scene);

@@ -38,8 +38,11 @@ fn element(gid: &str, class: &str, name: &str, file: &str, x: f64) -> ElementInf
 
 fn record(test: &TestInfo, id: &str, a: ElementInfo, b: ElementInfo, x: f64, status: Status) -> ClashRecord {
     let mut r = ClashRecord {
+        triage: None,
         id: id.into(),
+        number: None,
         test: test.name.clone(),
+        test_id: test.name.clone(),
         kind: ClashKind::Hard,
         distance_m: 0.05,
         hard: true,
@@ -51,6 +54,8 @@ fn record(test: &TestInfo, id: &str, a: ElementInfo, b: ElementInfo, x: f64, sta
         status,
         group: String::new(),
         explanation: Text::default(),
+        overlap_volume_m3: None,
+        basis: None,
     };
     r.explanation = explain_clash(test, &r);
     r
@@ -60,6 +65,7 @@ fn record(test: &TestInfo, id: &str, a: ElementInfo, b: ElementInfo, x: f64, sta
 /// resolved clash) and a duplicate check with a GlobalId that is not an IfcGuid.
 pub fn report() -> Report {
     let trays = TestInfo {
+        id: "Trays vs ducts".into(),
         name: "Trays vs ducts".into(),
         mode: ClashKind::Hard,
         tolerance_m: 0.002,
@@ -102,6 +108,7 @@ pub fn report() -> Report {
     ];
     let groups = group_clashes(&trays, &mut records, Grouping::default());
     let dup = TestInfo {
+        id: "Duplicates".into(),
         name: "Duplicates".into(),
         mode: ClashKind::Duplicate,
         tolerance_m: 0.002,

@@ -17,7 +17,7 @@
 //! A task id may repeat (event logs have one row per element and task): the first row gives the
 //! task, every row gives a link. The delimiter (`,`, `;` or tab) is taken from the header line.
 
-use crate::text::{decode_text, finish_day, parse_duration_days, parse_moment, parse_number, start_day};
+use crate::text::{decode, finish_day, parse_duration_days, parse_moment, parse_number, start_day};
 use crate::{Dependency, DependencyType, Format, Link, Schedule, ScheduleError, Task, TaskType};
 use std::collections::HashMap;
 use std::path::Path;
@@ -42,6 +42,9 @@ enum Role {
 }
 
 fn role_of(header: &str) -> Option<Role> {
+    if let Some(role) = chinese_role_of(header) {
+        return Some(role);
+    }
     let h: String =
         header.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
     Some(match h.as_str() {
@@ -69,10 +72,41 @@ fn role_of(header: &str) -> Option<Role> {
     })
 }
 
+/// The column headers of Chinese exports (MS Project and spreadsheets on Chinese Windows), in
+/// simplified and traditional characters.
+fn chinese_role_of(header: &str) -> Option<Role> {
+    Some(match header.trim() {
+        "编号" | "編號" | "任务编号" | "任務編號" | "标识号" | "標識號" | "作业代码" | "作業代碼" => {
+            Role::Id
+        }
+        "名称" | "名稱" | "任务名称" | "任務名稱" | "工作名称" | "工作名稱" | "作业名称" | "作業名稱" => {
+            Role::Name
+        }
+        "开始" | "開始" | "开始时间" | "開始時間" | "开始日期" | "開始日期" | "计划开始" | "計劃開始" => {
+            Role::Start
+        }
+        "完成" | "结束" | "結束" | "完成时间" | "完成時間" | "结束时间" | "結束時間" | "完成日期"
+        | "结束日期" | "結束日期" | "计划完成" | "計劃完成" => Role::Finish,
+        "实际开始" | "實際開始" => Role::ActualStart,
+        "实际完成" | "實際完成" | "实际结束" | "實際結束" => Role::ActualFinish,
+        "工期" | "持续时间" | "持續時間" => Role::Duration,
+        "类型" | "類型" | "任务类型" | "任務類型" => Role::Type,
+        "前置任务" | "前置任務" | "紧前工作" | "緊前工作" | "前置" => Role::Predecessors,
+        "完成百分比" | "进度" | "進度" | "完成率" => Role::Percent,
+        "大纲级别" | "大綱級別" | "层级" | "層級" => Role::Level,
+        "父任务" | "父任務" => Role::Parent,
+        "工作分解结构" | "工作分解結構" => Role::Wbs,
+        _ => return None,
+    })
+}
+
 /// Reads a CSV schedule or link table from a file.
 pub fn read_csv(path: &Path) -> Result<Schedule, ScheduleError> {
     let bytes = std::fs::read(path).map_err(|source| ScheduleError::Io { path: path.into(), source })?;
-    read_csv_text(path, &decode_text(&bytes))
+    let decoded = decode(&bytes);
+    let mut schedule = read_csv_text(path, &decoded.text)?;
+    schedule.warnings.extend(decoded.note(path));
+    Ok(schedule)
 }
 
 /// Reads CSV text (see the module documentation); `path` names the file in messages.

@@ -3,8 +3,12 @@
 
 mod csv;
 mod mspdi;
+mod mspdi_plan;
 mod p6xml;
+mod p6xml_plan;
 mod xer;
+mod xer_plan;
+mod xer_table;
 
 pub use self::csv::{read_csv, read_csv_text};
 pub use mspdi::read_mspdi_text;
@@ -25,34 +29,57 @@ pub fn read_schedule(path: &Path) -> Result<Schedule, ScheduleError> {
 
 /// As [`read_schedule`], from bytes already in memory; `path` names the file in messages.
 pub fn read_schedule_bytes(path: &Path, bytes: &[u8]) -> Result<Schedule, ScheduleError> {
-    match detect(path, bytes) {
-        Detected::Mpp => Err(ScheduleError::BinaryMpp { path: path.into() }),
-        Detected::Other(reason) => Err(ScheduleError::UnsupportedFormat { path: path.into(), reason }),
-        Detected::Format(format) => {
-            let text = crate::text::decode_text(bytes);
-            match format {
-                Format::Mspdi => read_mspdi_text(path, &text),
-                Format::P6Xml => read_p6xml_text(path, &text),
-                Format::Xer => read_xer_text(path, &text),
-                _ => read_csv_text(path, &text),
-            }
-        }
+    if let Some(refused) = refuse_binary(path, bytes) {
+        return Err(refused);
     }
+    // Decoded before the format is recognised: a UTF-16 XER or CSV shows its header only
+    // once decoded.
+    let decoded = crate::text::decode(bytes);
+    let mut schedule = match detect(path, &decoded.text) {
+        Detected::Other(reason) => {
+            return Err(ScheduleError::UnsupportedFormat { path: path.into(), reason })
+        }
+        Detected::Format(format) => match format {
+            Format::Mspdi => read_mspdi_text(path, &decoded.text),
+            Format::P6Xml => read_p6xml_text(path, &decoded.text),
+            Format::Xer => read_xer_text(path, &decoded.text),
+            _ => read_csv_text(path, &decoded.text),
+        }?,
+    };
+    schedule.warnings.extend(decoded.note(path));
+    Ok(schedule)
 }
 
 enum Detected {
     Format(Format),
-    Mpp,
     Other(String),
 }
 
-fn detect(path: &Path, bytes: &[u8]) -> Detected {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+fn extension(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+}
+
+/// Binary files that hold no schedule text: refused before any decoding.
+fn refuse_binary(path: &Path, bytes: &[u8]) -> Option<ScheduleError> {
+    let ext = extension(path);
     // OLE2 compound documents: binary .mpp (and .xls); Project's own format.
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || ext == "mpp" || ext == "mpt" {
-        return Detected::Mpp;
+        return Some(ScheduleError::BinaryMpp { path: path.into() });
     }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    if bytes.starts_with(b"PK\x03\x04") || ext == "xlsx" || ext == "xls" {
+        return Some(ScheduleError::UnsupportedFormat {
+            path: path.into(),
+            reason:
+                "a spreadsheet: save it as CSV (id, name, start, finish, type, predecessors) and load that"
+                    .into(),
+        });
+    }
+    None
+}
+
+fn detect(path: &Path, text: &str) -> Detected {
+    let ext = extension(path);
+    let head = text.char_indices().nth(4096).map_or(text, |(end, _)| &text[..end]);
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with("ERMHDR") {
         return Detected::Format(Format::Xer);
@@ -67,12 +94,6 @@ fn detect(path: &Path, bytes: &[u8]) -> Detected {
                 "an XML file that is neither MS Project XML (MSPDI, root <Project>) nor Primavera P6 XML (root <APIBusinessObjects>)".into(),
             )
         };
-    }
-    if bytes.starts_with(b"PK\x03\x04") || ext == "xlsx" || ext == "xls" {
-        return Detected::Other(
-            "a spreadsheet: save it as CSV (id, name, start, finish, type, predecessors) and load that"
-                .into(),
-        );
     }
     if head.starts_with("ISO-10303-21") || ext == "ifc" || ext == "ifczip" {
         return Detected::Other(

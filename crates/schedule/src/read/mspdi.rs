@@ -70,11 +70,13 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
             })?);
         }
         task.percent_complete = n.text_of("PercentComplete").and_then(parse_number);
+        stored_figures(&mut task, n, &date)?;
         let names = std::iter::once(task.name.as_str()).chain(task.wbs.iter().map(String::as_str));
         task.task_type = TaskType::from_names(names);
         schedule.tasks.push(task);
     }
 
+    let mut raw_lags = Vec::new();
     let index: HashMap<String, usize> =
         schedule.tasks.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
     for (successor, n) in task_nodes.iter().enumerate() {
@@ -118,9 +120,45 @@ pub fn read_mspdi_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
                 _ => lag / 10.0 / minutes_per_day,
             };
             schedule.dependencies.push(Dependency { predecessor, successor, dep_type, lag_days });
+            raw_lags.push(super::mspdi_plan::RawLag { tenths: lag, format });
         }
     }
+    super::mspdi_plan::fill(path, &root, &task_nodes, &mut schedule, &raw_lags)?;
     Ok(schedule)
+}
+
+/// Reads a date field of an element, naming the file and line when it is not a date.
+type DateOf<'a> = dyn Fn(&Element, &str) -> Result<Option<crate::text::Moment>, ScheduleError> + 'a;
+
+/// What MS Project computed for the task (its `Start`, `Finish`, `Critical`, `TotalSlack` in
+/// tenths of a minute), its milestone and summary kind, and whether it is manually scheduled.
+fn stored_figures(task: &mut Task, n: &Element, date: &DateOf) -> Result<(), ScheduleError> {
+    use crate::plan::{ActivityKind, StoredDates};
+    let at = |field: &str| -> Result<Option<chrono::NaiveDateTime>, ScheduleError> {
+        Ok(date(n, field)?.map(|m| m.date.and_time(m.time.unwrap_or(chrono::NaiveTime::MIN))))
+    };
+    task.plan.kind = if task.summary {
+        ActivityKind::WbsSummary
+    } else if task.milestone {
+        // A Project milestone after a finish stands at that finish (17:00), as P6's finish
+        // milestones do.
+        ActivityKind::FinishMilestone
+    } else {
+        ActivityKind::Task
+    };
+    task.plan.manual = n.text_of("Manual") == Some("1");
+    task.plan.line = n.line;
+    task.plan.actual_start = at("ActualStart")?;
+    task.plan.actual_finish = at("ActualFinish")?;
+    task.plan.stored = Some(StoredDates {
+        early_start: at("Start")?,
+        early_finish: at("Finish")?,
+        late_start: at("LateStart")?,
+        late_finish: at("LateFinish")?,
+        total_float_min: n.text_of("TotalSlack").and_then(parse_number).map(|v| v / 10.0),
+        critical: n.text_of("Critical").map(|c| c == "1"),
+    });
+    Ok(())
 }
 
 /// The project calendar (`Project/CalendarUID`), following `BaseCalendarUID` for the week when

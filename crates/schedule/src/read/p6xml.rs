@@ -102,6 +102,7 @@ pub fn read_p6xml_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
         schedule.tasks.push(task);
     }
 
+    let mut lags_hr = Vec::new();
     for p in &projects {
         let project_object = p.text_of("ObjectId").unwrap_or("");
         for r in p.all("Relationship") {
@@ -123,10 +124,17 @@ pub fn read_p6xml_text(path: &Path, text: &str) -> Result<Schedule, ScheduleErro
             let dep_type = DependencyType::parse(kind).ok_or_else(|| {
                 ScheduleError::field(path, r.line, "Type", format!("unknown relationship type '{kind}'"))
             })?;
-            let lag_days = number(r, "Lag")?.unwrap_or(0.0) / hours_per_day;
-            schedule.dependencies.push(Dependency { predecessor, successor, dep_type, lag_days });
+            let lag_hr = number(r, "Lag")?.unwrap_or(0.0);
+            schedule.dependencies.push(Dependency {
+                predecessor,
+                successor,
+                dep_type,
+                lag_days: lag_hr / hours_per_day,
+            });
+            lags_hr.push(lag_hr);
         }
     }
+    super::p6xml_plan::fill(path, &root, &projects, &activities, &mut schedule, &lags_hr)?;
     Ok(schedule)
 }
 

@@ -6,22 +6,12 @@
 //! calendar's hours per day (8 where the file does not say).
 
 use super::unique_ids;
+use super::xer_table::Table;
 use crate::text::{finish_day, parse_moment, parse_number, start_day, Moment};
 use crate::{Calendar, Dependency, DependencyType, Format, Schedule, ScheduleError, Task, TaskType};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-
-struct Table<'a> {
-    fields: HashMap<&'a str, usize>,
-    rows: Vec<(usize, Vec<&'a str>)>,
-}
-
-impl<'a> Table<'a> {
-    fn get(&self, row: &[&'a str], field: &str) -> &'a str {
-        self.fields.get(field).and_then(|&i| row.get(i)).map_or("", |v| v.trim())
-    }
-}
 
 fn tables<'a>(path: &Path, text: &'a str) -> Result<HashMap<&'a str, Table<'a>>, ScheduleError> {
     let mut out: HashMap<&str, Table> = HashMap::new();
@@ -225,6 +215,7 @@ pub fn read_xer_text(path: &Path, text: &str) -> Result<Schedule, ScheduleError>
         schedule.tasks.push(task);
     }
 
+    let mut lags_hr = Vec::new();
     for (line, row) in &preds.rows {
         let (succ, pred) = (preds.get(row, "task_id"), preds.get(row, "pred_task_id"));
         let (Some(&successor), Some(&predecessor)) = (by_internal.get(succ), by_internal.get(pred)) else {
@@ -238,9 +229,16 @@ pub fn read_xer_text(path: &Path, text: &str) -> Result<Schedule, ScheduleError>
         let dep_type = DependencyType::parse(kind).ok_or_else(|| {
             ScheduleError::field(path, *line, "pred_type", format!("unknown relationship type '{kind}'"))
         })?;
-        let lag_days = number(preds, row, *line, "lag_hr_cnt")?.unwrap_or(0.0) / hours_per_day;
-        schedule.dependencies.push(Dependency { predecessor, successor, dep_type, lag_days });
+        let lag_hr = number(preds, row, *line, "lag_hr_cnt")?.unwrap_or(0.0);
+        lags_hr.push(lag_hr);
+        schedule.dependencies.push(Dependency {
+            predecessor,
+            successor,
+            dep_type,
+            lag_days: lag_hr / hours_per_day,
+        });
     }
+    super::xer_plan::fill(path, &tables, &mut schedule, &lags_hr)?;
     Ok(schedule)
 }
 

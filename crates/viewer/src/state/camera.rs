@@ -40,18 +40,29 @@ impl OrbitCamera {
         OrbitCamera { focus: centre, distance: 1.1 * r / (0.5 * fov_y).sin(), ..*self }
     }
 
-    /// A review camera (world metres, Z up) as an orbit around its target.
+    /// A review camera (world metres, Z up) as an orbit around its target, seen through a
+    /// lens of vertical field of view `fov_y` (radians): the distance is scaled so the target
+    /// takes the share of the view it takes in the review camera's own (wider) field of view,
+    /// the framing a BCF viewpoint or a report snapshot shows.
     pub fn from_review(
         origin_m: [f64; 3],
         cam: &plumbline_review::Camera,
         target_m: [f64; 3],
+        fov_y: f32,
     ) -> OrbitCamera {
         let eye = render_from_world(origin_m, cam.position);
         let focus = render_from_world(origin_m, target_m);
         let off = eye - focus;
         let distance = off.length().max(0.1);
         let d = off / distance;
-        OrbitCamera { focus, yaw: d.x.atan2(d.z), pitch: d.y.clamp(-1.0, 1.0).asin(), distance }
+        let review_half = (0.5 * cam.field_of_view_deg.to_radians() as f32).clamp(0.01, 1.5);
+        let lens = review_half.tan() / (0.5 * fov_y).clamp(0.01, 1.5).tan();
+        OrbitCamera {
+            focus,
+            yaw: d.x.atan2(d.z),
+            pitch: d.y.clamp(-1.0, 1.0).asin(),
+            distance: distance * lens,
+        }
     }
 }
 

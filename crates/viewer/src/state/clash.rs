@@ -110,8 +110,15 @@ impl ClashReview {
         ))
     }
 
-    /// Finds a clash by id, or by its position in report order (counting from 0).
+    /// Finds a clash by id, by its history number written `#N`, or by its position in report
+    /// order (counting from 0).
     pub fn find(&self, id_or_index: &str) -> Option<ClashKey> {
+        if let Some(n) = id_or_index.trim().strip_prefix('#').and_then(|n| n.parse::<u64>().ok()) {
+            let report = self.report.as_ref()?;
+            return report.tests.iter().enumerate().find_map(|(t, test)| {
+                test.clashes.iter().position(|c| c.number == Some(n)).map(|c| ClashKey { test: t, clash: c })
+            });
+        }
         let report = self.report.as_ref()?;
         let keys: Vec<ClashKey> = report
             .tests
@@ -179,14 +186,33 @@ impl ClashReview {
         std::fs::rename(&tmp, out).map_err(|e| format!("{}: {e}", out.display()))
     }
 
-    /// Focuses a clash (or none) and returns where the camera should go.
+    /// Focuses a clash (or none) and returns where the camera should go: the review camera of
+    /// its [`clash_context_box`], so both elements and their surroundings are in view.
     pub fn focus(&mut self, key: Option<ClashKey>) -> Option<CameraCommand> {
         self.focused = key.filter(|k| self.clash(*k).is_some());
-        let c = self.focused_clash()?;
-        // A clash without an overlap box (clearance, duplicate) is framed around its point.
-        let b = if c.overlap_aabb.is_empty() { Aabb { min: c.point, max: c.point } } else { c.overlap_aabb };
+        let b = clash_context_box(self.focused_clash()?);
         Some(CameraCommand::Review { camera: plumbline_review::frame_box(&b), target_m: b.center() })
     }
+}
+
+/// How far along its two elements the view of a clash reaches from the clash (metres): far
+/// enough to see where a duct and a wall run and what stands around them, without backing off
+/// to the whole of a 30 m wall.
+pub const CLASH_CONTEXT_REACH_M: f64 = 2.0;
+/// The least room left around the clash itself on every side (metres).
+pub const CLASH_CONTEXT_MARGIN_M: f64 = 0.5;
+
+/// The world box a focused clash is framed on: its overlap (or its point, for clearance and
+/// duplicate clashes) with a margin, grown by the parts of elements A and B within
+/// [`CLASH_CONTEXT_REACH_M`] of it. Framing the overlap alone filled the view with two flat
+/// colours; Navisworks' and Solibri's clash views show both elements in their setting.
+pub fn clash_context_box(c: &ClashRecord) -> Aabb {
+    let core = if c.overlap_aabb.is_empty() { Aabb { min: c.point, max: c.point } } else { c.overlap_aabb };
+    let reach = core.inflated(CLASH_CONTEXT_REACH_M);
+    [&c.a.aabb, &c.b.aabb]
+        .into_iter()
+        .filter_map(|element| element.intersection(&reach))
+        .fold(core.inflated(CLASH_CONTEXT_MARGIN_M), |b, part| b.union(&part))
 }
 
 /// Asks for the group of a clash to be exported to BCF with the current view as its snapshot

@@ -53,6 +53,13 @@ pub struct ViewerConfig {
     /// Pick (as a click would) at this window position in logical pixels once the model is
     /// shown, print the ray cast's time and select the hit.
     pub pick_at: Option<Vec2>,
+    /// Measure the minimum distance between these two elements (GlobalIds) once loaded, print
+    /// `distance_m=…`, and exit (after the screenshot when one is asked for).
+    pub measure: Option<(String, String)>,
+    /// Open the Search tab with this text searched (`--search`).
+    pub search: Option<String>,
+    /// Colour the elements by this instead of their class (`--colour-by`).
+    pub colour_by: Option<crate::state::colour::ColourBy>,
     /// Start with the section box on, at this world box (metres).
     pub section_box: Option<plumbline_model::Aabb>,
     /// Where loaded models are kept for the next opening (`None`: every model is loaded from

@@ -12,17 +12,21 @@
 //! - [`section`]: the section box and the element material that carries it.
 //! - [`camera`]: the orbit camera's pose, camera requests, the 3D view's rectangle.
 //! - [`clash`]: the reviewed clash report, the clash in focus, the clash history.
+//! - [`colour`]: colour by class, storey, system, property, clash status or 4D state.
 //! - [`timeline`]: the 4D schedule and the shown date.
 //! - [`load`]: the running load, a finished load waiting to be installed, open requests.
+//! - [`measure`]: the measure tool's picked elements and result.
 //! - [`ui`]: the panel slots features draw their egui panels into.
 //! - [`i18n`]: the UI language and its strings.
 
 pub mod camera;
 pub mod clash;
+pub mod colour;
 pub mod config;
 pub mod coords;
 pub mod i18n;
 pub mod load;
+pub mod measure;
 pub mod palette;
 pub mod scene;
 pub mod section;
@@ -48,6 +52,7 @@ impl Plugin for StatePlugin {
             .init_resource::<load::PendingLoad>()
             .init_resource::<scene::ModelScene>()
             .init_resource::<scene::Selection>()
+            .init_resource::<scene::Hovered>()
             .init_resource::<scene::ViewFilter>()
             .init_resource::<palette::Palette>()
             .init_resource::<section::SectionBox>()
@@ -56,6 +61,8 @@ impl Plugin for StatePlugin {
             .init_resource::<camera::CameraFlight>()
             .init_resource::<camera::PointerDrag>()
             .init_resource::<camera::ViewRect>()
+            .init_resource::<measure::Measure>()
+            .init_resource::<colour::Colouring>()
             .init_resource::<ui::UiPanels>()
             .init_resource::<ui::OpenRow>()
             .add_message::<RequestRedraw>()

@@ -34,21 +34,27 @@ pub struct Palette {
     pub temporary: Handle<ElementMaterial>,
     pub demolishing: Handle<ElementMaterial>,
     pub late: Handle<ElementMaterial>,
+    /// The colours of a colouring other than by class (its legend's materials), listed here so
+    /// everything that reaches every element material (the section box) reaches them too.
+    pub extra: Vec<Handle<ElementMaterial>>,
 }
 
 impl Palette {
     /// Every material of the palette (class colours and highlights).
     pub fn all(&self) -> impl Iterator<Item = &Handle<ElementMaterial>> {
-        self.by_class.values().chain([
-            &self.selected,
-            &self.ghost,
-            &self.clash_a,
-            &self.clash_b,
-            &self.in_progress,
-            &self.temporary,
-            &self.demolishing,
-            &self.late,
-        ])
+        self.by_class
+            .values()
+            .chain([
+                &self.selected,
+                &self.ghost,
+                &self.clash_a,
+                &self.clash_b,
+                &self.in_progress,
+                &self.temporary,
+                &self.demolishing,
+                &self.late,
+            ])
+            .chain(&self.extra)
     }
 
     /// The material of a look for an element of `class` (`None`: hidden, or a class without

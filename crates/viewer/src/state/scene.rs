@@ -141,3 +141,15 @@ impl ViewFilter {
 pub fn isolate<'a>(hidden: &mut BTreeSet<String>, keep: &str, all: impl IntoIterator<Item = &'a String>) {
     *hidden = all.into_iter().filter(|k| k.as_str() != keep).cloned().collect();
 }
+
+/// The drawn element under the pointer, for the hover tooltip (set by picking).
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Hovered(pub Option<ElementRef>);
+
+/// What the hover tooltip says about an element: its class and name (or GlobalId).
+pub fn hover_text(e: &Element) -> String {
+    match e.name.as_deref().filter(|n| !n.trim().is_empty()) {
+        Some(name) => format!("{} '{name}'", e.class),
+        None => format!("{} {}", e.class, e.global_id),
+    }
+}

@@ -22,18 +22,26 @@ pub enum PanelSlot {
     SectionRow,
     /// A row under it to open files by path (when the Open box is shown).
     OpenRow,
+    /// A row under it for the measure tool (while it is on or shows a result).
+    MeasureRow,
     /// The bottom panel (4D), shown when a schedule was loaded or failed to load.
     Bottom,
     /// The left panel's *Model* tab.
     ModelTab,
     /// The left panel's *Clashes* tab.
     ClashesTab,
+    /// The left panel's *Search* tab.
+    SearchTab,
+    /// The left panel's *Colour* tab (colour by, the legend).
+    ColourTab,
     /// The right panel while a clash is in focus.
     ClashDetails,
     /// The right panel for a selected element.
     ElementProperties,
     /// The right panel for a selected 4D task.
     TaskProperties,
+    /// Drawn over the 3D view, after the panels (dimension lines, labels); paint only.
+    ViewOverlay,
 }
 
 /// The panel systems registered for each slot, drawn in the order they were registered.

@@ -1,0 +1,99 @@
+//! Issue 21's seeded defects in the bank branch, each with a near miss: things standing in
+//! the clear floor space in front of the ATMs (ADA 2010 §305), and outside the entrance doors
+//! in their leaves' swing. The ATMs and the entrance doors carry the properties the rules
+//! select them by (`Pset_Plumbline_Accessibility.Accessible`, `Pset_DoorCommon.FireExit`).
+
+use crate::build::{kind, Class, Ctx, Kind, Placed, Sched, Shape};
+use crate::extras::{props, Value};
+use crate::geom::{Aabb, Facing};
+use crate::guid::Key;
+use crate::{Lang, ACCESSIBLE_CLEAR_FLOOR, EGRESS_DOOR_SWING};
+
+const STAND: Kind = kind(Class::Furniture, "USERDEFINED", Some("BROCHURE STAND"));
+const BENCH: Kind = kind(Class::Furniture, "USERDEFINED", Some("BENCH"));
+const PLANTER: Kind = kind(Class::Proxy, "USERDEFINED", Some("PLANTER"));
+
+/// Seeds the defects; `atms` and `entrances` are the written elements with their keys.
+pub(super) fn seeds(ctx: &mut Ctx, l: Lang, seed: u64, atms: &[(Placed, Key)], entrances: &[(Placed, Key)]) {
+    let key = |tag: &str| Key::new(seed, tag);
+    for (atm, k) in atms {
+        props(ctx, atm.id, *k, "Pset_Plumbline_Accessibility", &[("Accessible", Value::Label("TRUE"))]);
+    }
+    for (door, k) in entrances {
+        props(ctx, door.id, *k, "Pset_DoorCommon", &[("FireExit", Value::Label("TRUE"))]);
+    }
+    // In front of the ATMs (their faces at x = 3200, facing -X): a brochure stand 600 mm out
+    // and a bench 1000 mm out, inside the 1220 mm clear floor space; a planter 1230 mm out.
+    let (Some((atm1, _)), Some((atm2, _))) = (atms.first(), atms.get(1)) else { return };
+    let ex = Sched::Existing;
+    let stand = ctx.put(
+        STAND,
+        key("seed-brochure-stand"),
+        format_args!("{}", l.pick("Brochure stand", "宣传架")),
+        Shape::Block { b: Aabb::xyz((2400, 2600), (2200, 2600), (0, 1200)), front: Facing::PosX },
+        None,
+        ex,
+    );
+    ctx.clash(atm1, &stand, "clearance", ACCESSIBLE_CLEAR_FLOOR, Some(600));
+    let bench = ctx.put(
+        BENCH,
+        key("seed-bench"),
+        format_args!("{}", l.pick("Bench", "座椅")),
+        Shape::Block { b: Aabb::xyz((1800, 2200), (3300, 3900), (0, 450)), front: Facing::PosX },
+        None,
+        ex,
+    );
+    ctx.clash(atm2, &bench, "clearance", ACCESSIBLE_CLEAR_FLOOR, Some(1000));
+    let planter = ctx.put(
+        PLANTER,
+        key("seed-lobby-planter"),
+        format_args!("{}", l.pick("Planter", "花箱")),
+        Shape::Block { b: Aabb::xyz((1500, 1970), (2100, 2700), (0, 900)), front: Facing::PosX },
+        None,
+        ex,
+    );
+    ctx.non_clash(
+        atm1,
+        &planter,
+        "near miss: 1230 mm in front of the ATM, outside the 1220 mm clear floor space",
+    );
+
+    // Outside the entrance doors (their outer faces at y = -175, opening outwards): a planter
+    // 500 mm out in the 1200 mm leaf's sweep, a bicycle rack 1500 mm out in the 2000 mm
+    // leaf's, and a planter 10 mm beside that sweep.
+    let (Some((door1, _)), Some((door2, _))) = (entrances.first(), entrances.get(1)) else { return };
+    let face = door1.b.min[1];
+    let planter = ctx.put(
+        PLANTER,
+        key("seed-entrance-planter"),
+        format_args!("{} 1", l.pick("Entrance planter", "入口花箱")),
+        Shape::Block { b: Aabb::xyz((1700, 2300), (face - 1000, face - 500), (0, 900)), front: Facing::PosY },
+        None,
+        ex,
+    );
+    ctx.clash(door1, &planter, "clearance", EGRESS_DOOR_SWING, Some(500));
+    let rack = ctx.put(
+        PLANTER,
+        key("seed-bicycle-rack"),
+        format_args!("{}", l.pick("Bicycle rack", "自行车架")),
+        Shape::Block {
+            b: Aabb::xyz((12_500, 13_500), (face - 1800, face - 1500), (0, 800)),
+            front: Facing::PosY,
+        },
+        None,
+        ex,
+    );
+    ctx.clash(door2, &rack, "clearance", EGRESS_DOOR_SWING, Some(1500));
+    let beside = ctx.put(
+        PLANTER,
+        key("seed-entrance-planter-beside"),
+        format_args!("{} 2", l.pick("Entrance planter", "入口花箱")),
+        Shape::Block {
+            b: Aabb::xyz((14_010, 14_600), (face - 1000, face - 500), (0, 900)),
+            front: Facing::PosY,
+        },
+        None,
+        ex,
+    );
+    ctx.non_clash(door2, &beside, "near miss: 10 mm beside the entrance door's swing");
+}
