@@ -108,6 +108,10 @@ pub struct ClashArgs {
     /// Do not record a --config run in the clash history.
     #[arg(long, conflicts_with = "db", help_heading = "History and gate")]
     no_db: bool,
+    /// The project the run is recorded in (clash numbers count per project; one history can
+    /// hold a programme of sites) [default: the rule file's name, else the models' names].
+    #[arg(long, help_heading = "History and gate")]
+    project: Option<String>,
     /// Exit with code 3 when the run leaves new clashes (`new`: first seen, or seen again after
     /// being resolved), any open one (`open`: new, active or reviewed), or an open one whose
     /// elements the 4D schedule starts building within N days (`due:N`). Needs the history: an
@@ -237,6 +241,7 @@ impl ClashArgs {
             history,
             fail_on: self.fail_on,
             today: self.today,
+            project: self.project.clone(),
             outputs: Outputs {
                 json: self.json.clone(),
                 csv: self.csv.clone(),

@@ -394,6 +394,7 @@ fn time_clash_plan(args: &ScheduleArgs) -> anyhow::Result<Plan> {
         outputs: Outputs::default(),
         threads: None,
         today: None,
+        project: None,
         basis: if args.actual { Basis::Actual } else { Basis::Planned },
     };
     Ok(Plan::new(request, &plumbline_ifc::canonical_class_name)?)

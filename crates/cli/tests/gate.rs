@@ -283,3 +283,30 @@ fn the_csv_starts_with_a_byte_order_mark_for_excel() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_run_is_recorded_in_the_project_named_and_numbers_count_per_project() {
+    let dir = scratch("project");
+    let hall = sample("datacenter-hall.ifc");
+    let branch = sample("bank-branch.ifc");
+    for (model, project) in [(&hall, "dc-hall"), (&branch, "branch-042")] {
+        let out = run_in(
+            &dir,
+            &["clash", model.to_str().unwrap_or_default(), "--a", "*", "--db", "h.db", "--project", project],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let store = plumbline_store::Store::open_existing(dir.join("h.db")).expect("history");
+    let projects: Vec<String> = store.projects().expect("projects").into_keys().collect();
+    assert_eq!(projects, ["branch-042", "dc-hall"]);
+    // Each project numbers its clashes from #1.
+    let mut firsts: Vec<(String, u64)> = store
+        .all_clashes()
+        .expect("clashes")
+        .into_iter()
+        .filter_map(|c| Some((c.project.clone(), c.number?)))
+        .filter(|(_, n)| *n == 1)
+        .collect();
+    firsts.sort();
+    assert_eq!(firsts, [("branch-042".to_string(), 1), ("dc-hall".to_string(), 1)]);
+}

@@ -28,8 +28,11 @@ pub fn record_run(
 /// As [`record_run`], with `before_commit` run inside the history's transaction on the report
 /// with its statuses and numbers: the run is recorded only when it succeeds (a clash run
 /// stages its report files there, so a run whose reports failed records nothing).
+/// `project` names the project the run is recorded in (its clash numbers count per project);
+/// `None` takes the history's default (the rule file's or the models' name).
 pub fn record_run_then<T>(
     path: &Path,
+    project: Option<&str>,
     report: &mut Report,
     rules_file: Option<&Path>,
     set: &ModelSet,
@@ -37,6 +40,7 @@ pub fn record_run_then<T>(
     before_commit: impl FnOnce(&Report) -> Result<T, PipelineError>,
 ) -> Result<(RunSummary, T), PipelineError> {
     let mut store = Store::open(path)?;
+    store.set_project(project);
     let meta = run_meta(report, rules_file, started_utc);
     let revision = Revision::of_set(set);
     store.record_revision_run_then(report, &meta, &Unchecked::of_set(set), Some(&revision), before_commit)

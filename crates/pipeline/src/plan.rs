@@ -37,6 +37,9 @@ pub struct ClashRequest {
     pub fail_on: Option<FailOn>,
     /// The day the clash triage counts `days_to_needed` from; default the schedule's data date.
     pub today: Option<chrono::NaiveDate>,
+    /// The history project the run is recorded in (`--project`); default: the rule file's or
+    /// the models' name, as the history chooses.
+    pub project: Option<String>,
     pub outputs: Outputs,
     /// Worker threads; `None` uses every core. Results do not depend on it.
     pub threads: Option<usize>,
@@ -219,6 +222,8 @@ pub struct Plan {
     pub fail_on: Option<FailOn>,
     /// See [`ClashRequest::today`].
     pub today: Option<chrono::NaiveDate>,
+    /// See [`ClashRequest::project`].
+    pub project: Option<String>,
     pub outputs: Outputs,
     pub threads: Option<usize>,
     pub basis: Basis,
@@ -291,6 +296,7 @@ impl Plan {
             history,
             fail_on: request.fail_on,
             today: request.today,
+            project: request.project,
             outputs: request.outputs,
             threads: request.threads,
             basis: request.basis,
@@ -407,6 +413,7 @@ mod tests {
             history: HistoryChoice::Default,
             fail_on: None,
             today: None,
+            project: None,
             outputs: Outputs::default(),
             threads: None,
             basis: Basis::Planned,

@@ -160,9 +160,11 @@ fn run_stages(
                 Some(_) => review_notes(path, &report)?,
                 None => BTreeMap::new(),
             };
-            let (summary, staged) = record_run_then(path, &mut report, rules, &set, started_utc, |r| {
-                stage_reports(&plan.outputs, &set, r, &notes, observer)
-            })?;
+            let project = plan.project.as_deref();
+            let (summary, staged) =
+                record_run_then(path, project, &mut report, rules, &set, started_utc, |r| {
+                    stage_reports(&plan.outputs, &set, r, &notes, observer)
+                })?;
             staged.commit()?;
             Some((path.clone(), summary))
         }

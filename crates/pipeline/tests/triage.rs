@@ -87,6 +87,7 @@ fn needed_by_is_the_first_scheduled_building_task_of_either_element() {
         history: HistoryChoice::Off,
         fail_on: None,
         today: Some(today),
+        project: None,
         outputs: Outputs::default(),
         threads: Some(2),
         basis: plumbline_schedule::Basis::Planned,

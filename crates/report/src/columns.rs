@@ -16,6 +16,9 @@ pub(crate) enum Column {
     Status,
     DistanceMm,
     OverlapVolumeM3,
+    NeededBy,
+    DaysToNeeded,
+    NeededByTask,
     Group,
     Storey,
     AGlobalId,
@@ -48,8 +51,9 @@ pub(crate) enum Cell {
 }
 
 /// The columns in `lang`, in order: the clash number first (people sort and name clashes by
-/// it), the overlap volume after the distance (empty where the solids do not overlap), the
-/// explanation in the report's language (both in [`Lang::Both`]) last.
+/// it), the overlap volume after the distance (empty where the solids do not overlap), the 4D
+/// triage (needed-by date, days to it, the task; empty without a schedule), the explanation in
+/// the report's language (both in [`Lang::Both`]) last.
 pub(crate) fn columns(lang: Lang) -> Vec<Column> {
     use Column::*;
     let mut out = vec![
@@ -60,6 +64,9 @@ pub(crate) fn columns(lang: Lang) -> Vec<Column> {
         Status,
         DistanceMm,
         OverlapVolumeM3,
+        NeededBy,
+        DaysToNeeded,
+        NeededByTask,
         Group,
         Storey,
         AGlobalId,
@@ -93,6 +100,9 @@ impl Column {
             Column::Status => labels::COL_STATUS,
             Column::DistanceMm => labels::COL_DISTANCE_MM,
             Column::OverlapVolumeM3 => labels::COL_OVERLAP_VOLUME_M3,
+            Column::NeededBy => labels::COL_NEEDED_BY,
+            Column::DaysToNeeded => labels::COL_DAYS_TO_NEEDED,
+            Column::NeededByTask => labels::COL_NEEDED_BY_TASK,
             Column::Group => labels::COL_GROUP,
             Column::Storey => labels::COL_STOREY,
             Column::AGlobalId => labels::COL_A_GLOBAL_ID,
@@ -118,6 +128,7 @@ impl Column {
             Column::Number
                 | Column::DistanceMm
                 | Column::OverlapVolumeM3
+                | Column::DaysToNeeded
                 | Column::PointX
                 | Column::PointY
                 | Column::PointZ
@@ -138,7 +149,9 @@ impl Column {
     /// long, numbers short.
     pub(crate) fn width(self) -> f64 {
         match self {
-            Column::Number => 8.0,
+            Column::Number | Column::DaysToNeeded => 8.0,
+            Column::NeededBy => 12.0,
+            Column::NeededByTask => 24.0,
             Column::Kind | Column::Status => 12.0,
             Column::DistanceMm
             | Column::OverlapVolumeM3
@@ -170,6 +183,15 @@ impl Column {
             Column::OverlapVolumeM3 => {
                 c.overlap_volume_m3.map_or(Cell::Empty, |v| Cell::Number { value: v, decimals: 6 })
             }
+            // The 4D triage: ISO dates sort as text; the task as "id name".
+            Column::NeededBy => c.triage.as_ref().map_or(Cell::Empty, |t| text(&t.needed_by)),
+            Column::DaysToNeeded => c
+                .triage
+                .as_ref()
+                .map_or(Cell::Empty, |t| Cell::Number { value: t.days_to_needed as f64, decimals: 0 }),
+            Column::NeededByTask => c.triage.as_ref().map_or(Cell::Empty, |t| {
+                Cell::Text(format!("{} {}", t.needed_by_task.id, t.needed_by_task.name))
+            }),
             Column::Group => text(&c.group),
             Column::Storey => storey(c).map_or(Cell::Empty, text),
             Column::AGlobalId => text(&c.a.global_id),

@@ -235,7 +235,7 @@ fn clash(c: &ClashRecord, snapshots: &Snapshots, lang: Lang) -> Markup {
         distance.zh.push_str(labels::ESTIMATE.zh);
     }
     let p = format!("{}, {}, {}", fixed(c.point[0], 3), fixed(c.point[1], 3), fixed(c.point[2], 3));
-    let rows: [(Label, Text); 6] = [
+    let mut rows: Vec<(Label, Text)> = vec![
         (labels::KIND, labels::kind(c.kind).text()),
         (labels::DISTANCE, distance),
         (labels::A_RED, same(element(&c.a))),
@@ -243,6 +243,15 @@ fn clash(c: &ClashRecord, snapshots: &Snapshots, lang: Lang) -> Markup {
         (labels::STOREY, same(storey(c).unwrap_or("–"))),
         (labels::POINT_M, same(p)),
     ];
+    if let Some(t) = &c.triage {
+        let task = format!("{} {}", t.needed_by_task.id, t.needed_by_task.name);
+        let value = labels::NEEDED_BY_VALUE.fill(&[
+            same(t.needed_by.as_str()),
+            same(t.days_to_needed.to_string()),
+            same(task),
+        ]);
+        rows.push((labels::NEEDED_BY, value));
+    }
     let alt = labels::SNAPSHOT_ALT.fill(&[same(c.id.as_str())]);
     maud::html! {
         div class="clash" id={ "clash-" (c.id) } {

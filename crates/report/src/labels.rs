@@ -186,6 +186,8 @@ labels! {
     A_RED = "A (red)", "A（红色）";
     B_GREEN = "B (green)", "B（绿色）";
     POINT_M = "Point (m)", "位置（米）";
+    NEEDED_BY = "Needed by", "需解决日期";
+    NEEDED_BY_VALUE = "{0} ({1} days; task {2})", "{0}（{1} 天；任务 {2}）";
     NO_SNAPSHOT = "no snapshot", "无快照";
     /// `{0}`: the clash's id.
     SNAPSHOT_ALT = "Snapshot of clash {0}: A red, B green", "碰撞 {0} 的快照：A 红色，B 绿色";
@@ -199,6 +201,9 @@ labels! {
     COL_STATUS = "status", "状态";
     COL_DISTANCE_MM = "distance_mm", "距离（毫米）";
     COL_OVERLAP_VOLUME_M3 = "overlap_volume_m3", "重叠体积（立方米）";
+    COL_NEEDED_BY = "needed_by", "需解决日期";
+    COL_DAYS_TO_NEEDED = "days_to_needed", "距需解决天数";
+    COL_NEEDED_BY_TASK = "needed_by_task", "需解决任务";
     COL_GROUP = "group", "分组";
     COL_STOREY = "storey", "楼层";
     COL_A_GLOBAL_ID = "a_global_id", "A 构件 GlobalId";

@@ -6,7 +6,7 @@ use plumbline_review::{
 };
 
 /// The English CSV header: the machine names scripts read.
-pub(crate) const EN_COLUMNS: [&str; 21] = [
+pub(crate) const EN_COLUMNS: [&str; 24] = [
     "number",
     "test",
     "id",
@@ -14,6 +14,9 @@ pub(crate) const EN_COLUMNS: [&str; 21] = [
     "status",
     "distance_mm",
     "overlap_volume_m3",
+    "needed_by",
+    "days_to_needed",
+    "needed_by_task",
     "group",
     "storey",
     "a_global_id",
@@ -205,12 +208,12 @@ fn csv_quotes_per_rfc_4180_and_reads_back() {
     assert_eq!(&rows[0][0], "1", "the clash number comes first");
     assert_eq!(&rows[2][0], "12");
     assert_eq!(&rows[3][0], "", "no number without a history");
-    assert_eq!(&rows[0][11], "Tray \"A\", run 1");
-    assert_eq!(&rows[0][15], "风管 D-3");
+    assert_eq!(&rows[0][14], "Tray \"A\", run 1");
+    assert_eq!(&rows[0][18], "风管 D-3");
     assert_eq!(&rows[0][5], "52.3");
     assert_eq!(&rows[0][6], "0.002092", "the overlap volume, m³");
     assert_eq!(&rows[2][6], "", "no overlap volume for a clearance gap");
-    assert_eq!(&rows[2][8], "", "no storey");
+    assert_eq!(&rows[2][11], "", "no storey");
     assert_eq!(&rows[3][5], "-4.0");
     assert_eq!(&rows[3][4], "resolved");
 }
@@ -350,17 +353,17 @@ fn xlsx_reads_back_with_its_sheets_cells_and_chinese_text() {
     assert_eq!(clashes.get((1, 0)), Some(&Data::Float(1.0)), "the number is a number cell");
     assert_eq!(clashes.get((3, 0)), Some(&Data::Float(12.0)));
     assert_eq!(clashes.get((4, 0)), Some(&Data::Empty), "no number: an empty cell");
-    assert_eq!(clashes.get((1, 11)), Some(&Data::String("Tray \"A\", run 1".into())));
-    assert_eq!(clashes.get((1, 15)), Some(&Data::String("风管 D-3".into())));
+    assert_eq!(clashes.get((1, 14)), Some(&Data::String("Tray \"A\", run 1".into())));
+    assert_eq!(clashes.get((1, 18)), Some(&Data::String("风管 D-3".into())));
     assert_eq!(clashes.get((1, 5)), Some(&Data::Float(52.3)));
     assert_eq!(clashes.get((1, 6)), Some(&Data::Float(0.0523 * 0.04)), "the volume is a number cell");
     assert_eq!(clashes.get((3, 6)), Some(&Data::Empty));
-    assert_eq!(clashes.get((1, 17)), Some(&Data::Float(0.5)));
-    assert_eq!(clashes.get((2, 11)), Some(&Data::String("<b>Tray</b> & co".into())));
-    assert_eq!(clashes.get((3, 8)), Some(&Data::Empty), "no storey is an empty cell");
+    assert_eq!(clashes.get((1, 20)), Some(&Data::Float(0.5)));
+    assert_eq!(clashes.get((2, 14)), Some(&Data::String("<b>Tray</b> & co".into())));
+    assert_eq!(clashes.get((3, 11)), Some(&Data::Empty), "no storey is an empty cell");
     assert_eq!(clashes.get((4, 4)), Some(&Data::String("resolved / 已解决".into())));
     assert_eq!(clashes.get((1, 3)), Some(&Data::String("hard / 硬碰撞".into())));
-    let zh = clashes.get((1, 21)).map(|d| d.to_string()).unwrap_or_default();
+    let zh = clashes.get((1, 24)).map(|d| d.to_string()).unwrap_or_default();
     assert!(zh.contains("重叠") && zh.contains("风管 D-3"), "{zh}");
 
     let summary = book.worksheet_range("Summary 汇总").expect("summary sheet");
@@ -388,7 +391,7 @@ fn xlsx_is_zip_with_the_parts_excel_needs_and_a_frozen_filtered_header() {
     let mut zip = zip_entries(&bytes);
     let sheet2 = zip.remove("xl/worksheets/sheet2.xml").expect("clash sheet part");
     // From the number in column A to the Chinese explanation in column V.
-    assert!(sheet2.contains("<autoFilter ref=\"A1:V5\"/>"), "{sheet2}");
+    assert!(sheet2.contains("<autoFilter ref=\"A1:Y5\"/>"), "{sheet2}");
     assert!(sheet2.contains("state=\"frozen\""), "{sheet2}");
 }
 
@@ -423,11 +426,11 @@ fn csv_text_that_excel_would_run_as_a_formula_is_defused_and_numbers_are_not() {
     let text = csv(&report, Lang::En);
     let mut reader = ::csv::Reader::from_reader(text.as_bytes());
     let row = reader.records().next().expect("a row").expect("row");
-    assert_eq!(&row[11], "'=HYPERLINK(\"http://evil.example\",\"x\")");
-    assert_eq!(&row[15], "'@SUM(A1)");
-    assert_eq!(&row[8], "'-1 Basement");
+    assert_eq!(&row[14], "'=HYPERLINK(\"http://evil.example\",\"x\")");
+    assert_eq!(&row[18], "'@SUM(A1)");
+    assert_eq!(&row[11], "'-1 Basement");
     // Numbers keep their sign: a spreadsheet reads them as numbers, which run nothing.
-    assert_eq!(&row[17], "-12.500");
-    assert_eq!(&row[18], "-0.250");
-    assert_eq!(&row[19], "-3.000");
+    assert_eq!(&row[20], "-12.500");
+    assert_eq!(&row[21], "-0.250");
+    assert_eq!(&row[22], "-3.000");
 }

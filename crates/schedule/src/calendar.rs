@@ -102,15 +102,27 @@ pub struct OutOfRange;
 /// Work buckets of the inverse index: one entry per this many working minutes.
 const BUCKET_MIN: i64 = 480;
 
+/// One day of a compiled calendar: the work before it and its intervals, kept together so that
+/// a lookup touches one record (the Monte Carlo passes make millions of them). Days with more
+/// than two intervals keep them in [`CalTable::overflow`].
+#[derive(Debug, Clone, Copy, Default)]
+struct DayRec {
+    /// Work minutes before this day.
+    cum: i64,
+    /// The intervals, when there are at most two.
+    inline: [Span; 2],
+    /// Start of the intervals in `overflow` when there are more than two.
+    first: u32,
+    count: u8,
+}
+
 /// A calendar compiled over a date range (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct CalTable {
     days: usize,
-    /// `spans[day_span[d]..day_span[d + 1]]` are day `d`'s intervals.
-    day_span: Vec<u32>,
-    spans: Vec<Span>,
-    /// Work minutes before day `d` (length `days + 1`).
-    cum: Vec<i64>,
+    /// One record per day, and one past the last holding the total work.
+    day: Vec<DayRec>,
+    overflow: Vec<Span>,
     /// For bucket `k`, the last day whose cumulative work is at most `k * BUCKET_MIN`.
     bucket_day: Vec<u32>,
     /// Minutes one day of this calendar stands for (reporting in days).
@@ -120,38 +132,50 @@ pub struct CalTable {
 impl CalTable {
     /// Compiles `cal` for `days` days from `origin`.
     pub fn new(cal: &WorkCalendar, origin: NaiveDate, days: usize) -> CalTable {
-        let mut day_span = Vec::with_capacity(days + 1);
-        let mut spans = Vec::new();
-        let mut cum = Vec::with_capacity(days + 1);
+        let mut day = Vec::with_capacity(days + 1);
+        let mut overflow = Vec::new();
         let mut total = 0i64;
         let mut date = origin;
         for _ in 0..days {
-            day_span.push(spans.len() as u32);
-            cum.push(total);
-            for &(s, e) in cal.spans_of(date) {
-                spans.push((s, e));
-                total += i64::from(e) - i64::from(s);
+            let spans = cal.spans_of(date);
+            let mut rec = DayRec { cum: total, count: spans.len().min(255) as u8, ..DayRec::default() };
+            if spans.len() <= 2 {
+                rec.inline[..spans.len()].copy_from_slice(spans);
+            } else {
+                rec.first = overflow.len() as u32;
+                overflow.extend_from_slice(&spans[..usize::from(rec.count)]);
             }
+            total += spans
+                .iter()
+                .take(usize::from(rec.count))
+                .map(|(s, e)| i64::from(*e) - i64::from(*s))
+                .sum::<i64>();
+            day.push(rec);
             date = date.succ_opt().unwrap_or(date);
         }
-        day_span.push(spans.len() as u32);
-        cum.push(total);
+        day.push(DayRec { cum: total, ..DayRec::default() });
         let buckets = (total / BUCKET_MIN + 1) as usize;
         let mut bucket_day = Vec::with_capacity(buckets);
         let mut d = 0usize;
         for k in 0..buckets {
             let w = k as i64 * BUCKET_MIN;
-            while d + 1 < days && cum[d + 1] <= w {
+            while d + 1 < days && day[d + 1].cum <= w {
                 d += 1;
             }
             bucket_day.push(d as u32);
         }
         let day_minutes = cal.hours_per_day * 60.0;
-        CalTable { days, day_span, spans, cum, bucket_day, day_minutes: day_minutes.max(1.0) }
+        CalTable { days, day, overflow, bucket_day, day_minutes: day_minutes.max(1.0) }
     }
 
     fn day_spans(&self, d: usize) -> &[Span] {
-        &self.spans[self.day_span[d] as usize..self.day_span[d + 1] as usize]
+        let rec = &self.day[d];
+        let n = usize::from(rec.count);
+        if n <= 2 {
+            &rec.inline[..n]
+        } else {
+            &self.overflow[rec.first as usize..rec.first as usize + n]
+        }
     }
 
     /// Working minutes from the origin to `t`.
@@ -162,13 +186,13 @@ impl CalTable {
         let d = (t / DAY_MIN) as usize;
         if d >= self.days {
             return if d == self.days && t % DAY_MIN == 0 {
-                Ok(self.cum[self.days])
+                Ok(self.day[self.days].cum)
             } else {
                 Err(OutOfRange)
             };
         }
         let m = t % DAY_MIN;
-        let mut w = self.cum[d];
+        let mut w = self.day[d].cum;
         for &(s, e) in self.day_spans(d) {
             let (s, e) = (i64::from(s), i64::from(e));
             if m <= s {
@@ -182,12 +206,13 @@ impl CalTable {
     /// The day holding cumulative work `w`: the last day with `cum[d] <= w` (start semantics)
     /// or the last with `cum[d] < w` (finish semantics).
     fn day_of_work(&self, w: i64, finish: bool) -> Result<usize, OutOfRange> {
-        if w < 0 || w > self.cum[self.days] || (!finish && w == self.cum[self.days]) {
+        let total = self.day[self.days].cum;
+        if w < 0 || w > total || (!finish && w == total) {
             return Err(OutOfRange);
         }
         let k = if finish { (w - 1).max(0) / BUCKET_MIN } else { w / BUCKET_MIN };
         let mut d = self.bucket_day.get(k as usize).copied().unwrap_or(0) as usize;
-        let inside = |d: usize| if finish { self.cum[d + 1] >= w } else { self.cum[d + 1] > w };
+        let inside = |d: usize| if finish { self.day[d + 1].cum >= w } else { self.day[d + 1].cum > w };
         while d + 1 < self.days && !inside(d) {
             d += 1;
         }
@@ -203,7 +228,7 @@ impl CalTable {
             return self.at_work(0, false);
         }
         let d = self.day_of_work(w, finish)?;
-        let mut r = w - self.cum[d];
+        let mut r = w - self.day[d].cum;
         for &(s, e) in self.day_spans(d) {
             let (s, e) = (i64::from(s), i64::from(e));
             let len = e - s;

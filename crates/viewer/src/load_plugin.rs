@@ -236,6 +236,7 @@ pub fn run_rule_matrix(
         history: HistoryChoice::Off,
         fail_on: None,
         today: None,
+        project: None,
         outputs: Outputs::default(),
         threads: None,
         basis: plumbline_schedule::Basis::Planned,

@@ -34,6 +34,9 @@ pub(crate) struct Times {
     /// from the forward pass so that the backward pass need not look them up again.
     pub w_rs: Vec<i64>,
     pub w_ef: Vec<i64>,
+    /// Work before `ls` and `lf`, kept by the backward pass for the predecessors.
+    pub w_ls: Vec<i64>,
+    pub w_lf: Vec<i64>,
 }
 
 impl Times {
@@ -49,6 +52,8 @@ impl Times {
             project_finish: vec![0; net.data_date.len()],
             w_rs: vec![0; n],
             w_ef: vec![0; n],
+            w_ls: vec![0; n],
+            w_lf: vec![0; n],
         }
     }
 }
@@ -58,6 +63,22 @@ pub(crate) type PassError = usize;
 
 fn max_opt(a: Option<Tm>, b: Tm) -> Option<Tm> {
     Some(a.map_or(b, |a| a.max(b)))
+}
+
+/// Raises `lo` to `t`; a raise forgets the known work position.
+fn raise(lo: &mut Option<Tm>, lo_w: &mut Option<i64>, t: Tm) {
+    if lo.is_none_or(|l| t > l) {
+        *lo = Some(t);
+        *lo_w = None;
+    }
+}
+
+/// Lowers `hi` to `t`; a lowering forgets the known work position.
+fn lower(hi: &mut Option<Tm>, hi_w: &mut Option<i64>, t: Tm) {
+    if hi.is_none_or(|h| t < h) {
+        *hi = Some(t);
+        *hi_w = None;
+    }
 }
 
 fn min_opt(a: Option<Tm>, b: Tm) -> Option<Tm> {
@@ -101,6 +122,9 @@ fn forward_one(net: &Network, dur: &[i64], out: &mut Times, j: usize) -> Result<
     }
     let d = dur[j];
     let mut lo = node.not_before;
+    // The work before `lo` on this activity's calendar, where a predecessor on the same
+    // calendar set it (its finish's work position is known): saves the lookup.
+    let mut lo_w: Option<i64> = None;
     let mut lo_f: Option<Tm> = None;
     let follow_logic = !(node.status == Status::InProgress && net.progress == ProgressMode::ProgressOverride);
     if follow_logic {
@@ -115,15 +139,26 @@ fn forward_one(net: &Network, dur: &[i64], out: &mut Times, j: usize) -> Result<
             let started_pred = net.nodes[i].status == Status::InProgress;
             let pred_start = if started_pred && net.ss_lag_from_early_start { out.rs[i] } else { out.es[i] };
             match e.kind {
-                DependencyType::FS => lo = max_opt(lo, shift(out.ef[i])?),
-                DependencyType::SS => lo = max_opt(lo, shift(pred_start)?),
+                DependencyType::FS
+                    if e.lag == 0
+                        && net.nodes[i].cal == node.cal
+                        && net.nodes[i].status != Status::Complete =>
+                {
+                    let t = out.ef[i];
+                    if lo.is_none_or(|l| t > l) || (lo == Some(t) && lo_w.is_none()) {
+                        lo = Some(t);
+                        lo_w = Some(out.w_ef[i]);
+                    }
+                }
+                DependencyType::FS => raise(&mut lo, &mut lo_w, shift(out.ef[i])?),
+                DependencyType::SS => raise(&mut lo, &mut lo_w, shift(pred_start)?),
                 DependencyType::FF => lo_f = max_opt(lo_f, shift(out.ef[i])?),
                 DependencyType::SF => lo_f = max_opt(lo_f, shift(pred_start)?),
             }
         }
     }
     if let Some(s) = node.start_min {
-        lo = max_opt(lo, s);
+        raise(&mut lo, &mut lo_w, s);
     }
     if let Some(f) = node.finish_min {
         lo_f = max_opt(lo_f, f);
@@ -148,7 +183,10 @@ fn forward_one(net: &Network, dur: &[i64], out: &mut Times, j: usize) -> Result<
     } else {
         // The same as `next_start` then `add`, with the work position carried along: a start
         // at work position `w` finishes at `w + d`.
-        let (mut s, mut w) = cal.next_start_at(lo)?;
+        let (mut s, mut w) = match lo_w {
+            Some(w) => (cal.at_work(w, false)?, w),
+            None => cal.next_start_at(lo)?,
+        };
         if let Some(f) = lo_f {
             let (s2, w2) = cal.next_start_at(cal.sub(f, d)?)?;
             if s2 > s {
@@ -185,6 +223,9 @@ fn backward_one(net: &Network, dur: &[i64], out: &mut Times, i: usize) -> Result
     }
     let d = dur[i];
     let mut hi: Option<Tm> = None;
+    // The work before `hi` on this activity's calendar where a successor on the same calendar
+    // set it.
+    let mut hi_w: Option<i64> = None;
     let mut hi_s: Option<Tm> = None;
     for e in net.succs(i) {
         let j = e.other as usize;
@@ -197,9 +238,21 @@ fn backward_one(net: &Network, dur: &[i64], out: &mut Times, i: usize) -> Result
         }
         let lag_cal = &net.tables[e.lag_cal as usize];
         let back = |x: Tm| if e.lag == 0 { Ok(x) } else { lag_cal.add(x, -e.lag) };
+        let same_cal = e.lag == 0 && net.nodes[j].cal == node.cal;
         match e.kind {
-            DependencyType::FS => hi = min_opt(hi, back(out.ls[j])?),
-            DependencyType::FF => hi = min_opt(hi, back(out.lf[j])?),
+            DependencyType::FS | DependencyType::FF if same_cal => {
+                let (t, w) = if e.kind == DependencyType::FS {
+                    (out.ls[j], out.w_ls[j])
+                } else {
+                    (out.lf[j], out.w_lf[j])
+                };
+                if hi.is_none_or(|h| t < h) || (hi == Some(t) && hi_w.is_none()) {
+                    hi = Some(t);
+                    hi_w = Some(w);
+                }
+            }
+            DependencyType::FS => lower(&mut hi, &mut hi_w, back(out.ls[j])?),
+            DependencyType::FF => lower(&mut hi, &mut hi_w, back(out.lf[j])?),
             DependencyType::SS => hi_s = min_opt(hi_s, back(out.ls[j])?),
             DependencyType::SF => hi_s = min_opt(hi_s, back(out.lf[j])?),
         }
@@ -211,7 +264,7 @@ fn backward_one(net: &Network, dur: &[i64], out: &mut Times, i: usize) -> Result
         hi = Some(net.must_finish.get(p).copied().flatten().unwrap_or(out.project_finish[p]));
     }
     if let Some(f) = node.finish_max {
-        hi = min_opt(hi, f);
+        lower(&mut hi, &mut hi_w, f);
     }
     if let Some(s) = node.start_max {
         hi_s = min_opt(hi_s, s);
@@ -224,9 +277,11 @@ fn backward_one(net: &Network, dur: &[i64], out: &mut Times, i: usize) -> Result
     } else if node.mandatory_finish.is_some() {
         (out.rs[i], out.ef[i])
     } else {
-        let (mut lf, w_lf) = match hi {
-            Some(h) => cal.prev_finish_at(h)?,
-            None => (Tm::MAX, 0),
+        let (mut lf, w_lf) = match (hi, hi_w) {
+            (Some(h), Some(0)) => (h, 0),
+            (Some(_), Some(w)) => (cal.at_work(w, true)?, w),
+            (Some(h), None) => cal.prev_finish_at(h)?,
+            (None, _) => (Tm::MAX, 0),
         };
         let mut ls = if lf == Tm::MAX {
             Tm::MAX
@@ -262,6 +317,8 @@ fn backward_one(net: &Network, dur: &[i64], out: &mut Times, i: usize) -> Result
         Some(w) => w,
         None => (cal.work_before(late_start)?, cal.work_before(late_finish)?),
     };
+    out.w_ls[i] = w_ls;
+    out.w_lf[i] = w_lf;
     let start_float = w_ls - out.w_rs[i];
     let finish_float = w_lf - out.w_ef[i];
     out.tf[i] = match net.float {
