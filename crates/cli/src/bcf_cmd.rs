@@ -56,6 +56,11 @@ pub fn run(cmd: &BcfCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// As [`parse_date`], keeping the offset written (UTC for a time without a zone).
+fn parse_date_at(text: &str) -> Option<DateTime<chrono::FixedOffset>> {
+    DateTime::parse_from_rfc3339(text.trim()).ok().or_else(|| parse_date(text).map(|d| d.fixed_offset()))
+}
+
 /// An `xs:dateTime` as BCF tools write it: with an offset, with `Z`, or with no zone (read as
 /// UTC).
 fn parse_date(text: &str) -> Option<DateTime<Utc>> {
@@ -166,8 +171,9 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
                 if !known.insert((by.clone(), text.to_string())) {
                     continue;
                 }
-                let at = c.date.as_deref().and_then(parse_date).unwrap_or(now);
-                store.add_comment(&clash.id, &by, text, at)?;
+                // The comment keeps the offset its author wrote it at.
+                let at = c.date.as_deref().and_then(parse_date_at).unwrap_or(now.fixed_offset());
+                store.add_comment_at(&clash.id, &by, text, at)?;
                 summary.comments_added += 1;
             }
         }
@@ -228,5 +234,9 @@ mod tests {
         assert_eq!(p("2026-11-27T12:00:00+02:00").as_deref(), Some("2026-11-27T10:00:00+00:00"));
         assert_eq!(p("2026-11-27T10:00:00.123").as_deref(), Some("2026-11-27T10:00:00.123+00:00"));
         assert_eq!(p("yesterday"), None);
+        // The importing keeps a comment's own offset for display.
+        let at = |t: &str| super::parse_date_at(t).map(|d| d.to_rfc3339());
+        assert_eq!(at("2026-11-27T17:00:00+08:00").as_deref(), Some("2026-11-27T17:00:00+08:00"));
+        assert_eq!(at("2026-11-27T10:00:00").as_deref(), Some("2026-11-27T10:00:00+00:00"));
     }
 }

@@ -91,6 +91,11 @@ fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// A time at the offset it was written at (`2026-11-02 17:00 +08:00`).
+fn when_at(t: DateTime<chrono::FixedOffset>) -> String {
+    t.format("%Y-%m-%d %H:%M %:z").to_string()
+}
+
 impl StatusArgs {
     /// The review fields the flags change.
     fn review_update(&self) -> anyhow::Result<ReviewUpdate> {
@@ -125,7 +130,7 @@ pub fn run_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
         changed = true;
     } else if let Some(text) = args.comment.as_deref() {
         let comment = store.add_comment(&id, by, text, now)?;
-        println!("{}: comment by {} added ({})", comment.clash_id, comment.by, when(comment.at_utc));
+        println!("{}: comment by {} added ({})", comment.clash_id, comment.by, when_at(comment.at));
         changed = true;
     }
     if !update.is_empty() {
@@ -204,7 +209,7 @@ fn show(store: &Store, id: &str, json: Option<&std::path::Path>) -> anyhow::Resu
     if !comments.is_empty() {
         println!("comments:");
         for c in &comments {
-            println!("  {}  {}: {}", when(c.at_utc), c.by, c.text);
+            println!("  {}  {}: {}", when_at(c.at), c.by, c.text);
         }
     }
     Ok(())

@@ -105,6 +105,70 @@ fn bcf_import_summary() {
     check("bcf-import", &doc);
 }
 
+#[test]
+fn status_and_history_of_a_recorded_run() {
+    let dir = scratch("history");
+    let hall = root().join("sample_models/datacenter-hall.ifc");
+    let rules = root().join("assets/rules/datacenter.toml");
+    let out = plumbline(&dir)
+        .arg("clash")
+        .arg(&hall)
+        .arg("--config")
+        .arg(&rules)
+        .args(["--db", "h.db"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = plumbline(&dir)
+        .args(["status", "#1", "--set", "reviewed", "--by", "Li Wei", "--comment", "seen", "--db", "h.db"])
+        .args(["--assign", "zhang", "--priority", "High", "--due", "2027-01-15", "--label", "MEP"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    check(
+        "clash-status",
+        &stdout_json(plumbline(&dir).args(["status", "#1", "--db", "h.db", "--json", "-"])),
+    );
+    check("history", &stdout_json(plumbline(&dir).args(["history", "--db", "h.db", "--json", "-"])));
+}
+
+#[test]
+fn schedule_with_cpm_state_time_clashes_and_risk() {
+    let dir = scratch("schedule");
+    let hall = root().join("sample_models/datacenter-hall.ifc");
+    let doc = stdout_json(plumbline(&dir).arg("schedule").arg(&hall).args([
+        "--cpm",
+        "--at",
+        "2025-02-24",
+        "--time-clash",
+        "--json",
+        "-",
+    ]));
+    assert!(doc["cpm"].is_object() && doc["states"].is_object() && doc["time_clashes"].is_array(), "{doc}");
+    check("schedule", &doc);
+    let doc = stdout_json(plumbline(&dir).arg("schedule").arg(&hall).args([
+        "--risk",
+        "--iterations",
+        "50",
+        "--json",
+        "-",
+    ]));
+    assert!(doc["risk"].is_object(), "{doc}");
+    check("schedule", &doc);
+}
+
+#[test]
+fn diff_of_a_model_and_its_revision() {
+    let dir = scratch("diff");
+    let hall = root().join("sample_models/datacenter-hall.ifc");
+    let bank = root().join("sample_models/bank-branch.ifc");
+    check("diff", &stdout_json(plumbline(&dir).arg("diff").arg(&hall).arg(&hall).args(["--json", "-"])));
+    // Two different models: everything added and removed.
+    let doc = stdout_json(plumbline(&dir).arg("diff").arg(&hall).arg(&bank).args(["--json", "-"]));
+    assert!(doc["added"].as_array().is_some_and(|a| !a.is_empty()), "{doc}");
+    check("diff", &doc);
+}
+
 /// Tests run in parallel and in any order, so this one runs every check itself before it
 /// compares the schemas on disk with those checked.
 #[test]
@@ -112,6 +176,9 @@ fn zz_every_schema_is_checked_by_a_test() {
     clash_reports_with_and_without_a_history();
     info_with_elements_and_a_failed_file();
     bcf_import_summary();
+    status_and_history_of_a_recorded_run();
+    schedule_with_cpm_state_time_clashes_and_risk();
+    diff_of_a_model_and_its_revision();
     let checked = CHECKED.lock().expect("lock").clone();
     let on_disk: BTreeSet<String> = std::fs::read_dir(root().join("docs/schemas"))
         .expect("docs/schemas")

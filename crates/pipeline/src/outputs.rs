@@ -290,7 +290,10 @@ pub fn review_notes(history: &Path, report: &Report) -> Result<BTreeMap<String, 
         let mut entries: Vec<(chrono::DateTime<chrono::Utc>, Note)> = store
             .comments(&c.id)?
             .into_iter()
-            .map(|m| (m.at_utc, Note { author: m.by, date: stamp(m.at_utc), text: m.text }))
+            .map(|m| {
+                let date = m.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                (m.at_utc, Note { author: m.by, date, text: m.text })
+            })
             .collect();
         // People's decisions (a run's automatic changes are the topic's status, not a comment).
         for change in store.status_history(&c.id)?.into_iter().filter(|s| s.run_id.is_none()) {

@@ -727,7 +727,15 @@ mod tests {
         let both = progress_html(&sample(), Lang::Both);
         assert!(both.contains("Progress report / 进度报告"));
         let bytes = progress_xlsx(&sample(), Lang::Zh).expect("writes");
-        assert!(bytes.starts_with(b"PK"));
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("opens");
+        assert_eq!(book.sheet_names(), ["汇总", "里程碑", "延误任务", "WBS", "任务"]);
+        let summary = book.worksheet_range("汇总").expect("summary sheet");
+        let cells: Vec<String> = summary.rows().flatten().map(|c| c.to_string()).collect();
+        for zh in ["进度报告", "报告日期", "计划", "实际"] {
+            assert!(cells.iter().any(|c| c == zh), "{zh} missing: {cells:?}");
+        }
         assert_eq!(bytes, progress_xlsx(&sample(), Lang::Zh).expect("writes"), "deterministic");
     }
 }

@@ -372,7 +372,12 @@ impl Store {
             let after = update.apply(&before.review);
             if after != before.review {
                 db.set_review(clash_id, &after)?;
-                db.insert_comment(clash_id, &by, &describe_review_change(&before.review, &after), at_utc)?;
+                db.insert_comment(
+                    clash_id,
+                    &by,
+                    &describe_review_change(&before.review, &after),
+                    at_utc.fixed_offset(),
+                )?;
             }
             Ok(after)
         })
@@ -385,6 +390,18 @@ impl Store {
         by: &str,
         text: &str,
         at_utc: DateTime<Utc>,
+    ) -> Result<Comment> {
+        self.add_comment_at(clash_id, by, text, at_utc.fixed_offset())
+    }
+
+    /// As [`Store::add_comment`], written at `at`, whose offset the history keeps for display
+    /// (a comment imported from BCF at +08:00 is shown at +08:00).
+    pub fn add_comment_at(
+        &mut self,
+        clash_id: &str,
+        by: &str,
+        text: &str,
+        at: DateTime<chrono::FixedOffset>,
     ) -> Result<Comment> {
         let by = self.require_name(by)?.to_string();
         let text = text.trim();
@@ -399,9 +416,15 @@ impl Store {
             if db.status_of(clash_id)?.is_none() {
                 return Err(StoreError::UnknownClash { path, id: clash_id.to_string() });
             }
-            db.insert_comment(clash_id, &by, text, at_utc)
+            db.insert_comment(clash_id, &by, text, at)
         })?;
-        Ok(Comment { clash_id: clash_id.to_string(), by, at_utc, text: text.to_string() })
+        Ok(Comment {
+            clash_id: clash_id.to_string(),
+            by,
+            at_utc: at.with_timezone(&Utc),
+            at,
+            text: text.to_string(),
+        })
     }
 
     /// Every recorded run, oldest first.

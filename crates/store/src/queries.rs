@@ -305,10 +305,20 @@ impl<'c> Db<'c> {
     }
 
     /// Adds a comment to a clash.
-    pub fn insert_comment(&self, clash_id: &str, by: &str, text: &str, at_utc: DateTime<Utc>) -> Result<()> {
+    ///
+    /// The time keeps the offset it was written at (a BCF comment from Shanghai reads 17:00
+    /// +08:00, not 09:00 UTC); the column is named for UTC, which every comment had before, and
+    /// RFC 3339 with an offset reads back as the same moment.
+    pub fn insert_comment(
+        &self,
+        clash_id: &str,
+        by: &str,
+        text: &str,
+        at: DateTime<chrono::FixedOffset>,
+    ) -> Result<()> {
         self.execute(
             "INSERT INTO comments (clash_id, by, at_utc, text) VALUES (?1, ?2, ?3, ?4)",
-            &values![clash_id, by, timestamp(at_utc), text],
+            &values![clash_id, by, at.to_rfc3339_opts(SecondsFormat::Nanos, true), text],
         )?;
         Ok(())
     }
@@ -520,10 +530,16 @@ impl<'c> Db<'c> {
         )?;
         rows.iter()
             .map(|r| {
+                let written = self.col(r.text(2))?;
+                let at = DateTime::parse_from_rfc3339(&written).map_err(|e| StoreError::Corrupt {
+                    path: self.path.to_path_buf(),
+                    detail: format!("bad timestamp '{written}': {e}"),
+                })?;
                 Ok(Comment {
                     clash_id: self.col(r.text(0))?,
                     by: self.col(r.text(1))?,
-                    at_utc: parse_time(self.path, &self.col(r.text(2))?)?,
+                    at_utc: at.with_timezone(&Utc),
+                    at,
                     text: self.col(r.text(3))?,
                 })
             })

@@ -382,6 +382,13 @@ fn comments_come_back_in_order(db: &Where) {
         [("Li Wei".into(), "first".into(), at(3)), ("Anna Berg".into(), "第二".into(), at(1))],
         "in the order written, whatever the clock said"
     );
+    // A comment written in Shanghai keeps its offset for display; it is the same moment.
+    let shanghai = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+    let written = at(5).with_timezone(&shanghai);
+    store.add_comment_at("t/A-B", "Li Wei", "桥架上移", written).expect("comment");
+    let last = store.comments("t/A-B").expect("comments").pop().expect("the comment");
+    assert_eq!((last.at, last.at_utc), (written, at(5)));
+    assert_eq!(last.at.offset().local_minus_utc(), 8 * 3600);
 }
 
 fn queries_for_bcf_import_find_clashes_by_group_and_by_element_pair(db: &Where) {

@@ -252,5 +252,7 @@ pub struct Comment {
     pub clash_id: String,
     pub by: String,
     pub at_utc: DateTime<Utc>,
+    /// The same moment at the offset it was written at, for display.
+    pub at: DateTime<chrono::FixedOffset>,
     pub text: String,
 }

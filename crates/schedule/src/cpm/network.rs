@@ -55,6 +55,9 @@ pub(crate) struct Network {
     /// Table of the project default calendar (day counts of the result).
     pub default_cal: usize,
     pub nodes: Vec<Node>,
+    /// The status and calendar of each node, packed apart from the large [`Node`]s: the passes
+    /// read them for every neighbour, and this keeps those reads in cache.
+    pub brief: Vec<(Status, u32)>,
     pub in_net: Vec<bool>,
     /// `pred_edges[pred_start[j]..pred_start[j + 1]]` are `j`'s predecessors.
     pub pred_start: Vec<u32>,
@@ -295,11 +298,13 @@ impl Network {
         let critical_float_min =
             (0..projects).map(|p| plan.projects.get(p).map_or(0.0, |p| p.critical_float_min)).collect();
         let default_cal = if detailed { project_default(0) } else { 0 };
+        let brief = nodes.iter().map(|n| (n.status, n.cal as u32)).collect();
         Ok(Network {
             clock,
             tables,
             default_cal,
             nodes,
+            brief,
             in_net,
             pred_start,
             pred_edges,

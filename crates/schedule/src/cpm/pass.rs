@@ -130,19 +130,19 @@ fn forward_one(net: &Network, dur: &[i64], out: &mut Times, j: usize) -> Result<
     if follow_logic {
         for e in net.preds(j) {
             let i = e.other as usize;
-            if net.nodes[i].status == Status::Complete && node.not_before.is_some() {
+            if net.brief[i].0 == Status::Complete && node.not_before.is_some() {
                 // Finished work no longer drives: what remains starts at the data date.
                 continue;
             }
             let lag_cal = &net.tables[e.lag_cal as usize];
             let shift = |x: Tm| if e.lag == 0 { Ok(x) } else { lag_cal.add(x, e.lag) };
-            let started_pred = net.nodes[i].status == Status::InProgress;
+            let started_pred = net.brief[i].0 == Status::InProgress;
             let pred_start = if started_pred && net.ss_lag_from_early_start { out.rs[i] } else { out.es[i] };
             match e.kind {
                 DependencyType::FS
                     if e.lag == 0
-                        && net.nodes[i].cal == node.cal
-                        && net.nodes[i].status != Status::Complete =>
+                        && net.brief[i].1 as usize == node.cal
+                        && net.brief[i].0 != Status::Complete =>
                 {
                     let t = out.ef[i];
                     if lo.is_none_or(|l| t > l) || (lo == Some(t) && lo_w.is_none()) {
@@ -229,16 +229,16 @@ fn backward_one(net: &Network, dur: &[i64], out: &mut Times, i: usize) -> Result
     let mut hi_s: Option<Tm> = None;
     for e in net.succs(i) {
         let j = e.other as usize;
-        if net.nodes[j].status == Status::Complete {
+        if net.brief[j].0 == Status::Complete {
             continue;
         }
-        if net.nodes[j].status == Status::InProgress && net.progress == ProgressMode::ProgressOverride {
+        if net.brief[j].0 == Status::InProgress && net.progress == ProgressMode::ProgressOverride {
             // A started successor no longer waits for this one.
             continue;
         }
         let lag_cal = &net.tables[e.lag_cal as usize];
         let back = |x: Tm| if e.lag == 0 { Ok(x) } else { lag_cal.add(x, -e.lag) };
-        let same_cal = e.lag == 0 && net.nodes[j].cal == node.cal;
+        let same_cal = e.lag == 0 && net.brief[j].1 as usize == node.cal;
         match e.kind {
             DependencyType::FS | DependencyType::FF if same_cal => {
                 let (t, w) = if e.kind == DependencyType::FS {
