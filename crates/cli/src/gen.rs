@@ -14,6 +14,40 @@ pub enum GenCommand {
     /// A bank branch under phased renovation: banking hall, vault, ATM lobby, MEP above the
     /// ceiling, temporary works, seeded clashes and a 4D schedule.
     Branch(BranchArgs),
+    /// A revision of a model as the next week's export would bring it: some products moved,
+    /// deleted, renamed or given new GlobalIds, with a truth file of what changed (for testing
+    /// `plumbline diff` and revision tracking in the history).
+    Revision(RevisionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// The model to revise (an IFC STEP file, e.g. a generated sample).
+    #[arg(long)]
+    from: PathBuf,
+    /// Where to write the revised IFC file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Where to write what changed (JSON, by the products' old GlobalIds).
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Move every Nth product (0: none).
+    #[arg(long, default_value_t = 7)]
+    move_every: usize,
+    /// Delete every Nth product (0: none).
+    #[arg(long, default_value_t = 11)]
+    delete_every: usize,
+    /// Rename every Nth product (0: none).
+    #[arg(long, default_value_t = 13)]
+    rename_every: usize,
+    /// Give every Nth product a new GlobalId (0: none).
+    #[arg(long, default_value_t = 5)]
+    reguid_every: usize,
+    /// Give every product a new GlobalId, as an exporter that does not keep them.
+    #[arg(long)]
+    reguid_all: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -69,6 +103,7 @@ pub struct BranchArgs {
 
 pub fn run(cmd: &GenCommand) -> anyhow::Result<ExitCode> {
     let (common, generated) = match cmd {
+        GenCommand::Revision(a) => return revision(a),
         GenCommand::Datacenter(a) => {
             let params = match a.elements {
                 Some(n) => DatacenterParams {
@@ -110,11 +145,31 @@ fn write(common: &Common, generated: &Generated) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes through a temporary file and a rename, so an interrupted run never leaves a half
-/// file where a good one was.
+fn revision(a: &RevisionArgs) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(&a.from).with_context(|| format!("{}: cannot read", a.from.display()))?;
+    let params = plumbline_samples::revision::RevisionParams {
+        seed: a.seed,
+        move_every: a.move_every,
+        delete_every: a.delete_every,
+        rename_every: a.rename_every,
+        reguid_every: a.reguid_every,
+        reguid_all: a.reguid_all,
+        ..Default::default()
+    };
+    let revised = plumbline_samples::revision::revise(&text, &params);
+    write_atomically(&a.out, revised.ifc.as_bytes())?;
+    eprintln!("wrote {} ({} bytes)", a.out.display(), revised.ifc.len());
+    if let Some(truth) = &a.truth {
+        let json = serde_json::to_string_pretty(&revised.truth).context("serialising the truth file")?;
+        write_atomically(truth, (json + "\n").as_bytes())?;
+        eprintln!("wrote {}", truth.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes through a temporary file and a rename (the pipeline's writer, whose errors name the
+/// file asked for), so an interrupted run never leaves a half file where a good one was.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp-plumbline");
-    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot replace", path.display()))?;
-    Ok(())
+    Ok(plumbline_pipeline::write_atomically(path, bytes)?)
 }

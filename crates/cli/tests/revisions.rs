@@ -220,3 +220,29 @@ fn deleted_elements_make_their_clashes_element_removed() {
         }
     }
 }
+
+#[test]
+fn gen_revision_writes_a_revised_model_and_its_truth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = plumbline()
+        .current_dir(dir.path())
+        .args(["gen", "revision", "--from"])
+        .arg(hall())
+        .args(["--out", "rev.ifc", "--truth", "rev.json", "--reguid-all"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("rev.json")).expect("truth"))
+            .expect("JSON");
+    assert!(truth["reguided"].as_object().is_some_and(|m| m.len() > 50), "{truth}");
+    let out = plumbline()
+        .arg("diff")
+        .arg(hall())
+        .arg(dir.path().join("rev.ifc"))
+        .args(["--json", "-"])
+        .output()
+        .expect("runs");
+    let v = json(&out);
+    assert!(v["matched"]["by_fingerprint"].as_u64().unwrap_or(0) > 50, "{v}");
+}
