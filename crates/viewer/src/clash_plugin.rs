@@ -192,7 +192,46 @@ fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -
     }
     let focused = review.focused;
     let mut clicked: Option<Option<ClashKey>> = None;
-    for (ti, test) in report.tests.iter().enumerate() {
+    // The 4D triage: when the schedule needs each clash fixed (only when the report has it).
+    let triaged = report.clashes().any(|c| c.triage.is_some());
+    let (mut by_needed, mut within) = (review.by_needed, review.needed_within_weeks);
+    if triaged {
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut by_needed, t.by_needed_by);
+            if by_needed {
+                let mut on = within.is_some();
+                ui.checkbox(&mut on, t.needed_within_weeks);
+                let mut weeks = within.unwrap_or(2);
+                if on {
+                    ui.add(egui::DragValue::new(&mut weeks).range(0..=520));
+                }
+                within = on.then_some(weeks);
+            }
+        });
+    }
+    if triaged && by_needed {
+        let order = crate::state::clash::triage_order(report, within.map(|w| i64::from(w) * 7));
+        for key in order {
+            let c = &report.tests[key.test].clashes[key.clash];
+            let number = c.number.map(|n| format!("#{n} ")).unwrap_or_default();
+            let needed = c
+                .triage
+                .as_ref()
+                .map(|x| format!("{} {} ({} d)  ", t.needed_by_short, x.needed_by, x.days_to_needed))
+                .unwrap_or_default();
+            let label = format!(
+                "{number}{needed}[{}] {} × {}",
+                status_text(lang, c.status),
+                c.a.label(),
+                c.b.label()
+            );
+            if elided_selectable(ui, focused == Some(key), &label).clicked() {
+                clicked = Some(if focused == Some(key) { None } else { Some(key) });
+            }
+        }
+    }
+    let show_tree = !(triaged && by_needed);
+    for (ti, test) in report.tests.iter().enumerate().filter(|_| show_tree) {
         let index: std::collections::HashMap<&str, usize> =
             test.clashes.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
         let title = format!("{} ({})", test.info.name, test.clashes.len());
@@ -236,6 +275,8 @@ fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -
             .header_response
             .on_hover_text(title);
     }
+    review.by_needed = by_needed;
+    review.needed_within_weeks = within;
     let key = clicked?;
     review.focus(key)
 }

@@ -243,6 +243,13 @@ pub fn run_rule_matrix(
     };
     let plan = Plan::new(request, &plumbline_ifc::canonical_class_name).map_err(|e| e.to_string())?;
     let mut report = plumbline_pipeline::clash(set, &plan, four_d, &mut Quiet).map_err(|e| e.to_string())?;
+    // The 4D triage, as `plumbline clash` does it: the Clashes tab can then list clashes by
+    // when the schedule needs them fixed. A schedule without a critical path (a cycle) leaves
+    // the clashes untriaged; the 4D panel reports that schedule's problems itself.
+    if let Some(f) = four_d {
+        let today = chrono::Utc::now().date_naive();
+        let _ = plumbline_pipeline::triage(&mut report, f, None, today);
+    }
     if let Some(db) = db {
         let mut store = open_existing(db)?;
         plumbline_pipeline::record_in(&mut store, &mut report, Some(rules_path), set, chrono::Utc::now())

@@ -274,3 +274,37 @@ fn point_to_point_measures_snap_to_vertices_and_edges() {
     assert!((d - straight).abs() < 1e-12 && d > 0.0);
     assert!(m.result.is_none(), "point mode measures points, not elements");
 }
+
+/// The Clashes tab's 4D order: by needed-by date (clashes no task needs last), and the "needed
+/// within N weeks" filter.
+#[test]
+fn clashes_list_by_needed_by_and_filter_by_weeks() {
+    let (set, _) = small_hall();
+    let mut report =
+        report_between(&set, ElementRef { file: 0, element: 0 }, ElementRef { file: 0, element: 1 });
+    let base = report.tests[0].clashes[0].clone();
+    let clash = |id: &str, number: u64, needed: Option<(&str, i64)>| {
+        let mut c = base.clone();
+        c.id = id.into();
+        c.number = Some(number);
+        c.triage = needed.map(|(day, days)| plumbline_review::Triage {
+            needed_by: day.into(),
+            days_to_needed: days,
+            needed_by_task: plumbline_review::NeededByTask {
+                id: "T".into(),
+                name: "MEP".into(),
+                total_float_days: Some(0.0),
+            },
+        });
+        c
+    };
+    report.tests[0].clashes = vec![
+        clash("c1", 1, Some(("2025-03-01", 30))),
+        clash("c2", 2, Some(("2025-02-01", 3))),
+        clash("c3", 3, None),
+    ];
+    let key = |clash: usize| ClashKey { test: 0, clash };
+    assert_eq!(crate::state::clash::triage_order(&report, None), [key(1), key(0), key(2)]);
+    assert_eq!(crate::state::clash::triage_order(&report, Some(14)), [key(1)]);
+    assert_eq!(crate::state::clash::triage_order(&report, Some(60)), [key(1), key(0)]);
+}

@@ -79,6 +79,31 @@ pub struct ClashReview {
     pub last_action: Option<(bool, String)>,
     /// Where the clashes came from.
     pub source: Option<ReportSource>,
+    /// List the clashes by when the 4D schedule needs them fixed instead of by test and group.
+    pub by_needed: bool,
+    /// With `by_needed`: only the clashes needed within this many weeks.
+    pub needed_within_weeks: Option<u32>,
+}
+
+/// The clashes of `report` in triage order: by `needed_by` (earliest first; clashes no task
+/// needs last), then by number and id; with `within_days`, only those needed within that many
+/// days of the schedule's reference day.
+pub fn triage_order(report: &Report, within_days: Option<i64>) -> Vec<ClashKey> {
+    let mut keys: Vec<(Option<&str>, Option<u64>, &str, ClashKey)> = Vec::new();
+    for (ti, test) in report.tests.iter().enumerate() {
+        for (ci, c) in test.clashes.iter().enumerate() {
+            let days = c.triage.as_ref().map(|t| t.days_to_needed);
+            if within_days.is_some_and(|w| days.is_none_or(|d| d > w)) {
+                continue;
+            }
+            let needed = c.triage.as_ref().map(|t| t.needed_by.as_str());
+            keys.push((needed, c.number, c.id.as_str(), ClashKey { test: ti, clash: ci }));
+        }
+    }
+    keys.sort_by(|p, q| {
+        (p.0.is_none(), p.0, p.1.is_none(), p.1, p.2).cmp(&(q.0.is_none(), q.0, q.1.is_none(), q.1, q.2))
+    });
+    keys.into_iter().map(|k| k.3).collect()
 }
 
 /// Where the reviewed clashes came from, as the Clashes tab names it.
