@@ -147,12 +147,7 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             let mut known: BTreeSet<(String, String)> =
                 store.comments(&clash.id)?.into_iter().map(|e| (e.by, e.text)).collect();
             for change in store.status_history(&clash.id)?.into_iter().filter(|c| c.run_id.is_none()) {
-                let from = change.from.map(|s| s.as_str()).unwrap_or("");
-                let mut text = format!("Status {from} -> {}", change.to.as_str());
-                if let Some(c) = change.comment.as_deref().filter(|t| !t.trim().is_empty()) {
-                    text.push_str(": ");
-                    text.push_str(c.trim());
-                }
+                let text = plumbline_pipeline::status_change_note(&change);
                 known.insert((change.by, text));
             }
             for c in &topic.comments {

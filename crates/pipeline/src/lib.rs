@@ -30,7 +30,8 @@ pub use four_d::{find_schedule, is_ifc, read_any_schedule, ElementLookup, FourD}
 pub use history::{record_in, record_run, record_run_then};
 pub use observe::{Observer, Quiet, Silent, Tick};
 pub use outputs::{
-    default_author, report_time, review_notes, stage_reports, write_atomically, write_reports, StagedReports,
+    default_author, report_time, review_notes, stage_reports, status_change_note, write_atomically,
+    write_reports, StagedReports,
 };
 pub use plan::{
     history_location, is_stdout, AdHocTest, ClashRequest, FailOn, HistoryChoice, Outputs, Plan, Tests,

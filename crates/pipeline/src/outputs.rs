@@ -266,6 +266,19 @@ fn split(
     (pictures, failures)
 }
 
+/// A person's status decision as a BCF comment says it (`Status new -> reviewed: moved in
+/// rev C`); the BCF import compares with the same words so that it never adds its own export's
+/// decisions back as comments.
+pub fn status_change_note(change: &plumbline_store::StatusChange) -> String {
+    let from = change.from.map(|s| s.as_str()).unwrap_or("");
+    let mut text = format!("Status {from} -> {}", change.to.as_str());
+    if let Some(comment) = change.comment.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        text.push_str(": ");
+        text.push_str(comment);
+    }
+    text
+}
+
 /// What reviewers recorded in the history on the clashes of `report` (review fields, comments,
 /// people's status decisions with their comments), by clash id, for the BCF export. Read before
 /// the run is recorded: a run changes statuses but never this. A history that does not exist
@@ -297,12 +310,7 @@ pub fn review_notes(history: &Path, report: &Report) -> Result<BTreeMap<String, 
             .collect();
         // People's decisions (a run's automatic changes are the topic's status, not a comment).
         for change in store.status_history(&c.id)?.into_iter().filter(|s| s.run_id.is_none()) {
-            let from = change.from.map(|s| s.as_str()).unwrap_or("");
-            let mut text = format!("Status {from} -> {}", change.to.as_str());
-            if let Some(comment) = change.comment.as_deref().filter(|t| !t.trim().is_empty()) {
-                text.push_str(": ");
-                text.push_str(comment.trim());
-            }
+            let text = status_change_note(&change);
             entries.push((change.at_utc, Note { author: change.by, date: stamp(change.at_utc), text }));
         }
         entries.sort_by_key(|(at, _)| *at);

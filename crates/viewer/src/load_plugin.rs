@@ -245,10 +245,12 @@ pub fn run_rule_matrix(
     let mut report = plumbline_pipeline::clash(set, &plan, four_d, &mut Quiet).map_err(|e| e.to_string())?;
     // The 4D triage, as `plumbline clash` does it: the Clashes tab can then list clashes by
     // when the schedule needs them fixed. A schedule without a critical path (a cycle) leaves
-    // the clashes untriaged; the 4D panel reports that schedule's problems itself.
+    // the clashes untriaged, said in the log; the clash run itself stands.
     if let Some(f) = four_d {
         let today = chrono::Utc::now().date_naive();
-        let _ = plumbline_pipeline::triage(&mut report, f, None, today);
+        if let Err(e) = plumbline_pipeline::triage(&mut report, f, None, today) {
+            bevy::log::warn!("no 4D clash triage: {e}");
+        }
     }
     if let Some(db) = db {
         let mut store = open_existing(db)?;
