@@ -39,6 +39,11 @@
 //!   the tolerance and every vertex of each solid lies within the tolerance of the other's
 //!   surface.
 //!
+//! A test reports a pair of elements at most once, also when its A and B selections share
+//! elements (racks against racks, all pipes against one system's pipes) and the pair is met
+//! from both sides: for a zone test, when each element stands in the other's zone, the record
+//! with the smaller distance is kept, then the one whose A element's GlobalId sorts first.
+//!
 //! Elements never clash with themselves, and a caller-supplied ignore predicate removes pairs
 //! before any geometry is computed. [`Ignore`] builds the default one from the model's
 //! relations ([`IgnoreRules`], each switchable): a filling and its host, an element meeting
@@ -417,8 +422,11 @@ pub fn run_test_with(
 
     let broad_secs = t_broad.elapsed().as_secs_f64();
     let t_narrow = std::time::Instant::now();
-    let mut clashes: Vec<Clash> =
+    let found: Vec<Clash> =
         candidates.par_iter().filter_map(|&(x, y)| pair::narrow_pair(shapes, test, x, y, rules)).collect();
+    // A and B sharing elements meet a pair from both sides; the narrow phase orders it by
+    // GlobalId either way, so the two records are one clash (a per-pair distance may differ).
+    let mut clashes = pair::one_per_pair(set, found);
     sort_clashes(set, &mut clashes);
     TestResult {
         broad_secs,

@@ -8,8 +8,10 @@ use crate::zone::{self, Zone, ZoneSize};
 use crate::{
     broad, id, sort_clashes, Clash, ClashBasis, ClashKind, Mode, PairRules, Shapes, Test, TestResult,
 };
-use plumbline_model::{Aabb, ElementRef};
+use plumbline_model::{Aabb, ElementRef, ModelSet};
 use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::hash_map::{Entry, HashMap};
 
 /// The unpacked mode of a zone test.
 pub(crate) struct ZoneTest {
@@ -35,9 +37,55 @@ fn volume(sa: &ElementShape, sb: &ElementShape) -> Option<f64> {
     overlap_volume(sa, sb).map(|(v, _)| v)
 }
 
+/// Distances closer than this (m) are the same distance when two clashes of one pair are
+/// weighed: the two sides of a pair measure one gap, and the narrow phase may round it
+/// differently in the last bits depending on which solid it starts from.
+const SAME_DISTANCE_M: f64 = 1e-6;
+
+/// Keeps one clash per pair of elements. A test whose A and B selections overlap meets a pair
+/// from both sides (x against y and y against x); a reviewer expects it once, and both records
+/// would carry the same id. Of two clashes of one pair the one kept has the smaller distance
+/// (for a zone test, B entering A's zone deeper), then the A element whose GlobalId (then
+/// reference) sorts first, then the larger distance required of the pair (a per-pair table
+/// read from the stricter side). The choice depends only on the two clashes, never on which
+/// one a thread found first; sort the result afterwards.
+pub(crate) fn one_per_pair(set: &ModelSet, clashes: Vec<Clash>) -> Vec<Clash> {
+    let mut kept: Vec<Clash> = Vec::with_capacity(clashes.len());
+    let mut at: HashMap<(ElementRef, ElementRef), usize> = HashMap::with_capacity(clashes.len());
+    for c in clashes {
+        let key = if c.a <= c.b { (c.a, c.b) } else { (c.b, c.a) };
+        match at.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(kept.len());
+                kept.push(c);
+            }
+            Entry::Occupied(o) => {
+                let k = &mut kept[*o.get()];
+                if preference(set, &c, k) == Ordering::Less {
+                    *k = c;
+                }
+            }
+        }
+    }
+    kept
+}
+
+/// Which of two clashes of one pair a report keeps: `Less` for `p`.
+fn preference(set: &ModelSet, p: &Clash, q: &Clash) -> Ordering {
+    let by_distance = if (p.distance_m - q.distance_m).abs() > SAME_DISTANCE_M {
+        p.distance_m.total_cmp(&q.distance_m)
+    } else {
+        Ordering::Equal
+    };
+    let side = |c: &Clash| (set.element(c.a).global_id.as_str(), c.a);
+    let required = |c: &Clash| c.basis.as_ref().and_then(|b| b.required_m).unwrap_or(0.0);
+    by_distance.then_with(|| side(p).cmp(&side(q))).then_with(|| required(q).total_cmp(&required(p)))
+}
+
 /// A zone test: the zones of every A element, an R-tree of the B elements queried with the
 /// zones' boxes, and for each candidate the penetration of B into a zone. Unlike the other
-/// modes the pair keeps its sides: the zone belongs to A.
+/// modes the pair keeps its sides: the zone belongs to A. When A and B share elements, two of
+/// them can stand in each other's zones; the pair is reported once ([`one_per_pair`]).
 pub(crate) fn zone_test(
     shapes: &Shapes<'_>,
     test: &Test,
@@ -67,13 +115,14 @@ pub(crate) fn zone_test(
     let t_narrow = std::time::Instant::now();
     let zone_of: std::collections::HashMap<ElementRef, &[ElementShape]> =
         zones.iter().map(|(r, z)| (*r, z.as_slice())).collect();
-    let mut clashes: Vec<Clash> = candidates
+    let found: Vec<Clash> = candidates
         .par_iter()
         .filter_map(|&(i, y)| {
             let x = queries[i].0;
             zone_pair(shapes, test, x, y, zone_of.get(&x).copied().unwrap_or(&[]), zt, rules)
         })
         .collect();
+    let mut clashes = one_per_pair(set, found);
     sort_clashes(set, &mut clashes);
     TestResult {
         broad_secs,
@@ -310,5 +359,79 @@ pub(crate) fn narrow_pair(
                 )
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_per_pair;
+    use crate::{Clash, ClashBasis, ClashKind};
+    use plumbline_model::{Aabb, ElementRef, ModelSet};
+
+    fn r(i: u32) -> ElementRef {
+        ElementRef { file: 0, element: i }
+    }
+
+    /// Elements 0 and 1 with GlobalIds that sort the other way round ("Z…" before "A…"), and a
+    /// third.
+    fn set() -> ModelSet {
+        plumbline_testkit::model([
+            plumbline_testkit::element("IfcFurniture", "ZZZZZZZZZZZZZZZZZZZZZZ"),
+            plumbline_testkit::element("IfcFurniture", "AAAAAAAAAAAAAAAAAAAAAA"),
+            plumbline_testkit::element("IfcFurniture", "MMMMMMMMMMMMMMMMMMMMMM"),
+        ])
+        .into_set()
+    }
+
+    fn clash(a: u32, b: u32, distance_m: f64, required_m: Option<f64>) -> Clash {
+        Clash {
+            id: "same".into(),
+            kind: ClashKind::Clearance,
+            distance_m,
+            hard: false,
+            exact: true,
+            point: [0.0; 3],
+            overlap_aabb: Aabb::EMPTY,
+            a: r(a),
+            b: r(b),
+            overlap_volume_m3: None,
+            basis: required_m.map(|m| ClashBasis { required_m: Some(m), ..ClashBasis::default() }),
+        }
+    }
+
+    /// Both orders of the input give the same single clash.
+    fn kept(p: Clash, q: Clash) -> Clash {
+        let set = set();
+        let one = one_per_pair(&set, vec![p.clone(), q.clone()]);
+        let other = one_per_pair(&set, vec![q, p]);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one, other);
+        one.into_iter().next().expect("one")
+    }
+
+    #[test]
+    fn the_smaller_distance_is_kept_whichever_side_sorts_first() {
+        let c = kept(clash(0, 1, 0.5, None), clash(1, 0, 0.8, None));
+        assert_eq!((c.a, c.distance_m), (r(0), 0.5));
+    }
+
+    #[test]
+    fn the_same_distance_keeps_the_a_side_whose_global_id_sorts_first() {
+        // Below a micrometre apart is one gap measured from its two ends.
+        let c = kept(clash(0, 1, 0.5, None), clash(1, 0, 0.5 + 1e-9, None));
+        assert_eq!(c.a, r(1), "AAAA… sorts before ZZZZ…");
+    }
+
+    #[test]
+    fn one_record_of_a_symmetric_pair_keeps_the_stricter_distance_required() {
+        let c = kept(clash(1, 0, 0.1, Some(0.05)), clash(1, 0, 0.1, Some(0.2)));
+        assert_eq!(c.basis.and_then(|b| b.required_m), Some(0.2));
+    }
+
+    #[test]
+    fn different_pairs_are_all_kept() {
+        let set = set();
+        let all = vec![clash(0, 1, 0.5, None), clash(0, 2, 0.5, None), clash(2, 1, 0.5, None)];
+        assert_eq!(one_per_pair(&set, all.clone()), all);
     }
 }

@@ -142,7 +142,7 @@ fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
 /// Exit code when the `--fail-on` gate fails.
 pub const EXIT_GATE_FAILED: u8 = 3;
 
-fn parse_lang(text: &str) -> Result<plumbline_pipeline::ReportLang, String> {
+pub fn parse_lang(text: &str) -> Result<plumbline_pipeline::ReportLang, String> {
     plumbline_pipeline::ReportLang::parse(text)
         .ok_or_else(|| format!("'{text}' is not a report language: expected en, zh or both"))
 }
@@ -155,6 +155,15 @@ pub fn locale_lang() -> Option<plumbline_pipeline::ReportLang> {
         .filter_map(|v| std::env::var(v).ok())
         .find(|v| !v.trim().is_empty())
         .and_then(|v| plumbline_pipeline::ReportLang::from_locale(&v))
+}
+
+/// The language of report files: the one asked for, else the locale's Chinese, else both.
+pub fn file_lang(asked: Option<plumbline_pipeline::ReportLang>) -> plumbline_pipeline::ReportLang {
+    match (asked, locale_lang()) {
+        (Some(l), _) => l,
+        (None, Some(plumbline_pipeline::ReportLang::Zh)) => plumbline_pipeline::ReportLang::Zh,
+        _ => plumbline_pipeline::ReportLang::Both,
+    }
 }
 
 /// A default ignore rule that `--no-ignore` switches off.
@@ -197,11 +206,7 @@ fn parse_bcf_version(text: &str) -> Result<plumbline_bcf::BcfVersion, String> {
 impl ClashArgs {
     /// The language of report files: --lang, else the locale's Chinese, else both.
     fn file_lang(&self) -> plumbline_pipeline::ReportLang {
-        match (self.lang, locale_lang()) {
-            (Some(l), _) => l,
-            (None, Some(plumbline_pipeline::ReportLang::Zh)) => plumbline_pipeline::ReportLang::Zh,
-            _ => plumbline_pipeline::ReportLang::Both,
-        }
+        file_lang(self.lang)
     }
 
     /// The language of the terminal summary: --lang, else the locale (English when unset);

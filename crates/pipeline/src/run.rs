@@ -126,7 +126,10 @@ fn run_stages(
     observer: &mut dyn Observer,
 ) -> Result<Outcome, PipelineError> {
     let started = Instant::now();
-    let started_utc = chrono::Utc::now();
+    // The run's time in the history: SOURCE_DATE_EPOCH when set, like the reports' time, so
+    // that a test (or a reproducible batch) records the same history twice.
+    let started_utc =
+        chrono::DateTime::from_timestamp(report_time()?.unix_seconds(), 0).unwrap_or_else(chrono::Utc::now);
     options.mesh_scopes.extend(plan.mesh_scopes());
     let set = load(&plan.models, options, observer)?;
     let load_secs = started.elapsed().as_secs_f64();

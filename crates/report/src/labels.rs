@@ -9,6 +9,7 @@
 //! interface (硬碰撞, 间隙, 重复项), which coordinators in China already know; statuses come from
 //! [`Status::as_zh`], their one translation, shared with the viewer.
 
+use crate::portfolio::{Discipline, SiteOutcome};
 use crate::Lang;
 use plumbline_clash::{ClashKind, Zone};
 use plumbline_review::{Status, Text};
@@ -95,6 +96,28 @@ pub(crate) fn zone(z: Zone) -> Label {
         Zone::FrontAndBack => ZONE_FRONT_AND_BACK,
         Zone::Swing => ZONE_SWING,
         Zone::Beside => ZONE_BESIDE,
+    }
+}
+
+/// A discipline's name (the portfolio reports; `by_discipline` keys stay English words).
+pub(crate) fn discipline(d: Discipline) -> Label {
+    match d {
+        Discipline::Structure => DISCIPLINE_STRUCTURE,
+        Discipline::Architecture => DISCIPLINE_ARCHITECTURE,
+        Discipline::Hvac => DISCIPLINE_HVAC,
+        Discipline::Plumbing => DISCIPLINE_PLUMBING,
+        Discipline::Electrical => DISCIPLINE_ELECTRICAL,
+        Discipline::FireProtection => DISCIPLINE_FIRE_PROTECTION,
+        Discipline::Other => DISCIPLINE_OTHER,
+    }
+}
+
+/// How a site's run ended, as the portfolio reports name it.
+pub(crate) fn outcome(o: SiteOutcome) -> Label {
+    match o {
+        SiteOutcome::Ok => OUTCOME_OK,
+        SiteOutcome::Incomplete => OUTCOME_INCOMPLETE,
+        SiteOutcome::Failed => OUTCOME_FAILED,
     }
 }
 
@@ -219,4 +242,63 @@ labels! {
     COL_POINT_Z = "point_z_m", "位置 Z（米）";
     COL_EXPLANATION_EN = "explanation_en", "说明（英文）";
     COL_EXPLANATION_ZH = "explanation_zh", "说明";
+
+    // The portfolio reports (`plumbline batch`). "Open" counts the clashes not yet accepted or
+    // fixed: 未解决, so that it reads as the opposite of 已解决 (resolved); "new" is the status
+    // name of the site reports (新建), so that both read alike.
+    PORTFOLIO_TITLE = "Portfolio clash report", "项目组合碰撞报告";
+    PORTFOLIO = "Portfolio", "项目组合";
+    GENERATED = "Generated", "生成时间";
+    SITES = "Sites", "站点";
+    SITES_RAN = "Ran", "已运行";
+    OPEN = "Open", "未解决";
+    NEW = "New", "新建";
+    RESOLVED = "Resolved", "已解决";
+    /// `{0}`: the portfolio's `needed_within_days`.
+    NEEDED_WITHIN = "Needed within {0} days", "{0} 天内需解决";
+    /// `{0}`: as [`NEEDED_WITHIN`]; the part of an "open" bar that is needed soon.
+    OF_WHICH_NEEDED = "of which needed within {0} days", "其中 {0} 天内需解决";
+    FIRST_NEEDED_BY = "First needed by", "最早需解决日期";
+    SITE = "Site", "站点";
+    REGION = "Region", "区域";
+    NO_REGION = "(no region)", "（无区域）";
+    DISCIPLINE = "Discipline", "专业";
+    OUTCOME = "Outcome", "运行结果";
+    OUTCOME_OK = "OK", "正常";
+    OUTCOME_INCOMPLETE = "Incomplete", "不完整";
+    OUTCOME_FAILED = "Failed", "失败";
+    TREND_OPEN = "Trend (open)", "趋势（未解决）";
+    TREND = "Trend", "趋势";
+    THIS_RUN = "This run", "本次";
+    PREVIOUS_RUN = "Previous run", "上一次";
+    /// `{0}`: how many runs before this one (2 or more).
+    RUNS_AGO = "{0} runs ago", "前第 {0} 次";
+    REPORTS = "Reports", "报告";
+    RANK = "Rank", "排名";
+    PROJECT = "Project", "项目";
+    ERROR = "Error", "错误";
+    NO_SCHEDULE = "no schedule", "无进度计划";
+    /// `{0}`: how many sites the chart shows.
+    CHART_WORST_SITES = "The {0} worst sites: open clashes", "最需关注的 {0} 个站点：未解决碰撞";
+    CHART_BY_DISCIPLINE = "Open clashes by discipline", "按专业统计未解决碰撞";
+    CHART_BY_REGION = "Open clashes by region", "按区域统计未解决碰撞";
+    SITES_TABLE = "Sites, worst first", "站点（按严重程度排序）";
+    /// `{0}`: as [`NEEDED_WITHIN`].
+    ORDER_NOTE = "Failed sites come first, then the sites with the most clashes needed within {0} days, the most open and the most new.",
+        "失败的站点排在最前，其余按 {0} 天内需解决、未解决、新建的碰撞数从多到少排列。";
+    /// `{0}`: as [`NEEDED_WITHIN`].
+    NEEDED_NOTE = "Needed within {0} days: open clashes whose elements the 4D schedule starts building within {0} days, late ones included.",
+        "{0} 天内需解决：4D 进度计划在 {0} 天内开始施工其构件的未解决碰撞（含已逾期的）。";
+    INCOMPLETE_NOTE = "Incomplete: the site ran but skipped part of its input, so its counts may be low.",
+        "不完整：站点已运行，但跳过了部分输入，计数可能偏低。";
+    FAILED_NOTE = "Failed: the site could not run and has no counts; its error says why.",
+        "失败：站点未能运行，没有计数；原因见错误信息。";
+    DISCIPLINE_NOTE = "A clash between two disciplines counts under both.", "两个专业之间的碰撞在两个专业下各计一次。";
+    DISCIPLINE_STRUCTURE = "Structure", "结构";
+    DISCIPLINE_ARCHITECTURE = "Architecture", "建筑";
+    DISCIPLINE_HVAC = "HVAC", "暖通";
+    DISCIPLINE_PLUMBING = "Plumbing", "给排水";
+    DISCIPLINE_ELECTRICAL = "Electrical", "电气";
+    DISCIPLINE_FIRE_PROTECTION = "Fire protection", "消防";
+    DISCIPLINE_OTHER = "Other", "其他";
 }

@@ -17,12 +17,21 @@ mod csv_report;
 mod html;
 mod labels;
 mod lang;
+mod portfolio;
+mod portfolio_html;
+mod portfolio_xlsx;
 mod progress;
 mod xlsx;
 
 pub use csv_report::csv;
 pub use html::html;
 pub use lang::Lang;
+pub use portfolio::{
+    ClashCounts, Discipline, Portfolio, SiteOutcome, SiteResult, Totals, TrendPoint,
+    PORTFOLIO_SCHEMA_VERSION, TREND_RUNS,
+};
+pub use portfolio_html::portfolio_html;
+pub use portfolio_xlsx::portfolio_xlsx;
 pub use progress::{
     progress_html, progress_xlsx, ProgressCurvePoint, ProgressLateRow, ProgressMilestoneRow, ProgressNote,
     ProgressReport, ProgressTaskRow, ProgressTaskState, ProgressWbsRow, PROGRESS_LABELS,
@@ -132,5 +141,7 @@ pub(crate) fn ungrouped(report: &Report) -> BTreeSet<&str> {
 
 #[cfg(test)]
 mod lang_tests;
+#[cfg(test)]
+mod portfolio_tests;
 #[cfg(test)]
 mod tests;

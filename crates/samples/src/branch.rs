@@ -13,79 +13,33 @@
 //! domestic water 2960..3040 (never over a tray); ducts 3300..3650; beams 3700..4200;
 //! roof slab 4200..4450.  Temporary works stay at or below 2100 mm, under the 457 mm
 //! sprinkler zones (2163 mm and up), except the scaffold, which stands clear of heads.
+//!
+//! Variants ([`BranchLayout`]): added bays run on eastwards (`extend`); without the vault its
+//! place is an archive behind partitions, without the ATM lobby the lobby has no ATMs; the
+//! plan is mirrored, turned and moved as a whole (`plan`).
 
+mod extend;
+mod parts;
+mod plan;
 mod seeds;
 
-use crate::build::{kind, Class, Ctx, Kind, Output, Placed, Sched, Shape, Skeleton};
+use crate::build::{Ctx, Output, Placed, Sched, Shape, Skeleton};
 use crate::geom::{Aabb, Axis, Facing};
 use crate::guid::{Key, Rng};
 use crate::{
-    BranchParams, DUPLICATES, ELECTRICAL_WORKING_SPACE, MEP_VS_STRUCTURE, SPRINKLER_CLEARANCE,
+    BranchLayout, BranchParams, DUPLICATES, ELECTRICAL_WORKING_SPACE, MEP_VS_STRUCTURE, SPRINKLER_CLEARANCE,
     TEMPORARY_VS_PERMANENT,
 };
+use parts::{
+    shape_box, Room, ATM, BAY, BEAM, BEAM_BOTTOM, BEAM_XS, BOARD, CEILING, CEIL_Z, COLUMN, COUNTER, COUPLING,
+    DEPOSIT_BOXES, DIFFUSER, DOOR, DUCT, DUCT_TEE, DUCT_Z, EXT_T, EXT_WALL, FLOOR, HEAD, HEAD_Z, HOARDING,
+    LIGHT, LIGHT_Z, LX, LY, PARTITION, PART_T, PART_TOP, PIPE, RACK, ROOF, SCAFFOLD, SCREEN, SHELF, SPR_Z,
+    TEMP_COUNTER, TOP, TRAY, TRAY_TEE, TRAY_Z, UPS, VAULT_DOOR, VAULT_SLAB, VAULT_WALL, WATER_ZC,
+};
+use plan::{Plan, Transform};
 
-const EXT_WALL: Kind = kind(Class::Wall, "SOLIDWALL", None);
-const VAULT_WALL: Kind = kind(Class::Wall, "SHEAR", Some("VAULT WALL"));
-const PARTITION: Kind = kind(Class::Wall, "PARTITIONING", None);
-const COLUMN: Kind = kind(Class::Column, "COLUMN", None);
-const BEAM: Kind = kind(Class::Beam, "BEAM", None);
-const FLOOR: Kind = kind(Class::Slab, "FLOOR", None);
-const ROOF: Kind = kind(Class::Slab, "ROOF", None);
-const VAULT_SLAB: Kind = kind(Class::Slab, "FLOOR", Some("VAULT ROOF"));
-const DOOR: Kind = kind(Class::Door, "DOOR", None);
-const VAULT_DOOR: Kind = kind(Class::Door, "DOOR", Some("VAULT DOOR"));
-const CEILING: Kind = kind(Class::Covering, "CEILING", None);
-const COUNTER: Kind = kind(Class::Furniture, "USERDEFINED", Some("TELLER COUNTER"));
-const ATM: Kind = kind(Class::Furniture, "USERDEFINED", Some("ATM"));
-const DEPOSIT_BOXES: Kind = kind(Class::Furniture, "USERDEFINED", Some("SAFE DEPOSIT BOXES"));
-const SHELF: Kind = kind(Class::Furniture, "SHELF", None);
-const RACK: Kind = kind(Class::Furniture, "USERDEFINED", Some("SERVER RACK"));
-const BOARD: Kind = kind(Class::ElectricDistributionBoard, "DISTRIBUTIONBOARD", None);
-const UPS: Kind = kind(Class::ElectricFlowStorageDevice, "UPS", None);
-const DUCT: Kind = kind(Class::DuctSegment, "RIGIDSEGMENT", None);
-const DUCT_TEE: Kind = kind(Class::DuctFitting, "JUNCTION", None);
-const DIFFUSER: Kind = kind(Class::AirTerminal, "DIFFUSER", None);
-const PIPE: Kind = kind(Class::PipeSegment, "RIGIDSEGMENT", None);
-const COUPLING: Kind = kind(Class::PipeFitting, "CONNECTOR", None);
-const TRAY: Kind = kind(Class::CableCarrierSegment, "CABLETRAYSEGMENT", None);
-const TRAY_TEE: Kind = kind(Class::CableCarrierFitting, "TEE", None);
-const HEAD: Kind = kind(Class::FireSuppressionTerminal, "SPRINKLER", None);
-const LIGHT: Kind = kind(Class::LightFixture, "POINTSOURCE", None);
-const HOARDING: Kind = kind(Class::Proxy, "USERDEFINED", Some("HOARDING"));
-const SCAFFOLD: Kind = kind(Class::Proxy, "USERDEFINED", Some("SCAFFOLD"));
-const TEMP_COUNTER: Kind = kind(Class::Furniture, "USERDEFINED", Some("TELLER COUNTER"));
-const SCREEN: Kind = kind(Class::Wall, "PARTITIONING", Some("COUNTER SCREEN"));
-
-const LX: i64 = 24_000;
-const LY: i64 = 16_000;
-const EXT_T: i64 = 300;
-const PART_T: i64 = 150;
-const TOP: i64 = 4200;
-const PART_TOP: i64 = 2700;
-const CEIL_Z: (i64, i64) = (2700, 2720);
-const HEAD_Z: (i64, i64) = (2620, 2700);
-const LIGHT_Z: (i64, i64) = (2640, 2700);
-const SPR_Z: (i64, i64) = (2730, 2780);
-const TRAY_Z: (i64, i64) = (2850, 2950);
-const WATER_ZC: i64 = 3000;
-const DUCT_Z: (i64, i64) = (3300, 3650);
-const BEAM_BOTTOM: i64 = 3700;
-const BEAM_XS: [i64; 2] = [8000, 16_000];
-
-/// A room: name, long name, key tag and inner box (x, y).
-struct Room {
-    tag: &'static str,
-    name: &'static str,
-    x: (i64, i64),
-    y: (i64, i64),
-    ceiling: bool,
-}
-
-fn shape_box(x: (i64, i64), y: (i64, i64), z: (i64, i64)) -> Shape {
-    Shape::Block { b: Aabb::xyz(x, y, z), front: Facing::PosY }
-}
-
-pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
+/// Writes the branch; `layout` picks the variant (its default is the sample).
+pub(crate) fn generate(p: &BranchParams, layout: &BranchLayout, record: bool) -> Output {
     let l = p.lang;
     let names = Skeleton {
         file_name: "branch.ifc",
@@ -95,7 +49,11 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
         storey: l.pick("Ground Floor", "一层"),
         schedule: l.pick("Renovation schedule", "改造进度计划"),
     };
-    let mut ctx = Ctx::new(p.seed, &names, 1 << 20, record);
+    let mut ctx = Plan::new(Ctx::new(p.seed, &names, 1 << 20, record), Transform::new(layout));
+    // Bays beyond the sample's three extend the banking hall and the north strip eastwards,
+    // from the sample's east wall (x = LX) to the variant's (x = lx).
+    let extra = i64::from(layout.bays.clamp(3, BranchLayout::MAX_BAYS) - 3);
+    let lx = LX + BAY * extra;
     let seed = p.seed;
     let key = |tag: &str| Key::new(seed, tag);
     let mut rng = Rng::new(seed, "branch-defects");
@@ -140,10 +98,26 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
     let mep = Sched::New(t_mep);
 
     // Spaces stop at the ceiling line; the vault keeps its concrete roof instead of a ceiling.
-    let rooms = [
+    // Added bays put offices east of the staff room, behind a partition clear of the columns.
+    let offices = extend::office_spans(extra, lx);
+    let staff_east = offices.first().map_or(LX, |o| o.0 - PART_T);
+    let lobby =
+        if layout.atm_lobby { l.pick("ATM Lobby", "自助银行") } else { l.pick("Lobby", "大堂") };
+    let vault = if layout.vault {
         Room {
-            tag: "atm", name: l.pick("ATM Lobby", "自助银行"), x: (0, 4000), y: (0, 6000), ceiling: true
-        },
+            tag: "vault",
+            name: l.pick("Vault", "金库"),
+            x: (600, 4400),
+            y: (9600, 15_400),
+            ceiling: false,
+        }
+    } else {
+        Room {
+            tag: "archive", name: l.pick("Archive", "档案室"), x: (0, 4850), y: (9150, LY), ceiling: true
+        }
+    };
+    let rooms = [
+        Room { tag: "atm", name: lobby, x: (0, 4000), y: (0, 6000), ceiling: true },
         Room {
             tag: "office3",
             name: l.pick("Office 3", "办公室3"),
@@ -154,17 +128,11 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
         Room {
             tag: "hall",
             name: l.pick("Banking Hall", "营业厅"),
-            x: (4150, LX),
+            x: (4150, lx),
             y: (0, 9000),
             ceiling: true,
         },
-        Room {
-            tag: "vault",
-            name: l.pick("Vault", "金库"),
-            x: (600, 4400),
-            y: (9600, 15_400),
-            ceiling: false,
-        },
+        vault,
         Room {
             tag: "deposit",
             name: l.pick("Safe Deposit Room", "保管箱室"),
@@ -196,7 +164,7 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
         Room {
             tag: "staff",
             name: l.pick("Staff Room", "员工室"),
-            x: (21_150, LX),
+            x: (21_150, staff_east),
             y: (9150, LY),
             ceiling: true,
         },
@@ -206,7 +174,7 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
     }
 
     // The structure predates the renovation and no task touches it, so it exists throughout.
-    let full = (-EXT_T, LX + EXT_T);
+    let full = (-EXT_T, lx + EXT_T);
     ctx.put(
         FLOOR,
         key("floor"),
@@ -228,7 +196,7 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
         ("S", full, (-EXT_T, 0)),
         ("N", full, (LY, LY + EXT_T)),
         ("W", (-EXT_T, 0), (0, LY)),
-        ("E", (LX, LX + EXT_T), (0, LY)),
+        ("E", (lx, lx + EXT_T), (0, LY)),
     ] {
         let w = ctx.put(
             EXT_WALL,
@@ -266,14 +234,18 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
     }
 
     // Vault: 600 mm walls to the roof, a thick roof slab and the vault door.
-    let vault_walls = [
-        ("S", (0, 5000), (9000, 9600)),
-        ("E", (4400, 5000), (9600, LY)),
-        ("W", (0, 600), (9600, LY)),
-        ("N", (600, 4400), (15_400, LY)),
-    ];
+    let vault_walls: &[_] = if layout.vault {
+        &[
+            ("S", (0, 5000), (9000, 9600)),
+            ("E", (4400, 5000), (9600, LY)),
+            ("W", (0, 600), (9600, LY)),
+            ("N", (600, 4400), (15_400, LY)),
+        ]
+    } else {
+        &[]
+    };
     let mut vault_south = None;
-    for (tag, x, y) in vault_walls {
+    for &(tag, x, y) in vault_walls {
         let w = ctx.put(
             VAULT_WALL,
             key("vault-wall").s(tag),
@@ -286,33 +258,42 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
             vault_south = Some(w);
         }
     }
-    ctx.put(
-        VAULT_SLAB,
-        key("vault-slab"),
-        format_args!("{}", l.pick("Vault roof slab", "金库顶板")),
-        shape_box((600, 4400), (9600, 15_400), (2800, 3300)),
-        None,
-        ex,
-    );
+    if layout.vault {
+        ctx.put(
+            VAULT_SLAB,
+            key("vault-slab"),
+            format_args!("{}", l.pick("Vault roof slab", "金库顶板")),
+            shape_box((600, 4400), (9600, 15_400), (2800, 3300)),
+            None,
+            ex,
+        );
+    }
 
     // Partitions stop at the ceiling so that services can cross above them; each entry is
-    // (tag, x, y, door spans along the wall).
-    type Partition = (&'static str, (i64, i64), (i64, i64), &'static [(i64, i64)]);
-    let partitions: &[Partition] = &[
-        ("P1", (4000, 4000 + PART_T), (0, 9000), &[(4000, 5000), (7000, 8000)]),
-        ("P2", (0, 4000), (6000, 6000 + PART_T), &[]),
-        (
-            "P3",
-            (5000, LX),
-            (9000, 9000 + PART_T),
-            &[(6000, 7000), (11_500, 12_500), (15_000, 16_000), (19_000, 20_000), (22_000, 23_000)],
-        ),
-        ("P4", (10_000, 10_000 + PART_T), (9150, LY), &[]),
-        ("P5", (14_000, 14_000 + PART_T), (9150, LY), &[]),
-        ("P6", (18_000, 18_000 + PART_T), (9150, LY), &[]),
-        ("P7", (21_000, 21_000 + PART_T), (9150, LY), &[]),
+    // (tag, x, y, door spans along the wall).  Added bays' offices open onto the hall through
+    // the long partition P3; an archive in place of the vault gets partitions of its own.
+    let mut p3_doors =
+        vec![(6000, 7000), (11_500, 12_500), (15_000, 16_000), (19_000, 20_000), (22_000, 23_000)];
+    p3_doors.extend(offices.iter().map(|o| (o.0 + 1640, o.0 + 2640)));
+    type Partition = (String, (i64, i64), (i64, i64), Vec<(i64, i64)>);
+    let mut partitions: Vec<Partition> = vec![
+        ("P1".into(), (4000, 4000 + PART_T), (0, 9000), vec![(4000, 5000), (7000, 8000)]),
+        ("P2".into(), (0, 4000), (6000, 6000 + PART_T), vec![]),
+        ("P3".into(), (5000, lx), (9000, 9000 + PART_T), p3_doors),
+        ("P4".into(), (10_000, 10_000 + PART_T), (9150, LY), vec![]),
+        ("P5".into(), (14_000, 14_000 + PART_T), (9150, LY), vec![]),
+        ("P6".into(), (18_000, 18_000 + PART_T), (9150, LY), vec![]),
+        ("P7".into(), (21_000, 21_000 + PART_T), (9150, LY), vec![]),
     ];
-    for &(tag, x, y, doors) in partitions {
+    for (i, o) in offices.iter().enumerate() {
+        partitions.push((format!("PX{}", i + 1), (o.0 - PART_T, o.0), (9150, LY), vec![]));
+    }
+    if !layout.vault {
+        partitions.push(("PA1".into(), (0, 5000), (9000, 9000 + PART_T), vec![(2000, 3000)]));
+        partitions.push(("PA2".into(), (4850, 5000), (9150, LY), vec![]));
+    }
+    for (tag, x, y, doors) in &partitions {
+        let (tag, x, y) = (tag.as_str(), *x, *y);
         let wall = ctx.put(
             PARTITION,
             key("partition").s(tag),
@@ -389,7 +370,8 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
     // The old teller line stands clear of the new one, so demolition and installation
     // never overlap in space and only the temporary works test the schedule.
     let mut atms = Vec::new();
-    for (i, y) in [(2000, 2800), (3200, 4000)].into_iter().enumerate() {
+    let atm_ys: &[(i64, i64)] = if layout.atm_lobby { &[(2000, 2800), (3200, 4000)] } else { &[] };
+    for (i, &y) in atm_ys.iter().enumerate() {
         let atm = ctx.put(
             ATM,
             key("atm").n(i as u64),
@@ -681,7 +663,17 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
         None,
         Sched::Temporary(t_erect, t_temp_counter),
     );
-    ctx.non_clash(&temp_counter, &counters[3], "temporary removed before the permanent element is installed");
+    if layout.schedule {
+        ctx.non_clash(
+            &temp_counter,
+            &counters[3],
+            "temporary removed before the permanent element is installed",
+        );
+    } else {
+        // Without the schedule nothing says the temporary counter is gone before the new one
+        // comes, so both stand and the overlap is a time clash.
+        ctx.clash(&temp_counter, &counters[3], "time", TEMPORARY_VS_PERMANENT, None);
+    }
     ctx.put(
         SCAFFOLD,
         key("scaffold"),
@@ -782,6 +774,21 @@ pub(crate) fn generate(p: &BranchParams, record: bool) -> Output {
     );
     ctx.clash(&orig, &dup, "duplicate", DUPLICATES, None);
     seeds::seeds(&mut ctx, l, seed, &atms, &entrances);
+    let links = extend::Links {
+        air,
+        sprinkler,
+        lighting,
+        data,
+        mep,
+        ceiling: Sched::New(t_ceiling),
+        teller: Sched::New(t_teller),
+    };
+    extend::bays(&mut ctx, l, seed, &offices, lx, &links);
 
-    ctx.finish()
+    let out = ctx.finish();
+    if layout.schedule {
+        out
+    } else {
+        plan::without_schedule(out)
+    }
 }

@@ -1,6 +1,7 @@
 //! An independent brute-force clash check over axis-aligned boxes, used by the tests to
 //! prove that the truth file lists exactly what the [`TestSpec`]s find.
 
+use std::collections::btree_map::{BTreeMap, Entry};
 use std::collections::BTreeSet;
 
 use crate::build::{Phase, Record, TaskDef};
@@ -60,9 +61,31 @@ pub(crate) fn run(
             }
         }
     }
-    found.sort();
-    found.dedup();
-    (found, near)
+    (one_per_pair(found), near)
+}
+
+/// One finding per test and pair of elements, as the engine reports it: a pair found from both
+/// sides (A and B share elements and each stands in the other's zone) keeps the smaller
+/// distance, then the A side whose GlobalId sorts first. Sorted.
+fn one_per_pair(found: Vec<Found>) -> Vec<Found> {
+    let mut kept: BTreeMap<(&'static str, String, String), Found> = BTreeMap::new();
+    for f in found {
+        let key =
+            if f.a <= f.b { (f.test, f.a.clone(), f.b.clone()) } else { (f.test, f.b.clone(), f.a.clone()) };
+        match kept.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(f);
+            }
+            Entry::Occupied(mut o) => {
+                if (f.mm, &f.a) < (o.get().mm, &o.get().a) {
+                    o.insert(f);
+                }
+            }
+        }
+    }
+    let mut out: Vec<Found> = kept.into_values().collect();
+    out.sort();
+    out
 }
 
 fn pair(
@@ -176,6 +199,14 @@ pub(crate) fn compare(
         })
         .collect();
     let mut problems = Vec::new();
+    // A test reports a pair once, so the truth lists it once (in the direction kept).
+    let mut pairs = BTreeSet::new();
+    for c in &truth.clashes {
+        let (x, y) = if c.a <= c.b { (&c.a, &c.b) } else { (&c.b, &c.a) };
+        if !pairs.insert((c.test.as_str(), x, y)) {
+            problems.push(format!("pair listed twice: {c:?}"));
+        }
+    }
     for e in expected.difference(&got) {
         problems.push(format!("seeded but not found: {e:?}"));
     }

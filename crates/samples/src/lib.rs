@@ -8,7 +8,11 @@
 //!   electrical room per hall and a 4D fit-out schedule.
 //! * [`branch`]: a bank branch under phased renovation: banking hall, teller line, vault,
 //!   safe-deposit room, ATM lobby, offices, server closet, MEP above the ceiling, temporary
-//!   works (hoarding, scaffold, temporary teller counter) and a 4D schedule.
+//!   works (hoarding, scaffold, temporary teller counter) and a 4D schedule;
+//!   [`branch_variant`] varies its plan ([`BranchLayout`]: size, vault, ATM lobby, mirrored,
+//!   turned and moved plans, with or without the schedule).
+//!
+//! [`portfolio`] draws many sites of both kinds for `plumbline batch`.
 //!
 //! Each call also returns a [`Truth`]: the seeded defects (with GlobalIds, kind, exact
 //! distance and the name of the rule test that must find them) and pairs that must *not*
@@ -56,6 +60,7 @@ mod datacenter;
 mod extras;
 mod geom;
 mod guid;
+pub mod portfolio;
 pub mod revision;
 mod step;
 
@@ -128,7 +133,7 @@ pub(crate) fn per_hall(rows: f64, racks: f64) -> f64 {
     5.27 * rows * racks + 20.7 * rows + 1.5 * racks + 27.0
 }
 
-/// Seed and language of a generated bank branch (its size is fixed).
+/// Seed and language of a generated bank branch (its plan is a [`BranchLayout`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BranchParams {
     pub seed: u64,
@@ -138,6 +143,56 @@ pub struct BranchParams {
 impl Default for BranchParams {
     fn default() -> Self {
         Self { seed: 1, lang: Lang::En }
+    }
+}
+
+/// The plan of a generated bank branch, for portfolios of branches that differ.  The
+/// default is the shipped sample (`sample_models/bank-branch.ifc`), byte for byte.
+///
+/// Every variant keeps an exact truth: the plan is mirrored, turned and moved as a whole
+/// (an isometry, so every gap and depth is unchanged), and what a variant adds or leaves out
+/// brings or takes its own seeded clashes and declared non-clashes with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BranchLayout {
+    /// Structural bays of 8 m along the banking hall, at least 3 (the sample's 24 m) and at
+    /// most [`BranchLayout::MAX_BAYS`].  Each bay beyond the third adds a frame line, an
+    /// office on the north side, teller counters, services and, drawn from the seed, a duct
+    /// through the new beam and shelving under the office's sprinkler head.
+    pub bays: u32,
+    /// An ATM lobby with two accessible ATMs (and the seeded clutter in front of them); without
+    /// it the room is a plain entrance lobby.
+    pub atm_lobby: bool,
+    /// A vault with 600 mm walls and a concrete roof; without it the room is an archive behind
+    /// ordinary partitions.
+    pub vault: bool,
+    /// Mirror the plan (x to -x) before turning it.
+    pub mirrored: bool,
+    /// Quarter turns counter-clockwise about the plan origin (taken modulo 4).
+    pub quarter_turns: u8,
+    /// Where the plan origin (the inner south-west corner) lies in the world, millimetres.
+    pub origin_mm: [i64; 2],
+    /// Keep the 4D schedule (`IfcWorkSchedule`, tasks and their assignments).  Without it
+    /// every element is taken to stand throughout, so the temporary teller counter clashes
+    /// with the new counter it gave way to.
+    pub schedule: bool,
+}
+
+impl BranchLayout {
+    /// The most bays a branch may have (128 m of banking hall).
+    pub const MAX_BAYS: u32 = 16;
+}
+
+impl Default for BranchLayout {
+    fn default() -> Self {
+        Self {
+            bays: 3,
+            atm_lobby: true,
+            vault: true,
+            mirrored: false,
+            quarter_turns: 0,
+            origin_mm: [0, 0],
+            schedule: true,
+        }
     }
 }
 
@@ -351,8 +406,14 @@ pub fn datacenter(p: &DatacenterParams) -> Generated {
     Generated { ifc, truth }
 }
 
-/// Generates a bank branch under phased renovation.
+/// Generates a bank branch under phased renovation (the sample's plan).
 pub fn branch(p: &BranchParams) -> Generated {
-    let (ifc, truth, _) = branch::generate(p, false);
+    branch_variant(p, &BranchLayout::default())
+}
+
+/// Generates a bank branch with the given plan; `bays` outside 3..=[`BranchLayout::MAX_BAYS`]
+/// is clamped.
+pub fn branch_variant(p: &BranchParams, layout: &BranchLayout) -> Generated {
+    let (ifc, truth, _) = branch::generate(p, layout, false);
     Generated { ifc, truth }
 }

@@ -3,7 +3,8 @@
 //! in their leaves' swing. The ATMs and the entrance doors carry the properties the rules
 //! select them by (`Pset_Plumbline_Accessibility.Accessible`, `Pset_DoorCommon.FireExit`).
 
-use crate::build::{kind, Class, Ctx, Kind, Placed, Sched, Shape};
+use super::plan::Plan;
+use crate::build::{kind, Class, Kind, Placed, Sched, Shape};
 use crate::extras::{props, Value};
 use crate::geom::{Aabb, Facing};
 use crate::guid::Key;
@@ -13,18 +14,25 @@ const STAND: Kind = kind(Class::Furniture, "USERDEFINED", Some("BROCHURE STAND")
 const BENCH: Kind = kind(Class::Furniture, "USERDEFINED", Some("BENCH"));
 const PLANTER: Kind = kind(Class::Proxy, "USERDEFINED", Some("PLANTER"));
 
-/// Seeds the defects; `atms` and `entrances` are the written elements with their keys.
-pub(super) fn seeds(ctx: &mut Ctx, l: Lang, seed: u64, atms: &[(Placed, Key)], entrances: &[(Placed, Key)]) {
-    let key = |tag: &str| Key::new(seed, tag);
+/// Seeds the defects; `atms` and `entrances` are the written elements with their keys (a
+/// branch without an ATM lobby has no ATMs, and so none of their defects).
+pub(super) fn seeds(ctx: &mut Plan, l: Lang, seed: u64, atms: &[(Placed, Key)], entrances: &[(Placed, Key)]) {
     for (atm, k) in atms {
         props(ctx, atm.id, *k, "Pset_Plumbline_Accessibility", &[("Accessible", Value::Label("TRUE"))]);
     }
     for (door, k) in entrances {
         props(ctx, door.id, *k, "Pset_DoorCommon", &[("FireExit", Value::Label("TRUE"))]);
     }
-    // In front of the ATMs (their faces at x = 3200, facing -X): a brochure stand 600 mm out
-    // and a bench 1000 mm out, inside the 1220 mm clear floor space; a planter 1230 mm out.
-    let (Some((atm1, _)), Some((atm2, _))) = (atms.first(), atms.get(1)) else { return };
+    if let (Some((atm1, _)), Some((atm2, _))) = (atms.first(), atms.get(1)) {
+        atm_seeds(ctx, l, seed, atm1, atm2);
+    }
+    entrance_seeds(ctx, l, seed, entrances);
+}
+
+/// In front of the ATMs (their faces at x = 3200, facing -X): a brochure stand 600 mm out and
+/// a bench 1000 mm out, inside the 1220 mm clear floor space; a planter 1230 mm out.
+fn atm_seeds(ctx: &mut Plan, l: Lang, seed: u64, atm1: &Placed, atm2: &Placed) {
+    let key = |tag: &str| Key::new(seed, tag);
     let ex = Sched::Existing;
     let stand = ctx.put(
         STAND,
@@ -57,10 +65,14 @@ pub(super) fn seeds(ctx: &mut Ctx, l: Lang, seed: u64, atms: &[(Placed, Key)], e
         &planter,
         "near miss: 1230 mm in front of the ATM, outside the 1220 mm clear floor space",
     );
+}
 
-    // Outside the entrance doors (their outer faces at y = -175, opening outwards): a planter
-    // 500 mm out in the 1200 mm leaf's sweep, a bicycle rack 1500 mm out in the 2000 mm
-    // leaf's, and a planter 10 mm beside that sweep.
+/// Outside the entrance doors (their outer faces at y = -175, opening outwards): a planter
+/// 500 mm out in the 1200 mm leaf's sweep, a bicycle rack 1500 mm out in the 2000 mm leaf's,
+/// and a planter 10 mm beside that sweep.
+fn entrance_seeds(ctx: &mut Plan, l: Lang, seed: u64, entrances: &[(Placed, Key)]) {
+    let key = |tag: &str| Key::new(seed, tag);
+    let ex = Sched::Existing;
     let (Some((door1, _)), Some((door2, _))) = (entrances.first(), entrances.get(1)) else { return };
     let face = door1.b.min[1];
     let planter = ctx.put(

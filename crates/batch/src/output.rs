@@ -1,0 +1,166 @@
+//! What a batch writes: `portfolio.{json,html,xlsx}` for a whole run, `shard-I.json` for a
+//! shard, and the merge of every shard's file into the same portfolio, byte for byte.
+
+use crate::error::BatchError;
+use crate::file::PortfolioFile;
+use crate::shard::Shard;
+use plumbline_pipeline::{write_atomically, ReportLang};
+use plumbline_report::{Portfolio, SiteResult, PORTFOLIO_SCHEMA_VERSION};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The portfolio files of a batch's output folder.
+pub const PORTFOLIO_JSON: &str = "portfolio.json";
+pub const PORTFOLIO_HTML: &str = "portfolio.html";
+pub const PORTFOLIO_XLSX: &str = "portfolio.xlsx";
+
+/// One shard's results (`shard-I.json`): enough to merge without the portfolio file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardFile {
+    pub schema_version: u32,
+    /// The portfolio's name.
+    pub portfolio: String,
+    pub needed_within_days: u32,
+    pub shard: usize,
+    pub shards: usize,
+    /// Sites in the whole portfolio (the merge checks the shards cover them all).
+    pub sites_total: usize,
+    /// This shard's sites, in portfolio order.
+    pub sites: Vec<SiteResult>,
+}
+
+/// The file name of shard `index`.
+pub fn shard_file_name(index: usize) -> String {
+    format!("shard-{index}.json")
+}
+
+/// Writes `OUT/shard-I.json`.
+pub fn write_shard(
+    out: &Path,
+    file: &PortfolioFile,
+    shard: Shard,
+    sites: Vec<SiteResult>,
+) -> Result<PathBuf, BatchError> {
+    let shard_file = ShardFile {
+        schema_version: PORTFOLIO_SCHEMA_VERSION,
+        portfolio: file.name.clone(),
+        needed_within_days: file.needed_within_days,
+        shard: shard.index,
+        shards: shard.count,
+        sites_total: file.sites.len(),
+        sites,
+    };
+    let path = out.join(shard_file_name(shard.index));
+    let mut text = serde_json::to_string_pretty(&shard_file)
+        .map_err(|e| BatchError::Write { path: path.clone(), message: e.to_string() })?;
+    text.push('\n');
+    write_atomically(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+/// Writes `portfolio.json`, `portfolio.html` and `portfolio.xlsx` into `out` for `sites`, and
+/// returns the portfolio. The JSON goes last: a tool that waits for it finds the others there.
+pub fn write_portfolio(
+    out: &Path,
+    name: &str,
+    needed_within_days: u32,
+    sites: Vec<SiteResult>,
+    lang: ReportLang,
+) -> Result<Portfolio, BatchError> {
+    let generated = plumbline_pipeline::report_time()?;
+    let generated = chrono::DateTime::from_timestamp(generated.unix_seconds(), 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default();
+    let portfolio = Portfolio::new(name.to_string(), generated, needed_within_days, sites);
+    write_atomically(
+        &out.join(PORTFOLIO_HTML),
+        plumbline_report::portfolio_html(&portfolio, lang).as_bytes(),
+    )?;
+    write_atomically(&out.join(PORTFOLIO_XLSX), &plumbline_report::portfolio_xlsx(&portfolio, lang)?)?;
+    write_atomically(&out.join(PORTFOLIO_JSON), portfolio.to_json().as_bytes())?;
+    Ok(portfolio)
+}
+
+/// Reads every `shard-*.json` of `dir`, checks that they are shards `0..N` of one portfolio
+/// covering each site once, and writes the portfolio as the unsharded run would have.
+pub fn merge(dir: &Path, lang: ReportLang) -> Result<Portfolio, BatchError> {
+    let fail = |message: String| BatchError::Merge { dir: dir.to_path_buf(), message };
+    let entries = std::fs::read_dir(dir).map_err(|e| fail(format!("cannot read the folder: {e}")))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".json"))
+        })
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(fail(
+            "no shard-*.json files: run `plumbline batch … --shard I/N --out DIR` first".into(),
+        ));
+    }
+    let mut shards: Vec<ShardFile> = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| BatchError::Read { path: path.clone(), message: e.to_string() })?;
+        let shard: ShardFile = serde_json::from_str(&text).map_err(|e| BatchError::Read {
+            path: path.clone(),
+            message: format!("not a shard file: {e}"),
+        })?;
+        if shard.schema_version != PORTFOLIO_SCHEMA_VERSION {
+            return Err(BatchError::Read {
+                path: path.clone(),
+                message: format!(
+                    "shard file version {} (this plumbline reads version {PORTFOLIO_SCHEMA_VERSION})",
+                    shard.schema_version
+                ),
+            });
+        }
+        let expected = shard_file_name(shard.shard);
+        if path.file_name().and_then(|n| n.to_str()) != Some(expected.as_str()) {
+            return Err(BatchError::Read {
+                path: path.clone(),
+                message: format!("holds shard {}, which belongs in {expected}", shard.shard),
+            });
+        }
+        shards.push(shard);
+    }
+    let first = &shards[0];
+    let (name, count, total, days) =
+        (first.portfolio.clone(), first.shards, first.sites_total, first.needed_within_days);
+    for s in &shards {
+        if s.portfolio != name || s.shards != count || s.sites_total != total || s.needed_within_days != days
+        {
+            return Err(fail(format!(
+                "{} is shard {}/{} of '{}' ({} sites) but {} is shard {}/{} of '{}' ({} sites): the folder mixes two batches",
+                shard_file_name(first.shard), first.shard, first.shards, first.portfolio, first.sites_total,
+                shard_file_name(s.shard), s.shard, s.shards, s.portfolio, s.sites_total
+            )));
+        }
+    }
+    let present: BTreeSet<usize> = shards.iter().map(|s| s.shard).collect();
+    let missing: Vec<String> = (0..count).filter(|i| !present.contains(i)).map(|i| i.to_string()).collect();
+    if !missing.is_empty() {
+        return Err(fail(format!(
+            "shards {} of {count} are missing: a shard failed or has not finished; the portfolio is not written until every shard is there",
+            missing.join(", ")
+        )));
+    }
+    let mut names = BTreeSet::new();
+    let mut sites = Vec::with_capacity(total);
+    for s in shards {
+        for site in s.sites {
+            if !names.insert(site.name.to_lowercase()) {
+                return Err(fail(format!("site '{}' is in two shards", site.name)));
+            }
+            sites.push(site);
+        }
+    }
+    if sites.len() != total {
+        return Err(fail(format!("the shards hold {} sites but the portfolio has {total}", sites.len())));
+    }
+    write_portfolio(dir, &name, days, sites, lang)
+}
