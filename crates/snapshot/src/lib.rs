@@ -399,7 +399,13 @@ impl View {
         let inv_area = 1.0 / area;
         for y in min_y as usize..=max_y as usize {
             let py = y as f32 + 0.5;
-            for x in min_x as usize..=max_x as usize {
+            // Only the stretch of the row the triangle can cover is tested pixel by pixel: a
+            // thin triangle across the view otherwise costs its whole bounding box (most of the
+            // time of a batch's snapshots went there). The stretch is widened by two pixels, so
+            // every pixel the exact test below would fill is still tested and the image is the
+            // same.
+            let Some((x0, x1)) = row_span(&s, area, py, min_x, max_x) else { continue };
+            for x in x0..=x1 {
                 let p = [x as f32 + 0.5, py];
                 let w0 = edge(s[1], s[2], p) * inv_area;
                 let w1 = edge(s[2], s[0], p) * inv_area;
@@ -504,6 +510,34 @@ fn composite(layers: &[Layer; 3], width: u32, height: u32) -> Image {
         }
     }
     Image { width, height, rgb }
+}
+
+/// The pixels of row `py` (a pixel-centre height) that a triangle with corners `s` and signed
+/// area `area` may cover, within `[min_x, max_x]`, widened by two pixels; `None` when it covers
+/// none of them. Each edge function is linear along the row, so each bounds the row on one side.
+fn row_span(s: &[[f32; 2]; 3], area: f32, py: f32, min_x: f32, max_x: f32) -> Option<(usize, usize)> {
+    const MARGIN_PX: f64 = 2.0;
+    let (mut lo, mut hi) = (f64::from(min_x), f64::from(max_x));
+    for (a, b) in [(s[1], s[2]), (s[2], s[0]), (s[0], s[1])] {
+        // edge(a, b, (x, py)) = c + k x, computed in f64 so that the bound is sound even for
+        // corners projected far outside the view.
+        let (ax, ay, bx, by) = (f64::from(a[0]), f64::from(a[1]), f64::from(b[0]), f64::from(b[1]));
+        let k = -(by - ay);
+        let c = (bx - ax) * (f64::from(py) - ay) + (by - ay) * ax;
+        // Inside means the edge function has the sign of the area; pixel x samples x + 0.5.
+        let k = if area > 0.0 { k } else { -k };
+        let c = if area > 0.0 { c } else { -c };
+        if k.abs() < 1e-9 {
+            continue;
+        }
+        let boundary = -c / k - 0.5;
+        if k > 0.0 {
+            lo = lo.max((boundary - MARGIN_PX).floor());
+        } else {
+            hi = hi.min((boundary + MARGIN_PX).ceil());
+        }
+    }
+    (lo <= hi && hi >= 0.0).then(|| (lo.max(0.0) as usize, hi as usize))
 }
 
 fn edge(a: [f32; 2], b: [f32; 2], p: [f32; 2]) -> f32 {
