@@ -224,8 +224,11 @@ fn expand_models(dir: &Path, entries: &[String]) -> Result<(Vec<PathBuf>, Option
             missing.push(entry.as_str());
         }
     }
-    let problem = (!missing.is_empty())
-        .then(|| format!("no model file matches {} (relative to {})", missing.join(", "), shown_dir(dir)));
+    let problem = (!missing.is_empty()).then(|| {
+        let relative = missing.iter().any(|m| !Path::new(m).is_absolute());
+        let base = if relative { format!(" (relative to {})", shown_dir(dir)) } else { String::new() };
+        format!("no model file matches {}{base}", missing.join(", "))
+    });
     Ok((found.into_iter().collect(), problem))
 }
 
