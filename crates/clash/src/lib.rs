@@ -1,4 +1,4 @@
-//! Clash detection: hard, clearance and duplicate tests between sets of elements.
+//! Clash detection: hard, clearance, duplicate and reach-range tests between sets of elements.
 //!
 //! **Architecture invariant:** this crate depends on the shared model types only — not on
 //! ifc-lite, not on any renderer. Its inputs are [`plumbline_model::ModelSet`]s and element
@@ -38,6 +38,11 @@
 //! - **Duplicate** (`tolerance_m`): same IFC class and coincident geometry: the boxes agree within
 //!   the tolerance and every vertex of each solid lies within the tolerance of the other's
 //!   surface.
+//! - **Reach** (`min_m`, `max_m`, `tolerance_m`): the height of each A element's operable part
+//!   ([`PairRules::operable_height_m`] above its base, else its top) above its floor (the B
+//!   element under its footprint with the highest top at or below its base), reported as
+//!   [`ClashKind::Clearance`] when outside the range by more than the tolerance, the distance
+//!   being how far outside and [`ClashBasis::required_m`] the limit crossed (see [`Mode::Reach`]).
 //!
 //! A test reports a pair of elements at most once, also when its A and B selections share
 //! elements (racks against racks, all pipes against one system's pipes) and the pair is met
@@ -70,6 +75,7 @@ mod id;
 mod ignore;
 mod narrow;
 mod pair;
+mod reach;
 mod shape;
 pub mod volume;
 mod zone;
@@ -121,6 +127,18 @@ pub enum Mode {
     Touch {
         tolerance_m: f64,
     },
+    /// Accessible reach ranges (ADA 2010 §308): the operable part of each A element must stand
+    /// between `min_m` and `max_m` above its floor, the B element under A's footprint whose
+    /// box top is the highest at or below A's base (within `tolerance_m`). The part's height
+    /// comes from [`PairRules::operable_height_m`] (above A's base), else it is A's top. A part
+    /// outside the range by more than `tolerance_m` is reported against its floor as
+    /// [`ClashKind::Clearance`], with the distance outside the range and the limit it crosses
+    /// as [`ClashBasis::required_m`]. A elements with no floor under them are not measured.
+    Reach {
+        min_m: f64,
+        max_m: f64,
+        tolerance_m: f64,
+    },
 }
 
 impl Mode {
@@ -129,7 +147,7 @@ impl Mode {
     pub fn kind(&self) -> ClashKind {
         match self {
             Mode::Hard { .. } => ClashKind::Hard,
-            Mode::Clearance { .. } | Mode::Zone { .. } => ClashKind::Clearance,
+            Mode::Clearance { .. } | Mode::Zone { .. } | Mode::Reach { .. } => ClashKind::Clearance,
             Mode::Duplicate { .. } => ClashKind::Duplicate,
             Mode::Time { .. } => ClashKind::Time,
             Mode::Touch { .. } => ClashKind::Touch,
@@ -143,14 +161,18 @@ impl Mode {
             | Mode::Clearance { tolerance_m, .. }
             | Mode::Duplicate { tolerance_m }
             | Mode::Touch { tolerance_m }
-            | Mode::Zone { tolerance_m, .. } => tolerance_m,
+            | Mode::Zone { tolerance_m, .. }
+            | Mode::Reach { tolerance_m, .. } => tolerance_m,
         }
     }
 
+    /// The clearance of a clearance or zone test; for a reach test its upper limit (the one
+    /// distance a report's summary of the test states).
     pub fn clearance_m(&self) -> f64 {
         match *self {
             Mode::Clearance { clearance_m, .. } => clearance_m,
             Mode::Zone { size, .. } => size.clearance_m,
+            Mode::Reach { max_m, .. } => max_m,
             _ => 0.0,
         }
     }
@@ -274,6 +296,9 @@ pub struct PairRules<'a> {
     /// set against itself, either order), `None` when the pair needs none. The test's own
     /// clearance must be the largest it returns (the broad phase searches that far).
     pub clearance_m: Option<&'a (dyn Fn(ElementRef, ElementRef) -> Option<f64> + Sync)>,
+    /// For reach tests ([`Mode::Reach`]): how far (m) above its own base an element's operable
+    /// part stands; `None` (or no function) puts it at the element's top.
+    pub operable_height_m: Option<&'a (dyn Fn(ElementRef) -> Option<f64> + Sync)>,
 }
 
 impl std::fmt::Debug for PairRules<'_> {
@@ -281,6 +306,7 @@ impl std::fmt::Debug for PairRules<'_> {
         f.debug_struct("PairRules")
             .field("inflation_m", &self.inflation_m.is_some())
             .field("clearance_m", &self.clearance_m.is_some())
+            .field("operable_height_m", &self.operable_height_m.is_some())
             .finish()
     }
 }
@@ -404,6 +430,10 @@ pub fn run_test_with(
     if let Mode::Zone { zone, size, tolerance_m } = test.mode {
         let zone = pair::ZoneTest { zone, size, tolerance_m };
         return pair::zone_test(shapes, test, &a, b.as_deref(), &zone, ignore, rules);
+    }
+    if let Mode::Reach { min_m, max_m, tolerance_m } = test.mode {
+        let reach = reach::ReachTest { min_m, max_m, tolerance_m };
+        return reach::reach_test(shapes, test, &a, b.as_deref(), &reach, ignore, rules);
     }
     // Insulation grows each box by its thickness: the broad phase searches that much further.
     let most_inflation_m = |refs: &[ElementRef]| refs.iter().map(|&r| rules.inflation(r)).fold(0.0, f64::max);

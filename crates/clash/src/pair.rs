@@ -241,8 +241,8 @@ pub(crate) fn narrow_pair(
     // Box-level rejections first, so that shapes are only built for pairs that need them.
     let (box_a, box_b) = (set.element(a).aabb()?, set.element(b).aabb()?);
     match test.mode {
-        // Zone tests never reach the symmetric narrow phase.
-        Mode::Zone { .. } => return None,
+        // Zone and reach tests never reach the symmetric narrow phase.
+        Mode::Zone { .. } | Mode::Reach { .. } => return None,
         Mode::Hard { tolerance_m } | Mode::Time { tolerance_m }
             if depth_upper_bound(&box_a.inflated(ia), &box_b.inflated(ib)) <= tolerance_m =>
         {
@@ -345,7 +345,7 @@ pub(crate) fn narrow_pair(
                 ..clash(ClashKind::Clearance, gap, gap < -tolerance_m, both_convex, point, overlap_box)
             })
         }
-        Mode::Zone { .. } => None,
+        Mode::Zone { .. } | Mode::Reach { .. } => None,
         Mode::Duplicate { tolerance_m } => {
             let same_class = set.element(a).class == set.element(b).class;
             (same_class && coincident(sa, sb, tolerance_m)).then(|| {

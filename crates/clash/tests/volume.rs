@@ -115,7 +115,7 @@ fn insulation_counts_as_part_of_the_solid() {
     let shapes = Shapes::new(&set);
     let run = |mode: Mode, insulation_m: f64| {
         let inflation = move |r: ElementRef| if r.element == 0 { insulation_m } else { 0.0 };
-        let rules = PairRules { inflation_m: Some(&inflation), clearance_m: None };
+        let rules = PairRules { inflation_m: Some(&inflation), ..PairRules::default() };
         let test = Test { name: "t".into(), mode, a: vec![r(0)], b: Some(vec![r(1)]) };
         run_test_with(&shapes, &test, &|_, _| false, &rules).clashes.pop()
     };
@@ -140,7 +140,7 @@ fn a_clearance_per_pair_decides_each_pair() {
     let shapes = Shapes::new(&set);
     for (needed, clash) in [(0.2, true), (0.05, false)] {
         let table = move |_: ElementRef, _: ElementRef| Some(needed);
-        let rules = PairRules { inflation_m: None, clearance_m: Some(&table) };
+        let rules = PairRules { clearance_m: Some(&table), ..PairRules::default() };
         let test = Test { name: "t".into(), mode: clearance(0.2), a: vec![r(0)], b: Some(vec![r(1)]) };
         let out = run_test_with(&shapes, &test, &|_, _| false, &rules).clashes;
         assert_eq!(out.len(), usize::from(clash), "needing {needed}");

@@ -1,7 +1,7 @@
 //! Reading a rule set: the TOML structure with the position of every value, then validation
 //! into [`RuleSet`], each error pointing at the offending value.
 
-use crate::extras::{DistanceRow, RawDistance, TestExtras};
+use crate::extras::{DistanceRow, OperableHeight, RawDistance, TestExtras};
 use crate::select::{glob, unknown_class, Criteria, PropertyCriterion, Selection};
 use crate::RulesError;
 use plumbline_clash::{ClashKind, IgnoreRules, Mode, Zone, ZoneSize, DEFAULT_TOLERANCE_M};
@@ -109,6 +109,31 @@ impl IgnoreSwitches {
     }
 }
 
+/// A test's `mode` as written: the engine's clash kinds, and `reach` (reported as clearance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawMode {
+    Hard,
+    Clearance,
+    Duplicate,
+    Time,
+    Touch,
+    Reach,
+}
+
+impl RawMode {
+    /// The kind of clash the mode reports.
+    fn kind(self) -> ClashKind {
+        match self {
+            RawMode::Hard => ClashKind::Hard,
+            RawMode::Clearance | RawMode::Reach => ClashKind::Clearance,
+            RawMode::Duplicate => ClashKind::Duplicate,
+            RawMode::Time => ClashKind::Time,
+            RawMode::Touch => ClashKind::Touch,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTest {
@@ -117,7 +142,7 @@ struct RawTest {
     name: Spanned<String>,
     #[serde(default)]
     description: Option<String>,
-    mode: Option<Spanned<ClashKind>>,
+    mode: Option<Spanned<RawMode>>,
     a: Option<RawSelection>,
     b: Option<RawSelection>,
     tolerance_mm: Option<Spanned<f64>>,
@@ -125,6 +150,9 @@ struct RawTest {
     zone: Option<Spanned<Zone>>,
     min_width_mm: Option<Spanned<f64>>,
     min_height_mm: Option<Spanned<f64>>,
+    max_height_mm: Option<Spanned<f64>>,
+    operable_height_from: Option<Spanned<String>>,
+    operable_height_unit: Option<Spanned<String>>,
     beside_factor: Option<Spanned<f64>>,
     beside_max_mm: Option<Spanned<f64>>,
     inflate_by: Option<Spanned<StrList>>,
@@ -254,7 +282,9 @@ impl Ctx<'_> {
             Some(u) if t.inflate_by.is_none() => {
                 return Err(self.err(u.span(), "inflate_unit only applies with inflate_by"));
             }
-            Some(u) => TestExtras::parse_unit(u.get_ref()).map_err(|m| self.err(u.span(), m))?,
+            Some(u) => {
+                TestExtras::parse_unit("inflate_unit", u.get_ref()).map_err(|m| self.err(u.span(), m))?
+            }
             None => 0.001,
         };
         if let Some(list) = &t.inflate_by {
@@ -297,6 +327,73 @@ impl Ctx<'_> {
             }
         }
         Ok(extras)
+    }
+
+    /// A reach test's mode and where it reads operable heights. The keys of other modes are
+    /// refused by name, so a mix-up (a clearance zone on a reach test) is not silently ignored.
+    fn reach(
+        &self,
+        name: &str,
+        t: &RawTest,
+        tolerance_m: f64,
+        span: Range<usize>,
+    ) -> Result<(Mode, Option<OperableHeight>), RulesError> {
+        let foreign = [
+            ("clearance_mm", t.clearance_mm.as_ref().map(Spanned::span)),
+            ("zone", t.zone.as_ref().map(Spanned::span)),
+            ("min_width_mm", t.min_width_mm.as_ref().map(Spanned::span)),
+            ("beside_factor", t.beside_factor.as_ref().map(Spanned::span)),
+            ("beside_max_mm", t.beside_max_mm.as_ref().map(Spanned::span)),
+            ("inflate_by", t.inflate_by.as_ref().map(Spanned::span)),
+            ("inflate_unit", t.inflate_unit.as_ref().map(Spanned::span)),
+            ("min_volume_m3", t.min_volume_m3.as_ref().map(Spanned::span)),
+            ("[[test.distance]]", t.distance.first().map(Spanned::span)),
+        ];
+        if let Some((key, s)) = foreign.into_iter().find_map(|(k, s)| s.map(|s| (k, s))) {
+            return Err(self.err(s, format!("test '{name}': {key} does not apply to mode = \"reach\"")));
+        }
+        if t.b.is_none() {
+            return Err(self.err(
+                span,
+                format!(
+                    "test '{name}': mode = \"reach\" needs b, the floors operable parts stand on (e.g. b = {{ class = [\"IfcSlab\", \"IfcCovering\"] }})"
+                ),
+            ));
+        }
+        let (Some(min), Some(max)) = (&t.min_height_mm, &t.max_height_mm) else {
+            let at = t.min_height_mm.as_ref().or(t.max_height_mm.as_ref()).map_or(span, Spanned::span);
+            return Err(self.err(
+                at,
+                format!(
+                    "test '{name}': mode = \"reach\" needs min_height_mm and max_height_mm, the range of heights above the floor that operable parts must stand in"
+                ),
+            ));
+        };
+        let (min_m, max_m) = (self.mm("min_height_mm", min)?, self.mm("max_height_mm", max)?);
+        if min_m >= max_m {
+            return Err(self.err(
+                max.span(),
+                format!(
+                    "test '{name}': max_height_mm ({}) must be above min_height_mm ({}): they bound the reach range",
+                    max.get_ref(),
+                    min.get_ref()
+                ),
+            ));
+        }
+        let unit_m = match &t.operable_height_unit {
+            Some(u) if t.operable_height_from.is_none() => {
+                return Err(self.err(u.span(), "operable_height_unit only applies with operable_height_from"));
+            }
+            Some(u) => TestExtras::parse_unit("operable_height_unit", u.get_ref())
+                .map_err(|m| self.err(u.span(), m))?,
+            None => 0.001,
+        };
+        let from = t
+            .operable_height_from
+            .as_ref()
+            .map(|f| OperableHeight::parse(f.get_ref(), unit_m).map_err(|m| self.err(f.span(), m)))
+            .transpose()?;
+        Ok((Mode::Reach { min_m, max_m, tolerance_m }, from))
     }
 
     fn globs(&self, f: &Field) -> Result<Vec<globset::GlobMatcher>, RulesError> {
@@ -515,12 +612,28 @@ impl RuleSet {
                 Some(v) => cx.mm("tolerance_mm", v)?,
                 None => default_tolerance_m,
             };
-            let kind = t.mode.as_ref().map_or(ClashKind::Hard, |m| *m.get_ref());
+            let raw_mode = t.mode.as_ref().map_or(RawMode::Hard, |m| *m.get_ref());
+            let kind = raw_mode.kind();
+            let reach = match raw_mode {
+                RawMode::Reach => Some(cx.reach(name, t, tolerance_m, span.clone())?),
+                _ => {
+                    for (key, present) in [
+                        ("max_height_mm", t.max_height_mm.as_ref().map(Spanned::span)),
+                        ("operable_height_from", t.operable_height_from.as_ref().map(Spanned::span)),
+                        ("operable_height_unit", t.operable_height_unit.as_ref().map(Spanned::span)),
+                    ] {
+                        if let Some(s) = present {
+                            return Err(cx.err(s, format!("{key} only applies to mode = \"reach\"")));
+                        }
+                    }
+                    None
+                }
+            };
             let clearance_m = t.clearance_mm.as_ref().map(|v| cx.mm("clearance_mm", v)).transpose()?;
             let min_width_m = t.min_width_mm.as_ref().map(|v| cx.mm("min_width_mm", v)).transpose()?;
             let min_height_m = t.min_height_mm.as_ref().map(|v| cx.mm("min_height_mm", v)).transpose()?;
             let zone = t.zone.as_ref().map(|z| *z.get_ref());
-            let extras = cx.extras(name, t, kind, zone)?;
+            let mut extras = cx.extras(name, t, kind, zone)?;
             if kind != ClashKind::Clearance {
                 for (key, present) in [
                     ("clearance_mm", t.clearance_mm.as_ref().map(Spanned::span)),
@@ -533,7 +646,7 @@ impl RuleSet {
                     }
                 }
             }
-            if !matches!(zone, Some(Zone::Front | Zone::FrontAndBack)) {
+            if reach.is_none() && !matches!(zone, Some(Zone::Front | Zone::FrontAndBack)) {
                 if let Some(v) = t.min_width_mm.as_ref().or(t.min_height_mm.as_ref()) {
                     return Err(cx.err(
                         v.span(),
@@ -541,12 +654,16 @@ impl RuleSet {
                     ));
                 }
             }
-            let mode = match kind {
-                ClashKind::Hard => Mode::Hard { tolerance_m },
-                ClashKind::Duplicate => Mode::Duplicate { tolerance_m },
-                ClashKind::Time => Mode::Time { tolerance_m },
-                ClashKind::Touch => Mode::Touch { tolerance_m },
-                ClashKind::Clearance => {
+            let mode = match (kind, reach) {
+                (_, Some((mode, from))) => {
+                    extras.operable_height = from;
+                    mode
+                }
+                (ClashKind::Hard, None) => Mode::Hard { tolerance_m },
+                (ClashKind::Duplicate, None) => Mode::Duplicate { tolerance_m },
+                (ClashKind::Time, None) => Mode::Time { tolerance_m },
+                (ClashKind::Touch, None) => Mode::Touch { tolerance_m },
+                (ClashKind::Clearance, None) => {
                     // A distance table's largest row is how far the test must look; a door's
                     // swing needs no distance of its own (the leaf's width is its depth).
                     let most = extras

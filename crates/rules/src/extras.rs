@@ -1,6 +1,7 @@
 //! What a test measures beyond two bare solids and one distance: insulation around elements
 //! (`inflate_by`), a distance per pair from a table of property rows (`[[test.distance]]`),
-//! and the least overlap volume worth reporting (`min_volume_m3`).
+//! the least overlap volume worth reporting (`min_volume_m3`), and where a reach test reads the
+//! height of an element's operable part (`operable_height_from`).
 
 use crate::select::PropertyCriterion;
 use plumbline_model::Element;
@@ -59,6 +60,31 @@ pub struct InflateBy {
     pub unit_m: f64,
 }
 
+/// Where a reach test reads how high an element's operable part stands above the element's
+/// own base: a property holding a length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperableHeight {
+    pub pset: String,
+    pub prop: String,
+    /// Metres per unit of the property's values (0.001: millimetres).
+    pub unit_m: f64,
+}
+
+impl OperableHeight {
+    /// Reads `Pset.Prop`, its values in `unit_m` metres.
+    pub(crate) fn parse(text: &str, unit_m: f64) -> Result<OperableHeight, String> {
+        match text.trim().split_once('.') {
+            Some((p, q)) if !p.trim().is_empty() && !q.trim().is_empty() => {
+                Ok(OperableHeight { pset: p.trim().into(), prop: q.trim().into(), unit_m })
+            }
+            _ => Err(format!(
+                "operable_height_from '{}': expected 'Pset.Prop' (a property holding the height of the operable part above the element's base)",
+                text.trim()
+            )),
+        }
+    }
+}
+
 /// What a test measures beyond the bare solids; the default measures nothing more.
 #[derive(Debug, Clone, Default)]
 pub struct TestExtras {
@@ -71,6 +97,9 @@ pub struct TestExtras {
     pub distances: Vec<DistanceRow>,
     /// Hard overlaps sharing less volume than this (m³) are not reported.
     pub min_volume_m3: Option<f64>,
+    /// Reach tests: the property giving each element's operable height above its base; without
+    /// it (or for an element without a usable value) the operable part is the element's top.
+    pub operable_height: Option<OperableHeight>,
 }
 
 impl TestExtras {
@@ -85,6 +114,15 @@ impl TestExtras {
             })
             .filter(|v| v.is_finite() && *v > 0.0)
             .unwrap_or(0.0)
+    }
+
+    /// The height (m) of an element's operable part above its own base, read from
+    /// `operable_height`: `None` when the test names no property, or the element's value is
+    /// missing or not a finite number 0 or more (the reach test then takes the element's top).
+    pub fn operable_height_m(&self, e: &Element) -> Option<f64> {
+        let h = self.operable_height.as_ref()?;
+        let v = e.property(&h.pset, &h.prop)?.trim().parse::<f64>().ok()?;
+        Some(v * h.unit_m).filter(|m| m.is_finite() && *m >= 0.0)
     }
 
     /// The table's row for a pair (A side first); with `either_order` (a test of a set against
@@ -118,12 +156,13 @@ impl TestExtras {
             .collect()
     }
 
-    /// Metres per unit of `inflate_unit` (`mm` or `m`).
-    pub(crate) fn parse_unit(text: &str) -> Result<f64, String> {
+    /// Metres per unit of a unit key's value (`inflate_unit`, `operable_height_unit`: `mm` or
+    /// `m`); `key` names it in the message.
+    pub(crate) fn parse_unit(key: &str, text: &str) -> Result<f64, String> {
         match text.trim().to_ascii_lowercase().as_str() {
             "mm" => Ok(0.001),
             "m" => Ok(1.0),
-            other => Err(format!("inflate_unit '{other}': expected \"mm\" or \"m\"")),
+            other => Err(format!("{key} '{other}': expected \"mm\" or \"m\"")),
         }
     }
 }

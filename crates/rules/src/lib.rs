@@ -12,7 +12,7 @@
 //!
 //! [[test]]
 //! name = "tray-access"
-//! mode = "clearance"                      # hard | clearance | duplicate | time | touch
+//! mode = "clearance"                      # hard | clearance | duplicate | time | touch | reach
 //! clearance_mm = 305
 //! zone = "above"                          # above | below | front | front_and_back | swing | beside
 //! a = { class = ["IfcCableCarrierSegment", "IfcCableCarrierFitting"] }
@@ -45,6 +45,16 @@
 //! `touch` (opt-in): pairs that touch, come within the tolerance, or overlap by no more than
 //! it (what `hard` leaves out).
 //!
+//! `reach`: the height of each A element's operable part above its floor must lie between
+//! `min_height_mm` and `max_height_mm` (ADA 2010 §308: 380 to 1220 mm). The part stands
+//! `operable_height_from = "Pset.Prop"` above the element's own base (values in
+//! `operable_height_unit`, `"mm"` by default, or `"m"`), or at the element's top where that
+//! property is missing or not a number; the floor is the `b` element under A's footprint with
+//! the highest top at or below A's base. A part outside the range by more than the tolerance is
+//! reported against its floor as a clearance clash whose distance is how far outside, and whose
+//! explanation says which limit it misses ("1350 mm above the floor, above the 1220 mm high
+//! reach limit by 130 mm"). See [`plumbline_clash::Mode::Reach`].
+//!
 //! # Beyond two bare solids
 //! - `inflate_by = ["coverings", "Pset.Prop"]` (hard, time, touch, clearance): each element is
 //!   measured with its insulation or lagging, the first entry that holds a number: `coverings`
@@ -66,12 +76,13 @@
 
 mod config;
 mod extras;
+mod reach;
 mod run;
 mod select;
 mod suggest;
 
 pub use config::{distance_mm_to_m, IgnoreSwitches, RuleSet, TestSpec, MAX_DISTANCE_MM};
-pub use extras::{DistanceRow, InflateBy, TestExtras, COVERINGS_PROPERTY};
+pub use extras::{DistanceRow, InflateBy, OperableHeight, TestExtras, COVERINGS_PROPERTY};
 pub use run::{run_report, run_rules, RunContext};
 pub use select::{Criteria, Selection};
 

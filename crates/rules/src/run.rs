@@ -124,11 +124,16 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Findings {
         let row_distance = |x: ElementRef, y: ElementRef| {
             extras.row(set.element(x), set.element(y), self_test).map(|row| row.distance_m)
         };
+        let operable_height = |r: ElementRef| extras.operable_height_m(set.element(r));
         let pair_rules = PairRules {
             inflation_m: (!inflation.is_empty())
                 .then_some(&inflation_of as &(dyn Fn(ElementRef) -> f64 + Sync)),
             clearance_m: (!extras.distances.is_empty())
                 .then_some(&row_distance as &(dyn Fn(ElementRef, ElementRef) -> Option<f64> + Sync)),
+            operable_height_m: extras
+                .operable_height
+                .is_some()
+                .then_some(&operable_height as &(dyn Fn(ElementRef) -> Option<f64> + Sync)),
         };
         let result = run_test_with(
             &shapes,
@@ -192,7 +197,11 @@ fn run_all(set: &ModelSet, rules: &RuleSet, cx: &RunContext<'_>) -> Findings {
         let info = TestInfo::with_id(&spec.id, &spec.name, &test.mode);
         found.broad_secs += result.broad_secs;
         found.narrow_secs += result.narrow_secs;
-        found.reports.push(test_report_from_clashes(set, &info, &result, &clashes, rules.grouping));
+        let mut report = test_report_from_clashes(set, &info, &result, &clashes, rules.grouping);
+        if let Mode::Reach { max_m, .. } = spec.mode {
+            crate::reach::explain_report(&mut report, max_m, rules.grouping);
+        }
+        found.reports.push(report);
     }
     found
 }

@@ -11,7 +11,7 @@ use plumbline_ifc::{load_bytes, schedule::read_schedule_bytes, LoadOptions};
 use plumbline_model::ModelSet;
 use plumbline_review::TestReport;
 use plumbline_rules::{run_rules, RuleSet, RunContext};
-use plumbline_samples::{Generated, Lang, Truth};
+use plumbline_samples::{BranchLayout, BranchParams, Generated, Lang, Truth, ACCESSIBLE_REACH_RANGE};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -24,14 +24,21 @@ fn rules(file: &str) -> RuleSet {
 }
 
 fn run(name: &str, g: &Generated, rules: &RuleSet) -> Vec<TestReport> {
+    run_scheduled(name, g, rules, true)
+}
+
+/// As [`run`]; a model generated without its schedule (`scheduled` false) runs without one, as
+/// `plumbline clash` does on it.
+fn run_scheduled(name: &str, g: &Generated, rules: &RuleSet, scheduled: bool) -> Vec<TestReport> {
     let path = Path::new(name);
     let bytes = g.ifc.as_bytes().to_vec();
-    let schedule = read_schedule_bytes(path, &bytes).expect("the generated model holds its schedule");
+    let schedule =
+        scheduled.then(|| read_schedule_bytes(path, &bytes).expect("the generated model holds its schedule"));
     let model = load_bytes(path, bytes, &LoadOptions::default()).expect("loads");
     assert!(model.failures.is_empty(), "{name}: {:?}", model.failures);
     let set = ModelSet { models: vec![model] };
-    let index = RunContext::sim_index(&set, &schedule);
-    let cx = RunContext { schedule: Some(&index), ..RunContext::default() };
+    let index = schedule.map(|s| RunContext::sim_index(&set, &s));
+    let cx = RunContext { schedule: index.as_ref(), ..RunContext::default() };
     run_rules(&set, rules, &cx).expect("runs")
 }
 
@@ -166,6 +173,86 @@ fn branch_rules_find_exactly_the_seeded_truth() {
         problems.extend(compare(&name, &g.truth, &reports));
     }
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Issue 21's reach range: branch variants (with and without the ATM lobby, the vault and the
+/// schedule; grown, mirrored, turned and moved plans) in both languages give exactly their
+/// truth, and each has operable parts out of reach and in reach to tell apart.
+#[test]
+fn branch_variants_find_exactly_the_seeded_truth() {
+    let rules = rules("bank-branch.toml");
+    let d = BranchLayout::default();
+    let variants = [
+        (21, Lang::Zh, BranchLayout { atm_lobby: false, ..d.clone() }),
+        (
+            22,
+            Lang::En,
+            BranchLayout {
+                bays: 5,
+                mirrored: true,
+                quarter_turns: 1,
+                origin_mm: [-40_000, 125_000],
+                ..d.clone()
+            },
+        ),
+        (23, Lang::En, BranchLayout { vault: false, schedule: false, quarter_turns: 3, ..d.clone() }),
+        (
+            24,
+            Lang::Zh,
+            BranchLayout { atm_lobby: false, quarter_turns: 2, origin_mm: [900_000, 0], ..d.clone() },
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (seed, lang, layout) in variants {
+        let g = plumbline_samples::branch_variant(&BranchParams { seed, lang }, &layout);
+        let name = format!("branch seed {seed} {lang:?} {layout:?}");
+        let reports = run_scheduled(&name, &g, &rules, layout.schedule);
+        problems.extend(compare(&name, &g.truth, &reports));
+        let reach = g.truth.clashes.iter().filter(|c| c.test == ACCESSIBLE_REACH_RANGE).count();
+        assert_eq!(reach, if layout.atm_lobby { 2 } else { 1 }, "{name}");
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// The shipped samples' reach seeds, in both languages: a part too high and one too low, each
+/// found against the floor with the limit it misses in both languages' explanation, and near
+/// misses on both limits that no test reports.
+#[test]
+fn reach_defects_say_which_way_and_by_how_much() {
+    let rules = rules("bank-branch.toml");
+    for lang in [Lang::En, Lang::Zh] {
+        let g = plumbline_samples::branch(&BranchParams { seed: 1, lang });
+        let seeded: Vec<f64> = g
+            .truth
+            .clashes
+            .iter()
+            .filter(|c| c.test == ACCESSIBLE_REACH_RANGE)
+            .map(|c| c.distance_m)
+            .collect();
+        assert_eq!(seeded, [0.13, 0.08], "{lang:?}");
+        let near = g.truth.non_clashes.iter().filter(|n| n.why.contains("reach limit")).count();
+        assert_eq!(near, 2, "{lang:?}");
+        let reports = run("branch.ifc", &g, &rules);
+        let t = reports.iter().find(|t| t.info.key() == ACCESSIBLE_REACH_RANGE).expect("the test runs");
+        assert_eq!(t.info.mode, ClashKind::Clearance);
+        let texts: Vec<(&str, &str)> =
+            t.clashes.iter().map(|c| (c.explanation.en.as_str(), c.explanation.zh.as_str())).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(
+            texts.iter().any(|(en, zh)| en.contains("is 1350 mm above the floor")
+                && en.contains("above the 1220 mm high reach limit by 130 mm")
+                && zh.contains("1350 毫米，高于 1220 毫米的高位可及限值 130 毫米")),
+            "{texts:?}"
+        );
+        assert!(
+            texts.iter().any(|(en, zh)| en.contains("is 300 mm above the floor")
+                && en.contains("below the 380 mm low reach limit by 80 mm")
+                && zh.contains("300 毫米，低于 380 毫米的低位可及限值 80 毫米")),
+            "{texts:?}"
+        );
+        // The groups quote the records' wording, not a clearance's.
+        assert!(t.groups.iter().all(|g| g.explanation.en.contains("reach limit")), "{:?}", t.groups);
+    }
 }
 
 /// The reports, groups and explanations included, are identical for 1 and 3 worker threads.

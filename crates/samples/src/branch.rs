@@ -175,7 +175,7 @@ pub(crate) fn generate(p: &BranchParams, layout: &BranchLayout, record: bool) ->
 
     // The structure predates the renovation and no task touches it, so it exists throughout.
     let full = (-EXT_T, lx + EXT_T);
-    ctx.put(
+    let floor = ctx.put(
         FLOOR,
         key("floor"),
         format_args!("{}", l.pick("Floor slab", "楼板")),
@@ -773,7 +773,7 @@ pub(crate) fn generate(p: &BranchParams, layout: &BranchLayout, record: bool) ->
         mep,
     );
     ctx.clash(&orig, &dup, "duplicate", DUPLICATES, None);
-    seeds::seeds(&mut ctx, l, seed, &atms, &entrances);
+    seeds::seeds(&mut ctx, l, seed, &atms, &entrances, &counters, &floor);
     let links = extend::Links {
         air,
         sprinkler,

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use crate::build::{Phase, Record, TaskDef};
 use crate::geom::{Aabb, Facing};
-use crate::{Selector, TestSpec, Truth, Zone};
+use crate::scan::{self, Val};
+use crate::{Selector, TestSpec, Truth, Zone, OPERABLE_HEIGHT};
 
 /// A pair a test reports: A-side GlobalId, B-side GlobalId and the distance (mm).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,12 +41,41 @@ fn gap(a: &Aabb, b: &Aabb, f: Facing) -> i64 {
     g.max(0)
 }
 
+/// Every element's operable part height above its base (mm) by GlobalId, as the file states it
+/// ([`OPERABLE_HEIGHT`], a length in metres), read with the independent text scanner.
+pub(crate) fn operable_heights(ifc: &str) -> Result<BTreeMap<String, i64>, String> {
+    let model = scan::Model { ents: scan::parse(ifc)? };
+    let (pset_name, prop_name) = OPERABLE_HEIGHT;
+    let mut out = BTreeMap::new();
+    for e in model.ents.values().filter(|e| e.name == "IFCRELDEFINESBYPROPERTIES") {
+        let pset = model.ent(e.args[5].as_ref().ok_or("no property set")?)?;
+        if pset.args[2].as_str() != Some(pset_name) {
+            continue;
+        }
+        for p in pset.args[4].as_list().iter().filter_map(Val::as_ref) {
+            let p = model.ent(p)?;
+            let metres = match &p.args[2] {
+                Val::Typed(_, v) if p.args[0].as_str() == Some(prop_name) => v.as_num(),
+                _ => None,
+            };
+            let Some(metres) = metres else { continue };
+            for object in e.args[4].as_list().iter().filter_map(Val::as_ref) {
+                let guid = model.ent(object)?.args[0].as_str().ok_or("no GlobalId")?.to_owned();
+                out.insert(guid, (metres * 1000.0).round() as i64);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Runs every test on the records; returns what they report and the pairs of compared
-/// classes that are closer than 10 mm without overlapping.
+/// classes that are closer than 10 mm without overlapping. `operable` gives the operable part
+/// heights reach tests read ([`operable_heights`]).
 pub(crate) fn run(
     specs: &[TestSpec],
     recs: &[Record],
     tasks: &[TaskDef],
+    operable: &BTreeMap<String, i64>,
 ) -> (Vec<Found>, BTreeSet<(String, String)>) {
     let mut order: Vec<usize> = (0..recs.len()).collect();
     order.sort_by_key(|&i| (recs[i].b.min[0], i));
@@ -61,7 +91,47 @@ pub(crate) fn run(
             }
         }
     }
+    for s in specs {
+        if let Zone::Reach { min_mm, max_mm } = s.zone {
+            reach(s, (min_mm, max_mm), recs, operable, &mut found);
+        }
+    }
     (one_per_pair(found), near)
+}
+
+/// A reach test over every record at once: each A element with an operable height against the
+/// highest floor under its footprint (see [`Zone::Reach`]).
+fn reach(
+    s: &TestSpec,
+    (min_mm, max_mm): (i64, i64),
+    recs: &[Record],
+    operable: &BTreeMap<String, i64>,
+    found: &mut Vec<Found>,
+) {
+    for a in recs.iter().filter(|r| matches(s.a, r)) {
+        let Some(&part) = operable.get(a.guid.as_str()) else { continue };
+        let under = |f: &&Record| {
+            f.guid != a.guid
+                && matches(s.b, f)
+                && f.b.max[2] <= a.b.min[2]
+                && (0..2).all(|i| f.b.min[i] < a.b.max[i] && a.b.min[i] < f.b.max[i])
+        };
+        let floor = recs
+            .iter()
+            .filter(under)
+            .max_by(|p, q| p.b.max[2].cmp(&q.b.max[2]).then_with(|| q.guid.as_str().cmp(p.guid.as_str())));
+        let Some(floor) = floor else { continue };
+        let height = a.b.min[2] + part - floor.b.max[2];
+        let outside = if height > max_mm { height - max_mm } else { (min_mm - height).max(0) };
+        if outside > 0 {
+            found.push(Found {
+                test: s.name,
+                a: a.guid.as_str().to_owned(),
+                b: floor.guid.as_str().to_owned(),
+                mm: outside,
+            });
+        }
+    }
 }
 
 /// One finding per test and pair of elements, as the engine reports it: a pair found from both
@@ -148,8 +218,9 @@ fn pair(
                     report(s.name, 0);
                 }
             }
-            // Left to the engine (see `Zone::Engine`).
-            Zone::Engine => {}
+            // Left to the engine (see `Zone::Engine`); reach tests weigh every floor at once
+            // (see `reach`).
+            Zone::Engine | Zone::Reach { .. } => {}
             Zone::OverlapInTime => {
                 if a.phase != Phase::Temporary || b.phase == Phase::Temporary {
                     continue;

@@ -283,6 +283,13 @@ pub const EGRESS_DOOR_SWING: &str = "egress-door-swing";
 /// Bank branch: 760 x 1220 mm clear floor space in front of counters and ATMs (ADA 2010 §305;
 /// clearance).
 pub const ACCESSIBLE_CLEAR_FLOOR: &str = "accessible-clear-floor";
+/// Bank branch: operable parts of ATMs and counters 380 to 1220 mm above the floor (ADA 2010
+/// §308.2.1 and §308.3.1; reported as clearance, against the floor).
+pub const ACCESSIBLE_REACH_RANGE: &str = "accessible-reach-range";
+
+/// The property giving an operable part's height above its element's base (a length in the
+/// file's metres), which the branch writes on its ATMs and on two teller counters.
+pub(crate) const OPERABLE_HEIGHT: (&str, &str) = ("Pset_Plumbline_Accessibility", "OperablePartHeight");
 
 /// Selects elements by IFC class and, optionally, `ObjectType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,6 +324,12 @@ pub enum Zone {
     /// an obstruction zone sized by B, a door's swing): the brute-force box check leaves
     /// these tests to the rules crate's evidence tests, which run the engine on the file.
     Engine,
+    /// A reach range: each A element carrying [`OPERABLE_HEIGHT`] (elements without it are
+    /// not A) has its operable part that far above its base; its floor is the B element under
+    /// its footprint (the boxes overlap in plan) with the highest top at or below its base.
+    /// Reported against the floor when the part's height above that top is below `min_mm` or
+    /// above `max_mm`; the distance is how far outside.
+    Reach { min_mm: i64, max_mm: i64 },
 }
 
 /// What a shipped rule test compares; the truth is exact under these semantics.
@@ -342,6 +355,7 @@ const SPRINKLERS: &[Selector] = &[sel("IfcFireSuppressionTerminal")];
 const ELECTRICAL: &[Selector] = &[sel("IfcElectricDistributionBoard"), sel("IfcElectricFlowStorageDevice")];
 const RACKS: &[Selector] = &[Selector { class: "IfcFurniture", object_type: Some("SERVER RACK") }];
 const ATMS: &[Selector] = &[Selector { class: "IfcFurniture", object_type: Some("ATM") }];
+const FLOORS: &[Selector] = &[sel("IfcSlab"), sel("IfcCovering")];
 const MEP: &[Selector] = &[
     sel("IfcDuctSegment"),
     sel("IfcDuctFitting"),
@@ -398,6 +412,14 @@ pub const BRANCH_TESTS: &[TestSpec] = &[
     TIME_SPEC,
     spec(ACCESSIBLE_CLEAR_FLOOR, "clearance", ATMS, &[], Zone::Front, 1.22),
     spec(EGRESS_DOOR_SWING, "clearance", &[sel("IfcDoor")], &[], Zone::Engine, 0.0),
+    spec(
+        ACCESSIBLE_REACH_RANGE,
+        "clearance",
+        &[sel("IfcFurniture")],
+        FLOORS,
+        Zone::Reach { min_mm: 380, max_mm: 1220 },
+        0.0,
+    ),
 ];
 
 /// Generates a data centre.

@@ -335,7 +335,8 @@ pub(crate) fn verify_seeding(
 ) {
     check_file(&g.ifc);
     records_match_file(&g.ifc, recs, tasks);
-    let (found, near) = check::run(specs, recs, tasks);
+    let operable = check::operable_heights(&g.ifc).expect("parses");
+    let (found, near) = check::run(specs, recs, tasks, &operable);
     let engine_only: Vec<&str> =
         specs.iter().filter(|s| s.zone == crate::Zone::Engine).map(|s| s.name).collect();
     let problems = check::compare(&g.truth, &found, &near, &engine_only);

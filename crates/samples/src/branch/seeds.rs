@@ -1,24 +1,50 @@
 //! Issue 21's seeded defects in the bank branch, each with a near miss: things standing in
-//! the clear floor space in front of the ATMs (ADA 2010 §305), and outside the entrance doors
-//! in their leaves' swing. The ATMs and the entrance doors carry the properties the rules
-//! select them by (`Pset_Plumbline_Accessibility.Accessible`, `Pset_DoorCommon.FireExit`).
+//! the clear floor space in front of the ATMs (ADA 2010 §305), outside the entrance doors in
+//! their leaves' swing, and operable parts of ATMs and teller counters out of reach (ADA 2010
+//! §308). The ATMs and the entrance doors carry the properties the rules select them by
+//! (`Pset_Plumbline_Accessibility.Accessible`, `Pset_DoorCommon.FireExit`); the ATMs and two
+//! counters carry their operable part's height (`Pset_Plumbline_Accessibility.OperablePartHeight`).
 
 use super::plan::Plan;
 use crate::build::{kind, Class, Kind, Placed, Sched, Shape};
 use crate::extras::{props, Value};
 use crate::geom::{Aabb, Facing};
 use crate::guid::Key;
-use crate::{Lang, ACCESSIBLE_CLEAR_FLOOR, EGRESS_DOOR_SWING};
+use crate::{Lang, ACCESSIBLE_CLEAR_FLOOR, ACCESSIBLE_REACH_RANGE, EGRESS_DOOR_SWING, OPERABLE_HEIGHT};
 
 const STAND: Kind = kind(Class::Furniture, "USERDEFINED", Some("BROCHURE STAND"));
 const BENCH: Kind = kind(Class::Furniture, "USERDEFINED", Some("BENCH"));
 const PLANTER: Kind = kind(Class::Proxy, "USERDEFINED", Some("PLANTER"));
 
+/// Operable part heights above the element's base (mm): ATM 1's card reader 130 mm above the
+/// 1220 mm high reach limit, ATM 2's 20 mm below it (a near miss).
+const ATM_OPERABLE_MM: [i64; 2] = [1350, 1200];
+/// Teller counters 1 and 2: assistance call buttons on the customer side, counter 1's 80 mm
+/// under the 380 mm low reach limit, counter 2's 10 mm over it (a near miss).
+const COUNTER_OPERABLE_MM: [i64; 2] = [300, 390];
+const HIGH_REACH_MM: i64 = 1220;
+const LOW_REACH_MM: i64 = 380;
+
 /// Seeds the defects; `atms` and `entrances` are the written elements with their keys (a
-/// branch without an ATM lobby has no ATMs, and so none of their defects).
-pub(super) fn seeds(ctx: &mut Plan, l: Lang, seed: u64, atms: &[(Placed, Key)], entrances: &[(Placed, Key)]) {
-    for (atm, k) in atms {
-        props(ctx, atm.id, *k, "Pset_Plumbline_Accessibility", &[("Accessible", Value::Label("TRUE"))]);
+/// branch without an ATM lobby has no ATMs, and so none of their defects), `counters` the
+/// new teller counters (keyed `counter` by index) and `floor` the floor slab they all stand on.
+pub(super) fn seeds(
+    ctx: &mut Plan,
+    l: Lang,
+    seed: u64,
+    atms: &[(Placed, Key)],
+    entrances: &[(Placed, Key)],
+    counters: &[Placed],
+    floor: &Placed,
+) {
+    let (pset, height) = OPERABLE_HEIGHT;
+    for ((atm, k), mm) in atms.iter().zip(ATM_OPERABLE_MM) {
+        props(ctx, atm.id, *k, pset, &[("Accessible", Value::Label("TRUE")), (height, Value::LengthMm(mm))]);
+        reach_truth(ctx, atm, floor, mm, "ATM");
+    }
+    for ((i, counter), mm) in counters.iter().enumerate().zip(COUNTER_OPERABLE_MM) {
+        props(ctx, counter.id, Key::new(seed, "counter").n(i as u64), pset, &[(height, Value::LengthMm(mm))]);
+        reach_truth(ctx, counter, floor, mm, "counter's call button");
     }
     for (door, k) in entrances {
         props(ctx, door.id, *k, "Pset_DoorCommon", &[("FireExit", Value::Label("TRUE"))]);
@@ -27,6 +53,28 @@ pub(super) fn seeds(ctx: &mut Plan, l: Lang, seed: u64, atms: &[(Placed, Key)], 
         atm_seeds(ctx, l, seed, atm1, atm2);
     }
     entrance_seeds(ctx, l, seed, entrances);
+}
+
+/// The truth of an operable part `mm` above `part`'s base, which stands on `floor`: a clash by
+/// how far it is out of reach, else a near miss by how close it comes to a limit.
+fn reach_truth(ctx: &mut Plan, part: &Placed, floor: &Placed, mm: i64, what: &str) {
+    let height = part.b.min[2] + mm - floor.b.max[2];
+    if height > HIGH_REACH_MM {
+        ctx.clash(part, floor, "clearance", ACCESSIBLE_REACH_RANGE, Some(height - HIGH_REACH_MM));
+    } else if height < LOW_REACH_MM {
+        ctx.clash(part, floor, "clearance", ACCESSIBLE_REACH_RANGE, Some(LOW_REACH_MM - height));
+    } else {
+        let (limit, by) = if HIGH_REACH_MM - height <= height - LOW_REACH_MM {
+            (format!("{HIGH_REACH_MM} mm high"), HIGH_REACH_MM - height)
+        } else {
+            (format!("{LOW_REACH_MM} mm low"), height - LOW_REACH_MM)
+        };
+        ctx.non_clash(
+            part,
+            floor,
+            &format!("near miss: {what} {height} mm above the floor, {by} mm inside the {limit} reach limit"),
+        );
+    }
 }
 
 /// In front of the ATMs (their faces at x = 3200, facing -X): a brochure stand 600 mm out and
