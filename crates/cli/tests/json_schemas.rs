@@ -169,6 +169,34 @@ fn diff_of_a_model_and_its_revision() {
     check("diff", &doc);
 }
 
+#[test]
+fn portfolio_and_shard_of_a_batch() {
+    let dir = scratch("batch");
+    let models = dir.join("models");
+    std::fs::create_dir_all(&models).expect("models");
+    std::fs::copy(root().join("sample_models/bank-branch.ifc"), models.join("a.ifc")).expect("copy");
+    let rules = root().join("assets/rules/bank-branch.toml");
+    let toml = format!(
+        "[[site]]\nname = \"br-1\"\nregion = \"华东\"\nmodels = [\"models/*.ifc\"]\nrules = {rules:?}\n\n[[site]]\nname = \"br-2\"\nmodels = [\"missing/*.ifc\"]\nrules = {rules:?}\n"
+    );
+    std::fs::write(dir.join("p.toml"), toml).expect("write");
+    for args in [vec!["--out", "whole"], vec!["--out", "sharded", "--shard", "0/1"]] {
+        let out = plumbline(&dir)
+            .args(["batch", "p.toml", "--db", "h.db", "--reports", "json"])
+            .args(&args)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let read = |p: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(p)).expect("read")).expect("json")
+    };
+    let portfolio = read("whole/portfolio.json");
+    assert_eq!(portfolio["totals"]["failed"], 1, "{portfolio}");
+    check("portfolio", &portfolio);
+    check("portfolio", &read("sharded/shard-0.json"));
+}
+
 /// Tests run in parallel and in any order, so this one runs every check itself before it
 /// compares the schemas on disk with those checked.
 #[test]
@@ -179,6 +207,7 @@ fn zz_every_schema_is_checked_by_a_test() {
     status_and_history_of_a_recorded_run();
     schedule_with_cpm_state_time_clashes_and_risk();
     diff_of_a_model_and_its_revision();
+    portfolio_and_shard_of_a_batch();
     let checked = CHECKED.lock().expect("lock").clone();
     let on_disk: BTreeSet<String> = std::fs::read_dir(root().join("docs/schemas"))
         .expect("docs/schemas")
