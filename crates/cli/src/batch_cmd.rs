@@ -129,7 +129,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     };
     let observer = Progress::new(selected(&file, shard).len());
     let sites = run_batch(&file, &options, &observer);
-    observer.bar.finish_and_clear();
+    observer.finish();
     let code = exit_code(&sites);
     match shard {
         Some(shard) => {
@@ -242,9 +242,13 @@ fn site_line(s: &SiteResult) -> String {
     }
 }
 
-/// One bar for the batch and a line per finished site (on stderr, above the bar).
+/// One bar for the batch and a line per finished site (on stderr, above the bar). The
+/// warnings of the sites' runs are gathered and said once each at the end with the sites they
+/// concern ("no 4D schedule" would otherwise repeat for hundreds of branches); `-v` prints each
+/// as it comes.
 struct Progress {
     bar: indicatif::ProgressBar,
+    warnings: std::sync::Mutex<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 impl Progress {
@@ -259,7 +263,22 @@ impl Progress {
         {
             bar.set_style(style);
         }
-        Progress { bar }
+        Progress { bar, warnings: Default::default() }
+    }
+
+    /// Each distinct warning once, with how many sites had it and the first few of them.
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+        const NAMED: usize = 5;
+        let warnings = self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (text, sites) in warnings.iter() {
+            let mut names = sites.clone();
+            names.sort();
+            let more = names.len().saturating_sub(NAMED);
+            names.truncate(NAMED);
+            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            tracing::warn!("{} site(s) ({}{more}): {text}", sites.len(), names.join(", "));
+        }
     }
 }
 
@@ -273,9 +292,13 @@ impl BatchObserver for Progress {
                 SiteOutcome::Ok => tracing::info!("{line}"),
             }
             for w in warnings {
-                tracing::warn!("{}: {w}", result.name);
+                tracing::debug!("{}: {w}", result.name);
             }
         });
+        let mut gathered = self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for w in warnings {
+            gathered.entry(w.clone()).or_default().push(result.name.clone());
+        }
         self.bar.inc(1);
     }
 }
