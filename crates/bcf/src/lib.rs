@@ -21,11 +21,16 @@
 //! Malformed XML is an error naming the entry and the line. No input makes the reader panic.
 //! [`clashes_of`] finds the clashes of a report that a topic read back is about: by topic GUID
 //! for topics Plumbline wrote, by the selected element pair for topics from other tools.
+//!
+//! **Saved views.** [`write_views`] writes the viewer's saved views as topics of their own
+//! (camera, selection, visibility, clipping planes and snapshot); reading them back is
+//! [`read()`], whose viewpoints carry orthogonal cameras and clipping planes too.
 
 mod matching;
 mod read;
 mod time;
 mod topic_review;
+mod viewpoint_io;
 mod write;
 
 pub use matching::clashes_of;
@@ -34,6 +39,9 @@ pub use read::{
 };
 pub use time::UtcDateTime;
 pub use topic_review::numbered_comment;
+pub use viewpoint_io::{
+    write_views, ClippingPlane, OrthogonalCamera, ViewCamera, ViewExportOptions, ViewTopic, VIEW_TOPIC_TYPE,
+};
 pub use write::{write, write_with_notes, ExportOptions, COLOR_A, COLOR_B, STATUSES};
 
 /// The BCF version an archive is written in.

@@ -1,6 +1,7 @@
 //! Reading BCF 2.0, 2.1 and 3.0 archives from other tools: leniently in content, strictly in
 //! safety.
 
+use crate::viewpoint_io::{clipping_planes, orthogonal_camera, ClippingPlane, OrthogonalCamera};
 use crate::BcfError;
 use plumbline_review::{Camera, Status};
 use plumbline_xml::Element;
@@ -116,8 +117,12 @@ pub struct Viewpoint {
     pub default_visibility: Option<bool>,
     /// The components whose visibility differs from the default.
     pub visibility_exceptions: Vec<Component>,
-    /// The perspective camera; orthogonal cameras are not returned.
+    /// The perspective camera; an orthogonal one is in `orthogonal_camera`.
     pub camera: Option<Camera>,
+    /// The orthogonal camera, when the viewpoint has one.
+    pub orthogonal_camera: Option<OrthogonalCamera>,
+    /// The clipping planes (a section), in the order written.
+    pub clipping_planes: Vec<ClippingPlane>,
 }
 
 impl Viewpoint {
@@ -574,5 +579,7 @@ fn viewpoint(root: &Element, file: Option<String>) -> Viewpoint {
             vp.camera = Some(Camera { position, direction, up, field_of_view_deg: fov.unwrap_or(60.0) });
         }
     }
+    vp.orthogonal_camera = orthogonal_camera(root);
+    vp.clipping_planes = clipping_planes(root);
     vp
 }

@@ -24,7 +24,7 @@ pub const COLOR_B: &str = "FF00FF00";
 const MAX_SNAPSHOT_PX_V3: u32 = 1500;
 
 /// The aspect ratio written for a BCF 3.0 camera when the snapshot does not give one.
-const DEFAULT_ASPECT_RATIO: f64 = 4.0 / 3.0;
+pub(crate) const DEFAULT_ASPECT_RATIO: f64 = 4.0 / 3.0;
 
 /// How to write an archive.
 pub struct ExportOptions<'a> {
@@ -182,7 +182,13 @@ fn is_ifc_guid(s: &str) -> bool {
 /// Checks a caller's snapshot (a PNG, for BCF 3.0 at most 1500 px on the long side) and returns
 /// its aspect ratio.
 fn check_png(group: &Group, png: &[u8], v3: bool) -> Result<f64, BcfError> {
-    let err = |reason: String| BcfError::Snapshot { group: group.id.clone(), reason };
+    png_aspect(&group.id, png, v3)
+}
+
+/// Checks a PNG snapshot of the topic named `what` (for BCF 3.0 at most 1500 px on the long
+/// side) and returns its aspect ratio.
+pub(crate) fn png_aspect(what: &str, png: &[u8], v3: bool) -> Result<f64, BcfError> {
+    let err = |reason: String| BcfError::Snapshot { group: what.to_string(), reason };
     const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
     if png.len() < 24 || png[..8] != SIGNATURE || &png[12..16] != b"IHDR" {
         return Err(err("not a PNG image".into()));
@@ -200,10 +206,10 @@ fn check_png(group: &Group, png: &[u8], v3: bool) -> Result<f64, BcfError> {
     Ok(f64::from(w) / f64::from(h))
 }
 
-const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-const XSI: &str = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+pub(crate) const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+pub(crate) const XSI: &str = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
 
-fn version_xml(version: BcfVersion) -> String {
+pub(crate) fn version_xml(version: BcfVersion) -> String {
     match version {
         BcfVersion::V2_1 => format!(
             "{XML_DECL}<Version {XSI} xsi:noNamespaceSchemaLocation=\"version.xsd\" VersionId=\"2.1\">\n  <DetailedVersion>2.1</DetailedVersion>\n</Version>\n"
@@ -281,7 +287,7 @@ fn comments_xml(topic_guid: &str, review: &TopicReview, v3: bool) -> String {
 }
 
 /// The file name of a model path (either separator).
-fn file_name(path: &str) -> &str {
+pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
@@ -427,7 +433,7 @@ fn markup_xml(
 }
 
 /// A number as `xs:double` text: Rust's shortest round-trip form, which never uses an exponent.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
     } else {
@@ -435,11 +441,11 @@ fn num(v: f64) -> String {
     }
 }
 
-fn xyz(tag: &str, v: [f64; 3]) -> String {
+pub(crate) fn xyz(tag: &str, v: [f64; 3]) -> String {
     format!("<{tag}><X>{}</X><Y>{}</Y><Z>{}</Z></{tag}>", num(v[0]), num(v[1]), num(v[2]))
 }
 
-fn component(gid: &str) -> String {
+pub(crate) fn component(gid: &str) -> String {
     if is_ifc_guid(gid) {
         format!("<Component IfcGuid=\"{gid}\"/>")
     } else {
@@ -532,7 +538,7 @@ fn viewpoint_xml(
 
 /// The text without the characters that XML 1.0 does not allow (control characters other than
 /// tab, newline and carriage return, and U+FFFE/U+FFFF).
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.chars()
         .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}'))
         .collect()
@@ -541,6 +547,6 @@ fn clean(text: &str) -> String {
 /// Text made safe for XML element content: cleaned as [`clean`] does, and `&`, `<` and `>`
 /// escaped (quotes stay readable). Attribute values written by the crate are GUIDs, colours and
 /// fixed names, which need no escaping.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     quick_xml::escape::partial_escape(clean(text).as_str()).into_owned()
 }

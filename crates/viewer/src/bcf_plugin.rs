@@ -6,6 +6,7 @@
 //! viewer exports the clash given by `--focus-clash` once the model is shown and exits, which
 //! is how CI checks this path.
 
+use crate::snapshot::{encode_png, view_crop};
 use crate::state::camera::{CameraFlight, ViewRect};
 use crate::state::clash::{BcfExportRequest, ClashKey, ClashReview};
 use crate::state::config::ViewerConfig;
@@ -70,9 +71,10 @@ fn capture_for_bcf(
         Some(b) => b.path.clone(),
         None => default_path(&review, request.key, config.as_deref()),
     };
-    // The viewport in physical pixels: the picture is the model, not the panels around it.
+    // The viewport in physical pixels: the picture is the model, not the panels around it
+    // (with what is drawn over it: redlines, a dimension line).
     let scale = windows.single().map_or(1.0, |w| w.scale_factor());
-    let crop = rect.0.map(|r| (r.min * scale, r.max * scale));
+    let crop = view_crop(&rect, scale);
     let key = request.key;
     let exit_after = batch.is_some();
     commands.spawn(Screenshot::primary_window()).observe(
@@ -96,25 +98,6 @@ fn capture_for_bcf(
             review.last_action = Some((outcome.is_ok(), message));
         },
     );
-}
-
-/// The captured window as PNG bytes, cropped to `crop` (physical pixels) when given.
-fn encode_png(image: &Image, crop: Option<(Vec2, Vec2)>) -> Result<Vec<u8>, String> {
-    let dynamic = image.clone().try_into_dynamic().map_err(|e| e.to_string())?;
-    let rgb = image::DynamicImage::ImageRgb8(dynamic.to_rgb8());
-    let cropped = match crop {
-        Some((min, max)) => {
-            let x = min.x.max(0.0) as u32;
-            let y = min.y.max(0.0) as u32;
-            let w = (max.x - min.x).max(1.0) as u32;
-            let h = (max.y - min.y).max(1.0) as u32;
-            rgb.crop_imm(x, y, w.min(rgb.width().saturating_sub(x)), h.min(rgb.height().saturating_sub(y)))
-        }
-        None => rgb,
-    };
-    let mut out = std::io::Cursor::new(Vec::new());
-    cropped.write_to(&mut out, image::ImageFormat::Png).map_err(|e| e.to_string())?;
-    Ok(out.into_inner())
 }
 
 /// `--bcf-out`: once the model has been shown for a few frames, export the focused clash.

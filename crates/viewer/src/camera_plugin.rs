@@ -11,6 +11,7 @@ use crate::state::clash::ClashReview;
 use crate::state::config::ViewerConfig;
 use crate::state::coords::render_from_world;
 use crate::state::scene::{ModelScene, Selection, ViewFilter};
+use crate::state::walk::orbiting;
 use bevy::camera::Viewport;
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
@@ -46,7 +47,17 @@ impl Plugin for CameraPlugin {
             .add_systems(Startup, setup_camera)
             .add_systems(
                 Update,
-                (keyboard, mouse, fit_on_load, commands, fly, apply_viewport, sync_transform).chain(),
+                (
+                    // Walking and flying take the keys and the mouse (see the walk plugin).
+                    keyboard.run_if(orbiting),
+                    mouse.run_if(orbiting),
+                    fit_on_load,
+                    commands,
+                    fly,
+                    apply_viewport,
+                    sync_transform,
+                )
+                    .chain(),
             )
             .add_systems(Update, choose_antialiasing);
     }

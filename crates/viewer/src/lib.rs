@@ -7,8 +7,9 @@
 //!   shares (configuration, loaded scene, selection, clash review, timeline, palette, camera
 //!   requests, panel slots, UI strings) and the coordinate transform [`render_from_world`].
 //!   It imports no plugin.
-//! - Helpers that are not plugins: [`meshes`] (render meshes, built off the main thread) and
-//!   [`widgets`] (egui helpers the panels share).
+//! - Helpers that are not plugins: [`meshes`] (render meshes, built off the main thread),
+//!   [`widgets`] (egui helpers the panels share) and [`snapshot`] (the view captured as PNG for
+//!   BCF).
 //! - The plugins. A plugin never imports another plugin: features talk through the resources
 //!   and messages of [`state`] (a clash focused in the clash list writes a
 //!   [`state::camera::CameraCommand`] the camera plugin follows), a finished load is installed
@@ -36,6 +37,7 @@
 pub mod state;
 
 pub mod meshes;
+pub mod snapshot;
 pub mod widgets;
 
 pub mod bcf_plugin;
@@ -46,12 +48,15 @@ pub mod dialog_plugin;
 pub mod load_plugin;
 pub mod measure_plugin;
 pub mod picking_plugin;
+pub mod redline_plugin;
 pub mod scene_plugin;
 pub mod screenshot_plugin;
 pub mod search_plugin;
 pub mod section_plugin;
 pub mod timeline_plugin;
 pub mod ui_plugin;
+pub mod viewpoint_plugin;
+pub mod walk_plugin;
 
 pub use state::config::ViewerConfig;
 pub use state::coords::{render_from_world, world_from_render};
@@ -75,6 +80,8 @@ impl Plugin for CorePlugin {
             measure_plugin::MeasurePlugin,
             search_plugin::SearchPlugin,
             colour_plugin::ColourPlugin,
+            redline_plugin::RedlinePlugin,
+            viewpoint_plugin::ViewpointPlugin,
         ));
     }
 }
@@ -93,6 +100,8 @@ impl Plugin for ViewerPlugin {
             ui_plugin::UiPlugin,
             screenshot_plugin::ScreenshotPlugin,
             bcf_plugin::BcfPlugin,
+            viewpoint_plugin::ViewExportPlugin,
+            walk_plugin::WalkPlugin,
         ));
     }
 }
@@ -103,3 +112,7 @@ mod tests;
 mod tests_review;
 #[cfg(test)]
 mod tests_tools;
+#[cfg(test)]
+mod tests_viewpoints;
+#[cfg(test)]
+mod tests_walk;

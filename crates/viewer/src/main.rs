@@ -7,6 +7,7 @@ use clap::Parser;
 use plumbline_viewer::state::camera::StandardView;
 use plumbline_viewer::state::colour::ColourBy;
 use plumbline_viewer::state::i18n::Lang;
+use plumbline_viewer::state::walk::{NavMode, WalkStart};
 use plumbline_viewer::{ViewerConfig, ViewerPlugin};
 use std::path::PathBuf;
 
@@ -106,6 +107,23 @@ struct Args {
     /// value (PSET.PROP), with a legend in the Colour tab.
     #[arg(long, value_name = "PSET.PROP|class|storey|system|clash|4d", value_parser = parse_colour_by)]
     colour_by: Option<ColourBy>,
+    /// Walk from this eye point once loaded (world metres, Z up): gravity sets the walker on
+    /// the floor below it, the eye at eye height (1.7 m). HEADING is compass degrees (0 looks
+    /// north, +Y; 90 east, +X; default 0).
+    #[arg(long, value_name = "X,Y,Z[,HEADING]", value_parser = parse_walk, conflicts_with = "fly")]
+    walk: Option<[f64; 4]>,
+    /// Fly from this eye point once loaded (no gravity), as --walk.
+    #[arg(long, value_name = "X,Y,Z[,HEADING]", value_parser = parse_walk)]
+    fly: Option<[f64; 4]>,
+    /// Open this saved viewpoint once loaded (its name in the Views tab; the views are kept in
+    /// MODEL.plumbline-views.json beside the first model). Without it, and without other options
+    /// that choose a view, the view the viewer was left at on these models is restored.
+    #[arg(long, value_name = "NAME")]
+    viewpoint: Option<String>,
+    /// Export every saved viewpoint to this BCF file (a topic each, its snapshot with the
+    /// redlines drawn in), then exit.
+    #[arg(long, value_name = "FILE.bcf")]
+    export_views: Option<PathBuf>,
     /// Window size in logical pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     size: (u32, u32),
@@ -156,6 +174,22 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
     }
 }
 
+fn parse_walk(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().map_err(|e| format!("{p:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let [x, y, z, heading] = match v[..] {
+        [x, y, z] => [x, y, z, 0.0],
+        [x, y, z, h] => [x, y, z, h],
+        _ => return Err("give the eye point as X,Y,Z or X,Y,Z,HEADING (metres, compass degrees)".into()),
+    };
+    if !v.iter().all(|c| c.is_finite()) {
+        return Err("the eye point and heading must be finite".into());
+    }
+    Ok([x, y, z, heading])
+}
+
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s.split_once(['x', 'X']).ok_or("give the size as WIDTHxHEIGHT, e.g. 1600x1000")?;
     let w: u32 = w.trim().parse().map_err(|e| format!("width: {e}"))?;
@@ -169,7 +203,10 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 fn main() -> AppExit {
     let args = Args::parse();
     // Batch runs need frames without input.
-    let screenshot = args.screenshot.is_some() || args.bcf_out.is_some() || args.measure.is_some();
+    let screenshot = args.screenshot.is_some()
+        || args.bcf_out.is_some()
+        || args.measure.is_some()
+        || args.export_views.is_some();
     let config = ViewerConfig {
         models: args.models,
         clashes: args.clashes,
@@ -195,10 +232,19 @@ fn main() -> AppExit {
         measure: args.measure,
         colour_by: args.colour_by,
         search: args.search,
+        viewpoint: args.viewpoint,
+        export_views: args.export_views,
         model_cache: plumbline_cache::ModelCache::chosen(args.no_cache, args.cache_dir)
             .map(std::sync::Arc::new),
     };
+    let walk_start =
+        [(NavMode::Walk, args.walk), (NavMode::Fly, args.fly)].into_iter().find_map(|(mode, at)| {
+            at.map(|[x, y, z, heading_deg]| WalkStart { mode, eye_m: [x, y, z], heading_deg })
+        });
     let mut app = App::new();
+    if let Some(start) = walk_start {
+        app.insert_resource(start);
+    }
     app.insert_resource(config)
         // Render on demand: a frame when input, a load, a flight or playback asks for one.
         // Screenshots need frames without input.

@@ -326,7 +326,7 @@ fn hover_tooltip(
 ) {
     // Batch runs (a screenshot, a BCF export) capture the view with the pointer wherever the
     // X server left it: no tooltip in them.
-    if config.is_some_and(|c| c.bcf_out.is_some() || c.screenshot.is_some()) {
+    if config.is_some_and(|c| c.bcf_out.is_some() || c.screenshot.is_some() || c.export_views.is_some()) {
         return;
     }
     let Some(r) = hovered.0.filter(|r| scene.entities.contains_key(r)) else { return };

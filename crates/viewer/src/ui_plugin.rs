@@ -23,10 +23,12 @@ use crate::state::config::ViewerConfig;
 use crate::state::i18n::{Lang, Strings};
 use crate::state::load::{BrowseFiles, LoadPhase, LoadStage, LoadState, OpenFeedback};
 use crate::state::measure::Measure;
+use crate::state::redline::Redlining;
 use crate::state::scene::{ModelScene, Selection, ViewFilter};
 use crate::state::section::SectionBox;
 use crate::state::timeline::Timeline;
 use crate::state::ui::{register_panel, OpenRow, PanelSlot, UiPanels};
+use crate::state::walk::{NavMode, Walker};
 use crate::widgets::RED;
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::CameraOutputMode;
@@ -49,6 +51,7 @@ pub enum LeftTab {
     Clashes,
     Search,
     Colour,
+    Views,
 }
 
 /// The layout's own state.
@@ -79,12 +82,12 @@ impl Plugin for UiPlugin {
 /// the window out with a plain `egui::Context` ([`layout`]).
 pub fn add_layout(app: &mut App) {
     app.init_resource::<UiLayout>().init_resource::<UiPanels>().init_resource::<OpenRow>();
-    // A search or a colouring asked for on the command line opens its tab.
+    // A search, a colouring or a saved viewpoint asked for on the command line opens its tab.
     let config = app.world().get_resource::<ViewerConfig>().cloned().unwrap_or_default();
     let tab = match (&config.search, &config.colour_by) {
         (Some(_), _) => Some(LeftTab::Search),
         (None, Some(_)) => Some(LeftTab::Colour),
-        (None, None) => None,
+        (None, None) => config.viewpoint.as_ref().map(|_| LeftTab::Views),
     };
     if let Some(tab) = tab {
         let mut layout = app.world_mut().resource_mut::<UiLayout>();
@@ -192,6 +195,8 @@ pub fn layout(world: &mut World, ctx: &egui::Context) {
         show_slot(world, PanelSlot::SectionRow, ui);
         show_slot(world, PanelSlot::OpenRow, ui);
         show_slot(world, PanelSlot::MeasureRow, ui);
+        show_slot(world, PanelSlot::WalkRow, ui);
+        show_slot(world, PanelSlot::RedlineRow, ui);
     });
 
     let window = ctx.viewport_rect().size();
@@ -219,6 +224,7 @@ pub fn layout(world: &mut World, ctx: &egui::Context) {
                 ui.selectable_value(&mut tab, LeftTab::Clashes, t.clashes);
                 ui.selectable_value(&mut tab, LeftTab::Search, t.search);
                 ui.selectable_value(&mut tab, LeftTab::Colour, t.colour);
+                ui.selectable_value(&mut tab, LeftTab::Views, t.views.views);
                 if tab != world.resource::<UiLayout>().left_tab {
                     world.resource_mut::<UiLayout>().left_tab = tab;
                 }
@@ -230,6 +236,7 @@ pub fn layout(world: &mut World, ctx: &egui::Context) {
                     LeftTab::Clashes => PanelSlot::ClashesTab,
                     LeftTab::Search => PanelSlot::SearchTab,
                     LeftTab::Colour => PanelSlot::ColourTab,
+                    LeftTab::Views => PanelSlot::ViewsTab,
                 };
                 show_slot(world, slot, ui);
                 let scene = world.resource::<ModelScene>();
@@ -334,6 +341,8 @@ fn toolbar(
     mut section: ResMut<SectionBox>,
     mut open_row: ResMut<OpenRow>,
     mut measure: ResMut<Measure>,
+    mut walker: ResMut<Walker>,
+    mut redlining: ResMut<Redlining>,
     mut layout: ResMut<UiLayout>,
     mut camera: MessageWriter<CameraCommand>,
     mut browse: MessageWriter<BrowseFiles>,
@@ -364,6 +373,16 @@ fn toolbar(
         if ui.checkbox(&mut measuring, t.measure).on_hover_text(t.measure_hint).changed() {
             measure.active = measuring;
             measure.clear();
+        }
+        let mut redline = redlining.active;
+        if ui.checkbox(&mut redline, t.views.redline).on_hover_text(t.views.redline_hint).changed() {
+            redlining.commit_text();
+            redlining.active = redline;
+        }
+        for (mode, label, hint) in [(NavMode::Walk, t.walk, t.walk_hint), (NavMode::Fly, t.fly, t.fly_hint)] {
+            if ui.selectable_label(walker.mode == mode, label).on_hover_text(hint).clicked() {
+                walker.requested = Some(if walker.mode == mode { NavMode::Orbit } else { mode });
+            }
         }
         let mut cut = section.enabled;
         if ui.checkbox(&mut cut, t.section_box).changed() {

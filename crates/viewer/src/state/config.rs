@@ -60,6 +60,11 @@ pub struct ViewerConfig {
     pub search: Option<String>,
     /// Colour the elements by this instead of their class (`--colour-by`).
     pub colour_by: Option<crate::state::colour::ColourBy>,
+    /// Open this saved viewpoint (by name) once loaded (`--viewpoint`).
+    pub viewpoint: Option<String>,
+    /// Export every saved viewpoint to this BCF file, each with its snapshot, then exit
+    /// (`--export-views`).
+    pub export_views: Option<PathBuf>,
     /// Start with the section box on, at this world box (metres).
     pub section_box: Option<plumbline_model::Aabb>,
     /// Where loaded models are kept for the next opening (`None`: every model is loaded from

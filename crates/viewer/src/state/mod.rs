@@ -16,7 +16,10 @@
 //! - [`timeline`]: the 4D schedule and the shown date.
 //! - [`load`]: the running load, a finished load waiting to be installed, open requests.
 //! - [`measure`]: the measure tool's picked elements and result.
+//! - [`viewpoint`], [`viewpoint_bcf`]: saved views (their file beside the first model, the last
+//!   view, BCF topics of them); [`redline`]: lines, arrows and text drawn over the view.
 //! - [`ui`]: the panel slots features draw their egui panels into.
+//! - [`walk`]: walking and flying (gravity, collision), and whether the orbit camera has input.
 //! - [`i18n`]: the UI language and its strings.
 
 pub mod camera;
@@ -28,10 +31,14 @@ pub mod i18n;
 pub mod load;
 pub mod measure;
 pub mod palette;
+pub mod redline;
 pub mod scene;
 pub mod section;
 pub mod timeline;
 pub mod ui;
+pub mod viewpoint;
+pub mod viewpoint_bcf;
+pub mod walk;
 
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
@@ -62,6 +69,9 @@ impl Plugin for StatePlugin {
             .init_resource::<camera::PointerDrag>()
             .init_resource::<camera::ViewRect>()
             .init_resource::<measure::Measure>()
+            .init_resource::<redline::Redlining>()
+            .init_resource::<viewpoint::ViewBook>()
+            .init_resource::<walk::Walker>()
             .init_resource::<colour::Colouring>()
             .init_resource::<ui::UiPanels>()
             .init_resource::<ui::OpenRow>()

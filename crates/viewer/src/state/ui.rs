@@ -24,6 +24,10 @@ pub enum PanelSlot {
     OpenRow,
     /// A row under it for the measure tool (while it is on or shows a result).
     MeasureRow,
+    /// A row under it for walking and flying (while walking or flying).
+    WalkRow,
+    /// A row under it for the redline tool (while it is on).
+    RedlineRow,
     /// The bottom panel (4D), shown when a schedule was loaded or failed to load.
     Bottom,
     /// The left panel's *Model* tab.
@@ -34,6 +38,8 @@ pub enum PanelSlot {
     SearchTab,
     /// The left panel's *Colour* tab (colour by, the legend).
     ColourTab,
+    /// The left panel's *Views* tab (saved viewpoints).
+    ViewsTab,
     /// The right panel while a clash is in focus.
     ClashDetails,
     /// The right panel for a selected element.
