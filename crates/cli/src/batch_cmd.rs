@@ -113,13 +113,19 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create the output folder", args.out.display()))?;
     let lang = file_lang(args.lang);
+    let history = plumbline_pipeline::history_location(args.db.as_deref());
+    // The history is opened (created and migrated when new) once, before the sites run side by
+    // side: sites opening a new SQLite file at the same moment could find another's tables
+    // before its markers and refuse the file as foreign.
+    plumbline_store::Store::open_location(&history.to_string_lossy())
+        .with_context(|| format!("{}: cannot open the clash history", history.display()))?;
     let options = BatchOptions {
         jobs,
         budget_bytes,
         shard,
         settings: SiteSettings {
             out: args.out.clone(),
-            history: plumbline_pipeline::history_location(args.db.as_deref()),
+            history,
             reports,
             lang,
             today: args.today,
