@@ -7,8 +7,10 @@
 //! How a file is loaded:
 //! 1. [`read`]: the file is read (`.ifczip` unpacked, with a size cap) and its STEP header
 //!    checked, so a file that is not IFC is a clear error naming the file and line.
-//! 2. On a worker thread, ifc-lite's geometry pass (`ifc_lite_processing::process`) and its data
-//!    model extraction (properties, relations, spatial tree) run side by side on rayon.
+//! 2. On a worker thread, ifc-lite's geometry pass (`ifc_lite_processing::process`, split into
+//!    parts that run side by side on a pool of several threads: `geometry.rs`) and the data
+//!    model extraction (properties, relations, spatial tree) run side by side on rayon, on the
+//!    caller's pool or one as large (`pool.rs`). [`load_set`] loads a few files at once.
 //!    The caller waits at most [`LoadOptions::time_limit`]: past it the cancel flag is raised and
 //!    the load fails with [`LoadError::TimedOut`] (one IFC2X file in the corpus makes the
 //!    tessellator loop forever; the abandoned thread ends with the process).
@@ -18,22 +20,31 @@
 //!    With a [`MeshScope`] for the file ([`LoadOptions::mesh_scopes`]) only the products it
 //!    asks for are tessellated (the scan finds them by class and type object first); the cache
 //!    serves such a load from an entry of the whole file or of the same scope.
-//! 3. [`build`]: meshes are moved from ifc-lite's frame into world coordinates (`origin + vertex`
-//!    then the frame's site rotation and translation) and attached to elements with their
-//!    properties, type, storey, materials and relations. An element whose geometry fails is
-//!    reported in `Model::failures` and the rest of the model loads.
+//! 3. [`build`]: meshes, moved from ifc-lite's frame into world coordinates as each batch comes
+//!    (`origin + vertex` then the frame's site rotation and translation), are attached to
+//!    elements with their properties, type, storey, materials and relations. An element whose
+//!    geometry fails is reported in `Model::failures` and the rest of the model loads. The
+//!    file and its index are let go before the elements are built, the largest allocation.
 
 mod build;
 pub mod coverings;
 mod error;
+mod geometry;
+mod ids;
+mod index;
+mod missing;
+mod pool;
 mod read;
 pub mod schedule;
 mod semantics;
+mod set;
 mod text;
 
 pub use error::LoadError;
+pub use set::load_set;
 
-use plumbline_model::{MeshScope, Model, ModelSet};
+use plumbline_model::{MeshScope, Model};
+use pool::Pool;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -108,6 +119,17 @@ impl LoadProgress {
         self.total.store(total as u64, Ordering::Relaxed);
         self.done.store(done as u64, Ordering::Relaxed);
     }
+
+    /// Counts `done` more of the total (the parts of one file report side by side).
+    pub(crate) fn add(&self, done: usize) {
+        self.done.fetch_add(done as u64, Ordering::Relaxed);
+    }
+
+    /// Shows what `other` shows (the file of a set that a watcher is told about).
+    pub(crate) fn copy_from(&self, other: &LoadProgress) {
+        self.total.store(other.total.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.done.store(other.done.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
 }
 
 /// A new file starts from zero, whatever the last one reached or however this one ends.
@@ -118,18 +140,33 @@ fn restart_progress(options: &LoadOptions) {
 }
 
 /// Loads one `.ifc` or `.ifczip` file (from the cache when [`LoadOptions::cache`] holds it).
+/// The parallel work runs on the caller's rayon pool, or on as many threads when the caller
+/// is inside a pool of its own.
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Model, LoadError> {
-    let started = Instant::now();
-    restart_progress(options);
-    let bytes = read::read_model_bytes(path, options.max_unzipped_bytes)?;
-    load_cached(path, bytes, options, started)
+    load_file_in(path, options, &caller_pool(path)?)
 }
 
 /// Loads a model from STEP bytes already in memory; `path` names it in messages and results.
 pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Model, LoadError> {
     let started = Instant::now();
     restart_progress(options);
-    load_cached(path, bytes, options, started)
+    load_cached(path, bytes, options, &caller_pool(path)?, started)
+}
+
+/// The pool for a load asked for on the calling thread, or the error that names `path`.
+fn caller_pool(path: &Path) -> Result<Pool, LoadError> {
+    Pool::of_caller().map_err(|e| LoadError::Internal {
+        path: path.into(),
+        message: format!("cannot start the loader's threads: {e}"),
+    })
+}
+
+/// [`load_file`] on a given pool.
+pub(crate) fn load_file_in(path: &Path, options: &LoadOptions, pool: &Pool) -> Result<Model, LoadError> {
+    let started = Instant::now();
+    restart_progress(options);
+    let bytes = read::read_model_bytes(path, options.max_unzipped_bytes)?;
+    load_cached(path, bytes, options, pool, started)
 }
 
 /// The model of `bytes`: from the cache on a hit, else loaded and then cached.
@@ -137,6 +174,7 @@ fn load_cached(
     path: &Path,
     bytes: Vec<u8>,
     options: &LoadOptions,
+    pool: &Pool,
     started: Instant,
 ) -> Result<Model, LoadError> {
     let scope = options.mesh_scopes.get(path).cloned().unwrap_or(MeshScope::Everything);
@@ -145,10 +183,13 @@ fn load_cached(
             let whole = plumbline_cache::CacheKey::of(&bytes, LOADER_REVISION);
             let scoped = whole.scoped(&scope);
             // An entry of the whole file serves every scope; one of this scope, this scope.
-            let hit = cache
-                .get(&whole, LOADER_REVISION)
-                .or_else(|| (scoped != whole).then(|| cache.get(&scoped, LOADER_REVISION)).flatten())
-                .filter(|m| m.mesh_scope.covers(&scope));
+            // The cache decodes and encodes on every thread of the pool it runs on.
+            let hit = pool.install(|| {
+                cache
+                    .get(&whole, LOADER_REVISION)
+                    .or_else(|| (scoped != whole).then(|| cache.get(&scoped, LOADER_REVISION)).flatten())
+                    .filter(|m| m.mesh_scope.covers(&scope))
+            });
             match hit {
                 Some(mut model) => {
                     model.path = path.display().to_string();
@@ -158,36 +199,16 @@ fn load_cached(
                     model
                 }
                 None => {
-                    let model = load_bytes_inner(path, bytes, options, &scope)?;
-                    cache.put(&scoped, LOADER_REVISION, &model);
+                    let model = load_bytes_inner(path, bytes, options, &scope, pool)?;
+                    pool.install(|| cache.put(&scoped, LOADER_REVISION, &model));
                     model
                 }
             }
         }
-        None => load_bytes_inner(path, bytes, options, &scope)?,
+        None => load_bytes_inner(path, bytes, options, &scope, pool)?,
     };
     model.load_secs = started.elapsed().as_secs_f64();
     Ok(model)
-}
-
-/// Loads several files into one federated set. Files load one after another (each one already
-/// uses every core); `on_file_done` is called after each with its index, for progress bars.
-/// A file that fails is returned in the error list and does not stop the others.
-pub fn load_set(
-    paths: &[PathBuf],
-    options: &LoadOptions,
-    mut on_file_done: impl FnMut(usize, &Path),
-) -> (ModelSet, Vec<LoadError>) {
-    let mut set = ModelSet::default();
-    let mut errors = Vec::new();
-    for (i, path) in paths.iter().enumerate() {
-        match load_file(path, options) {
-            Ok(model) => set.models.push(model),
-            Err(e) => errors.push(e),
-        }
-        on_file_done(i, path);
-    }
-    (set, errors)
 }
 
 /// The class name as the IFC schemas spell it (`ifcductsegment` -> `IfcDuctSegment`), or `None`
@@ -213,27 +234,23 @@ fn load_bytes_inner(
     bytes: Vec<u8>,
     options: &LoadOptions,
     scope: &MeshScope,
+    pool: &Pool,
 ) -> Result<Model, LoadError> {
     let header = read::check_header(path, &bytes)?;
     read::check_record_lengths(path, &bytes, options.max_record_bytes)?;
-    let truncated = read::truncation(&bytes);
-    let oversized = read::oversized_ids(&bytes);
     let cancel = Arc::new(AtomicBool::new(false));
     let progress = options.progress.clone();
     let (tx, rx) = mpsc::channel();
     let worker_cancel = cancel.clone();
     let worker_path = path.to_path_buf();
     let worker_scope = scope.clone();
+    let worker_pool = pool.clone();
     let spawned = std::thread::Builder::new().name("plumbline-ifc-load".into()).spawn(move || {
-        // A panic inside the tessellator must not take the program down: it becomes an error.
+        // A panic inside the tessellator must not take the program down: it becomes an error
+        // (rayon hands a panic of a pool's thread back to the thread that waits on it).
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            build::load(&worker_path, &bytes, &header, &worker_scope, worker_cancel, progress).map(
-                |mut model| {
-                    // Insulation and lagging on elements, for rules that count it.
-                    coverings::apply(&bytes, &mut model);
-                    model
-                },
-            )
+            worker_pool
+                .install(|| build::load(&worker_path, bytes, &header, &worker_scope, worker_cancel, progress))
         }));
         let _ignored_if_caller_gave_up = tx.send(outcome);
     });
@@ -244,11 +261,7 @@ fn load_bytes_inner(
         });
     }
     match rx.recv_timeout(options.time_limit) {
-        Ok(Ok(result)) => result.map(|mut model| {
-            model.warnings.extend(truncated);
-            model.warnings.extend(oversized);
-            model
-        }),
+        Ok(Ok(result)) => result,
         Ok(Err(panic)) => Err(LoadError::Internal { path: path.into(), message: panic_message(&panic) }),
         Err(mpsc::RecvTimeoutError::Timeout) => {
             cancel.store(true, Ordering::Relaxed);
@@ -260,7 +273,7 @@ fn load_bytes_inner(
     }
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = panic.downcast_ref::<String>() {

@@ -7,9 +7,8 @@
 //! ifc-lite's decoder. Attribute positions are looked up by name in the file's own schema, so
 //! the same code reads IFC2X3, IFC4 and IFC4X3.
 
-use ifc_lite_core::{
-    AttributeValue, DecodedEntity, EntityDecoder, EntityIndex, EntityScanner, SchemaVersion,
-};
+use crate::index::Index;
+use ifc_lite_core::{AttributeValue, DecodedEntity, EntityDecoder, EntityScanner, SchemaVersion};
 use plumbline_model::{Failure, Placement, Property, PropertySet, Quantity, QuantitySet, Role};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -87,6 +86,8 @@ pub(crate) enum Kind {
     System,
     Port,
     Rel(RelKind),
+    /// `IfcRelCoversBldgElements`, read by [`crate::coverings`] only.
+    Covers,
     Skip,
 }
 
@@ -108,11 +109,22 @@ pub(crate) struct Rooted {
     pub placement: Option<Placement>,
 }
 
+impl Rooted {
+    /// The GlobalId, or `#id` for a record without one (as its element is named).
+    pub(crate) fn global_id_or_id(&self) -> std::borrow::Cow<'_, str> {
+        match &self.global_id {
+            Some(g) => g.as_str().into(),
+            None => format!("#{}", self.id).into(),
+        }
+    }
+}
+
 /// Everything non-geometric the model builder needs.
 #[derive(Debug, Default)]
 pub(crate) struct Semantics {
     /// Products in file order, with their role.
-    pub products: Vec<(Rooted, Role)>,
+    /// (Boxed as they were decoded: a million of them are not copied once more.)
+    pub products: Vec<(Box<Rooted>, Role)>,
     /// Products whose records could not be decoded.
     pub broken: Vec<Failure>,
     pub types: HashMap<u32, Rooted>,
@@ -179,28 +191,37 @@ pub(crate) type Job = (u32, Kind, usize, usize);
 
 /// What one scan of the file finds.
 pub(crate) struct Scan {
-    pub index: EntityIndex,
+    pub index: Index,
     pub jobs: Vec<Job>,
+    /// The byte spans of the `IfcRelCoversBldgElements` records, in file order.
+    pub covers: Vec<(usize, usize)>,
     pub entity_count: usize,
 }
 
 /// Scans the file once: builds the entity index and lists the instances worth decoding.
 pub(crate) fn scan(bytes: &[u8], family: SchemaVersion) -> Scan {
-    let mut index = EntityIndex::default();
+    let mut records = Vec::with_capacity(bytes.len() / 64);
     let mut jobs = Vec::new();
+    let mut covers = Vec::new();
     let mut kinds: HashMap<&str, Kind> = HashMap::new();
     let mut count = 0;
     let mut scanner = EntityScanner::new(bytes);
     while let Some((id, type_name, start, end)) = scanner.next_entity() {
         count += 1;
-        // Keep-last for duplicate ids, as ifc-lite's own index does.
-        index.insert(id, (start, end));
+        records.push((id, start, end));
         let kind = *kinds.entry(type_name).or_insert_with(|| classify(family, type_name));
-        if kind != Kind::Skip {
-            jobs.push((id, kind, start, end));
+        match kind {
+            Kind::Skip => {}
+            Kind::Covers => covers.push((start, end)),
+            _ => jobs.push((id, kind, start, end)),
         }
     }
-    Scan { index, jobs, entity_count: count }
+    Scan { index: Index::of_records(records), jobs, covers, entity_count: count }
+}
+
+/// The products of the scan, in file order.
+pub(crate) fn product_ids(jobs: &[Job]) -> Vec<u32> {
+    jobs.iter().filter(|(_, kind, _, _)| matches!(kind, Kind::Product(_))).map(|&(id, ..)| id).collect()
 }
 
 /// What an entity is, from its class's place in the schema. It lives with the scan that
@@ -225,6 +246,9 @@ fn classify(family: SchemaVersion, type_name: &str) -> Kind {
     if let Some(rel) = RelKind::of(&upper) {
         return Kind::Rel(rel);
     }
+    if upper == "IFCRELCOVERSBLDGELEMENTS" {
+        return Kind::Covers;
+    }
     if family.entity_info(type_name).is_none() {
         return Kind::Skip;
     }
@@ -244,14 +268,17 @@ fn classify(family: SchemaVersion, type_name: &str) -> Kind {
     }
 }
 
+/// One decoded record. The rooted objects are boxed: a million-product file decodes millions of
+/// records, most of them small relations, into one list before sorting them out, and that list
+/// should not be as wide as a product for each of them.
 enum Decoded {
-    Product(Rooted, Role),
-    Type(Rooted),
-    Spatial(Rooted),
-    System(Rooted),
+    Product(Box<Rooted>, Role),
+    Type(Box<Rooted>),
+    Spatial(Box<Rooted>),
+    System(Box<Rooted>),
     Port(u32),
     Rels(Vec<(RelKind, u32, u32)>),
-    Broken(Failure),
+    Broken(Box<Failure>),
 }
 
 /// The bytes of a STEP record's class name (`#12=IFCWALL(...)` gives `IFCWALL`), trimmed.
@@ -273,7 +300,7 @@ fn record_class(record: &[u8]) -> String {
 /// of them is.
 pub(crate) fn scoped_products(
     bytes: &[u8],
-    index: &Arc<EntityIndex>,
+    index: &Index,
     family: SchemaVersion,
     jobs: &[Job],
     classes: &std::collections::BTreeSet<String>,
@@ -311,7 +338,7 @@ pub(crate) fn scoped_products(
         }
     }
     if !types.is_empty() {
-        let mut decoder = EntityDecoder::with_arc_index(bytes, index.clone());
+        let mut decoder = index.decoder(bytes);
         let mut slots = Slots::new(family);
         for (start, end) in type_rels {
             // A relation that cannot be decoded is lost here as it is in the model's own pass.
@@ -329,32 +356,32 @@ pub(crate) fn scoped_products(
 /// Decodes what the scan listed and resolves property sets and materials.
 pub(crate) fn extract(
     bytes: &[u8],
-    index: &Arc<EntityIndex>,
+    index: &Index,
     family: SchemaVersion,
     jobs: &[Job],
     entity_count: usize,
 ) -> Semantics {
     // Placements are resolved in file units; one scale turns their origins into metres, as
     // ifc-lite does for the meshes.
-    let length_scale = EntityDecoder::with_arc_index(bytes, index.clone()).length_unit_scale();
-    let decoded: Vec<Decoded> = jobs
+    let length_scale = index.decoder(bytes).length_unit_scale();
+    let decoded = jobs
         .par_iter()
         .map_init(
-            || (EntityDecoder::with_arc_index(bytes, index.clone()), Slots::new(family)),
+            || (index.decoder(bytes), Slots::new(family)),
             |(decoder, slots), &(id, kind, start, end)| {
                 let e = match decoder.decode_at(start, end) {
                     Ok(e) => e,
                     // A product whose record cannot be decoded is reported, never dropped
                     // silently; a broken relation or property record only loses itself.
                     Err(err) if matches!(kind, Kind::Product(_)) => {
-                        return Some(Decoded::Broken(Failure {
+                        return Some(Decoded::Broken(Box::new(Failure {
                             global_id: format!("#{id}"),
                             class: record_class(&bytes[start..end]),
                             reason: format!(
                                 "line {}: the record cannot be decoded: {err}",
                                 crate::read::line_of(bytes, start)
                             ),
-                        }));
+                        })));
                     }
                     Err(_) => return None,
                 };
@@ -365,7 +392,7 @@ pub(crate) fn extract(
                         // its own (an IfcStair whose geometry lives in its flights).
                         r.has_representation = e.get_ref(6).is_some();
                         r.placement = placement(&e, decoder, length_scale);
-                        Decoded::Product(r, role)
+                        Decoded::Product(Box::new(r), role)
                     }
                     Kind::TypeObject => {
                         let mut r = rooted(&e, slots);
@@ -374,36 +401,48 @@ pub(crate) fn extract(
                             .get(&class, "HasPropertySets")
                             .and_then(|i| e.get_refs(i))
                             .unwrap_or_default();
-                        Decoded::Type(r)
+                        Decoded::Type(Box::new(r))
                     }
                     Kind::Spatial => {
                         let mut r = rooted(&e, slots);
                         r.elevation = slots.get(&class_of(&e), "Elevation").and_then(|i| e.get_float(i));
-                        Decoded::Spatial(r)
+                        Decoded::Spatial(Box::new(r))
                     }
-                    Kind::System => Decoded::System(rooted(&e, slots)),
+                    Kind::System => Decoded::System(Box::new(rooted(&e, slots))),
                     Kind::Port => Decoded::Port(id),
                     Kind::Rel(rel) => Decoded::Rels(rel_pairs(&e, rel, slots)),
-                    Kind::Skip => return None,
+                    Kind::Covers | Kind::Skip => return None,
                 })
             },
         )
-        .flatten()
-        .collect();
+        // One slot per job, written in place (a filtered list would be gathered in pieces and
+        // copied once more).
+        .collect::<Vec<Option<Decoded>>>();
 
     let mut s = Semantics { entity_count, ..Default::default() };
-    for d in decoded {
+    // The two long lists are sized once: growing them would copy them and keep both copies a while.
+    let (mut products, mut rels) = (0, 0);
+    for d in decoded.iter().flatten() {
+        match d {
+            Decoded::Product(..) => products += 1,
+            Decoded::Rels(pairs) => rels += pairs.len(),
+            _ => {}
+        }
+    }
+    s.products.reserve_exact(products);
+    s.rels.reserve_exact(rels);
+    for d in decoded.into_iter().flatten() {
         match d {
             Decoded::Product(r, role) => s.products.push((r, role)),
-            Decoded::Broken(f) => s.broken.push(f),
+            Decoded::Broken(f) => s.broken.push(*f),
             Decoded::Type(r) => {
-                s.types.insert(r.id, r);
+                s.types.insert(r.id, *r);
             }
             Decoded::Spatial(r) => {
-                s.spatial.insert(r.id, r);
+                s.spatial.insert(r.id, *r);
             }
             Decoded::System(r) => {
-                s.systems.insert(r.id, r);
+                s.systems.insert(r.id, *r);
             }
             Decoded::Port(id) => {
                 s.ports.insert(id);
@@ -414,11 +453,11 @@ pub(crate) fn extract(
     // Spaces are spatial containers too (furniture contained in a room).
     for (r, role) in &s.products {
         if *role == Role::Space {
-            s.spatial.insert(r.id, r.clone());
+            s.spatial.insert(r.id, Rooted::clone(r));
         }
     }
 
-    let mut decoder = EntityDecoder::with_arc_index(bytes, index.clone());
+    let mut decoder = index.decoder(bytes);
     let scale = decoder.length_unit_scale();
     for r in s.spatial.values_mut() {
         r.elevation = r.elevation.map(|e| e * scale);
@@ -437,7 +476,7 @@ pub(crate) fn extract(
     let sets: Vec<(u32, Option<PropertySet>, Option<QuantitySet>)> = set_ids
         .par_iter()
         .map_init(
-            || (EntityDecoder::with_arc_index(bytes, index.clone()), Slots::new(family)),
+            || (index.decoder(bytes), Slots::new(family)),
             |(decoder, slots), &id| {
                 let Ok(e) = decoder.decode_by_id(id) else { return (id, None, None) };
                 let class = class_of(&e);

@@ -7,7 +7,8 @@
 //! strings contain them is re-read in the code page that decodes every such string cleanly.
 
 use encoding_rs::{Encoding, GBK, SHIFT_JIS};
-use plumbline_model::Model;
+use plumbline_model::{Element, Model};
+use rayon::prelude::*;
 
 fn has_c1(s: &str) -> bool {
     s.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c))
@@ -90,9 +91,32 @@ fn for_each_text(model: &mut Model, f: &mut dyn FnMut(&mut String)) {
     }
 }
 
+/// Whether any user-visible string of the model passes `test` (every string [`for_each_text`]
+/// and [`text_warnings`] read, and no other), looked for on every thread: nearly every model has
+/// nothing to repair or warn about, and a million elements take a while to read one by one.
+fn any_text(model: &Model, test: impl Fn(&str) -> bool + Sync) -> bool {
+    let element = |e: &Element| {
+        let own = [&e.name, &e.object_type].into_iter().flatten().map(String::as_str);
+        let shared = [&e.storey, &e.building].into_iter().flatten().map(|s| &**s);
+        let type_name = e.type_object.iter().filter_map(|t| t.name.as_deref());
+        let sets = e.property_sets.iter().flat_map(|p| {
+            std::iter::once(p.name.as_str())
+                .chain(p.properties.iter().flat_map(|q| [q.name.as_str(), q.value.as_str()]))
+        });
+        let materials = e.materials.iter().map(String::as_str);
+        own.chain(shared).chain(type_name).chain(sets).chain(materials).any(&test)
+    };
+    model.elements.par_iter().any(element)
+        || model.storeys.iter().any(|s| test(&s.name) || s.building.as_deref().is_some_and(&test))
+        || model.relations.systems.iter().any(|s| s.name.as_deref().is_some_and(&test))
+}
+
 /// Re-decodes the model's strings when they were written in a legacy code page (see the module
 /// documentation). Models without such strings are left untouched.
 pub(crate) fn repair_legacy_encoding(model: &mut Model) {
+    if !any_text(model, has_c1) {
+        return;
+    }
     let mut samples: Vec<String> = Vec::new();
     for_each_text(model, &mut |s| {
         if has_c1(s) && !samples.contains(s) {
@@ -118,6 +142,9 @@ pub(crate) fn repair_legacy_encoding(model: &mut Model) {
 /// escapes ifc-lite left as written because they are broken (`\X2\` with odd hex, no `\X0\`).
 /// Names are data, so such a model still loads; the warning says what is not as written.
 pub(crate) fn text_warnings(model: &Model) -> Vec<String> {
+    if !any_text(model, |s| s.contains('\u{FFFD}') || s.contains("\\X")) {
+        return Vec::new();
+    }
     let mut replaced = (0usize, None::<String>);
     let mut escapes = (0usize, None::<String>);
     let mut check = |s: &str| {
@@ -186,5 +213,44 @@ mod tests {
     #[test]
     fn real_latin1_text_is_left_alone() {
         assert!(!has_c1("café Straße"));
+    }
+
+    #[test]
+    fn warnings_name_replaced_bytes_and_broken_escapes_and_a_clean_model_has_none() {
+        use plumbline_testkit::{element, model};
+        let clean = model([element("IfcWall", "a").name("Wall 1")]).build();
+        assert!(text_warnings(&clean).is_empty());
+        let set = std::sync::Arc::new(plumbline_model::PropertySet {
+            name: "Pset_Note".into(),
+            properties: vec![plumbline_model::Property { name: "Note".into(), value: "a \\X2\\00E9".into() }],
+        });
+        let damaged = model([
+            element("IfcWall", "a").name("W\u{FFFD}ll"),
+            element("IfcWall", "b").property_set(set.clone()),
+            element("IfcWall", "c").property_set(set),
+        ])
+        .build();
+        let warnings = text_warnings(&damaged);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("1 text(s) hold bytes"), "{}", warnings[0]);
+        // The shared set is one text, however many elements hold it.
+        assert!(warnings[1].starts_with("1 text(s) hold a broken STEP escape"), "{}", warnings[1]);
+    }
+
+    #[test]
+    fn legacy_bytes_in_a_material_are_repaired_and_clean_models_are_untouched() {
+        use plumbline_testkit::{element, model};
+        // Shift_JIS katakana in the material make the file's code page plain.
+        let katakana = "\u{83}R\u{83}\u{93}\u{83}N";
+        let mut m = model([element("IfcWall", "a").name("1\u{8a}K").material(katakana)]).build();
+        let clean = model([element("IfcWall", "a").name("Wall").material("Beton")]).build();
+        let mut same = clean.clone();
+        repair_legacy_encoding(&mut m);
+        repair_legacy_encoding(&mut same);
+        assert_eq!(m.elements[0].name.as_deref(), Some("1階"));
+        assert_eq!(Some(m.elements[0].materials[0].clone()), decode_strict(SHIFT_JIS, katakana));
+        assert!(!has_c1(&m.elements[0].materials[0]));
+        assert_eq!(same.elements[0].materials, clean.elements[0].materials);
+        assert_eq!(same.elements[0].name, clean.elements[0].name);
     }
 }
