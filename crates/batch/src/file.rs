@@ -27,6 +27,9 @@ pub struct PortfolioFile {
     pub needed_within_days: u32,
     /// In file order.
     pub sites: Vec<Site>,
+    /// The SHA-256 of the file's text, in hex: shards of one batch read the same file, so the
+    /// merge refuses shards whose portfolio changed between their runs.
+    pub sha256: String,
 }
 
 /// One site of a portfolio, its paths resolved against the portfolio's folder.
@@ -151,8 +154,15 @@ impl PortfolioFile {
             name,
             needed_within_days: raw.needed_within_days.unwrap_or(DEFAULT_NEEDED_WITHIN_DAYS),
             sites,
+            sha256: sha256_hex(text.as_bytes()),
         })
     }
+}
+
+/// The SHA-256 of `bytes` as lowercase hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Site {

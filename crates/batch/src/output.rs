@@ -26,6 +26,14 @@ pub struct ShardFile {
     pub shards: usize,
     /// Sites in the whole portfolio (the merge checks the shards cover them all).
     pub sites_total: usize,
+    /// The SHA-256 of the portfolio file the shard ran (empty in shard files of earlier
+    /// versions): shards of one batch ran the same file.
+    #[serde(default)]
+    pub portfolio_sha256: String,
+    /// The batch's `--run-id` (a Kubernetes Job's uid, a Slurm array's job id): shards of one
+    /// batch carry the same, so a shard left in the folder by an earlier run is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
     /// This shard's sites, in portfolio order.
     pub sites: Vec<SiteResult>,
 }
@@ -40,6 +48,7 @@ pub fn write_shard(
     out: &Path,
     file: &PortfolioFile,
     shard: Shard,
+    run_id: Option<&str>,
     sites: Vec<SiteResult>,
 ) -> Result<PathBuf, BatchError> {
     let shard_file = ShardFile {
@@ -49,6 +58,8 @@ pub fn write_shard(
         shard: shard.index,
         shards: shard.count,
         sites_total: file.sites.len(),
+        portfolio_sha256: file.sha256.clone(),
+        run_id: run_id.map(str::to_string),
         sites,
     };
     let path = out.join(shard_file_name(shard.index));
@@ -84,7 +95,15 @@ pub fn write_portfolio(
 
 /// Reads every `shard-*.json` of `dir`, checks that they are shards `0..N` of one portfolio
 /// covering each site once, and writes the portfolio as the unsharded run would have.
-pub fn merge(dir: &Path, lang: ReportLang) -> Result<Portfolio, BatchError> {
+///
+/// With `expect_run_id`, every shard must carry that `--run-id`. Returns the portfolio and the
+/// run id the shards carry (`None` when they were run without one, which the caller warns of:
+/// a stale shard cannot then be told apart).
+pub fn merge(
+    dir: &Path,
+    lang: ReportLang,
+    expect_run_id: Option<&str>,
+) -> Result<(Portfolio, Option<String>), BatchError> {
     let fail = |message: String| BatchError::Merge { dir: dir.to_path_buf(), message };
     let entries = std::fs::read_dir(dir).map_err(|e| fail(format!("cannot read the folder: {e}")))?;
     let mut paths: Vec<PathBuf> = entries
@@ -141,6 +160,38 @@ pub fn merge(dir: &Path, lang: ReportLang) -> Result<Portfolio, BatchError> {
             )));
         }
     }
+    // A shard left in the folder by an earlier run of the same portfolio would otherwise merge
+    // last week's clashes into this week's report without a word.
+    for s in &shards {
+        if s.run_id != first.run_id {
+            let run =
+                |r: &Option<String>| r.as_deref().map_or("no --run-id".to_string(), |r| format!("run '{r}'"));
+            return Err(fail(format!(
+                "{} comes from {} but {} from {}: a shard of another run is in the folder (a stale shard of an earlier batch, or a rerun of one shard with a new id); rerun the missing shards with the same --run-id, or clear the folder",
+                shard_file_name(first.shard),
+                run(&first.run_id),
+                shard_file_name(s.shard),
+                run(&s.run_id)
+            )));
+        }
+        if s.portfolio_sha256 != first.portfolio_sha256 {
+            return Err(fail(format!(
+                "{} and {} ran different versions of portfolio '{}' (the file changed between their runs): rerun every shard on the same file",
+                shard_file_name(first.shard),
+                shard_file_name(s.shard),
+                first.portfolio
+            )));
+        }
+    }
+    if let Some(expected) = expect_run_id {
+        if first.run_id.as_deref() != Some(expected) {
+            return Err(fail(format!(
+                "the shards come from {} but --run-id '{expected}' was asked for",
+                first.run_id.as_deref().map_or("no --run-id".to_string(), |r| format!("run '{r}'"))
+            )));
+        }
+    }
+    let run_id = first.run_id.clone();
     let present: BTreeSet<usize> = shards.iter().map(|s| s.shard).collect();
     let missing: Vec<String> = (0..count).filter(|i| !present.contains(i)).map(|i| i.to_string()).collect();
     if !missing.is_empty() {
@@ -162,5 +213,5 @@ pub fn merge(dir: &Path, lang: ReportLang) -> Result<Portfolio, BatchError> {
     if sites.len() != total {
         return Err(fail(format!("the shards hold {} sites but the portfolio has {total}", sites.len())));
     }
-    write_portfolio(dir, &name, days, sites, lang)
+    Ok((write_portfolio(dir, &name, days, sites, lang)?, run_id))
 }

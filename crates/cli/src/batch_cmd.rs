@@ -64,6 +64,11 @@ pub struct BatchArgs {
     /// The day the 4D triage counts "needed within" from [default: each schedule's data date].
     #[arg(long, value_name = "YYYY-MM-DD")]
     today: Option<chrono::NaiveDate>,
+    /// An id shared by every shard of one batch (a Kubernetes Job's uid, a Slurm array's job
+    /// id), recorded in OUT/shard-I.json: `batch merge` refuses shards of different runs, so a
+    /// shard left in OUT by an earlier batch is never merged into this one. Only with --shard.
+    #[arg(long, value_name = "ID", requires = "shard", value_parser = parse_run_id)]
+    run_id: Option<String>,
     /// Check the portfolio (site names, globs, shard) and list the sites this invocation would
     /// run, without loading a model or writing anything.
     #[arg(long)]
@@ -83,12 +88,21 @@ enum BatchCommand {
         /// The language of report labels: en, zh or both.
         #[arg(long, value_parser = parse_lang)]
         lang: Option<plumbline_pipeline::ReportLang>,
+        /// Merge only if every shard carries this --run-id.
+        #[arg(long, value_name = "ID", value_parser = parse_run_id)]
+        run_id: Option<String>,
     },
 }
 
 pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
-    if let Some(BatchCommand::Merge { dir, lang }) = &args.command {
-        let portfolio = plumbline_batch::merge(dir, file_lang(*lang))?;
+    if let Some(BatchCommand::Merge { dir, lang, run_id }) = &args.command {
+        let (portfolio, merged_run) = plumbline_batch::merge(dir, file_lang(*lang), run_id.as_deref())?;
+        if merged_run.is_none() {
+            tracing::warn!(
+                "the shards carry no --run-id, so a shard left in {} by an earlier run of this portfolio could not be told apart; give every shard of a batch the same --run-id",
+                dir.display()
+            );
+        }
         tracing::info!(
             "merged {} sites into {}",
             portfolio.sites.len(),
@@ -139,7 +153,8 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     let code = exit_code(&sites);
     match shard {
         Some(shard) => {
-            let written = plumbline_batch::write_shard(&args.out, &file, shard, sites)?;
+            let written =
+                plumbline_batch::write_shard(&args.out, &file, shard, args.run_id.as_deref(), sites)?;
             tracing::info!(
                 "shard {shard} written to {}; run `plumbline batch merge {}` when every shard is done",
                 written.display(),
@@ -164,6 +179,20 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
 /// The sites this invocation would run, one line each, each checked as far as can be without
 /// loading a model (files found, rules read); nothing is run or written. Exit code 5 when a
 /// site would fail.
+/// A run id: printable, without spaces, at most 128 characters. An empty one is refused: it is
+/// what a deployment gives when the variable meant to carry the Job's id is unset.
+fn parse_run_id(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        return Err(
+            "the run id is empty (is the variable that should carry the Job's or array's id set?)".into()
+        );
+    }
+    if text.len() > 128 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("'{text}' is not a run id: use at most 128 characters without spaces"));
+    }
+    Ok(text.to_string())
+}
+
 fn dry_run(
     file: &PortfolioFile,
     shard: Option<Shard>,

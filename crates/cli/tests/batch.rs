@@ -200,6 +200,86 @@ fn a_merge_with_a_missing_or_foreign_shard_writes_nothing() {
     assert!(!dir.join("out/portfolio.json").exists());
 }
 
+/// A shard left in the folder by last week's run, or run on an edited portfolio, must never be
+/// merged into this week's report: the run id and the portfolio's digest tell them apart.
+#[test]
+fn a_merge_refuses_a_stale_shard_of_an_earlier_run_or_an_edited_portfolio() {
+    let dir = scratch("stale-shard");
+    let file = portfolio(&dir);
+    let name = file.to_str().expect("utf-8");
+    let shard = |i: usize, run: &str| {
+        let out = batch(
+            &dir,
+            &[
+                name,
+                "--out",
+                "out",
+                "--db",
+                "h.db",
+                "--shard",
+                &format!("{i}/2"),
+                "--reports",
+                "json",
+                "--run-id",
+                run,
+            ],
+        );
+        assert!(matches!(out.status.code(), Some(0 | 5)), "{}", text(&out));
+    };
+    let merge = |extra: &[&str]| {
+        plumbline().current_dir(&dir).args(["batch", "merge", "out"]).args(extra).output().expect("runs")
+    };
+    // Last week both shards ran; this week shard 1 did not (its pod failed), shard 0 did.
+    shard(0, "week-48");
+    shard(1, "week-48");
+    shard(0, "week-49");
+    let stale = merge(&[]);
+    assert_eq!(stale.status.code(), Some(2), "{}", text(&stale));
+    assert!(
+        text(&stale).contains("run 'week-49'") && text(&stale).contains("run 'week-48'"),
+        "{}",
+        text(&stale)
+    );
+    assert!(!dir.join("out/portfolio.json").exists(), "nothing merged");
+    // Once shard 1 reruns under this week's id, the merge goes through, and --run-id checks it.
+    shard(1, "week-49");
+    let wrong = merge(&["--run-id", "week-48"]);
+    assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong));
+    assert!(!dir.join("out/portfolio.json").exists());
+    let ok = merge(&["--run-id", "week-49"]);
+    assert!(matches!(ok.status.code(), Some(0 | 5)), "{}", text(&ok));
+    assert!(dir.join("out/portfolio.json").is_file());
+    assert!(!text(&ok).contains("no --run-id"), "{}", text(&ok));
+
+    // Without run ids, an edit of the portfolio between the shards' runs is still caught, and
+    // the merge warns that a stale shard could not be told apart.
+    let plain = |i: usize| {
+        let out = batch(
+            &dir,
+            &[name, "--out", "plain", "--db", "h.db", "--shard", &format!("{i}/2"), "--reports", "json"],
+        );
+        assert!(matches!(out.status.code(), Some(0 | 5)), "{}", text(&out));
+    };
+    plain(0);
+    let original = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, format!("{original}\n# edited after shard 0 ran\n")).expect("write");
+    plain(1);
+    let edited = plumbline().current_dir(&dir).args(["batch", "merge", "plain"]).output().expect("runs");
+    assert_eq!(edited.status.code(), Some(2), "{}", text(&edited));
+    assert!(text(&edited).contains("different versions of portfolio"), "{}", text(&edited));
+    std::fs::write(&file, &original).expect("write");
+    plain(1);
+    let warned = plumbline().current_dir(&dir).args(["batch", "merge", "plain"]).output().expect("runs");
+    assert!(matches!(warned.status.code(), Some(0 | 5)), "{}", text(&warned));
+    assert!(text(&warned).contains("carry no --run-id"), "{}", text(&warned));
+
+    // An empty run id (an unset variable in a deployment) and one without --shard are refused.
+    for args in [vec![name, "--shard", "0/2", "--run-id", ""], vec![name, "--run-id", "week-49"]] {
+        let out = batch(&dir, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    }
+}
+
 #[test]
 fn a_broken_portfolio_file_stops_before_any_site_runs() {
     let dir = scratch("broken-file");

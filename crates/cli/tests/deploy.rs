@@ -467,6 +467,13 @@ fn every_indexed_job_shard_dry_runs_its_own_sites() {
             local(v)
         } else if e["valueFrom"].get("secretKeyRef").is_some() {
             history.to_str().expect("UTF-8").to_string()
+        } else if let Some(field) = e["valueFrom"].get("fieldRef") {
+            // The only pod field the Job reads: its own uid, the same in every pod of the Job.
+            assert_eq!(
+                field["fieldPath"], "metadata.labels['batch.kubernetes.io/controller-uid']",
+                "env {name}: the Job's uid"
+            );
+            "5a1f0c9e-2b7d-4c1e-9f3a-0d6b8e2c4a71".to_string()
         } else if let Some(field) = e["valueFrom"].get("resourceFieldRef") {
             let (kind, resource) =
                 field["resource"].as_str().expect("resource").split_once('.').expect("KIND.RESOURCE");
@@ -490,6 +497,8 @@ fn every_indexed_job_shard_dry_runs_its_own_sites() {
         let argv: Vec<String> = args.iter().map(|a| local(&k8s_expand(a, &pod_env))).collect();
         assert!(references(&argv).is_empty(), "unexpanded: {argv:?}");
         assert_eq!(flag(&argv, "--shard"), Some(format!("{index}/{n}").as_str()));
+        // Every shard of one Job carries the Job's uid, so the merge refuses a stale shard.
+        assert_eq!(flag(&argv, "--run-id"), Some("5a1f0c9e-2b7d-4c1e-9f3a-0d6b8e2c4a71"));
         // The image runs ENTRYPOINT + args; here the ENTRYPOINT is the binary under test.
         assert_eq!(entrypoint, ["plumbline"]);
         let out = plumbline()
@@ -721,4 +730,10 @@ fn the_slurm_array_and_its_merge_write_the_portfolio() {
         json["sites"].as_array().expect("sites").iter().filter_map(|s| s["name"].as_str()).collect();
     names.sort_unstable();
     assert_eq!(names, ["dc-0001", "sh-0001"]);
+    // Each task recorded the array's job id as the run id.
+    for index in 0..n {
+        let shard = portfolio.dir.path().join(folder).join(format!("shard-{index}.json"));
+        let json: Value = serde_json::from_slice(&std::fs::read(&shard).expect("shard file")).expect("JSON");
+        assert_eq!(json["run_id"], "4242", "shard {index}");
+    }
 }

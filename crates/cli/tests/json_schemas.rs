@@ -180,7 +180,7 @@ fn portfolio_and_shard_of_a_batch() {
         "[[site]]\nname = \"br-1\"\nregion = \"华东\"\nmodels = [\"models/*.ifc\"]\nrules = {rules:?}\n\n[[site]]\nname = \"br-2\"\nmodels = [\"missing/*.ifc\"]\nrules = {rules:?}\n"
     );
     std::fs::write(dir.join("p.toml"), toml).expect("write");
-    for args in [vec!["--out", "whole"], vec!["--out", "sharded", "--shard", "0/1"]] {
+    for args in [vec!["--out", "whole"], vec!["--out", "sharded", "--shard", "0/1", "--run-id", "job-7"]] {
         let out = plumbline(&dir)
             .args(["batch", "p.toml", "--db", "h.db", "--reports", "json"])
             .args(&args)
