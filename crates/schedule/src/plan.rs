@@ -174,6 +174,10 @@ pub struct SchedulePlan {
     /// Start-to-start lags of started predecessors count from the data date (P6 "calculate
     /// start-to-start lag from early start") rather than the actual start.
     pub ss_lag_from_early_start: bool,
+    /// An as-late-as-possible activity's total float is measured from the early dates it was
+    /// moved to (P6: the free float it consumed is gone), rather than from those before the
+    /// move (MS Project keeps the early dates and starts the task at its late start).
+    pub alap_float_from_moved_dates: bool,
     /// Exact lags in working minutes, parallel to [`crate::Schedule::dependencies`] where the
     /// reader knew them (`None`: the dependency's `lag_days` times the lag calendar's day).
     pub lag_min: Vec<Option<i64>>,

@@ -9,13 +9,14 @@ use plumbline_schedule::{read_schedule, Format};
 use plumbline_testkit::schedules_dir;
 
 /// Files and the share of compared activities that must agree in every figure (percent). The
-/// goal is 99; a lower level is a documented shortfall (README) held so it cannot regress.
+/// goal is 99; a file above it that a fix raised is held at its new level, and a lower level is
+/// a documented shortfall (README) held so it cannot regress.
 const LEVELS: &[(&str, f64)] = &[
     ("xer/aspose_MultiprojectWithExternal.xer", 99.0),
     ("xer/bhatticoder_CONSRTRUCTION.xer", 99.0),
-    ("xer/bhatticoder_Hotel_Project.xer", 99.0),
+    ("xer/bhatticoder_Hotel_Project.xer", 99.5),
     ("xer/constology_wk2.xer", 99.0),
-    ("xer/jaggelas_test.xer", 98.8),
+    ("xer/jaggelas_test.xer", 99.5),
     ("xer/nmoghimi_UP-54069-20260122.xer", 99.0),
     ("mspdi/mpxj_legacy_sample1.xml", 94.4),
     ("mspdi/mpxj_mspdirelations.xml", 99.0),

@@ -72,6 +72,7 @@ pub(crate) struct Network {
     pub float: crate::plan::FloatKind,
     pub progress: crate::plan::ProgressMode,
     pub ss_lag_from_early_start: bool,
+    pub alap_float_from_moved_dates: bool,
     pub warnings: Vec<String>,
 }
 
@@ -317,6 +318,7 @@ impl Network {
             float: plan.float,
             progress: plan.progress,
             ss_lag_from_early_start: plan.ss_lag_from_early_start,
+            alap_float_from_moved_dates: plan.alap_float_from_moved_dates,
             warnings,
         })
     }

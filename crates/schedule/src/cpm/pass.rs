@@ -257,11 +257,18 @@ fn backward_one(net: &Network, dur: &[i64], out: &mut Times, i: usize) -> Result
             DependencyType::SF => hi_s = min_opt(hi_s, back(out.lf[j])?),
         }
     }
+    let p = node.project.min(out.project_finish.len().saturating_sub(1));
+    let must_finish = net.must_finish.get(p).copied().flatten();
     // An activity whose successors all tie to its start (SS, SF) has an open finish: it may
     // finish no later than the project does.
     if hi.is_none() {
-        let p = node.project.min(out.project_finish.len().saturating_sub(1));
-        hi = Some(net.must_finish.get(p).copied().flatten().unwrap_or(out.project_finish[p]));
+        hi = Some(must_finish.unwrap_or(out.project_finish[p]));
+    }
+    // No activity of a project may finish after its must-finish-by date, even where a
+    // successor in another project could wait longer (P6 stores such an activity's late finish
+    // on its own project's date).
+    if let Some(mf) = must_finish {
+        lower(&mut hi, &mut hi_w, mf);
     }
     if let Some(f) = node.finish_max {
         lower(&mut hi, &mut hi_w, f);
@@ -319,14 +326,18 @@ fn backward_one(net: &Network, dur: &[i64], out: &mut Times, i: usize) -> Result
     };
     out.w_ls[i] = w_ls;
     out.w_lf[i] = w_lf;
-    let start_float = w_ls - out.w_rs[i];
-    let finish_float = w_lf - out.w_ef[i];
-    out.tf[i] = match net.float {
+    out.tf[i] = float_of(net.float, w_ls - out.w_rs[i], w_lf - out.w_ef[i]);
+    Ok(())
+}
+
+/// Total float under the file's definition (`sched_float_type`) from the start and finish
+/// floats in working minutes.
+fn float_of(kind: FloatKind, start_float: i64, finish_float: i64) -> i64 {
+    match kind {
         FloatKind::Start => start_float,
         FloatKind::Finish => finish_float,
         FloatKind::Smallest => start_float.min(finish_float),
-    };
-    Ok(())
+    }
 }
 
 /// As late as possible: early dates moved as late as the successors' early dates allow.
@@ -359,6 +370,14 @@ pub(crate) fn as_late_as_possible(net: &Network, dur: &[i64], out: &mut Times) -
                     out.es[i] = s;
                     out.rs[i] = s;
                     out.ef[i] = if d > 0 { cal.add(s, d)? } else { s };
+                    // P6 measures the float of an ALAP activity from the early dates it was
+                    // moved to (what it stores as early start), not from the ones before
+                    // the move: the float it gave up is gone.
+                    out.w_rs[i] = cal.work_before(out.es[i])?;
+                    out.w_ef[i] = cal.work_before(out.ef[i])?;
+                    if net.alap_float_from_moved_dates {
+                        out.tf[i] = float_of(net.float, out.w_ls[i] - out.w_rs[i], out.w_lf[i] - out.w_ef[i]);
+                    }
                 }
             }
             Ok(())

@@ -171,6 +171,7 @@ pub(super) fn fill(
         plan.projects.push(ProjectPlan { default_calendar, ..ProjectPlan::default() });
     }
     plan.open_start = OpenStart::ProjectStart;
+    plan.alap_float_from_moved_dates = true;
     plan.lag_min = lags_hr.iter().map(|h| Some((h * 60.0).round() as i64)).collect();
 
     for (task, (project, a)) in schedule.tasks.iter_mut().zip(activities) {

@@ -119,6 +119,7 @@ pub(super) fn fill(
         plan.ss_lag_from_early_start = flag("sched_lag_early_start_flag");
     }
     plan.open_start = OpenStart::ProjectStart;
+    plan.alap_float_from_moved_dates = true;
     plan.lag_min = lags_hr.iter().map(|h| Some((h * 60.0).round() as i64)).collect();
 
     for ((line, row), task) in task_table.rows.iter().zip(schedule.tasks.iter_mut()) {
