@@ -32,6 +32,11 @@ pub struct ImportArgs {
     /// Write the summary as JSON to this file, or to stdout with `-`.
     #[arg(long, value_name = "FILE|-")]
     json: Option<PathBuf>,
+    /// The history project (site) the review is about. Needed only when the topics match
+    /// clashes of several projects: sites copied from one template share GlobalIds, and a
+    /// review of one site must not change another's.
+    #[arg(long, value_name = "NAME")]
+    project: Option<String>,
 }
 
 /// What an import did.
@@ -79,6 +84,18 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("{}: not a readable BCF archive", args.file.display()))?;
     let db = plumbline_pipeline::history_location(args.db.as_deref());
     let mut store = Store::open_existing(&db)?;
+    if let Some(project) = args.project.as_deref() {
+        let projects = store.projects()?;
+        if !projects.contains_key(project.trim()) {
+            let known: Vec<&str> = projects.keys().map(String::as_str).collect();
+            anyhow::bail!(
+                "{}: no project '{project}' in the history (its projects: {})",
+                db.display(),
+                known.join(", ")
+            );
+        }
+        store.set_project(Some(project));
+    }
     let now = Utc::now();
     let mut summary = ImportSummary {
         file: args.file.display().to_string(),
@@ -86,6 +103,10 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         warnings: archive.warnings.clone(),
         ..Default::default()
     };
+    // Every topic is matched first and nothing is written until the matches are known to
+    // belong to one project: a topic that matched clashes of two sites would otherwise change
+    // both, or stop half-way with the earlier topics already saved.
+    let mut matched: Vec<(&plumbline_bcf::Topic, Vec<plumbline_store::StoredClash>)> = Vec::new();
     for topic in &archive.topics {
         let mut clashes = store.clashes_in_group(&topic.guid)?;
         if clashes.is_empty() {
@@ -97,7 +118,7 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             for (i, a) in ids.iter().enumerate() {
                 for b in &ids[i + 1..] {
                     for c in store.clashes_between(a, b)? {
-                        if seen.insert(c.id.clone()) {
+                        if seen.insert((c.project.clone(), c.id.clone())) {
                             clashes.push(c);
                         }
                     }
@@ -108,6 +129,23 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             summary.unmatched.push((topic.guid.clone(), topic.title.clone()));
             continue;
         }
+        matched.push((topic, clashes));
+    }
+    let projects: BTreeSet<&str> =
+        matched.iter().flat_map(|(_, clashes)| clashes.iter().map(|c| c.project.as_str())).collect();
+    if projects.len() > 1 {
+        let names: Vec<&str> = projects.into_iter().collect();
+        anyhow::bail!(
+            "{}: the topics match clashes of several projects ({}) in {}: their models share GlobalIds; nothing was imported; choose the project the review is about with --project",
+            args.file.display(),
+            names.join(", "),
+            db.display()
+        );
+    }
+    if let Some(project) = projects.first() {
+        store.set_project(Some(project));
+    }
+    for (topic, clashes) in matched {
         summary.matched_topics += 1;
         summary.clashes_matched += clashes.len();
         let topic_by = topic

@@ -118,7 +118,10 @@ impl StatusArgs {
 pub fn run_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let mut store = Store::open_existing_location(&args.db)?;
     store.set_project(args.project.as_deref());
-    let id = store.resolve(&args.id)?;
+    // A number can be one project's while its id is in several: the clash found is named by
+    // its project from here on.
+    let (project, id) = store.resolve_clash(&args.id)?;
+    store.set_project(Some(&project));
     let now = Utc::now();
     let by = args.by.as_deref().unwrap_or_default();
     let update = args.review_update()?;

@@ -36,8 +36,7 @@ fn copy(from: &Path, to: &Path) {
     std::fs::copy(from, to).expect("copy");
 }
 
-/// Writes a generated sample and its truth file (each seed has its own GlobalIds: one history
-/// refuses the same clash in two projects).
+/// Writes a generated sample and its truth file.
 fn generate(dir: &Path, site: &str, args: &[&str]) {
     let folder = dir.join("sites").join(site);
     std::fs::create_dir_all(&folder).expect("folder");
@@ -278,6 +277,103 @@ fn a_merge_refuses_a_stale_shard_of_an_earlier_run_or_an_edited_portfolio() {
         let out = batch(&dir, &args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
     }
+}
+
+/// Branches renovated from one template share GlobalIds. In one history each site keeps its
+/// own clashes; a lookup or a BCF review that could mean either site asks which, and changes
+/// nothing until told.
+#[test]
+fn sites_copied_from_one_template_share_a_history_and_reviews_stay_with_their_site() {
+    let dir = scratch("template-sites");
+    generate(&dir, "template", &["branch", "--seed", "21"]);
+    copy(&repo("assets/rules/bank-branch.toml"), &dir.join("rules/bank-branch.toml"));
+    let mut toml =
+        String::from("name = \"Template programme\"\n\n[defaults]\nrules = \"rules/bank-branch.toml\"\n");
+    for site in ["br-a", "br-b"] {
+        toml.push_str(&format!("\n[[site]]\nname = \"{site}\"\nmodels = [\"sites/template/*.ifc\"]\n"));
+    }
+    std::fs::write(dir.join("portfolio.toml"), toml).expect("write");
+    let run = batch(&dir, &["portfolio.toml", "--out", "out", "--db", "h.db", "--reports", "json,bcf"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let p = read_json(&dir.join("out/portfolio.json"));
+    let expected = truth_clashes(&dir, "template");
+    for site in p["sites"].as_array().expect("sites") {
+        assert_eq!(site["outcome"], "ok", "{site}");
+        assert_eq!(site["clashes"]["found"], expected, "{site}");
+    }
+    let status = |args: &[&str]| {
+        plumbline().current_dir(&dir).arg("status").args(args).args(["--db", "h.db"]).output().expect("runs")
+    };
+    // Clash #1 is in both sites: the lookup names them and asks.
+    let ambiguous = status(&["#1"]);
+    assert_eq!(ambiguous.status.code(), Some(2), "{}", text(&ambiguous));
+    assert!(text(&ambiguous).contains("br-a") && text(&ambiguous).contains("br-b"), "{}", text(&ambiguous));
+    let set = status(&["#1", "--project", "br-b", "--set", "reviewed", "--by", "li.wei"]);
+    assert_eq!(set.status.code(), Some(0), "{}", text(&set));
+
+    // Site A's BCF, closed by a reviewer in another tool.
+    let bcf = dir.join("out/br-a/clashes.bcfzip");
+    let closed = dir.join("closed.bcfzip");
+    {
+        let mut from = zip::ZipArchive::new(std::fs::File::open(&bcf).expect("bcf")).expect("zip");
+        let mut to = zip::ZipWriter::new(std::fs::File::create(&closed).expect("create"));
+        for i in 0..from.len() {
+            let mut entry = from.by_index(i).expect("entry");
+            let name = entry.name().expect("entry name").to_string();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).expect("read");
+            if name.ends_with("markup.bcf") {
+                let text = String::from_utf8(bytes).expect("UTF-8");
+                let text = regex_free_status(&text, "Closed");
+                bytes = text.into_bytes();
+            }
+            to.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
+            std::io::Write::write_all(&mut to, &bytes).expect("write");
+        }
+        to.finish().expect("finish");
+    }
+    let import = |extra: &[&str]| {
+        plumbline()
+            .current_dir(&dir)
+            .args(["bcf", "import"])
+            .arg(&closed)
+            .args(["--db", "h.db"])
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let refused = import(&[]);
+    assert_ne!(refused.status.code(), Some(0), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("several projects") && text(&refused).contains("nothing was imported"),
+        "{}",
+        text(&refused)
+    );
+    let open_in = |project: &str| {
+        let out = plumbline()
+            .current_dir(&dir)
+            .args(["history", "--db", "h.db", "--project", project, "--json", "-"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        json["projects"][project]["open"].as_u64().expect("open")
+    };
+    assert_eq!((open_in("br-a"), open_in("br-b")), (expected as u64, expected as u64), "nothing changed");
+    let unknown = import(&["--project", "br-z"]);
+    assert_ne!(unknown.status.code(), Some(0), "{}", text(&unknown));
+    let imported = import(&["--project", "br-a"]);
+    assert_eq!(imported.status.code(), Some(0), "{}", text(&imported));
+    assert_eq!(open_in("br-a"), 0, "site A's clashes closed: {}", text(&imported));
+    assert_eq!(open_in("br-b"), expected as u64, "site B untouched");
+}
+
+/// Every topic's status in a BCF 2.1 markup set to `status`.
+fn regex_free_status(markup: &str, status: &str) -> String {
+    let Some(start) = markup.find("TopicStatus=\"") else { return markup.to_string() };
+    let value = start + "TopicStatus=\"".len();
+    let end = value + markup[value..].find('"').expect("closing quote");
+    format!("{}{status}{}", &markup[..value], &markup[end..])
 }
 
 #[test]

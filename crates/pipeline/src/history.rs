@@ -46,7 +46,7 @@ pub fn record_run_then<T>(
     store.record_revision_run_then(report, &meta, &Unchecked::of_set(set), Some(&revision), before_commit)
 }
 
-fn run_meta(
+pub(crate) fn run_meta(
     report: &Report,
     rules_file: Option<&Path>,
     started_utc: chrono::DateTime<chrono::Utc>,

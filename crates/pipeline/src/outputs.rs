@@ -282,12 +282,23 @@ pub fn status_change_note(change: &plumbline_store::StatusChange) -> String {
 /// What reviewers recorded in the history on the clashes of `report` (review fields, comments,
 /// people's status decisions with their comments), by clash id, for the BCF export. Read before
 /// the run is recorded: a run changes statuses but never this. A history that does not exist
-/// yet has none.
-pub fn review_notes(history: &Path, report: &Report) -> Result<BTreeMap<String, ReviewNotes>, PipelineError> {
+/// yet has none. The clashes are those of the project the run records into (`project`, else
+/// the history's default for a run with `rules_file`, see `record_run_then`): sites copied from
+/// one template have clashes with the same ids, and another site's notes are not this one's.
+pub fn review_notes(
+    history: &Path,
+    project: Option<&str>,
+    rules_file: Option<&Path>,
+    report: &Report,
+    started_utc: chrono::DateTime<chrono::Utc>,
+) -> Result<BTreeMap<String, ReviewNotes>, PipelineError> {
     if !history.exists() {
         return Ok(BTreeMap::new());
     }
-    let store = plumbline_store::Store::open_existing(history)?;
+    let mut store = plumbline_store::Store::open_existing(history)?;
+    store.set_project(project);
+    let project = store.project_for(&crate::history::run_meta(report, rules_file, started_utc))?;
+    store.set_project(Some(&project));
     let mut notes = BTreeMap::new();
     for c in report.clashes() {
         let Some(stored) = store.clash(&c.id)? else { continue };

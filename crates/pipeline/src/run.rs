@@ -159,11 +159,11 @@ fn run_stages(
     let history = match &plan.history {
         Some(path) => {
             let rules = plan.rules_file.as_deref();
+            let project = plan.project.as_deref();
             let notes = match plan.outputs.bcf {
-                Some(_) => review_notes(path, &report)?,
+                Some(_) => review_notes(path, project, rules, &report, started_utc)?,
                 None => BTreeMap::new(),
             };
-            let project = plan.project.as_deref();
             let (summary, staged) =
                 record_run_then(path, project, &mut report, rules, &set, started_utc, |r| {
                     stage_reports(&plan.outputs, &set, r, &notes, observer)

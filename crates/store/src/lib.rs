@@ -29,7 +29,11 @@
 //! revision to those the history knows (GlobalId, then class + name + geometry fingerprint).
 //!
 //! **Projects.** One database holds several projects (a programme of sites on one server): runs
-//! and clashes belong to one, and clash numbers count per project. A run records into the
+//! and clashes belong to one, and clash numbers count per project. A clash is identified by its
+//! project and its id: sites copied from one template share GlobalIds, so two projects find
+//! clashes with the same id, and each keeps its own status, history and comments. Lookups by
+//! id use the project [`Store::set_project`] chose, else the only project that has the id, and
+//! answer [`StoreError::Ambiguous`] when several do. A run records into the
 //! project [`Store::set_project`] chose, or else the one its rule file or models name
 //! ([`RunMeta::default_project`]); a history from before projects is the project `default`, and
 //! runs without a project keep recording into it while it is the only one.
@@ -300,7 +304,9 @@ impl Store {
         }
     }
 
-    /// Sets a clash's status by hand and records who, when and why in its history. Any status
+    /// Sets a clash's status by hand and records who, when and why in its history. The clash is
+    /// the one with this id in the chosen project ([`Store::set_project`]), else in the only
+    /// project that has the id ([`StoreError::Ambiguous`] when several do). Any status
     /// may be set; `resolved` means "marked fixed" (a later run that finds it again makes it new).
     /// Setting the status a clash already has still adds a history entry: a confirmation, with
     /// its comment, is part of the record. The decision remembers the state of the clash's
@@ -315,15 +321,16 @@ impl Store {
     ) -> Result<StatusChange> {
         let by = self.require_name(by)?.to_string();
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-        let path = self.path.clone();
+        let chosen = self.project.clone();
         let before = self.write(|db| {
             // Read under the writer lock: a second reviewer's decision lands after the first's,
             // and its `from` is the first's status.
-            let Some(before) = db.status_of(clash_id)? else {
-                return Err(StoreError::UnknownClash { path, id: clash_id.to_string() });
+            let project = known_project(db, chosen.as_deref(), clash_id)?;
+            let Some(before) = db.status_of(&project, clash_id)? else {
+                return Err(unknown(db, clash_id));
             };
-            db.set_status(clash_id, status, None, &by, at_utc, true)?;
-            db.log_change(clash_id, None, Some(before), status, &by, at_utc, comment)?;
+            db.set_status(&project, clash_id, status, None, &by, at_utc, true)?;
+            db.log_change(&project, clash_id, None, Some(before), status, &by, at_utc, comment)?;
             Ok(before)
         })?;
         Ok(StatusChange {
@@ -338,13 +345,21 @@ impl Store {
     }
 
     /// The id of the clash a person named by number (`#12`, `12`) or id; an unknown one is
-    /// [`StoreError::UnknownClash`]. Numbers count per project: a number that several projects
-    /// have needs [`Store::set_project`] ([`StoreError::Ambiguous`]).
+    /// [`StoreError::UnknownClash`]. Numbers count per project, and sites copied from one
+    /// template share ids: a reference that several projects have needs [`Store::set_project`]
+    /// ([`StoreError::Ambiguous`]).
     pub fn resolve(&self, reference: &str) -> Result<String> {
+        self.resolve_clash(reference).map(|(_, id)| id)
+    }
+
+    /// As [`Store::resolve`], with the clash's project: `(project, id)`, what identifies a clash.
+    /// A caller that then names the clash by id chooses this project first
+    /// ([`Store::set_project`]): another project may have a clash with the same id.
+    pub fn resolve_clash(&self, reference: &str) -> Result<(String, String)> {
         let mut found = self.db().resolve(reference, self.project.as_deref())?;
         match found.len() {
             0 => Err(StoreError::UnknownClash { path: self.path.clone(), id: reference.trim().to_string() }),
-            1 => Ok(found.remove(0).0),
+            1 => Ok(found.remove(0)).map(|(id, project)| (project, id)),
             _ => Err(StoreError::Ambiguous {
                 path: self.path.clone(),
                 reference: reference.trim().to_string(),
@@ -364,15 +379,17 @@ impl Store {
         at_utc: DateTime<Utc>,
     ) -> Result<Review> {
         let by = self.require_name(by)?.to_string();
-        let path = self.path.clone();
+        let chosen = self.project.clone();
         self.write(|db| {
-            let Some(before) = db.clash(clash_id)? else {
-                return Err(StoreError::UnknownClash { path, id: clash_id.to_string() });
+            let project = known_project(db, chosen.as_deref(), clash_id)?;
+            let Some(before) = db.clash(&project, clash_id)? else {
+                return Err(unknown(db, clash_id));
             };
             let after = update.apply(&before.review);
             if after != before.review {
-                db.set_review(clash_id, &after)?;
+                db.set_review(&project, clash_id, &after)?;
                 db.insert_comment(
+                    &project,
                     clash_id,
                     &by,
                     &describe_review_change(&before.review, &after),
@@ -411,12 +428,13 @@ impl Store {
                 message: "a comment needs some text".into(),
             });
         }
-        let path = self.path.clone();
+        let chosen = self.project.clone();
         self.write(|db| {
-            if db.status_of(clash_id)?.is_none() {
-                return Err(StoreError::UnknownClash { path, id: clash_id.to_string() });
+            let project = known_project(db, chosen.as_deref(), clash_id)?;
+            if db.status_of(&project, clash_id)?.is_none() {
+                return Err(unknown(db, clash_id));
             }
-            db.insert_comment(clash_id, &by, text, at)
+            db.insert_comment(&project, clash_id, &by, text, at)
         })?;
         Ok(Comment {
             clash_id: clash_id.to_string(),
@@ -440,34 +458,69 @@ impl Store {
         Ok(runs)
     }
 
-    /// A clash's current status, or `None` when the history has never seen it.
+    /// A clash's current status, or `None` when the history has never seen it. Like every
+    /// lookup by id, of the chosen project, else of the only project that has the id
+    /// ([`StoreError::Ambiguous`] when several do).
     pub fn status_of(&self, clash_id: &str) -> Result<Option<Status>> {
-        self.db().status_of(clash_id)
+        let db = self.db();
+        match clash_project(&db, self.project.as_deref(), clash_id)? {
+            Some(project) => db.status_of(&project, clash_id),
+            None => Ok(None),
+        }
     }
 
-    /// The status of every clash the history has seen, by id.
+    /// The status of every clash of the chosen project, or of every project when none is
+    /// chosen, by id. Without a chosen project, an id that several projects have is
+    /// [`StoreError::Ambiguous`]; [`Store::statuses_by_project`] lists them all.
     pub fn statuses(&self) -> Result<BTreeMap<String, Status>> {
-        self.db().statuses()
+        let mut out: BTreeMap<String, Status> = BTreeMap::new();
+        let mut projects: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (project, id, status) in self.db().statuses(self.project.as_deref())? {
+            projects.entry(id.clone()).or_default().push(project);
+            out.insert(id, status);
+        }
+        if let Some((id, projects)) = projects.into_iter().find(|(_, p)| p.len() > 1) {
+            return Err(StoreError::Ambiguous { path: self.path.clone(), reference: id, projects });
+        }
+        Ok(out)
     }
 
-    /// One clash, or `None` when the history has never seen it.
+    /// The status of every clash of the chosen project, or of all, by project and id.
+    pub fn statuses_by_project(&self) -> Result<BTreeMap<(String, String), Status>> {
+        let rows = self.db().statuses(self.project.as_deref())?;
+        Ok(rows.into_iter().map(|(project, id, status)| ((project, id), status)).collect())
+    }
+
+    /// One clash (see [`Store::status_of`] for which), or `None` when the history has never
+    /// seen it.
     pub fn clash(&self, clash_id: &str) -> Result<Option<StoredClash>> {
-        self.db().clash(clash_id)
+        let db = self.db();
+        match clash_project(&db, self.project.as_deref(), clash_id)? {
+            Some(project) => db.clash(&project, clash_id),
+            None => Ok(None),
+        }
     }
 
-    /// The clashes of a group, by the group's BCF topic GUID (case-insensitive), sorted by id.
+    /// The clashes of a group, by the group's BCF topic GUID (case-insensitive), of the chosen
+    /// project or of all, sorted by id, then project. Each names its project
+    /// ([`StoredClash::project`]): a caller that changes one chooses that project first.
     pub fn clashes_in_group(&self, group_guid: &str) -> Result<Vec<StoredClash>> {
-        self.db().clashes_in_group(group_guid)
+        self.db().clashes_in_group(group_guid, self.project.as_deref())
     }
 
-    /// The clashes between two elements, in either order, of every test, sorted by id.
+    /// The clashes between two elements, in either order, of every test, of the chosen project
+    /// or of all, sorted by id, then project.
     pub fn clashes_between(&self, global_id_a: &str, global_id_b: &str) -> Result<Vec<StoredClash>> {
-        self.db().clashes_between(global_id_a, global_id_b)
+        self.db().clashes_between(global_id_a, global_id_b, self.project.as_deref())
     }
 
-    /// A clash's comments, oldest first.
+    /// A clash's comments (see [`Store::status_of`] for which clash), oldest first.
     pub fn comments(&self, clash_id: &str) -> Result<Vec<Comment>> {
-        self.db().comments(clash_id)
+        let db = self.db();
+        match clash_project(&db, self.project.as_deref(), clash_id)? {
+            Some(project) => db.comments(&project, clash_id),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Every clash the history holds open (any status but resolved), of the chosen project or
@@ -484,9 +537,14 @@ impl Store {
         Ok(report::open_report(clashes, models))
     }
 
-    /// A clash's status history, oldest first: every automatic and manual change.
+    /// A clash's status history (see [`Store::status_of`] for which clash), oldest first: every
+    /// automatic and manual change.
     pub fn status_history(&self, clash_id: &str) -> Result<Vec<StatusChange>> {
-        self.db().status_history(clash_id)
+        let db = self.db();
+        match clash_project(&db, self.project.as_deref(), clash_id)? {
+            Some(project) => db.status_history(&project, clash_id),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The database's own consistency check: for SQLite `PRAGMA integrity_check` must say "ok";
@@ -510,14 +568,17 @@ impl Store {
             ),
             (
                 "status history rows without their clash",
-                "SELECT count(*) FROM status_changes s LEFT JOIN clashes c ON c.id = s.clash_id WHERE c.id IS NULL",
+                "SELECT count(*) FROM status_changes s LEFT JOIN clashes c
+                 ON c.project = s.project AND c.id = s.clash_id WHERE c.id IS NULL",
             ),
             (
                 "comments without their clash",
-                "SELECT count(*) FROM comments s LEFT JOIN clashes c ON c.id = s.clash_id WHERE c.id IS NULL",
+                "SELECT count(*) FROM comments s LEFT JOIN clashes c
+                 ON c.project = s.project AND c.id = s.clash_id WHERE c.id IS NULL",
             ),
         ] {
-            let n = self.conn.query_one(sql, &[]).map_err(fail)?.map(|r| r.int(0)).transpose().map_err(fail)?;
+            let n =
+                self.conn.query_one(sql, &[]).map_err(fail)?.map(|r| r.int(0)).transpose().map_err(fail)?;
             if n.unwrap_or(0) > 0 {
                 findings.push(format!("{what}: {}", n.unwrap_or(0)));
             }
@@ -529,7 +590,7 @@ impl Store {
         }
     }
 
-    /// Every clash the history holds, open or not, sorted by id.
+    /// Every clash the history holds, of every project, open or not, sorted by id, then project.
     pub fn all_clashes(&self) -> Result<Vec<StoredClash>> {
         self.db().all_clashes()
     }
@@ -576,6 +637,34 @@ impl Store {
     }
 }
 
+/// The project of clash `clash_id` for a lookup by id: the `chosen` one, else the only project
+/// that has the id; `None` when none has it. Sites copied from one template share GlobalIds and
+/// so clash ids: an id that several projects have names no clash until a project is chosen.
+fn clash_project(db: &Db<'_>, chosen: Option<&str>, clash_id: &str) -> Result<Option<String>> {
+    if let Some(project) = chosen {
+        return Ok(Some(project.to_string()));
+    }
+    let mut projects = db.projects_of(clash_id)?;
+    match projects.len() {
+        0 => Ok(None),
+        1 => Ok(projects.pop()),
+        _ => Err(StoreError::Ambiguous {
+            path: db.path().to_path_buf(),
+            reference: clash_id.to_string(),
+            projects,
+        }),
+    }
+}
+
+/// As [`clash_project`], for a change: an unknown clash is [`StoreError::UnknownClash`].
+fn known_project(db: &Db<'_>, chosen: Option<&str>, clash_id: &str) -> Result<String> {
+    clash_project(db, chosen, clash_id)?.ok_or_else(|| unknown(db, clash_id))
+}
+
+fn unknown(db: &Db<'_>, clash_id: &str) -> StoreError {
+    StoreError::UnknownClash { path: db.path().to_path_buf(), id: clash_id.to_string() }
+}
+
 /// Turns SQLite's answer into an error that says what it means for the user's file.
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;
@@ -607,6 +696,8 @@ fn db_error(path: &Path, e: DbError) -> StoreError {
 mod tests;
 #[cfg(test)]
 mod tests_pg;
+#[cfg(test)]
+mod tests_projects;
 #[cfg(test)]
 mod tests_revision;
 #[cfg(test)]

@@ -76,13 +76,13 @@ pub fn sqlite_in_memory() -> Result<Conn, StoreError> {
 fn sqlite_init(mut conn: Connection, path: PathBuf) -> Result<Conn, StoreError> {
     let fail = |e: rusqlite::Error| crate::classify(&path, e);
     // Another process (the viewer, a second run) may hold the write lock for a whole run.
-    conn.busy_timeout(Duration::from_secs(60)).map_err(fail)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
     conn.set_prepared_statement_cache_capacity(64);
     // The markers are read before anything is written, so a foreign file stays untouched.
-    let version = checked_version(&path, schema::inspect(&conn).map_err(fail)?, "an SQLite database")?;
+    let version =
+        checked_version(&path, schema::inspect_snapshot(&mut conn).map_err(fail)?, "an SQLite database")?;
     // `journal_mode` answers with the mode it got; in memory that is "memory", not "wal".
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(fail)?;
+    let mode = wal_mode(&conn, BUSY_TIMEOUT).map_err(fail)?;
     if path != Path::new(":memory:") && !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Invalid {
             path,
@@ -92,9 +92,35 @@ fn sqlite_init(mut conn: Connection, path: PathBuf) -> Result<Conn, StoreError> 
     conn.pragma_update(None, "synchronous", "FULL").map_err(fail)?;
     conn.pragma_update(None, "foreign_keys", true).map_err(fail)?;
     if version < SCHEMA_VERSION {
-        schema::migrate(&mut conn).map_err(fail)?;
+        // New or older: `migrate` takes the write lock before it looks again, so of two
+        // processes creating the same file at once, one creates it and the other finds it made.
+        schema::migrate(&mut conn, |kind| checked_version(&path, kind, "an SQLite database"), fail)?;
     }
     Ok(Conn::Sqlite(conn))
+}
+
+/// How long opening and writing wait for another process's lock: it may hold the write lock
+/// for a whole run.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Switches the file to WAL and answers the mode it got. The switch needs the file to itself for
+/// a moment, and SQLite answers `SQLITE_BUSY` at once, without its busy handler, while another
+/// connection reads or writes it (several processes opening a new history at once): so it is
+/// retried, up to `timeout`, as the busy handler would wait. Once in WAL the mode is kept in the
+/// file and the pragma no longer needs the lock.
+fn wal_mode(conn: &Connection, timeout: Duration) -> rusqlite::Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < timeout =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            answer => return answer,
+        }
+    }
 }
 
 /// What the markers allow: the version to migrate from, or the refusal.

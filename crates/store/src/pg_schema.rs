@@ -18,7 +18,7 @@ const APPLICATION: &str = "PLBL";
 /// that a migration never waits for itself.
 const MIGRATION_LOCK: i64 = 0x504C_424C_0000_0002;
 
-pub const PG_MIGRATIONS: [&str; 3] = [
+pub const PG_MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE plumbline_meta (
     key   TEXT PRIMARY KEY,
@@ -122,6 +122,29 @@ CREATE UNIQUE INDEX clashes_by_project_number ON clashes(project, number);
 DROP INDEX clashes_by_test;
 CREATE INDEX clashes_by_test ON clashes(test, project, status);
 CREATE INDEX runs_by_project ON runs(project, id);
+"#,
+    // Version 4: a clash is identified by its project and its id (see the SQLite twin). Here
+    // the keys change in place; history rows and comments take their clash's project.
+    r#"
+ALTER TABLE status_changes ADD COLUMN project TEXT;
+UPDATE status_changes AS s SET project = c.project FROM clashes AS c WHERE c.id = s.clash_id;
+ALTER TABLE status_changes ALTER COLUMN project SET NOT NULL;
+ALTER TABLE comments ADD COLUMN project TEXT;
+UPDATE comments AS m SET project = c.project FROM clashes AS c WHERE c.id = m.clash_id;
+ALTER TABLE comments ALTER COLUMN project SET NOT NULL;
+ALTER TABLE status_changes DROP CONSTRAINT status_changes_clash_id_fkey;
+ALTER TABLE comments DROP CONSTRAINT comments_clash_id_fkey;
+ALTER TABLE clashes DROP CONSTRAINT clashes_pkey;
+ALTER TABLE clashes ADD CONSTRAINT clashes_pkey PRIMARY KEY (project, id);
+ALTER TABLE status_changes ADD CONSTRAINT status_changes_clash_fkey FOREIGN KEY (project, clash_id)
+    REFERENCES clashes(project, id) DEFERRABLE INITIALLY IMMEDIATE;
+ALTER TABLE comments ADD CONSTRAINT comments_clash_fkey FOREIGN KEY (project, clash_id)
+    REFERENCES clashes(project, id) DEFERRABLE INITIALLY IMMEDIATE;
+CREATE INDEX clashes_by_id ON clashes(id);
+DROP INDEX status_changes_by_clash;
+CREATE INDEX status_changes_by_project_clash ON status_changes(project, clash_id, id);
+DROP INDEX comments_by_clash;
+CREATE INDEX comments_by_project_clash ON comments(project, clash_id, id);
 "#,
 ];
 

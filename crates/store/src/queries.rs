@@ -113,7 +113,7 @@ const INSERT_CLASH: &str = "INSERT INTO clashes (id, test, kind,
         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
         (SELECT coalesce(max(number), 0) + 1 FROM clashes WHERE project = ?28))";
 
-/// A clash found again gets the descriptive fields of this run (names and groups change between
+/// A clash of project `?28` found again gets the descriptive fields of this run (names and groups change between
 /// model versions); its status is another statement's business. Keys and states stay when the
 /// run brought none.
 const REFRESH_CLASH: &str = "UPDATE clashes SET test = ?2, kind = ?3,
@@ -124,7 +124,7 @@ const REFRESH_CLASH: &str = "UPDATE clashes SET test = ?2, kind = ?3,
         a_key = coalesce(?22, a_key), b_key = coalesce(?23, b_key),
         a_state = coalesce(?24, a_state), b_state = coalesce(?25, b_state),
         a_order = coalesce(?26, a_order), b_order = coalesce(?27, b_order)
-     WHERE id = ?1";
+     WHERE project = ?28 AND id = ?1";
 
 const CLASH_COLUMNS: &str = "id, test, kind,
     a_global_id, a_class, a_name, a_file, a_storey,
@@ -226,42 +226,47 @@ impl<'c> Db<'c> {
         Ok(())
     }
 
-    /// Updates a known clash that run `run_id` found again; its status stays.
+    /// Updates a known clash of `project` that run `run_id` found again; its status stays.
     pub fn refresh_clash(
         &self,
         c: &ClashRecord,
         group_guid: Option<&str>,
         run_id: i64,
         digests: &ElementDigests,
+        project: &str,
     ) -> Result<()> {
-        self.execute(REFRESH_CLASH, &found_params(c, group_guid, run_id, digests))?;
+        let mut params = found_params(c, group_guid, run_id, digests);
+        params.push(Value::from(project));
+        self.execute(REFRESH_CLASH, &params)?;
         Ok(())
     }
 
-    /// Gives a clash a new id (its elements' GlobalIds were regenerated, so the engine's id for
+    /// Gives a clash of `project` a new id (its elements' GlobalIds were regenerated, so the engine's id for
     /// it changed): its number, status, history and comments move with it. The foreign keys are
     /// checked at commit, when every row points at the new id again.
-    pub fn rename_clash(&self, old_id: &str, new_id: &str) -> Result<()> {
+    pub fn rename_clash(&self, project: &str, old_id: &str, new_id: &str) -> Result<()> {
         match self.conn.backend() {
             crate::backend::Backend::Sqlite => self.conn.batch("PRAGMA defer_foreign_keys = ON"),
             crate::backend::Backend::Postgres => self.conn.batch("SET CONSTRAINTS ALL DEFERRED"),
         }
         .map_err(|e| self.fail(e))?;
         for sql in [
-            "UPDATE clashes SET id = ?2 WHERE id = ?1",
-            "UPDATE status_changes SET clash_id = ?2 WHERE clash_id = ?1",
-            "UPDATE comments SET clash_id = ?2 WHERE clash_id = ?1",
+            "UPDATE clashes SET id = ?2 WHERE project = ?3 AND id = ?1",
+            "UPDATE status_changes SET clash_id = ?2 WHERE project = ?3 AND clash_id = ?1",
+            "UPDATE comments SET clash_id = ?2 WHERE project = ?3 AND clash_id = ?1",
         ] {
-            self.execute(sql, &values![old_id, new_id])?;
+            self.execute(sql, &values![old_id, new_id, project])?;
         }
         Ok(())
     }
 
-    /// Sets a clash's current status and who set it when; `resolution` says why a resolved
+    /// Sets the current status of clash `clash_id` of `project` and who set it when; `resolution` says why a resolved
     /// clash is resolved when a run knows (its element was removed). A person's decision also
     /// remembers the state of the elements it was made on (`reviewed`).
+    #[allow(clippy::too_many_arguments, reason = "the clash's key, then one parameter per column set")]
     pub fn set_status(
         &self,
+        project: &str,
         clash_id: &str,
         status: Status,
         resolution: Option<Resolution>,
@@ -273,13 +278,21 @@ impl<'c> Db<'c> {
             "UPDATE clashes SET status = ?2, status_by = ?3, status_utc = ?4, resolution = ?5,
                 reviewed_state = CASE WHEN a_state IS NULL AND b_state IS NULL THEN NULL
                     ELSE coalesce(a_state, '') || '|' || coalesce(b_state, '') END
-             WHERE id = ?1"
+             WHERE project = ?6 AND id = ?1"
         } else {
-            "UPDATE clashes SET status = ?2, status_by = ?3, status_utc = ?4, resolution = ?5 WHERE id = ?1"
+            "UPDATE clashes SET status = ?2, status_by = ?3, status_utc = ?4, resolution = ?5
+             WHERE project = ?6 AND id = ?1"
         };
         self.execute(
             sql,
-            &values![clash_id, status.as_str(), by, timestamp(at_utc), resolution.map(Resolution::as_str)],
+            &values![
+                clash_id,
+                status.as_str(),
+                by,
+                timestamp(at_utc),
+                resolution.map(Resolution::as_str),
+                project
+            ],
         )?;
         Ok(())
     }
@@ -288,6 +301,7 @@ impl<'c> Db<'c> {
     #[allow(clippy::too_many_arguments, reason = "one parameter per column of the history row")]
     pub fn log_change(
         &self,
+        project: &str,
         clash_id: &str,
         run_id: Option<i64>,
         from: Option<Status>,
@@ -297,9 +311,18 @@ impl<'c> Db<'c> {
         comment: Option<&str>,
     ) -> Result<()> {
         self.execute(
-            "INSERT INTO status_changes (clash_id, run_id, from_status, to_status, by, at_utc, comment)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            &values![clash_id, run_id, from.map(|s| s.as_str()), to.as_str(), by, timestamp(at_utc), comment],
+            "INSERT INTO status_changes (clash_id, run_id, from_status, to_status, by, at_utc, comment, project)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &values![
+                clash_id,
+                run_id,
+                from.map(|s| s.as_str()),
+                to.as_str(),
+                by,
+                timestamp(at_utc),
+                comment,
+                project
+            ],
         )?;
         Ok(())
     }
@@ -311,25 +334,27 @@ impl<'c> Db<'c> {
     /// RFC 3339 with an offset reads back as the same moment.
     pub fn insert_comment(
         &self,
+        project: &str,
         clash_id: &str,
         by: &str,
         text: &str,
         at: DateTime<chrono::FixedOffset>,
     ) -> Result<()> {
         self.execute(
-            "INSERT INTO comments (clash_id, by, at_utc, text) VALUES (?1, ?2, ?3, ?4)",
-            &values![clash_id, by, at.to_rfc3339_opts(SecondsFormat::Nanos, true), text],
+            "INSERT INTO comments (clash_id, by, at_utc, text, project) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &values![clash_id, by, at.to_rfc3339_opts(SecondsFormat::Nanos, true), text, project],
         )?;
         Ok(())
     }
 
     /// Writes a clash's review fields (all of them: the caller merged the change).
-    pub fn set_review(&self, clash_id: &str, review: &Review) -> Result<()> {
+    pub fn set_review(&self, project: &str, clash_id: &str, review: &Review) -> Result<()> {
         let labels = serde_json::to_string(&review.labels).unwrap_or_else(|_| "[]".into());
         let due = review.due_date.map(|d| d.format("%Y-%m-%d").to_string());
         self.execute(
-            "UPDATE clashes SET assigned_to = ?2, priority = ?3, due_date = ?4, labels = ?5 WHERE id = ?1",
-            &values![clash_id, review.assigned_to.clone(), review.priority.clone(), due, labels],
+            "UPDATE clashes SET assigned_to = ?2, priority = ?3, due_date = ?4, labels = ?5
+             WHERE project = ?6 AND id = ?1",
+            &values![clash_id, review.assigned_to.clone(), review.priority.clone(), due, labels, project],
         )?;
         Ok(())
     }
@@ -338,7 +363,8 @@ impl<'c> Db<'c> {
 
     /// The ids of the clashes a person named: `#12` is a clash number, `12` a number or else an
     /// id (a 16-digit id can be all digits), anything else an id. Numbers count per project, so
-    /// a number names one clash in each project that has it: `project` narrows the search.
+    /// a number names one clash in each project that has it, and an id too (sites copied from one
+    /// template share GlobalIds): `project` narrows the search.
     pub fn resolve(&self, reference: &str, project: Option<&str>) -> Result<Vec<(String, String)>> {
         let reference = reference.trim();
         let (digits, only_number) = match reference.strip_prefix('#') {
@@ -360,7 +386,10 @@ impl<'c> Db<'c> {
         if only_number {
             return Ok(Vec::new());
         }
-        let rows = self.query("SELECT id, project FROM clashes WHERE id = ?1", &values![reference])?;
+        let rows = self.query(
+            "SELECT id, project FROM clashes WHERE id = ?1 AND (?2 = '' OR project = ?2) ORDER BY project",
+            &values![reference, project.unwrap_or("")],
+        )?;
         rows.iter().map(|r| Ok((self.col(r.text(0))?, self.col(r.text(1))?))).collect()
     }
 
@@ -379,25 +408,39 @@ impl<'c> Db<'c> {
         Ok(out)
     }
 
-    /// A clash's current status, or `None` when the history has never seen it.
-    pub fn status_of(&self, clash_id: &str) -> Result<Option<Status>> {
-        let row = self.conn.query_one("SELECT status FROM clashes WHERE id = ?1", &values![clash_id]);
+    /// The projects that have a clash with this id, by name.
+    pub fn projects_of(&self, clash_id: &str) -> Result<Vec<String>> {
+        let rows =
+            self.query("SELECT project FROM clashes WHERE id = ?1 ORDER BY project", &values![clash_id])?;
+        rows.iter().map(|r| self.col(r.text(0))).collect()
+    }
+
+    /// The current status of clash `clash_id` of `project`, or `None` when the history has never
+    /// seen it there.
+    pub fn status_of(&self, project: &str, clash_id: &str) -> Result<Option<Status>> {
+        let row = self.conn.query_one(
+            "SELECT status FROM clashes WHERE project = ?1 AND id = ?2",
+            &values![project, clash_id],
+        );
         match row.map_err(|e| self.fail(e))? {
             Some(r) => Ok(Some(parse_status(self.path, &self.col(r.text(0))?)?)),
             None => Ok(None),
         }
     }
 
-    /// Status and project of every clash of the given tests of any project, by id: what a run
-    /// needs to know about the clashes it may find, in one query instead of one per clash.
-    pub fn known_clashes(&self, tests: &[String]) -> Result<HashMap<String, (Status, String)>> {
+    /// The status of every clash of the given tests of `project`, by id: what a run needs to
+    /// know about the clashes it may find, in one query per test instead of one per clash.
+    /// Another project's clash with the same id is another clash.
+    pub fn known_clashes(&self, project: &str, tests: &[String]) -> Result<HashMap<String, Status>> {
         let mut out = HashMap::new();
         for test in tests {
-            let rows =
-                self.query("SELECT id, status, project FROM clashes WHERE test = ?1", &values![test])?;
+            let rows = self.query(
+                "SELECT id, status FROM clashes WHERE project = ?1 AND test = ?2",
+                &values![project, test],
+            )?;
             for r in rows {
                 let status = parse_status(self.path, &self.col(r.text(1))?)?;
-                out.insert(self.col(r.text(0))?, (status, self.col(r.text(2))?));
+                out.insert(self.col(r.text(0))?, status);
             }
         }
         Ok(out)
@@ -483,38 +526,59 @@ impl<'c> Db<'c> {
         })
     }
 
-    /// The status of every clash the history has seen, by id.
-    pub fn statuses(&self) -> Result<BTreeMap<String, Status>> {
-        let rows = self.query("SELECT id, status FROM clashes ORDER BY id", &[])?;
+    /// The status of every clash the history has seen, of `project` or of all, as (project,
+    /// id, status), sorted by id, then project.
+    pub fn statuses(&self, project: Option<&str>) -> Result<Vec<(String, String, Status)>> {
+        let rows = self.query(
+            "SELECT project, id, status FROM clashes WHERE (?1 = '' OR project = ?1) ORDER BY id, project",
+            &values![project.unwrap_or("")],
+        )?;
         rows.iter()
-            .map(|r| Ok((self.col(r.text(0))?, parse_status(self.path, &self.col(r.text(1))?)?)))
+            .map(|r| {
+                Ok((
+                    self.col(r.text(0))?,
+                    self.col(r.text(1))?,
+                    parse_status(self.path, &self.col(r.text(2))?)?,
+                ))
+            })
             .collect()
     }
 
-    /// One clash, or `None` when the history has never seen it.
-    pub fn clash(&self, clash_id: &str) -> Result<Option<StoredClash>> {
-        Ok(self.select_clashes("WHERE id = ?1", &values![clash_id])?.pop())
+    /// Clash `clash_id` of `project`, or `None` when the history has never seen it there.
+    pub fn clash(&self, project: &str, clash_id: &str) -> Result<Option<StoredClash>> {
+        Ok(self.select_clashes("WHERE project = ?1 AND id = ?2", &values![project, clash_id])?.pop())
     }
 
-    /// The clashes of a group, by the group's BCF topic GUID (case-insensitive), sorted by id.
-    pub fn clashes_in_group(&self, group_guid: &str) -> Result<Vec<StoredClash>> {
-        self.select_clashes("WHERE lower(group_guid) = lower(?1)", &values![group_guid])
-    }
-
-    /// The clashes between two elements, in either order, of every test, sorted by id.
-    pub fn clashes_between(&self, global_id_a: &str, global_id_b: &str) -> Result<Vec<StoredClash>> {
+    /// The clashes of a group, by the group's BCF topic GUID (case-insensitive), of `project` or
+    /// of all, sorted by id, then project.
+    pub fn clashes_in_group(&self, group_guid: &str, project: Option<&str>) -> Result<Vec<StoredClash>> {
         self.select_clashes(
-            "WHERE (a_global_id = ?1 AND b_global_id = ?2) OR (a_global_id = ?2 AND b_global_id = ?1)",
-            &values![global_id_a, global_id_b],
+            "WHERE lower(group_guid) = lower(?1) AND (?2 = '' OR project = ?2)",
+            &values![group_guid, project.unwrap_or("")],
         )
     }
 
-    /// Every clash, sorted by id.
+    /// The clashes between two elements, in either order, of every test, of `project` or of
+    /// all, sorted by id, then project.
+    pub fn clashes_between(
+        &self,
+        global_id_a: &str,
+        global_id_b: &str,
+        project: Option<&str>,
+    ) -> Result<Vec<StoredClash>> {
+        self.select_clashes(
+            "WHERE ((a_global_id = ?1 AND b_global_id = ?2) OR (a_global_id = ?2 AND b_global_id = ?1))
+               AND (?3 = '' OR project = ?3)",
+            &values![global_id_a, global_id_b, project.unwrap_or("")],
+        )
+    }
+
+    /// Every clash, sorted by id, then project.
     pub fn all_clashes(&self) -> Result<Vec<StoredClash>> {
         self.select_clashes("", &[])
     }
 
-    /// Every open (not resolved) clash, sorted by id; of one project when `project` is given.
+    /// Every open (not resolved) clash, sorted by id, then project; of one project when `project` is given.
     pub fn open_clashes(&self, project: Option<&str>) -> Result<Vec<StoredClash>> {
         self.select_clashes(
             "WHERE status <> 'resolved' AND (?1 = '' OR project = ?1)",
@@ -522,11 +586,11 @@ impl<'c> Db<'c> {
         )
     }
 
-    /// A clash's comments, oldest first.
-    pub fn comments(&self, clash_id: &str) -> Result<Vec<Comment>> {
+    /// The comments of clash `clash_id` of `project`, oldest first.
+    pub fn comments(&self, project: &str, clash_id: &str) -> Result<Vec<Comment>> {
         let rows = self.query(
-            "SELECT clash_id, by, at_utc, text FROM comments WHERE clash_id = ?1 ORDER BY id",
-            &values![clash_id],
+            "SELECT clash_id, by, at_utc, text FROM comments WHERE project = ?1 AND clash_id = ?2 ORDER BY id",
+            &values![project, clash_id],
         )?;
         rows.iter()
             .map(|r| {
@@ -546,12 +610,13 @@ impl<'c> Db<'c> {
             .collect()
     }
 
-    /// A clash's status history, oldest first: every automatic and manual change.
-    pub fn status_history(&self, clash_id: &str) -> Result<Vec<StatusChange>> {
+    /// The status history of clash `clash_id` of `project`, oldest first: every automatic and
+    /// manual change.
+    pub fn status_history(&self, project: &str, clash_id: &str) -> Result<Vec<StatusChange>> {
         let rows = self.query(
             "SELECT clash_id, run_id, from_status, to_status, by, at_utc, comment
-             FROM status_changes WHERE clash_id = ?1 ORDER BY id",
-            &values![clash_id],
+             FROM status_changes WHERE project = ?1 AND clash_id = ?2 ORDER BY id",
+            &values![project, clash_id],
         )?;
         rows.iter()
             .map(|r| {
@@ -569,8 +634,8 @@ impl<'c> Db<'c> {
     }
 
     fn select_clashes(&self, filter: &str, params: &[Value]) -> Result<Vec<StoredClash>> {
-        let rows =
-            self.query(&format!("SELECT {CLASH_COLUMNS} FROM clashes {filter} ORDER BY id"), params)?;
+        let rows = self
+            .query(&format!("SELECT {CLASH_COLUMNS} FROM clashes {filter} ORDER BY id, project"), params)?;
         rows.iter().map(|r| self.stored_clash(r)).collect()
     }
 

@@ -6,7 +6,7 @@ use crate::queries::{test_key, Db, ElementDigests, OpenClash};
 use crate::revision::{pair, ElementMap, Revision};
 use crate::types::{Resolution, RunMeta, RunSummary, Unchecked};
 use crate::workflow::{transition, Change, Finding, Reason, Transition, RUN_AUTHOR};
-use crate::{Result, StoreError};
+use crate::Result;
 use chrono::{DateTime, Utc};
 use plumbline_review::{ClashRecord, Report, Status};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -32,7 +32,9 @@ pub(crate) fn record(
     // The tests that ran, by their stable key: the `test` column holds it.
     let ran: BTreeSet<String> = report.tests.iter().map(|t| t.info.key().to_string()).collect();
     let run_id = db.insert_run(meta, project, &tests)?;
-    let known = db.known_clashes(&ran.iter().cloned().collect::<Vec<_>>())?;
+    // Only this project's clashes: another site copied from the same template finds clashes
+    // with the same ids, and they are that site's.
+    let known = db.known_clashes(project, &ran.iter().cloned().collect::<Vec<_>>())?;
 
     let mut open: Vec<OpenClash> = Vec::new();
     for test in &ran {
@@ -58,23 +60,11 @@ pub(crate) fn record(
                 // already decided the clash's status for this run.
                 continue;
             }
-            let mut before = match known.get(&c.id) {
-                Some((_, other)) if other != project => {
-                    return Err(StoreError::Invalid {
-                        path: db.path().to_path_buf(),
-                        message: format!(
-                            "clash {} belongs to project '{other}', this run to '{project}': the same models and tests in two projects; record the run with --project {other}, or rename the test",
-                            c.id
-                        ),
-                    });
-                }
-                Some((status, _)) => Some(*status),
-                None => None,
-            };
+            let mut before = known.get(&c.id).copied();
             if before.is_none() {
                 if let Some(old) = renames.get(&c.id) {
-                    db.rename_clash(old, &c.id)?;
-                    before = known.get(old).map(|(s, _)| *s);
+                    db.rename_clash(project, old, &c.id)?;
+                    before = known.get(old).copied();
                 }
             }
             let guid = guids.get(c.group.as_str()).copied();
@@ -84,9 +74,9 @@ pub(crate) fn record(
             let Some(after) = t.status else { continue };
             match before {
                 None => db.insert_clash(c, guid, run_id, &digests, project, after, RUN_AUTHOR, at)?,
-                Some(_) => db.refresh_clash(c, guid, run_id, &digests)?,
+                Some(_) => db.refresh_clash(c, guid, run_id, &digests, project)?,
             }
-            persist(db, &c.id, before.is_some(), &t, run_id, at)?;
+            persist(db, project, &c.id, before.is_some(), &t, run_id, at)?;
             statuses.insert(c.id.clone(), after);
             *counts.entry(after).or_default() += 1;
         }
@@ -113,7 +103,7 @@ pub(crate) fn record(
             Finding::NotFound { unchecked: false }
         };
         let t = transition(Some(o.status), finding);
-        persist(db, &o.id, true, &t, run_id, at)?;
+        persist(db, project, &o.id, true, &t, run_id, at)?;
         kept_unchecked += usize::from(t.kept_unchecked);
         match t.change {
             Some(Change { reason: Reason::ElementRemoved, .. }) => removed += 1,
@@ -149,7 +139,7 @@ pub(crate) fn record(
 fn renames(
     report: &Report,
     open: &[OpenClash],
-    known: &HashMap<String, (Status, String)>,
+    known: &HashMap<String, Status>,
     map: &ElementMap,
     revision: &Revision,
 ) -> HashMap<String, String> {
@@ -187,10 +177,11 @@ fn digests_of(c: &ClashRecord, revision: Option<&Revision>) -> ElementDigests {
     }
 }
 
-/// Writes a transition's change, if any: the clash's new status (unless the row was just
-/// inserted with it) and the history row, both attributed to the run.
+/// Writes a transition's change, if any: the new status of clash `clash_id` of `project` (unless
+/// the row was just inserted with it) and the history row, both attributed to the run.
 fn persist(
     db: &Db<'_>,
+    project: &str,
     clash_id: &str,
     known: bool,
     t: &Transition,
@@ -200,8 +191,8 @@ fn persist(
     let Some(change) = t.change else { return Ok(()) };
     if known {
         let resolution = (change.reason == Reason::ElementRemoved).then_some(Resolution::ElementRemoved);
-        db.set_status(clash_id, change.to, resolution, RUN_AUTHOR, at, false)?;
+        db.set_status(project, clash_id, change.to, resolution, RUN_AUTHOR, at, false)?;
     }
     let comment = change.reason.comment(run_id);
-    db.log_change(clash_id, Some(run_id), change.from, change.to, RUN_AUTHOR, at, comment.as_deref())
+    db.log_change(project, clash_id, Some(run_id), change.from, change.to, RUN_AUTHOR, at, comment.as_deref())
 }

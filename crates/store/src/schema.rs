@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The statements that bring a database from version `i` to `i + 1`. Entries are only ever
 /// appended: a released entry never changes, because databases in the field already ran it.
-pub const MIGRATIONS: [&str; 3] = [
+pub const MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE runs (
     id           INTEGER PRIMARY KEY,   -- the run number that `plumbline history` shows
@@ -127,6 +127,118 @@ DROP INDEX clashes_by_test;
 CREATE INDEX clashes_by_test ON clashes(test, project, status);
 CREATE INDEX runs_by_project ON runs(project, id);
 "#,
+    // Version 4: a clash is identified by its project and its id. Sites copied from one
+    // template share GlobalIds, so two projects of one history find clashes with the same id;
+    // each keeps its own status, history and comments. SQLite cannot change a primary key in
+    // place, so the three tables are rebuilt, copied and swapped in; history rows and comments
+    // take their clash's project. The migration runs in one transaction (`migrate`), so a
+    // failure anywhere leaves version 3 as it was.
+    r#"
+CREATE TABLE clashes_v4 (
+    project        TEXT NOT NULL,
+    id             TEXT NOT NULL,       -- the engine's stable id (test + GlobalId pair)
+    test           TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    a_global_id    TEXT NOT NULL,
+    a_class        TEXT NOT NULL,
+    a_name         TEXT,
+    a_file         TEXT NOT NULL,
+    a_storey       TEXT,
+    b_global_id    TEXT NOT NULL,
+    b_class        TEXT NOT NULL,
+    b_name         TEXT,
+    b_file         TEXT NOT NULL,
+    b_storey       TEXT,
+    group_id       TEXT NOT NULL,
+    group_guid     TEXT,
+    first_seen_run INTEGER NOT NULL REFERENCES runs(id),
+    last_seen_run  INTEGER NOT NULL REFERENCES runs(id),
+    distance_m     REAL,
+    point_x        REAL,
+    point_y        REAL,
+    point_z        REAL,
+    status         TEXT NOT NULL
+        CHECK (status IN ('new', 'active', 'reviewed', 'approved', 'resolved')),
+    status_by      TEXT NOT NULL,
+    status_utc     TEXT NOT NULL,
+    number         INTEGER,
+    test_name      TEXT,
+    assigned_to    TEXT,
+    priority       TEXT,
+    due_date       TEXT,
+    labels         TEXT NOT NULL DEFAULT '[]',
+    resolution     TEXT,
+    a_key          TEXT,
+    b_key          TEXT,
+    a_state        TEXT,
+    b_state        TEXT,
+    a_order        TEXT,
+    b_order        TEXT,
+    reviewed_state TEXT,
+    PRIMARY KEY (project, id)
+) STRICT;
+INSERT INTO clashes_v4 (project, id, test, kind,
+    a_global_id, a_class, a_name, a_file, a_storey, b_global_id, b_class, b_name, b_file, b_storey,
+    group_id, group_guid, first_seen_run, last_seen_run, distance_m, point_x, point_y, point_z,
+    status, status_by, status_utc, number, test_name, assigned_to, priority, due_date, labels,
+    resolution, a_key, b_key, a_state, b_state, a_order, b_order, reviewed_state)
+SELECT project, id, test, kind,
+    a_global_id, a_class, a_name, a_file, a_storey, b_global_id, b_class, b_name, b_file, b_storey,
+    group_id, group_guid, first_seen_run, last_seen_run, distance_m, point_x, point_y, point_z,
+    status, status_by, status_utc, number, test_name, assigned_to, priority, due_date, labels,
+    resolution, a_key, b_key, a_state, b_state, a_order, b_order, reviewed_state
+FROM clashes;
+
+CREATE TABLE status_changes_v4 (
+    id          INTEGER PRIMARY KEY,
+    project     TEXT NOT NULL,
+    clash_id    TEXT NOT NULL,
+    run_id      INTEGER REFERENCES runs(id),
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    by          TEXT NOT NULL,
+    at_utc      TEXT NOT NULL,
+    comment     TEXT,
+    FOREIGN KEY (project, clash_id) REFERENCES clashes_v4(project, id)
+) STRICT;
+-- A row whose clash is missing keeps a NULL project and fails the NOT NULL check: the
+-- migration stops rather than lose it.
+INSERT INTO status_changes_v4 (id, project, clash_id, run_id, from_status, to_status, by, at_utc, comment)
+SELECT s.id, (SELECT c.project FROM clashes AS c WHERE c.id = s.clash_id), s.clash_id, s.run_id,
+    s.from_status, s.to_status, s.by, s.at_utc, s.comment
+FROM status_changes AS s;
+
+CREATE TABLE comments_v4 (
+    id       INTEGER PRIMARY KEY,
+    project  TEXT NOT NULL,
+    clash_id TEXT NOT NULL,
+    by       TEXT NOT NULL,
+    at_utc   TEXT NOT NULL,
+    text     TEXT NOT NULL,
+    FOREIGN KEY (project, clash_id) REFERENCES clashes_v4(project, id)
+) STRICT;
+INSERT INTO comments_v4 (id, project, clash_id, by, at_utc, text)
+SELECT m.id, (SELECT c.project FROM clashes AS c WHERE c.id = m.clash_id), m.clash_id, m.by, m.at_utc, m.text
+FROM comments AS m;
+
+-- Children first: dropping a table with foreign keys on deletes its rows, and no row may
+-- point at a clash that is gone.
+DROP TABLE comments;
+DROP TABLE status_changes;
+DROP TABLE clashes;
+-- Renaming rewrites the references of the new tables to the final name.
+ALTER TABLE clashes_v4 RENAME TO clashes;
+ALTER TABLE status_changes_v4 RENAME TO status_changes;
+ALTER TABLE comments_v4 RENAME TO comments;
+CREATE UNIQUE INDEX clashes_by_project_number ON clashes(project, number);
+CREATE INDEX clashes_by_test ON clashes(test, project, status);
+CREATE INDEX clashes_by_id ON clashes(id);
+CREATE INDEX clashes_by_group ON clashes(group_guid);
+CREATE INDEX clashes_by_a ON clashes(a_global_id);
+CREATE INDEX clashes_by_b ON clashes(b_global_id);
+CREATE INDEX status_changes_by_project_clash ON status_changes(project, clash_id, id);
+CREATE INDEX comments_by_project_clash ON comments(project, clash_id, id);
+"#,
 ];
 
 /// What the header and the table list say about an open database.
@@ -141,7 +253,11 @@ pub enum Kind {
 }
 
 /// Reads the markers. The first read of a file that is not SQLite at all fails here with
-/// `SQLITE_NOTADB`, which the caller turns into an error naming the file.
+/// `SQLITE_NOTADB`, which the caller turns into an error naming the file. The three reads must
+/// see one state of the file: run them inside a transaction ([`inspect_snapshot`], or the write
+/// transaction of [`migrate`]); read one by one, they could see the markers of an empty file and
+/// then the tables that another process's migration committed meanwhile, and call the file
+/// foreign.
 pub fn inspect(conn: &Connection) -> rusqlite::Result<Kind> {
     let application_id: i32 = conn.pragma_query_one(None, "application_id")?;
     let version: i64 = conn.pragma_query_one(None, "user_version")?;
@@ -153,17 +269,36 @@ pub fn inspect(conn: &Connection) -> rusqlite::Result<Kind> {
     })
 }
 
-/// Runs the migrations up to [`SCHEMA_VERSION`] in one transaction and stamps the markers, so an
-/// interrupted upgrade leaves the old version intact.
-pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
-    // The version is read again under the lock: two processes that opened the same new file at
-    // once both decided to migrate, and the second must find the work done.
-    let from: i64 = tx.pragma_query_one(None, "user_version")?;
-    for sql in MIGRATIONS.iter().skip(from.max(0) as usize) {
-        tx.execute_batch(sql)?;
+/// [`inspect`] inside a read transaction: one consistent view of the file, taking no write lock,
+/// so opening an up-to-date history never waits for a run that is writing it.
+pub fn inspect_snapshot(conn: &mut Connection) -> rusqlite::Result<Kind> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+    let kind = inspect(&tx)?;
+    tx.commit()?;
+    Ok(kind)
+}
+
+/// Brings the database to [`SCHEMA_VERSION`]: takes the write lock (`BEGIN IMMEDIATE`) first,
+/// then inspects the markers again and asks `check` for the version to start from (the caller's
+/// refusals of foreign and newer files apply to what is there now: another process may have
+/// created or upgraded the file since the caller's first look). The migrations and the markers
+/// are one transaction, so an interrupted or failed upgrade leaves the old version intact.
+pub fn migrate<E>(
+    conn: &mut Connection,
+    check: impl Fn(Kind) -> Result<i64, E>,
+    fail: impl Fn(rusqlite::Error) -> E,
+) -> Result<(), E> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(&fail)?;
+    let from = check(inspect(&tx).map_err(&fail)?)?;
+    if from >= SCHEMA_VERSION {
+        // The other process did the work meanwhile; dropping `tx` rolls back the empty
+        // transaction.
+        return Ok(());
     }
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-    tx.commit()
+    for sql in MIGRATIONS.iter().skip(from.max(0) as usize) {
+        tx.execute_batch(sql).map_err(&fail)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(&fail)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(&fail)?;
+    tx.commit().map_err(&fail)
 }

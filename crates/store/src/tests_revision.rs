@@ -9,7 +9,6 @@ use crate::*;
 on_both_backends!(
     projects_number_their_clashes_separately,
     a_run_records_into_the_project_its_rule_file_names,
-    the_same_clash_in_two_projects_is_a_named_error,
     regenerated_global_ids_keep_every_clash_number_and_status,
     a_deleted_element_makes_its_clashes_element_removed_not_resolved,
     a_clash_whose_element_changed_since_its_review_is_flagged,
@@ -89,17 +88,6 @@ fn a_run_records_into_the_project_its_rule_file_names(db: &Where) {
     let (s, _) = run(&mut store, 0, &[("A", "B")]);
     assert_eq!(s.project, "rules", "meta() names rules.toml");
     assert_eq!(store.history().expect("history")[0].project, "rules");
-}
-
-fn the_same_clash_in_two_projects_is_a_named_error(db: &Where) {
-    let mut store = db.fresh();
-    store.set_project(Some("one"));
-    run(&mut store, 0, &[("A", "B")]);
-    store.set_project(Some("two"));
-    let mut r = report(&[("t", &[("A", "B")])]);
-    let e = store.record_run(&mut r, &meta(1)).expect_err("the clash is project one's");
-    assert!(e.to_string().contains("belongs to project 'one'") && e.to_string().contains("--project"), "{e}");
-    assert_eq!(store.history().expect("history").len(), 1, "nothing of the failed run is recorded");
 }
 
 fn regenerated_global_ids_keep_every_clash_number_and_status(db: &Where) {
