@@ -2,8 +2,8 @@
 //!
 //! A clash export ([`write`](crate::write())) describes a viewpoint by the clash group it shows;
 //! a saved view of the viewer is described by what the reviewer set up: the camera (perspective
-//! or orthogonal), the selected elements, the elements hidden or shown against a default, and
-//! the clipping planes of a section box. [`write_views`] writes one topic per view, with its
+//! or orthogonal), the selected elements, the elements hidden or shown against a default, the
+//! elements drawn in colours of their own, and the clipping planes of a section box. [`write_views`] writes one topic per view, with its
 //! snapshot; the reader ([`read`](crate::read())) returns the orthogonal camera and the
 //! clipping planes of every viewpoint (parsed here, for [`crate::Viewpoint`]).
 //! The output is byte-identical for the same views and options, and validates against the
@@ -72,6 +72,10 @@ pub struct ViewTopic {
     pub default_visibility: bool,
     /// GlobalIds of the elements whose visibility is the opposite of the default.
     pub visibility_exceptions: Vec<String>,
+    /// Elements drawn in a colour of their own: the colour as BCF writes it (`RRGGBB`, or
+    /// `AARRGGBB` with the alpha first), and their GlobalIds. A colour that is not 6 or 8
+    /// hexadecimal digits, or that has no element, is left out.
+    pub colored: Vec<(String, Vec<String>)>,
     pub clipping_planes: Vec<ClippingPlane>,
     /// The model files the view is of (file names or paths; the header lists their names).
     pub files: Vec<String>,
@@ -258,6 +262,7 @@ fn visinfo_xml(version: BcfVersion, topic_guid: &str, view: &ViewTopic, aspect: 
         x.push_str("      </Exceptions>\n");
     }
     x.push_str("    </Visibility>\n");
+    coloring_xml(&mut x, &view.colored, v3);
     x.push_str("  </Components>\n");
     let aspect = if aspect.is_finite() && aspect > 0.0 { aspect } else { DEFAULT_ASPECT_RATIO };
     match &view.camera {
@@ -313,6 +318,43 @@ fn visinfo_xml(version: BcfVersion, topic_guid: &str, view: &ViewTopic, aspect: 
         "{XML_DECL}<VisualizationInfo {XSI} xsi:noNamespaceSchemaLocation=\"visinfo.xsd\" Guid=\"{guid}\">\n{x}</VisualizationInfo>\n"
     );
     (guid, doc)
+}
+
+/// A colour as BCF's schemas accept it (upper-case hexadecimal, 6 or 8 digits), or `None`.
+fn bcf_colour(text: &str) -> Option<String> {
+    let t = text.trim().trim_start_matches('#').to_ascii_uppercase();
+    ((t.len() == 6 || t.len() == 8) && t.bytes().all(|b| b.is_ascii_hexdigit())).then_some(t)
+}
+
+/// The `<Coloring>` of a viewpoint: one `<Color>` per colour, its elements sorted; colours
+/// given twice are merged, and nothing is written when no colour has an element.
+fn coloring_xml(x: &mut String, colored: &[(String, Vec<String>)], v3: bool) {
+    let mut by_colour: std::collections::BTreeMap<String, BTreeSet<&str>> = Default::default();
+    for (colour, elements) in colored {
+        let Some(colour) = bcf_colour(colour) else { continue };
+        let elements = ids(elements);
+        if !elements.is_empty() {
+            by_colour.entry(colour).or_default().extend(elements);
+        }
+    }
+    if by_colour.is_empty() {
+        return;
+    }
+    x.push_str("    <Coloring>\n");
+    for (colour, elements) in &by_colour {
+        let _ = writeln!(x, "      <Color Color=\"{colour}\">");
+        if v3 {
+            x.push_str("        <Components>\n");
+        }
+        for g in elements {
+            let _ = writeln!(x, "        {}", component(g));
+        }
+        if v3 {
+            x.push_str("        </Components>\n");
+        }
+        x.push_str("      </Color>\n");
+    }
+    x.push_str("    </Coloring>\n");
 }
 
 /// A point or direction (`<X>`, `<Y>`, `<Z>`), when all three are finite numbers.

@@ -31,6 +31,13 @@ fn views() -> Vec<ViewTopic> {
         selected: vec![DUCT.into(), WALL.into()],
         default_visibility: true,
         visibility_exceptions: vec![SLAB.into(), "not-an-ifc-guid".into()],
+        colored: vec![
+            ("ff0000".into(), vec![DUCT.into()]),
+            ("#80FF8800".into(), vec![WALL.into(), SLAB.into()]),
+            ("FF0000".into(), vec![SLAB.into()]),
+            ("not a colour".into(), vec![WALL.into()]),
+            ("00FF00".into(), vec![]),
+        ],
         clipping_planes: vec![
             ClippingPlane { location: [0.0, 0.0, 2.5], direction: [0.0, 0.0, 1.0] },
             ClippingPlane { location: [-3.0, 0.0, 0.0], direction: [-1.0, 0.0, 0.0] },
@@ -52,6 +59,7 @@ fn views() -> Vec<ViewTopic> {
         selected: vec![],
         default_visibility: false,
         visibility_exceptions: vec![WALL.into()],
+        colored: vec![],
         clipping_planes: vec![],
         files: vec![],
         snapshot: None,
@@ -94,6 +102,11 @@ fn saved_views_round_trip_with_camera_selection_visibility_and_clipping_planes()
         let hidden: Vec<&str> = vp.visibility_exceptions.iter().filter_map(|c| c.id()).collect();
         assert_eq!(hidden, [SLAB, "not-an-ifc-guid"], "{version}: a non-IFC id travels as the tool's id");
         assert_eq!(vp.clipping_planes, views()[0].clipping_planes, "{version}");
+        // Colours upper-cased and merged, their elements sorted; a bad colour or one without
+        // elements is left out.
+        let colored: Vec<(&str, Vec<&str>)> =
+            vp.colored.iter().map(|(c, e)| (c.as_str(), e.iter().filter_map(|c| c.id()).collect())).collect();
+        assert_eq!(colored, [("80FF8800", vec![WALL, SLAB]), ("FF0000", vec![DUCT, SLAB])], "{version}");
 
         let plan = archive.topics.iter().find(|t| t.title == "Plan").expect("plan topic");
         assert!(
@@ -114,6 +127,7 @@ fn saved_views_round_trip_with_camera_selection_visibility_and_clipping_planes()
         );
         assert_eq!(vp.default_visibility, Some(false));
         assert_eq!(vp.snapshot, None);
+        assert!(vp.colored.is_empty(), "no colours, no <Coloring>");
         assert!(vp.clipping_planes.is_empty());
     }
 }

@@ -60,7 +60,7 @@ pub fn install_report(world: &mut World, report: Option<Result<Report, String>>)
     review.source = config.report_source();
     if let Some(path) = &config.db {
         let user = config.user.clone().unwrap_or_else(default_user);
-        match History::open(path, &user) {
+        match History::open(path, &user, config.project.as_deref()) {
             Ok(h) => {
                 if let Some(r) = review.report.as_mut() {
                     // The history is the truth for statuses: the JSON holds those of its run.

@@ -113,6 +113,8 @@ mod tests_review;
 #[cfg(test)]
 mod tests_tools;
 #[cfg(test)]
+mod tests_view_state;
+#[cfg(test)]
 mod tests_viewpoints;
 #[cfg(test)]
 mod tests_walk;

@@ -20,20 +20,47 @@ use crate::state::scene::{ModelScene, Selection, ViewFilter};
 use crate::state::timeline::Timeline;
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
+use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 use plumbline_model::{ModelSet, Role};
-use plumbline_pipeline::{ClashRequest, FourD, HistoryChoice, Outputs, Plan, Quiet, Tests};
+use plumbline_pipeline::{ClashRequest, FourD, HistoryChoice, Outputs, PipelineError, Plan, Quiet, Tests};
 use plumbline_review::Report;
+use plumbline_schedule::Schedule;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Where the running load's result arrives (behind a mutex: a resource must be `Sync`).
 #[derive(Resource, Debug, Default)]
 pub struct LoadChannel {
     receiver: Option<Mutex<Receiver<LoadOutput>>>,
+    waker: Option<Waker>,
 }
+
+/// Wakes the window's event loop from the loading thread when its result is ready, so the
+/// result is installed at once rather than at the next paced frame ([`LOADING_FRAME_INTERVAL`]).
+#[derive(Clone)]
+struct Waker(Arc<Mutex<Box<dyn Fn() + Send>>>);
+
+impl Waker {
+    fn wake(&self) {
+        if let Ok(wake) = self.0.lock() {
+            wake();
+        }
+    }
+}
+
+impl std::fmt::Debug for Waker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Waker")
+    }
+}
+
+/// How often the window draws while a load runs (the progress bar). On a software renderer a
+/// frame of the window costs about a third of a second of the same cores the loader uses: drawn
+/// back to back they doubled the load of a 100k-element hall.
+pub const LOADING_FRAME_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Starts loading the configured models at startup and installs the result when it arrives.
 #[derive(Debug, Default)]
@@ -49,8 +76,8 @@ impl Plugin for LoadPlugin {
             .add_message::<RequestRedraw>()
             .add_message::<OpenFiles>()
             .add_message::<bevy::window::FileDragAndDrop>()
-            .add_systems(Startup, start_configured_load)
-            .add_systems(Update, (files_dropped, open_files).chain())
+            .add_systems(Startup, (keep_waker, start_configured_load).chain())
+            .add_systems(Update, ((files_dropped, open_files).chain(), pace_frames_while_loading))
             .add_systems(
                 PreUpdate,
                 (
@@ -61,6 +88,38 @@ impl Plugin for LoadPlugin {
                     finish_install.in_set(InstallStep::Finish).run_if(PendingLoad::waiting),
                 ),
             );
+    }
+}
+
+/// Keeps a way to wake the window's event loop (there is none in the headless tests).
+fn keep_waker(proxy: Option<Res<EventLoopProxyWrapper>>, mut channel: ResMut<LoadChannel>) {
+    let Some(proxy) = proxy else { return };
+    let proxy = (**proxy).clone();
+    let wake = move || {
+        // The event loop is gone only when the app is closing: nothing to wake.
+        let _ = proxy.send_event(WinitUserEvent::WakeUp);
+    };
+    channel.waker = Some(Waker(Arc::new(Mutex::new(Box::new(wake)))));
+}
+
+/// While a load runs the window draws every [`LOADING_FRAME_INTERVAL`] (or on input) instead
+/// of as its settings say (back to back for a screenshot run, on demand otherwise); the
+/// settings come back when the load is done. The loading thread wakes the window when it ends.
+fn pace_frames_while_loading(
+    load: Res<LoadState>,
+    settings: Option<ResMut<WinitSettings>>,
+    mut saved: Local<Option<WinitSettings>>,
+) {
+    let Some(mut settings) = settings else { return };
+    let loading = load.phase == LoadPhase::Loading;
+    if loading && saved.is_none() {
+        *saved = Some(settings.clone());
+        let paced = UpdateMode::reactive(LOADING_FRAME_INTERVAL);
+        *settings = WinitSettings { focused_mode: paced, unfocused_mode: paced };
+    } else if !loading {
+        if let Some(before) = saved.take() {
+            *settings = before;
+        }
     }
 }
 
@@ -161,10 +220,14 @@ pub fn start_load(state: &mut LoadState, channel: &mut LoadChannel, config: View
     state.phase = LoadPhase::Loading;
     state.started = Some(Instant::now());
     channel.receiver = Some(Mutex::new(rx));
+    let waker = channel.waker.clone();
     let spawned = std::thread::Builder::new().name("plumbline-load".into()).spawn(move || {
         let out = load_now(&config, &watch);
         // The receiver is gone only when the app has exited: nothing to report to.
         let _ = tx.send(out);
+        if let Some(w) = waker {
+            w.wake();
+        }
     });
     if let Err(e) = spawned {
         error!("cannot start the loading thread: {e}");
@@ -173,6 +236,11 @@ pub fn start_load(state: &mut LoadState, channel: &mut LoadChannel, config: View
 }
 
 /// Loads everything the configuration names, on the calling thread.
+///
+/// What does not need the loaded models runs beside the load: the schedule is read while the
+/// models load (the models' parser does not keep every core busy all the time), and it is
+/// linked to the models while their render meshes are built. Each stage's time is logged
+/// (`load stages: …`), the figures `benches/viewer_scale.sh` reads.
 pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     let started = Instant::now();
     watch.enter(LoadStage::Models);
@@ -181,9 +249,17 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
         cache: config.model_cache.clone(),
         ..Default::default()
     };
-    let (set, errors) = plumbline_ifc::load_set(&config.models, &options, |_, _| {
-        watch.files_done.fetch_add(1, Ordering::Relaxed);
+    let ((set, errors), early_schedule) = std::thread::scope(|s| {
+        let schedule = std::thread::Builder::new()
+            .name("plumbline-schedule".into())
+            .spawn_scoped(s, || read_schedule_early(config))
+            .ok();
+        let loaded = plumbline_ifc::load_set(&config.models, &options, |_, _| {
+            watch.files_done.fetch_add(1, Ordering::Relaxed);
+        });
+        (loaded, schedule.and_then(|h| h.join().ok()))
     });
+    let models_secs = started.elapsed().as_secs_f64();
     // Cache trouble costs time, never the model: logged, not shown as a model problem.
     for note in config.model_cache.iter().flat_map(|c| c.take_notes()) {
         warn!("model cache: {note}");
@@ -199,21 +275,74 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
             ));
         }
     }
+    // The schedule read beside the load stands only when every model loaded: the schedule is
+    // looked for in the loaded models, as `FourD::find` does.
+    let loaded_paths: Vec<PathBuf> = set.models.iter().map(|m| PathBuf::from(&m.path)).collect();
+    let early_schedule = early_schedule.filter(|_| loaded_paths == config.models);
     watch.enter(LoadStage::Meshes);
-    let scene = prepare_meshes(&set);
-    watch.enter(LoadStage::Schedule);
-    let four_d = find_four_d(config, &set);
+    let (scene, meshes_secs, (four_d, schedule_secs)) = std::thread::scope(|s| {
+        let linking = || {
+            let t = Instant::now();
+            let four_d = match early_schedule {
+                Some(found) => link_four_d(found, config, &set),
+                None => find_four_d(config, &set),
+            };
+            (four_d, t.elapsed().as_secs_f64())
+        };
+        let helper = std::thread::Builder::new().name("plumbline-schedule".into()).spawn_scoped(s, linking);
+        let t = Instant::now();
+        let scene = prepare_meshes(&set);
+        let meshes_secs = t.elapsed().as_secs_f64();
+        watch.enter(LoadStage::Schedule);
+        let four_d = match helper {
+            Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to spare: found and linked here, after the meshes.
+            Err(_) => {
+                let t = Instant::now();
+                (find_four_d(config, &set), t.elapsed().as_secs_f64())
+            }
+        };
+        (scene, meshes_secs, four_d)
+    });
+    let both_secs = started.elapsed().as_secs_f64() - models_secs;
     watch.enter(LoadStage::Clashes);
     let report = config.report_source().map(|source| match source {
         ReportSource::File(path) => read_report(&path),
         ReportSource::Rules(rules) => {
             let linked = four_d.as_ref().and_then(|s| s.as_ref().ok());
-            run_rule_matrix(&rules, config.db.as_deref(), &set, linked)
+            run_rule_matrix(&rules, config.db.as_deref(), config.project.as_deref(), &set, linked)
         }
-        ReportSource::History(db) => report_from_history(&db),
+        ReportSource::History(db) => report_from_history(&db, config.project.as_deref()),
     });
     let schedule = four_d.map(|found| found.map(|f| (f.schedule, f.links)));
-    LoadOutput { set, errors, scene, report, schedule, load_secs: started.elapsed().as_secs_f64() }
+    let load_secs = started.elapsed().as_secs_f64();
+    info!(
+        "load stages: models_secs={models_secs:.3} meshes_secs={meshes_secs:.3} schedule_secs={schedule_secs:.3} \
+         meshes_and_schedule_secs={both_secs:.3} clashes_secs={:.3} load_thread_secs={load_secs:.3} \
+         elements={} meshes={}",
+        load_secs - models_secs - both_secs,
+        scene.elements.len(),
+        scene.meshes.len()
+    );
+    LoadOutput { set, errors, scene, report, schedule, load_secs }
+}
+
+/// The schedule file `FourD::find` would read (`--schedule`, else the first model holding a
+/// work schedule), read without the loaded models.
+fn read_schedule_early(config: &ViewerConfig) -> Result<Option<Schedule>, PipelineError> {
+    plumbline_pipeline::find_schedule(config.schedule.as_deref(), &config.models)
+}
+
+/// Links a schedule read by [`read_schedule_early`] to the loaded models, as `FourD::find` does.
+fn link_four_d(
+    found: Result<Option<Schedule>, PipelineError>,
+    config: &ViewerConfig,
+    set: &ModelSet,
+) -> Option<Result<FourD, String>> {
+    found
+        .and_then(|schedule| schedule.map(|s| FourD::new(s, &config.links, set)).transpose())
+        .map_err(|e| e.to_string())
+        .transpose()
 }
 
 /// Runs the tests of a rule file on the loaded set through the clash pipeline, as `plumbline
@@ -224,6 +353,7 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
 pub fn run_rule_matrix(
     rules_path: &Path,
     db: Option<&Path>,
+    project: Option<&str>,
     set: &ModelSet,
     four_d: Option<&FourD>,
 ) -> Result<Report, String> {
@@ -236,7 +366,7 @@ pub fn run_rule_matrix(
         history: HistoryChoice::Off,
         fail_on: None,
         today: None,
-        project: None,
+        project: project.map(str::to_string),
         outputs: Outputs::default(),
         threads: None,
         basis: plumbline_schedule::Basis::Planned,
@@ -254,15 +384,18 @@ pub fn run_rule_matrix(
     }
     if let Some(db) = db {
         let mut store = open_existing(db)?;
+        store.set_project(project);
         plumbline_pipeline::record_in(&mut store, &mut report, Some(rules_path), set, chrono::Utc::now())
             .map_err(|e| format!("{}: {e}", db.display()))?;
     }
     Ok(report)
 }
 
-/// The open clashes of a clash history, as a report.
-pub fn report_from_history(db: &Path) -> Result<Report, String> {
-    open_existing(db)?.open_report().map_err(|e| e.to_string())
+/// The open clashes of a clash history, as a report: of `project`, else of every project.
+pub fn report_from_history(db: &Path, project: Option<&str>) -> Result<Report, String> {
+    let mut store = open_existing(db)?;
+    store.set_project(project);
+    store.open_report().map_err(|e| e.to_string())
 }
 
 /// Reads a clash report written by `Report::to_json`.
@@ -304,11 +437,9 @@ fn poll_load(world: &mut World) {
     };
     match received {
         Ok(Some(out)) => queue_install(world, out),
-        // Keep frames coming while the loader works, so progress shows and the result is
-        // picked up, even in reactive (render on demand) mode.
-        Ok(None) => {
-            world.write_message(RequestRedraw);
-        }
+        // The paced frames show the progress meanwhile (`pace_frames_while_loading`), and the
+        // loading thread wakes the window when it is done: no redraw asked for here.
+        Ok(None) => {}
         Err(()) => {
             world.resource_mut::<LoadState>().phase = LoadPhase::Done { secs: 0.0 };
             error!("the loading thread ended without a result");

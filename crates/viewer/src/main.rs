@@ -9,6 +9,12 @@ use plumbline_viewer::state::colour::ColourBy;
 use plumbline_viewer::state::i18n::Lang;
 use plumbline_viewer::state::walk::{NavMode, WalkStart};
 use plumbline_viewer::{ViewerConfig, ViewerPlugin};
+
+/// mimalloc, as the CLI uses: the model loads on rayon's threads, which allocate meshes and
+/// elements side by side, and under glibc's allocator the same `load_set` of the 100k-element
+/// hall took about twice the CLI's time in the viewer.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 /// Plumbline's BIM viewer: federated IFC models, clash review and 4D.
@@ -71,6 +77,11 @@ struct Args {
     /// open are reviewed.
     #[arg(long)]
     db: Option<PathBuf>,
+    /// The history project (site) whose clashes are reviewed and where a rule run is recorded
+    /// [default: the one project that has the clash]. Needed when the history holds sites built
+    /// from one template, whose clash ids are the same.
+    #[arg(long, value_name = "NAME")]
+    project: Option<String>,
     /// Who statuses and comments are recorded as (default: $USER).
     #[arg(long)]
     user: Option<String>,
@@ -225,6 +236,7 @@ fn main() -> AppExit {
         hide_classes: args.hide_class,
         isolate_storey: args.storey,
         db: args.db,
+        project: args.project,
         user: args.user,
         bcf_out: args.bcf_out.clone(),
         pick_at: args.pick_at.map(|(x, y)| Vec2::new(x, y)),

@@ -5,21 +5,33 @@
 //! the entities that share a mesh and a material as one instanced batch. Shapes are compared
 //! after moving each element's box centre to the origin, on a 0.1 mm grid, so only copies moved
 //! without rotation share; a rotated copy keeps a mesh of its own.
+//!
+//! The elements are shaped in chunks on every core (each chunk keeps the distinct shapes of its
+//! own elements), and the chunks are then merged in element order: the meshes, their order and
+//! which element uses which are the same as a single pass over the elements would give.
 
 use crate::state::coords::render_from_world;
 use crate::state::scene::{PreparedElement, PreparedScene};
 use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
-use plumbline_model::{Aabb, ModelSet, Role};
+use plumbline_model::{Aabb, Element, ElementRef, ModelSet, Role};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The grid shapes are compared on (metres): far below what a screen shows.
 const SHAPE_GRID_M: f32 = 1.0e-4;
 
+/// Elements a worker takes at a time: small enough to share uneven work between the cores,
+/// large enough that a chunk's own shape table catches most repeats.
+const CHUNK_ELEMENTS: usize = 1024;
+
+/// A shape's vertices on the comparison grid.
+type ShapeKey = Vec<[i32; 3]>;
+
 /// A shape's vertices on the comparison grid, or `None` when one lies too far from the box
 /// centre for the grid's integers (such an element keeps a mesh of its own).
-fn shape_key(positions: &[[f32; 3]]) -> Option<Vec<[i32; 3]>> {
+fn shape_key(positions: &[[f32; 3]]) -> Option<ShapeKey> {
     let limit = i32::MAX as f32 * 0.5;
     positions
         .iter()
@@ -30,6 +42,91 @@ fn shape_key(positions: &[[f32; 3]]) -> Option<Vec<[i32; 3]>> {
         .collect()
 }
 
+/// A physical element to draw, with its index in the 4D simulation.
+struct Job<'a> {
+    element: ElementRef,
+    sim: usize,
+    data: &'a Element,
+}
+
+/// What a worker made of one chunk: its elements (their shape an index into `shapes`) and the
+/// distinct shapes among them, in the order they first appear.
+#[derive(Default)]
+struct ChunkShapes {
+    elements: Vec<PreparedElement>,
+    shapes: Vec<(Option<ShapeKey>, Mesh)>,
+}
+
+/// Shapes one chunk's elements: each element's vertices relative to its box centre, expanded to
+/// one vertex per triangle corner (flat shading), shared within the chunk by shape key.
+fn shape_chunk(jobs: &[Job], origin_m: [f64; 3]) -> ChunkShapes {
+    let mut out = ChunkShapes::default();
+    let mut seen: HashMap<ShapeKey, usize> = HashMap::new();
+    let mut local: Vec<Vec3> = Vec::new();
+    for job in jobs {
+        let Some(m) = &job.data.mesh else { continue };
+        let centre = m.aabb.center();
+        // Each vertex once, in f64 then rounded; the corners below only copy them.
+        local.clear();
+        local.extend((0..m.vertices.len() as u32).map(|i| render_from_world(centre, m.world_vertex(i))));
+        let mut positions = Vec::with_capacity(m.triangles.len() * 3);
+        for t in &m.triangles {
+            positions.extend(t.map(|i| local[i as usize].to_array()));
+        }
+        let key = shape_key(&positions);
+        let shared = key.as_ref().and_then(|k| seen.get(k).copied());
+        let mesh = shared.unwrap_or_else(|| {
+            if let Some(k) = &key {
+                seen.insert(k.clone(), out.shapes.len());
+            }
+            out.shapes.push((key, flat_mesh(positions)));
+            out.shapes.len() - 1
+        });
+        out.elements.push(PreparedElement {
+            element: job.element,
+            translation: render_from_world(origin_m, centre),
+            mesh,
+            sim: job.sim,
+        });
+    }
+    out
+}
+
+/// Shapes every chunk on up to `available_parallelism` threads (the calling one among them),
+/// returning the chunks' results in chunk order.
+fn shape_chunks(chunks: &[&[Job]], origin_m: [f64; 3]) -> Vec<ChunkShapes> {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = chunks.get(i) else { break };
+            done.push((i, shape_chunk(chunk, origin_m)));
+        }
+        done
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chunks.len()).max(1);
+    let mut done: Vec<(usize, ChunkShapes)> = std::thread::scope(|s| {
+        // A helper that cannot be started leaves its share to the others (this thread at least).
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new().name("plumbline-meshes".into()).spawn_scoped(s, work).ok()
+            })
+            .collect();
+        let mut done = work();
+        for h in helpers {
+            match h.join() {
+                Ok(part) => done.extend(part),
+                // A panic in a helper is a bug, not bad input: passed on as it is.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, c)| c).collect()
+}
+
 /// Builds flat-shaded render meshes for every physical element with geometry, one per distinct
 /// shape.
 ///
@@ -38,17 +135,7 @@ fn shape_key(positions: &[[f32; 3]]) -> Option<Vec<[i32; 3]>> {
 /// Elements whose vertices agree on the 0.1 mm grid once centred share the first one's mesh.
 pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
     let mut bounds = Aabb::EMPTY;
-    for (_, e) in set.elements() {
-        if let (Role::Physical, Some(m)) = (e.role, &e.mesh) {
-            if !m.aabb.is_empty() {
-                bounds = bounds.union(&m.aabb);
-            }
-        }
-    }
-    let origin_m = if bounds.is_empty() { [0.0; 3] } else { bounds.center() };
-    let mut elements = Vec::new();
-    let mut meshes = Vec::new();
-    let mut shapes: HashMap<Vec<[i32; 3]>, usize> = HashMap::new();
+    let mut jobs = Vec::new();
     let mut sim = 0usize;
     for (r, e) in set.elements() {
         if e.role != Role::Physical {
@@ -57,33 +144,37 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
         let this_sim = sim;
         sim += 1;
         let Some(m) = &e.mesh else { continue };
-        if m.triangles.is_empty() || m.aabb.is_empty() {
+        if m.aabb.is_empty() {
             continue;
         }
-        let centre = m.aabb.center();
-        let local = |i: u32| -> Vec3 {
-            let w = m.world_vertex(i);
-            render_from_world(centre, w)
-        };
-        let mut positions = Vec::with_capacity(m.triangles.len() * 3);
-        for t in &m.triangles {
-            positions.extend(t.map(|i| local(i).to_array()));
+        bounds = bounds.union(&m.aabb);
+        if !m.triangles.is_empty() {
+            jobs.push(Job { element: r, sim: this_sim, data: e });
         }
-        let key = shape_key(&positions);
-        let shared = key.as_ref().and_then(|k| shapes.get(k).copied());
-        let mesh = shared.unwrap_or_else(|| {
-            meshes.push(flat_mesh(positions));
-            if let Some(k) = key {
-                shapes.insert(k, meshes.len() - 1);
-            }
-            meshes.len() - 1
-        });
-        elements.push(PreparedElement {
-            element: r,
-            translation: render_from_world(origin_m, centre),
-            mesh,
-            sim: this_sim,
-        });
+    }
+    let origin_m = if bounds.is_empty() { [0.0; 3] } else { bounds.center() };
+    let chunks: Vec<&[Job]> = jobs.chunks(CHUNK_ELEMENTS).collect();
+    // Merged in element order: a shape's mesh is the first element's of that shape, numbered
+    // in order of first appearance, as one pass over the elements would number it.
+    let mut elements = Vec::with_capacity(jobs.len());
+    let mut meshes = Vec::new();
+    let mut shapes: HashMap<ShapeKey, usize> = HashMap::new();
+    for chunk in shape_chunks(&chunks, origin_m) {
+        let global: Vec<usize> = chunk
+            .shapes
+            .into_iter()
+            .map(|(key, mesh)| {
+                if let Some(&i) = key.as_ref().and_then(|k| shapes.get(k)) {
+                    return i;
+                }
+                meshes.push(mesh);
+                if let Some(k) = key {
+                    shapes.insert(k, meshes.len() - 1);
+                }
+                meshes.len() - 1
+            })
+            .collect();
+        elements.extend(chunk.elements.into_iter().map(|p| PreparedElement { mesh: global[p.mesh], ..p }));
     }
     PreparedScene { origin_m, bounds: (!bounds.is_empty()).then_some(bounds), elements, meshes }
 }
@@ -101,4 +192,65 @@ pub fn flat_mesh(positions: Vec<[f32; 3]>) -> Mesh {
         .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
         .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
         .with_inserted_indices(Indices::U32((0..count).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bevy::mesh::VertexAttributeValues;
+
+    fn positions(mesh: &Mesh) -> &[[f32; 3]] {
+        match mesh.attribute(Mesh::ATTRIBUTE_POSITION) {
+            Some(VertexAttributeValues::Float32x3(p)) => p,
+            _ => panic!("a prepared mesh has float positions"),
+        }
+    }
+
+    /// The chunks shaped side by side give what one pass over the elements gives: the same
+    /// elements, meshes numbered by first appearance, and every element on its own shape.
+    #[test]
+    fn meshes_shaped_in_chunks_match_one_pass_over_the_elements() {
+        let params = plumbline_samples::DatacenterParams::for_elements(4 * CHUNK_ELEMENTS as u64, 7);
+        let ifc = plumbline_samples::datacenter(&params).ifc.into_bytes();
+        let path = std::path::Path::new("chunked-hall.ifc");
+        let model = plumbline_ifc::load_bytes(path, ifc, &plumbline_ifc::LoadOptions::default())
+            .expect("sample loads");
+        let set = ModelSet { models: vec![model] };
+        let prepared = prepare_meshes(&set);
+        assert!(prepared.elements.len() > 2 * CHUNK_ELEMENTS, "several chunks: {}", prepared.elements.len());
+
+        // One pass: each physical element with triangles in file order, its shape numbered
+        // when first seen.
+        let mut seen: HashMap<ShapeKey, usize> = HashMap::new();
+        let mut expected = Vec::new();
+        let mut sim = 0usize;
+        for (r, e) in set.elements() {
+            if e.role != Role::Physical {
+                continue;
+            }
+            sim += 1;
+            let Some(m) = e.mesh.as_ref().filter(|m| !m.triangles.is_empty()) else { continue };
+            let centre = m.aabb.center();
+            let own: Vec<[f32; 3]> = m
+                .triangles
+                .iter()
+                .flatten()
+                .map(|&i| render_from_world(centre, m.world_vertex(i)).to_array())
+                .collect();
+            let key = shape_key(&own).expect("a hall's shapes fit the grid");
+            let next = seen.len();
+            let mesh = *seen.entry(key).or_insert(next);
+            expected.push((r, sim - 1, mesh, own));
+        }
+        assert_eq!(prepared.meshes.len(), seen.len());
+        assert_eq!(prepared.elements.len(), expected.len());
+        for (p, (r, sim, mesh, own)) in prepared.elements.iter().zip(&expected) {
+            assert_eq!((p.element, p.sim, p.mesh), (*r, *sim, *mesh));
+            let drawn = positions(&prepared.meshes[p.mesh]);
+            assert_eq!(drawn.len(), own.len());
+            for (a, b) in drawn.iter().zip(own) {
+                assert!(Vec3::from_array(*a).distance(Vec3::from_array(*b)) < 2.0e-4);
+            }
+        }
+    }
 }

@@ -24,6 +24,8 @@ use crate::state::section::{element_material, ElementMaterial};
 use crate::state::timeline::Timeline;
 use crate::state::ui::{register_panel, PanelSlot};
 use crate::widgets::{color32, grid_row};
+use bevy::camera::primitives::{Aabb, MeshAabb};
+use bevy::camera::visibility::NoAutoAabb;
 use bevy::prelude::*;
 use bevy_egui::egui;
 use plumbline_model::{Element, ElementRef, ModelSet, Role};
@@ -151,7 +153,13 @@ fn install_loaded_scene(world: &mut World) {
 }
 
 /// Replaces the scene by a loaded model set: one entity per drawn element.
+///
+/// This runs on the main thread while the window waits, so it does only what needs the world:
+/// the meshes go into the asset store once each, and the entities are spawned in one batch, each
+/// with its mesh's box already set (Bevy would otherwise compute the box of every entity from
+/// its mesh and insert it, one command per entity, on the first frame).
 pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, errors: Vec<String>) {
+    let started = std::time::Instant::now();
     // Despawn a previous scene, and the pipeline stand-ins (their pipelines are built).
     let old: Vec<Entity> = world.resource::<ModelScene>().entities.values().copied().collect();
     for e in old {
@@ -161,12 +169,18 @@ pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, 
     for e in warmups {
         world.despawn(e);
     }
-    let mut storeys = BTreeMap::new();
-    let mut classes = BTreeMap::new();
+    // Counted by name first and keyed by an owned name once per storey and class, not once per
+    // element.
+    let mut storey_counts: HashMap<&str, usize> = HashMap::new();
+    let mut class_counts: HashMap<&str, usize> = HashMap::new();
     for (_, e) in set.elements().filter(|(_, e)| e.role == Role::Physical) {
-        *storeys.entry(e.storey.as_deref().unwrap_or("").to_string()).or_insert(0) += 1;
-        *classes.entry(e.class.clone()).or_insert(0) += 1;
+        *storey_counts.entry(e.storey.as_deref().unwrap_or("")).or_insert(0) += 1;
+        *class_counts.entry(e.class.as_str()).or_insert(0) += 1;
     }
+    let storeys: BTreeMap<String, usize> =
+        storey_counts.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+    let classes: BTreeMap<String, usize> =
+        class_counts.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
     // One material per class.
     let missing: Vec<String> = {
         let palette = world.resource::<Palette>();
@@ -178,29 +192,38 @@ pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, 
             .add(element_material(opaque(class_color(&class))));
         world.resource_mut::<Palette>().by_class.insert(class, handle);
     }
-    let mut entities = HashMap::with_capacity(prepared.elements.len());
-    let mut by_global_id = HashMap::new();
-    for (r, e) in set.elements() {
-        by_global_id.insert(e.global_id.clone(), r);
-    }
+    let by_global_id: HashMap<String, ElementRef> =
+        set.elements().map(|(r, e)| (e.global_id.clone(), r)).collect();
+    // Each mesh's box, computed once for all the entities that share it.
+    let bounds: Vec<Option<Aabb>> = prepared.meshes.iter().map(MeshAabb::compute_aabb).collect();
     let meshes: Vec<Handle<Mesh>> = {
         let mut assets = world.resource_mut::<Assets<Mesh>>();
         prepared.meshes.into_iter().map(|m| assets.add(m)).collect()
     };
-    for p in prepared.elements {
-        let class = &set.element(p.element).class;
-        let material = world.resource::<Palette>().by_class.get(class).cloned().unwrap_or_default();
-        let entity = world
-            .spawn((
+    let materials: HashMap<&str, Handle<ElementMaterial>> = {
+        let palette = world.resource::<Palette>();
+        classes.keys().map(|c| (c.as_str(), palette.by_class.get(c).cloned().unwrap_or_default())).collect()
+    };
+    let drawn: Vec<ElementRef> = prepared.elements.iter().map(|p| p.element).collect();
+    let bundles: Vec<_> = prepared
+        .elements
+        .iter()
+        .map(|p| {
+            let class = set.element(p.element).class.as_str();
+            (
                 Mesh3d(meshes[p.mesh].clone()),
-                MeshMaterial3d(material),
+                MeshMaterial3d(materials.get(class).cloned().unwrap_or_default()),
                 Transform::from_translation(p.translation),
                 Visibility::Inherited,
                 ElementId { element: p.element, sim: p.sim },
-            ))
-            .id();
-        entities.insert(p.element, entity);
-    }
+                // Every prepared mesh has a triangle, so a box: the default is never used.
+                bounds[p.mesh].unwrap_or_default(),
+                NoAutoAabb,
+            )
+        })
+        .collect();
+    let spawned: Vec<Entity> = world.spawn_batch(bundles).collect();
+    let entities: HashMap<ElementRef, Entity> = drawn.into_iter().zip(spawned).collect();
     *world.resource_mut::<ModelScene>() = ModelScene {
         set,
         origin_m: prepared.origin_m,
@@ -214,6 +237,7 @@ pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, 
         meshes: meshes.len(),
     };
     *world.resource_mut::<Selection>() = Selection::default();
+    info!("scene installed: install_secs={:.3} meshes={}", started.elapsed().as_secs_f64(), meshes.len());
 }
 
 /// The look of one element given the user's state.
@@ -385,14 +409,18 @@ fn visibility_row(
 }
 
 fn model_tree(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, filter: &mut ResMut<ViewFilter>) {
+    // Show all also undoes the elements a view or a BCF viewpoint hid or isolated one by one.
     if ui.button(t.show_all).clicked()
         && (!filter.hidden_storeys.is_empty()
             || !filter.hidden_classes.is_empty()
-            || !filter.hidden_files.is_empty())
+            || !filter.hidden_files.is_empty()
+            || filter.filters_elements())
     {
         filter.hidden_storeys.clear();
         filter.hidden_classes.clear();
         filter.hidden_files.clear();
+        filter.hidden_elements.clear();
+        filter.isolated_elements = None;
     }
     egui::CollapsingHeader::new(t.model_files).default_open(true).show(ui, |ui| {
         for (i, model) in scene.set.models.iter().enumerate() {

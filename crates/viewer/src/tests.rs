@@ -390,10 +390,13 @@ fn reviews_go_to_the_clash_history_and_a_group_exports_to_bcf() {
     assert_eq!((last.by.as_str(), last.comment.as_deref()), ("Li Wei", Some("accepted: tray passes above")));
 
     // Without the JSON, the viewer reviews what the history holds open.
-    let from_history = crate::load_plugin::report_from_history(&db).expect("report from the history");
+    let from_history = crate::load_plugin::report_from_history(&db, None).expect("report from the history");
     let only = &from_history.tests[0].clashes;
     assert_eq!((only.len(), only[0].id.as_str(), only[0].status), (1, "c1", Status::Approved));
-    assert!(crate::load_plugin::report_from_history(&dir.path().join("typo.db")).is_err(), "never created");
+    assert!(
+        crate::load_plugin::report_from_history(&dir.path().join("typo.db"), None).is_err(),
+        "never created"
+    );
 
     // The group to BCF, with a snapshot: one topic that selects A and B and carries the picture.
     let png = {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 const FOV: f32 = std::f32::consts::FRAC_PI_4;
 
 /// The small hall, its model file written into `dir` (views are kept beside a model file).
-fn hall_in(dir: &Path) -> (ModelSet, PathBuf) {
+pub(crate) fn hall_in(dir: &Path) -> (ModelSet, PathBuf) {
     let (mut set, _) = small_hall();
     let path = dir.join("small-hall.ifc");
     std::fs::write(&path, "ISO-10303-21; (a stand-in: the set is loaded from memory)").expect("write model");
@@ -29,7 +29,7 @@ fn hall_in(dir: &Path) -> (ModelSet, PathBuf) {
 }
 
 /// A headless app with `config`, the hall loaded, and an orbit camera.
-fn app_with(config: ViewerConfig, set: ModelSet) -> App {
+pub(crate) fn app_with(config: ViewerConfig, set: ModelSet) -> App {
     let mut app = App::new();
     app.insert_resource(config)
         .add_plugins((MinimalPlugins, AssetPlugin::default()))
@@ -48,14 +48,14 @@ fn app_with(config: ViewerConfig, set: ModelSet) -> App {
     app
 }
 
-fn drawn(app: &App) -> Vec<ElementRef> {
+pub(crate) fn drawn(app: &App) -> Vec<ElementRef> {
     let mut v: Vec<ElementRef> = app.world().resource::<ModelScene>().entities.keys().copied().collect();
     v.sort();
     v
 }
 
 /// The view set up in `app` now, captured as `name`.
-fn capture_now(app: &mut App, name: &str) -> SavedView {
+pub(crate) fn capture_now(app: &mut App, name: &str) -> SavedView {
     let orbit = *app.world_mut().query::<&OrbitCamera>().single(app.world()).expect("camera");
     let w = app.world();
     let now = ViewNow {
@@ -66,6 +66,9 @@ fn capture_now(app: &mut App, name: &str) -> SavedView {
         filter: w.resource::<ViewFilter>(),
         selection: w.resource::<Selection>(),
         redlines: &w.resource::<Redlining>().set,
+        timeline: w.resource::<crate::state::timeline::Timeline>(),
+        colouring: w.resource::<crate::state::colour::Colouring>(),
+        review: w.resource::<crate::state::clash::ClashReview>(),
     };
     capture(&now, name, "2026-12-05T09:30:00Z")
 }
@@ -97,7 +100,7 @@ fn set_up_a_view(app: &mut App) -> (OrbitCamera, SectionBox, ViewFilter, Selecti
     (orbit, section, filter, selection)
 }
 
-fn camera_commands(app: &mut App) -> Vec<CameraCommand> {
+pub(crate) fn camera_commands(app: &mut App) -> Vec<CameraCommand> {
     let mut cursor = app.world_mut().resource_mut::<Messages<CameraCommand>>().get_cursor();
     cursor.read(app.world().resource::<Messages<CameraCommand>>()).cloned().collect()
 }
@@ -382,6 +385,7 @@ fn views_go_to_bcf_and_come_back_with_camera_selection_visibility_and_section() 
         selected: vec!["0000000000000000000000".into()],
         default_visibility: false,
         visibility_exceptions: shown,
+        colored: vec![],
         clipping_planes: vec![
             plumbline_bcf::ClippingPlane { location: [0.0, 0.0, 3.0], direction: [0.0, 0.0, 1.0] },
             plumbline_bcf::ClippingPlane { location: [0.0, 0.0, 0.0], direction: [0.6, 0.8, 0.0] },
@@ -556,7 +560,7 @@ fn an_imported_view_replaces_the_one_of_its_topic_and_takes_a_free_name_otherwis
     // the same name gets a name of its own.
     let again = SavedView { name: "Riser, checked".into(), xray: false, ..view.clone() };
     let other = SavedView { guid: "another-topic".into(), ..view.clone() };
-    let named = crate::viewpoint_plugin::unique_names(&book, vec![again, other]);
+    let named = book.unique_names(vec![again, other]);
     assert_eq!(named[0].name, "Riser");
     assert_eq!(named[1].name, "Riser (2)");
     book.save_all(&named).expect("saved");

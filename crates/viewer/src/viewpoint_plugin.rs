@@ -1,6 +1,7 @@
 //! Saved viewpoints (`state::viewpoint`): the *Views* tab saves the view under a name, lists
-//! the saved views (a click goes to one), deletes them, exports them as BCF topics and imports a
-//! BCF archive's viewpoints. The views live in `MODEL.plumbline-views.json` beside the first
+//! the saved views (a click goes to one), deletes them, exports them as BCF topics, imports a
+//! BCF archive's viewpoints, and hides or isolates the selected elements one by one. Going to a
+//! view also puts back its colours, 4D day and focused clash (`state::viewpoint_apply`). The views live in `MODEL.plumbline-views.json` beside the first
 //! model, with the last view, which is written while the viewer runs (two seconds after the view
 //! last changed) and on exit, and restored when the same models are opened next time.
 //!
@@ -16,19 +17,26 @@
 
 use crate::snapshot::{encode_png, view_crop};
 use crate::state::camera::{CameraCommand, CameraFlight, OrbitCamera, ViewRect};
-use crate::state::clash::default_user;
+use crate::state::clash::{default_user, ClashReview};
+use crate::state::colour::Colouring;
 use crate::state::config::ViewerConfig;
 use crate::state::i18n::Lang;
 use crate::state::load::{LoadPhase, LoadState};
 use crate::state::redline::Redlining;
 use crate::state::scene::{ModelScene, Selection, ViewFilter};
-use crate::state::section::SectionBox;
+use crate::state::section::{ElementMaterial, SectionBox};
+use crate::state::timeline::Timeline;
 use crate::state::ui::{register_panel, PanelSlot};
 use crate::state::viewpoint::{
-    capture, model_names, now_utc, views_path, SavedView, ViewBook, ViewChanges, ViewNow, ViewStrings,
+    capture, model_names, now_utc, same_view, views_path, SavedView, ViewBook, ViewChanges, ViewNow,
+    ViewStrings,
+};
+use crate::state::viewpoint_apply::{
+    apply_colours, apply_four_d, build_overlay, focus_clash, sync_overlay_section, ClashOutcome, FourDOutcome,
 };
 use crate::state::viewpoint_bcf::{export_path, export_views, import_views};
 use crate::widgets::{GREEN, RED};
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::{PrimaryWindow, RequestRedraw};
@@ -44,6 +52,11 @@ const DEFAULT_FOV_Y: f32 = std::f32::consts::FRAC_PI_4;
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct PendingView {
     pub view: Option<SavedView>,
+    /// The clash the last view gone to names, while no clash report is loaded: focused when one
+    /// is.
+    pub clash: Option<String>,
+    /// Leave the clash in focus as it is (`--focus-clash` chose it, over the first view's).
+    pub keep_clash: bool,
 }
 
 /// Records the last view: after it has not changed for `debounce_secs`, and on exit.
@@ -72,9 +85,13 @@ impl Plugin for ViewpointPlugin {
                 dirty: false,
                 last_change_secs: 0.0,
             })
-            .add_systems(Update, (open_book, apply_pending, track_last_view).chain())
+            .add_systems(
+                Update,
+                (open_book, apply_pending, focus_waiting_clash, overlay_upkeep, track_last_view).chain(),
+            )
             .add_systems(Last, save_last_on_exit);
         register_panel(app, PanelSlot::ViewsTab, views_panel);
+        register_panel(app, PanelSlot::ViewsTab, elements_panel);
     }
 }
 
@@ -115,6 +132,7 @@ fn open_book(
     mut exit: MessageWriter<AppExit>,
     mut first_done: Local<bool>,
     walk_start: Option<Res<crate::state::walk::WalkStart>>,
+    review: Res<ClashReview>,
 ) {
     if !scene.is_changed() || !scene.loaded {
         return;
@@ -132,7 +150,10 @@ fn open_book(
     let config = config.map(|c| c.clone()).unwrap_or_default();
     if let Some(name) = &config.viewpoint {
         match book.find(name) {
-            Some(v) => pending.view = Some(v.clone()),
+            Some(v) => {
+                pending.view = Some(command_line_wins(v.clone(), &config));
+                pending.keep_clash = config.focus_clash.is_some();
+            }
             None => {
                 let where_ = book.path.as_ref().map_or_else(String::new, |p| format!(" ({})", p.display()));
                 let message = format!("{} '{name}'{where_}", t.not_found);
@@ -146,24 +167,48 @@ fn open_book(
         }
     } else if restores_last_view(&config) && walk_start.is_none() {
         // `--walk`/`--fly` place the eye themselves: the last view must not move it away.
-        if let Some(v) = book.restorable().cloned() {
-            pending.view = Some(v);
+        if let Some(mut v) = book.restorable().cloned() {
+            // The last view's clash is looked for in this run's report only, never waited for.
+            v.clash = v.clash.filter(|_| review.report.is_some());
+            pending.view = Some(command_line_wins(v, &config));
             book.message = Some((true, t.restored.to_string()));
         }
     }
 }
 
-/// Goes to the pending view: visibility, x-ray, section box, selection, redlines and the camera.
+/// A view to go to at start without what the command line chose itself: `--date` keeps its day,
+/// `--colour-by` its colouring.
+fn command_line_wins(mut view: SavedView, config: &ViewerConfig) -> SavedView {
+    if config.date.is_some() {
+        view.four_d = None;
+    }
+    if config.colour_by.is_some() {
+        view.colour_by = None;
+    }
+    view
+}
+
+/// The state a view sets, written by going to one.
+#[derive(SystemParam)]
+struct ViewTargets<'w> {
+    filter: ResMut<'w, ViewFilter>,
+    section: ResMut<'w, SectionBox>,
+    selection: ResMut<'w, Selection>,
+    redlining: ResMut<'w, Redlining>,
+    timeline: ResMut<'w, Timeline>,
+    colouring: ResMut<'w, Colouring>,
+    review: ResMut<'w, ClashReview>,
+}
+
+/// Goes to the pending view: visibility, x-ray, section box, selection, redlines, colours, the
+/// 4D day, the focused clash and the camera.
 #[allow(clippy::too_many_arguments, reason = "a Bevy system writing each piece of state a view sets")]
 fn apply_pending(
     mut pending: ResMut<PendingView>,
     scene: Res<ModelScene>,
     lang: Res<Lang>,
     cameras: Query<&Projection, With<OrbitCamera>>,
-    mut filter: ResMut<ViewFilter>,
-    mut section: ResMut<SectionBox>,
-    mut selection: ResMut<Selection>,
-    mut redlining: ResMut<Redlining>,
+    mut to: ViewTargets,
     mut book: ResMut<ViewBook>,
     mut camera: MessageWriter<CameraCommand>,
     mut walker: Option<ResMut<crate::state::walk::Walker>>,
@@ -172,20 +217,43 @@ fn apply_pending(
         return;
     }
     let Some(view) = pending.view.take() else { return };
+    let t = strings(&lang);
     let fov = cameras.single().map_or(DEFAULT_FOV_Y, fov_of);
     let changes = ViewChanges::of(&view, &scene, fov);
     // Only what differs is written: a written resource redoes every element's look.
-    if *filter != changes.filter {
-        *filter = changes.filter;
+    if *to.filter != changes.filter {
+        *to.filter = changes.filter.clone();
     }
-    if *section != changes.section {
-        *section = changes.section;
+    if *to.section != changes.section {
+        *to.section = changes.section;
     }
-    if *selection != changes.selection {
-        *selection = changes.selection;
+    if *to.selection != changes.selection {
+        *to.selection = changes.selection.clone();
     }
-    redlining.commit_text();
-    redlining.show(changes.redlines, changes.pose);
+    to.redlining.commit_text();
+    to.redlining.show(changes.redlines.clone(), changes.pose);
+    apply_colours(&changes, &mut to.colouring);
+    let mut notes = Vec::new();
+    match apply_four_d(changes.four_d.as_ref(), &mut to.timeline) {
+        FourDOutcome::Shown => {}
+        FourDOutcome::NoSchedule => notes.push(t.no_schedule.to_string()),
+        FourDOutcome::BadDate => notes.push(t.bad_date.to_string()),
+    }
+    pending.clash = None;
+    let clash = if std::mem::take(&mut pending.keep_clash) {
+        ClashOutcome::NoClash
+    } else {
+        focus_clash(changes.clash.as_deref(), &mut to.review)
+    };
+    match clash {
+        ClashOutcome::NoClash | ClashOutcome::Focused => {}
+        ClashOutcome::NotInReport(id) => notes.push(format!("{} {id} {}", t.clash, t.clash_not_in_report)),
+        ClashOutcome::NoReport(id) => {
+            notes.push(format!("{} {id} {}", t.clash, t.clash_waits));
+            pending.clash = Some(id);
+        }
+    }
+    book.note = (!notes.is_empty()).then(|| notes.join("; "));
     // A view is seen from the orbit camera: walking or flying ends.
     if let Some(w) = walker.as_mut().filter(|w| w.walking()) {
         w.requested = Some(crate::state::walk::NavMode::Orbit);
@@ -193,7 +261,6 @@ fn apply_pending(
     camera.write(changes.camera);
     book.shown = Some(view.name.clone()).filter(|n| !n.is_empty());
     if !changes.missing.is_empty() && !view.name.is_empty() {
-        let t = strings(&lang);
         let shown: Vec<&str> = changes.missing.iter().take(3).map(String::as_str).collect();
         book.message = Some((
             false,
@@ -209,28 +276,86 @@ fn fov_of(projection: &Projection) -> f32 {
     }
 }
 
-/// The view the viewer shows now, as a saved view named `name`.
-#[allow(clippy::too_many_arguments, reason = "the pieces of state a view is made of")]
-fn view_now(
-    name: &str,
-    scene: &ModelScene,
-    orbit: &OrbitCamera,
-    projection: &Projection,
-    section: &SectionBox,
-    filter: &ViewFilter,
-    selection: &Selection,
-    redlining: &Redlining,
-) -> SavedView {
-    let now = ViewNow {
-        scene,
-        orbit,
-        fov_y: fov_of(projection),
-        section,
-        filter,
-        selection,
-        redlines: &redlining.set,
+/// A clash a view named while no report was loaded is focused once one is (or said to be
+/// missing from it).
+fn focus_waiting_clash(
+    mut pending: ResMut<PendingView>,
+    mut review: ResMut<ClashReview>,
+    lang: Res<Lang>,
+    mut book: ResMut<ViewBook>,
+) {
+    if pending.clash.is_none() || review.report.is_none() || pending.view.is_some() {
+        return;
+    }
+    let Some(id) = pending.clash.take() else { return };
+    let t = strings(&lang);
+    book.note = match focus_clash(Some(&id), &mut review) {
+        ClashOutcome::NotInReport(id) => Some(format!("{} {id} {}", t.clash, t.clash_not_in_report)),
+        _ => None,
     };
-    capture(&now, name, &now_utc())
+}
+
+/// Makes the materials of the element colours a view set, finds their elements again after a
+/// load, and gives them the section box.
+fn overlay_upkeep(
+    scene: Res<ModelScene>,
+    section: Res<SectionBox>,
+    mut colouring: ResMut<Colouring>,
+    materials: Option<ResMut<Assets<ElementMaterial>>>,
+) {
+    let Some(mut materials) = materials else { return };
+    if !scene.loaded {
+        return;
+    }
+    let uniform = section.uniform(scene.origin_m);
+    let overlay = &colouring.overlay;
+    if overlay.stale || (scene.is_changed() && !overlay.is_empty()) {
+        build_overlay(&mut colouring, &scene, uniform, &mut materials);
+    } else if section.is_changed() && !overlay.entries.is_empty() {
+        sync_overlay_section(&colouring, uniform, &mut materials);
+    }
+}
+
+/// What a view is made of, read.
+#[derive(SystemParam)]
+struct ViewSources<'w> {
+    section: Res<'w, SectionBox>,
+    filter: Res<'w, ViewFilter>,
+    selection: Res<'w, Selection>,
+    redlining: Res<'w, Redlining>,
+    timeline: Res<'w, Timeline>,
+    colouring: Res<'w, Colouring>,
+    review: Res<'w, ClashReview>,
+}
+
+impl ViewSources<'_> {
+    /// The view the viewer shows now, as a saved view named `name`.
+    fn now(&self, name: &str, scene: &ModelScene, orbit: &OrbitCamera, projection: &Projection) -> SavedView {
+        let now = ViewNow {
+            scene,
+            orbit,
+            fov_y: fov_of(projection),
+            section: &self.section,
+            filter: &self.filter,
+            selection: &self.selection,
+            redlines: &self.redlining.set,
+            timeline: &self.timeline,
+            colouring: &self.colouring,
+            review: &self.review,
+        };
+        capture(&now, name, &now_utc())
+    }
+
+    /// Whether any of it changed since the system last ran.
+    fn changed(&self) -> bool {
+        self.section.is_changed()
+            || self.filter.is_changed()
+            || self.selection.is_changed()
+            || self.redlining.is_changed()
+            || self.timeline.is_changed()
+            || self.colouring.is_changed()
+            || self.review.is_changed()
+    }
 }
 
 /// Notes when the view changes, and records it as the last view once it has stood still for the
@@ -243,10 +368,7 @@ fn track_last_view(
     flight: Res<CameraFlight>,
     scene: Res<ModelScene>,
     cameras: Query<(Ref<OrbitCamera>, &Projection)>,
-    section: Res<SectionBox>,
-    filter: Res<ViewFilter>,
-    selection: Res<Selection>,
-    redlining: Res<Redlining>,
+    sources: ViewSources,
     mut book: ResMut<ViewBook>,
 ) {
     if !tracker.enabled || !scene.loaded || pending.view.is_some() {
@@ -254,12 +376,7 @@ fn track_last_view(
     }
     let Ok((orbit, projection)) = cameras.single() else { return };
     let now = time.elapsed_secs_f64();
-    let changed = orbit.is_changed()
-        || section.is_changed()
-        || filter.is_changed()
-        || selection.is_changed()
-        || redlining.is_changed()
-        || scene.is_changed();
+    let changed = orbit.is_changed() || sources.changed() || scene.is_changed();
     if changed {
         tracker.dirty = true;
         tracker.last_change_secs = now;
@@ -269,7 +386,12 @@ fn track_last_view(
     }
     tracker.dirty = false;
     if book.writable() {
-        let view = view_now("", &scene, &orbit, projection, &section, &filter, &selection, &redlining);
+        let view = sources.now("", &scene, &orbit, projection);
+        // Panels that only looked at a resource may have marked it changed: a view that is the
+        // one recorded is not written again.
+        if book.last.as_ref().is_some_and(|l| l.models == book.models && same_view(&l.view, &view)) {
+            return;
+        }
         if let Err(e) = book.set_last(view) {
             book.message = Some((false, e));
         }
@@ -284,10 +406,7 @@ fn save_last_on_exit(
     pending: Res<PendingView>,
     scene: Res<ModelScene>,
     cameras: Query<(&OrbitCamera, &Projection)>,
-    section: Res<SectionBox>,
-    filter: Res<ViewFilter>,
-    selection: Res<Selection>,
-    redlining: Res<Redlining>,
+    sources: ViewSources,
     mut book: ResMut<ViewBook>,
 ) {
     if exits.read().count() == 0
@@ -299,7 +418,7 @@ fn save_last_on_exit(
         return;
     }
     let Ok((orbit, projection)) = cameras.single() else { return };
-    let view = view_now("", &scene, orbit, projection, &section, &filter, &selection, &redlining);
+    let view = sources.now("", &scene, orbit, projection);
     if let Err(e) = book.set_last(view) {
         warn!("the last view was not saved: {e}");
     }
@@ -318,12 +437,11 @@ fn views_panel(
     mut pending: ResMut<PendingView>,
     export: Option<ResMut<ViewExport>>,
     cameras: Query<(&OrbitCamera, &Projection)>,
-    state: (Res<SectionBox>, Res<ViewFilter>, Res<Selection>, Res<Redlining>),
+    sources: ViewSources,
     config: Option<Res<ViewerConfig>>,
     mut typed: Local<(String, String)>,
 ) {
     let t = strings(&lang);
-    let (section, filter, selection, redlining) = state;
     let (name, import) = &mut *typed;
     if !scene.loaded || scene.set.models.is_empty() {
         ui.label(t.open_model_first);
@@ -336,8 +454,7 @@ fn views_panel(
         let save = ui.add_enabled(!name.trim().is_empty() && !exporting, egui::Button::new(t.save_view));
         if (save.on_hover_text(t.save_hint).clicked() || enter) && !name.trim().is_empty() && !exporting {
             if let Ok((orbit, projection)) = cameras.single() {
-                let view =
-                    view_now(name, &scene, orbit, projection, &section, &filter, &selection, &redlining);
+                let view = sources.now(name, &scene, orbit, projection);
                 let saved = view.name.clone();
                 book.message = Some(match book.save(view) {
                     Ok(()) => (true, format!("{} '{saved}'", t.saved)),
@@ -352,6 +469,9 @@ fn views_panel(
     }
     if let Some((ok, m)) = &book.message {
         ui.add(egui::Label::new(egui::RichText::new(m).color(if *ok { GREEN } else { RED })).wrap());
+    }
+    if let Some(note) = &book.note {
+        ui.add(egui::Label::new(egui::RichText::new(note).weak()).wrap());
     }
     ui.separator();
     if book.views.is_empty() {
@@ -387,8 +507,7 @@ fn views_panel(
                 if let (Some(path), Ok((orbit, projection))) =
                     (book.path.as_ref().map(|p| export_path(p)), cameras.single())
                 {
-                    let restore =
-                        view_now("", &scene, orbit, projection, &section, &filter, &selection, &redlining);
+                    let restore = sources.now("", &scene, orbit, projection);
                     export.start(book.views.clone(), path, Some(restore), author_of(config.as_deref()));
                 }
             }
@@ -405,25 +524,10 @@ fn views_panel(
             let path = PathBuf::from(import.trim());
             book.message = Some(match import_views(&path, &scene, &now_utc()) {
                 Ok((views, notes)) => {
-                    let views = unique_names(&book, views);
+                    let views = book.unique_names(views);
                     let n = views.len();
                     let written = book.save_all(&views);
-                    let mut m = format!("{} {} ({n})", t.imported, path.display());
-                    let counts = [
-                        notes.without_camera,
-                        notes.skewed_planes,
-                        notes.partly_hidden,
-                        notes.unknown_selected,
-                    ];
-                    let said: Vec<String> = counts
-                        .iter()
-                        .zip(t.import_notes)
-                        .filter(|(n, _)| **n > 0)
-                        .map(|(n, what)| format!("{n} {what}"))
-                        .collect();
-                    if !said.is_empty() {
-                        m.push_str(&format!("; {}", said.join("; ")));
-                    }
+                    let m = format!("{} {} ({n}){}", t.imported, path.display(), notes.message(t));
                     match written {
                         Ok(()) => (true, m),
                         Err(e) => (false, format!("{m}; {}: {e}", t.not_written)),
@@ -442,21 +546,60 @@ fn views_panel(
     }
 }
 
-/// Imported views keep the name of a saved view with the same topic GUID (a re-import replaces
-/// it); another view of a taken name gets `name (2)`, …
-pub(crate) fn unique_names(book: &ViewBook, views: Vec<SavedView>) -> Vec<SavedView> {
-    let mut taken = book.clone();
-    views
-        .into_iter()
-        .map(|mut v| {
-            match book.views.iter().find(|s| s.guid == v.guid) {
-                Some(same) => v.name = same.name.clone(),
-                None => v.name = taken.free_name(&v.name),
+/// The *Views* tab's row for elements hidden or isolated one by one and coloured by a view:
+/// hide or isolate the selection, show them all again, clear the colours.
+fn elements_panel(
+    InMut(ui): InMut<egui::Ui>,
+    lang: Res<Lang>,
+    scene: Res<ModelScene>,
+    selection: Res<Selection>,
+    mut filter: ResMut<ViewFilter>,
+    mut colouring: ResMut<Colouring>,
+) {
+    if !scene.loaded || scene.set.models.is_empty() {
+        return;
+    }
+    let t = strings(&lang);
+    ui.separator();
+    ui.label(t.elements);
+    let selected: std::collections::BTreeSet<String> = selection
+        .element
+        .iter()
+        .chain(selection.group.iter())
+        .filter(|r| (r.file as usize) < scene.set.models.len())
+        .map(|r| scene.element(*r).global_id.clone())
+        .collect();
+    ui.horizontal_wrapped(|ui| {
+        if ui.add_enabled(!selected.is_empty(), egui::Button::new(t.hide_selection)).clicked() {
+            filter.hidden_elements.extend(selected.iter().cloned());
+        }
+        if ui.add_enabled(!selected.is_empty(), egui::Button::new(t.isolate_selection)).clicked() {
+            filter.isolated_elements = Some(selected.clone());
+        }
+        if ui.add_enabled(filter.filters_elements(), egui::Button::new(t.show_all_elements)).clicked() {
+            filter.hidden_elements.clear();
+            filter.isolated_elements = None;
+        }
+    });
+    let mut said = Vec::new();
+    if !filter.hidden_elements.is_empty() {
+        said.push(format!("{} {}", filter.hidden_elements.len(), t.hidden_one_by_one));
+    }
+    if let Some(shown) = &filter.isolated_elements {
+        said.push(format!("{} {}", shown.len(), t.isolated));
+    }
+    if !said.is_empty() {
+        ui.add(egui::Label::new(egui::RichText::new(said.join(", ")).weak()).wrap());
+    }
+    if !colouring.overlay.is_empty() {
+        ui.horizontal(|ui| {
+            let n: usize = colouring.overlay.entries.iter().map(|e| e.count).sum();
+            ui.label(egui::RichText::new(format!("{n} {}", t.coloured)).weak());
+            if ui.button(t.clear_colours).clicked() {
+                colouring.overlay.set(Default::default());
             }
-            taken.views.push(v.clone());
-            v
-        })
-        .collect()
+        });
+    }
 }
 
 /// Who exported topics are written by: `--user`, else `$USER`.

@@ -34,9 +34,11 @@ pub struct History {
 }
 
 impl History {
-    /// Opens an existing history ([`open_existing`]).
-    pub fn open(path: &Path, user: &str) -> Result<History, String> {
-        let store = open_existing(path)?;
+    /// Opens an existing history ([`open_existing`]), its lookups kept to `project` when one
+    /// is given.
+    pub fn open(path: &Path, user: &str, project: Option<&str>) -> Result<History, String> {
+        let mut store = open_existing(path)?;
+        store.set_project(project);
         Ok(History { path: path.to_path_buf(), store: Mutex::new(store), user: user.to_string() })
     }
 

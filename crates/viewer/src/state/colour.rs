@@ -1,11 +1,11 @@
 //! Colour by: what the elements' colours stand for (their class by default, or their storey,
-//! system, a property's value, their clash status or 4D state), the legend that says it, and
-//! the values the legend hides.
+//! system, a property's value, their clash status or 4D state), the legend that says it, the
+//! values the legend hides, and the colours a viewpoint gives single elements over it.
 
 use crate::state::section::ElementMaterial;
 use bevy::prelude::*;
 use plumbline_model::ElementRef;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the colours stand for.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -46,6 +46,18 @@ impl ColourBy {
             }
         })
     }
+
+    /// The text [`ColourBy::parse`] reads back (what a saved view stores).
+    pub fn as_text(&self) -> String {
+        match self {
+            ColourBy::Class => "class".into(),
+            ColourBy::Storey => "storey".into(),
+            ColourBy::System => "system".into(),
+            ColourBy::Property { pset, prop } => format!("{pset}.{prop}"),
+            ColourBy::ClashStatus => "clash".into(),
+            ColourBy::FourD => "4d".into(),
+        }
+    }
 }
 
 /// One value of the legend.
@@ -69,17 +81,78 @@ pub struct Colouring {
     pub legend: Vec<LegendEntry>,
     /// Each drawn element's index into `legend`.
     pub value_of: HashMap<ElementRef, usize>,
+    /// Colours a viewpoint gives single elements, drawn over the legend's.
+    pub overlay: ColourOverlay,
+}
+
+/// Colours given to single elements by a viewpoint (BCF's `Coloring`): not part of the
+/// legend, and drawn over its colours.
+#[derive(Debug, Default, Clone)]
+pub struct ColourOverlay {
+    /// GlobalIds per colour (`RRGGBB`, or `AARRGGBB` with the alpha first, as BCF writes it).
+    pub colours: BTreeMap<String, BTreeSet<String>>,
+    /// One entry per colour, with its material (`value` is the colour, `count` its drawn
+    /// elements).
+    pub entries: Vec<LegendEntry>,
+    /// Each drawn coloured element's index into `entries`.
+    pub of: HashMap<ElementRef, usize>,
+    /// Whether `entries` and `of` are still to be built for `colours`.
+    pub stale: bool,
+}
+
+impl ColourOverlay {
+    /// Colours these elements (an empty map: none); the materials follow.
+    pub fn set(&mut self, colours: BTreeMap<String, BTreeSet<String>>) {
+        *self = ColourOverlay { colours, stale: true, ..Default::default() };
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.colours.is_empty()
+    }
+}
+
+/// A BCF colour (`RRGGBB`, or `AARRGGBB` with the alpha first; a leading `#` is allowed) as a
+/// colour, or `None` when it is not one.
+pub fn parse_bcf_colour(text: &str) -> Option<Color> {
+    let t = text.trim().trim_start_matches('#');
+    if !(t.len() == 6 || t.len() == 8) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(t.get(i..i + 2)?, 16).ok();
+    let (a, rgb) = if t.len() == 8 { (byte(0)?, 2) } else { (255, 0) };
+    Some(Color::srgba_u8(byte(rgb)?, byte(rgb + 2)?, byte(rgb + 4)?, a))
+}
+
+/// A colour as BCF writes it: `RRGGBB` when opaque, else `AARRGGBB`.
+pub fn bcf_colour_text(color: Color) -> String {
+    let c = color.to_srgba();
+    let b = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+    if b(c.alpha) == 255 {
+        format!("{:02X}{:02X}{:02X}", b(c.red), b(c.green), b(c.blue))
+    } else {
+        format!("{:02X}{:02X}{:02X}{:02X}", b(c.alpha), b(c.red), b(c.green), b(c.blue))
+    }
 }
 
 impl Colouring {
     /// The legend entry of an element, if it has been given one.
+    /// The colour an element is drawn in, if it has been given one: a viewpoint's colour first,
+    /// else its legend entry.
     pub fn entry_of(&self, r: ElementRef) -> Option<&LegendEntry> {
+        match self.overlay.of.get(&r) {
+            Some(i) => self.overlay.entries.get(*i),
+            None => self.legend_entry_of(r),
+        }
+    }
+
+    /// An element's entry in the legend.
+    pub fn legend_entry_of(&self, r: ElementRef) -> Option<&LegendEntry> {
         self.legend.get(*self.value_of.get(&r)?)
     }
 
     /// Whether the legend hides an element.
     pub fn hides(&self, r: ElementRef) -> bool {
-        !self.hidden.is_empty() && self.entry_of(r).is_some_and(|e| self.hidden.contains(&e.value))
+        !self.hidden.is_empty() && self.legend_entry_of(r).is_some_and(|e| self.hidden.contains(&e.value))
     }
 }
 

@@ -45,6 +45,9 @@ pub struct ViewerConfig {
     /// The clash history (`plumbline clash --db`): statuses are read from it, and statuses and
     /// comments set in the viewer are written to it.
     pub db: Option<PathBuf>,
+    /// The history project whose clashes are reviewed (`--project`): needed where several
+    /// projects share clash ids (sites built from one template).
+    pub project: Option<String>,
     /// Who statuses and comments are recorded as (default: `$USER`).
     pub user: Option<String>,
     /// Export the focused clash's group to this BCF file, with the view as its snapshot, once

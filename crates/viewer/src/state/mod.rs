@@ -16,8 +16,10 @@
 //! - [`timeline`]: the 4D schedule and the shown date.
 //! - [`load`]: the running load, a finished load waiting to be installed, open requests.
 //! - [`measure`]: the measure tool's picked elements and result.
-//! - [`viewpoint`], [`viewpoint_bcf`]: saved views (their file beside the first model, the last
-//!   view, BCF topics of them); [`redline`]: lines, arrows and text drawn over the view.
+//! - [`viewpoint`], [`viewpoint_bcf`], [`viewpoint_apply`], [`viewpoint_text`]: saved views
+//!   (their file beside the first model, the last view, BCF topics of them, putting a view's
+//!   4D day, colours and clash back, the Views tab's texts); [`redline`]: lines, arrows and
+//!   text drawn over the view.
 //! - [`ui`]: the panel slots features draw their egui panels into.
 //! - [`walk`]: walking and flying (gravity, collision), and whether the orbit camera has input.
 //! - [`i18n`]: the UI language and its strings.
@@ -37,7 +39,9 @@ pub mod section;
 pub mod timeline;
 pub mod ui;
 pub mod viewpoint;
+pub mod viewpoint_apply;
 pub mod viewpoint_bcf;
+pub mod viewpoint_text;
 pub mod walk;
 
 use bevy::prelude::*;

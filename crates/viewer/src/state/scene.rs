@@ -117,6 +117,12 @@ pub struct ViewFilter {
     pub hidden_classes: BTreeSet<String>,
     /// Ghost every element but the selection.
     pub xray: bool,
+    /// Elements hidden one by one (a BCF viewpoint's exceptions, *Hide selection*), by
+    /// GlobalId, so they stay hidden across a reload.
+    pub hidden_elements: BTreeSet<String>,
+    /// When set, only these elements are shown (a BCF viewpoint that hides all but a few,
+    /// *Isolate selection*), by GlobalId; files, storeys and classes still hide their own.
+    pub isolated_elements: Option<BTreeSet<String>>,
 }
 
 impl ViewFilter {
@@ -134,6 +140,13 @@ impl ViewFilter {
     pub fn shows(&self, e: &Element) -> bool {
         !self.hidden_classes.contains(&e.class)
             && !self.hidden_storeys.contains(e.storey.as_deref().unwrap_or(""))
+            && !self.hidden_elements.contains(&e.global_id)
+            && self.isolated_elements.as_ref().is_none_or(|shown| shown.contains(&e.global_id))
+    }
+
+    /// Whether elements are hidden or isolated one by one.
+    pub fn filters_elements(&self) -> bool {
+        !self.hidden_elements.is_empty() || self.isolated_elements.is_some()
     }
 }
 

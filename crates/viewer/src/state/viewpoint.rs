@@ -1,5 +1,6 @@
-//! Saved viewpoints: a named view (camera, section box, visibility, x-ray, selection and
-//! redlines) kept in a file beside the first model, `MODEL.plumbline-views.json` (the model's
+//! Saved viewpoints: a named view (camera, section box, visibility of files, storeys, classes
+//! and single elements, x-ray, selection, redlines, element colours, the colour-by mode, the 4D
+//! day and the focused clash) kept in a file beside the first model, `MODEL.plumbline-views.json` (the model's
 //! file name with its extension, then `.plumbline-views.json`), and the last view of the model
 //! set, restored on the next start.
 //!
@@ -12,18 +13,26 @@
 //! A view stores world coordinates (metres, Z up), names and GlobalIds, never render-space
 //! values or indices, so it applies to the same models however they were loaded. This module
 //! converts between it and the viewer's state ([`capture`], [`ViewChanges::of`]); the BCF side is
-//! `state::viewpoint_bcf`.
+//! `state::viewpoint_bcf`, and `state::viewpoint_apply` puts the 4D day, colours and clash back.
+//!
+//! Fields were added over time with serde defaults, so a file written before them still opens:
+//! a view without `colour_by` or `four_d` leaves the colouring and the 4D day as they are.
 
 use crate::state::camera::{CameraCommand, OrbitCamera};
+use crate::state::clash::ClashReview;
+use crate::state::colour::{parse_bcf_colour, ColourBy, Colouring};
 use crate::state::coords::{render_from_world, world_from_render};
 use crate::state::redline::RedlineSet;
 use crate::state::scene::{ModelScene, Selection, ViewFilter};
 use crate::state::section::SectionBox;
+use crate::state::timeline::Timeline;
 use bevy::prelude::*;
 use plumbline_model::{Aabb, ElementRef};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+pub use crate::state::viewpoint_text::{ViewStrings, VIEW_EN, VIEW_ZH};
 
 /// The version of the views file this viewer writes; a file of a higher version is left alone.
 pub const VIEWS_SCHEMA_VERSION: u32 = 1;
@@ -114,6 +123,41 @@ pub struct SavedView {
     pub selected: Vec<String>,
     #[serde(default)]
     pub redlines: RedlineSet,
+    /// Elements hidden one by one, by GlobalId.
+    #[serde(default)]
+    pub hidden_elements: BTreeSet<String>,
+    /// When set, only these elements are shown (by GlobalId).
+    #[serde(default)]
+    pub isolated_elements: Option<BTreeSet<String>>,
+    /// Colours given to single elements (BCF's `Coloring`): per colour (`RRGGBB`, or
+    /// `AARRGGBB` with the alpha first), the GlobalIds.
+    #[serde(default)]
+    pub colours: BTreeMap<String, BTreeSet<String>>,
+    /// What the colours stand for, as `--colour-by` takes it (`class`, `storey`, `system`,
+    /// `clash`, `4d`, `PSET.PROP`); `None`: the colouring is left as it is.
+    #[serde(default)]
+    pub colour_by: Option<String>,
+    /// Legend values whose elements are hidden (unticked).
+    #[serde(default)]
+    pub colour_hidden: BTreeSet<String>,
+    /// The 4D day shown, when a schedule was loaded; `None`: the timeline is left as it is.
+    #[serde(default)]
+    pub four_d: Option<SavedFourD>,
+    /// The id of the clash in focus (`None`: no clash is).
+    #[serde(default)]
+    pub clash: Option<String>,
+}
+
+/// The 4D state of a view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedFourD {
+    /// The day shown, `YYYY-MM-DD`.
+    pub date: String,
+    /// Whether the 4D colours and hiding apply.
+    pub enabled: bool,
+    /// Actual dates rather than planned.
+    #[serde(default)]
+    pub actual: bool,
 }
 
 /// The view the viewer was left at, and the models it was of.
@@ -188,6 +232,7 @@ pub fn read_views(path: &Path) -> Result<ViewsFile, String> {
     file.views.retain(|v| v.camera.is_valid() && !v.name.trim().is_empty());
     for v in file.views.iter_mut().chain(file.last_view.iter_mut().map(|l| &mut l.view)) {
         v.redlines.sanitise();
+        v.colours = clean_colours(std::mem::take(&mut v.colours));
     }
     if file.last_view.as_ref().is_some_and(|l| !l.view.camera.is_valid()) {
         file.last_view = None;
@@ -237,6 +282,9 @@ pub struct ViewBook {
     pub error: Option<String>,
     /// The outcome of the last action, for the panel: (ok, message).
     pub message: Option<(bool, String)>,
+    /// What going to the last view could not show, said calmly (not an error): its clash is not
+    /// in the report, no schedule for its 4D day.
+    pub note: Option<String>,
     /// The saved view last gone to (the list marks it).
     pub shown: Option<String>,
 }
@@ -338,6 +386,23 @@ impl ViewBook {
             .map(|l| &l.view)
     }
 
+    /// Imported views keep the name of a saved view with the same topic GUID (a re-import
+    /// replaces it); another view of a taken name gets `name (2)`, …
+    pub fn unique_names(&self, views: Vec<SavedView>) -> Vec<SavedView> {
+        let mut taken = self.clone();
+        views
+            .into_iter()
+            .map(|mut v| {
+                match self.views.iter().find(|s| s.guid == v.guid) {
+                    Some(same) => v.name = same.name.clone(),
+                    None => v.name = taken.free_name(&v.name),
+                }
+                taken.views.push(v.clone());
+                v
+            })
+            .collect()
+    }
+
     /// A name not yet taken: `base`, else `base (2)`, `base (3)`, …
     pub fn free_name(&self, base: &str) -> String {
         let base = base.trim();
@@ -347,6 +412,21 @@ impl ViewBook {
         }
         (2..).map(|i| format!("{base} ({i})")).find(|n| self.find(n).is_none()).unwrap_or_else(|| base.into())
     }
+}
+
+/// Element colours with the colours upper-cased (`RRGGBB` or `AARRGGBB`), merged, and those
+/// that are not a colour or have no element left out.
+pub fn clean_colours(colours: BTreeMap<String, BTreeSet<String>>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (colour, ids) in colours {
+        let key = colour.trim().trim_start_matches('#').to_ascii_uppercase();
+        let ids: BTreeSet<String> =
+            ids.into_iter().map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect();
+        if parse_bcf_colour(&key).is_some() && !ids.is_empty() {
+            out.entry(key).or_default().extend(ids);
+        }
+    }
+    out
 }
 
 /// Now, as BCF and the views file write a time (`2026-12-05T09:30:00Z`).
@@ -406,6 +486,9 @@ pub struct ViewNow<'a> {
     pub filter: &'a ViewFilter,
     pub selection: &'a Selection,
     pub redlines: &'a RedlineSet,
+    pub timeline: &'a Timeline,
+    pub colouring: &'a Colouring,
+    pub review: &'a ClashReview,
 }
 
 /// Captures the view the viewer shows now as a saved view named `name`, saved at `created`.
@@ -445,7 +528,29 @@ pub fn capture(now: &ViewNow<'_>, name: &str, created: &str) -> SavedView {
         xray: now.filter.xray,
         selected,
         redlines: RedlineSet { pose: None, ..redlines },
+        hidden_elements: now.filter.hidden_elements.clone(),
+        isolated_elements: now.filter.isolated_elements.clone(),
+        colours: now.colouring.overlay.colours.clone(),
+        colour_by: Some(now.colouring.by.as_text()),
+        colour_hidden: now.colouring.hidden.clone(),
+        four_d: now.timeline.data.as_ref().map(|_| SavedFourD {
+            date: now.timeline.day.format("%Y-%m-%d").to_string(),
+            enabled: now.timeline.enabled,
+            actual: now.timeline.basis == plumbline_schedule::Basis::Actual,
+        }),
+        clash: now.review.focused_clash().map(|c| c.id.clone()),
     }
+}
+
+/// Whether two views show the same (their names, GUIDs and times aside).
+pub fn same_view(a: &SavedView, b: &SavedView) -> bool {
+    let strip = |v: &SavedView| SavedView {
+        name: String::new(),
+        guid: String::new(),
+        created: String::new(),
+        ..v.clone()
+    };
+    strip(a) == strip(b)
 }
 
 /// What applying a view changes, computed without touching the viewer's state.
@@ -460,6 +565,14 @@ pub struct ViewChanges {
     pub redlines: RedlineSet,
     /// Selected elements and hidden files the loaded models do not have.
     pub missing: Vec<String>,
+    /// The colouring to show (`None`: left as it is), with the legend values it hides.
+    pub colour_by: Option<(ColourBy, BTreeSet<String>)>,
+    /// Colours of single elements (an empty map clears those shown).
+    pub colours: BTreeMap<String, BTreeSet<String>>,
+    /// The 4D state to show (`None`: left as it is).
+    pub four_d: Option<SavedFourD>,
+    /// The clash to focus (`None`: none).
+    pub clash: Option<String>,
 }
 
 impl ViewChanges {
@@ -501,13 +614,31 @@ impl ViewChanges {
             hidden_storeys: view.hidden_storeys.clone(),
             hidden_classes: view.hidden_classes.clone(),
             xray: view.xray,
+            hidden_elements: view.hidden_elements.clone(),
+            isolated_elements: view.isolated_elements.clone(),
         };
         let section = match view.section_box {
             Some(b) if !b.is_empty() => SectionBox { enabled: true, bounds: b },
             _ => SectionBox { enabled: false, bounds: scene.bounds.unwrap_or(Aabb::EMPTY) },
         };
         let (camera, pose) = camera_request(scene.origin_m, &view.camera, fov_y);
-        ViewChanges { filter, section, selection, camera, pose, redlines: view.redlines.clone(), missing }
+        ViewChanges {
+            filter,
+            section,
+            selection,
+            camera,
+            pose,
+            redlines: view.redlines.clone(),
+            missing,
+            colour_by: view
+                .colour_by
+                .as_deref()
+                .and_then(ColourBy::parse)
+                .map(|by| (by, view.colour_hidden.clone())),
+            colours: clean_colours(view.colours.clone()),
+            four_d: view.four_d.clone(),
+            clash: view.clash.clone().filter(|c| !c.trim().is_empty()),
+        }
     }
 }
 
@@ -518,131 +649,3 @@ pub fn pose_matches(origin_m: [f64; 3], pose: &OrbitCamera, camera: &SavedCamera
     let want = render_from_world(origin_m, camera.position_m);
     (eye - want).length() <= 1e-3 * pose.distance.max(1.0)
 }
-
-/// The texts of the views panel and the redline row, in one language.
-#[derive(Debug)]
-pub struct ViewStrings {
-    pub views: &'static str,
-    pub name_hint: &'static str,
-    pub save_view: &'static str,
-    pub save_hint: &'static str,
-    pub saved: &'static str,
-    pub delete: &'static str,
-    pub go_to: &'static str,
-    pub no_views: &'static str,
-    pub open_model_first: &'static str,
-    pub file: &'static str,
-    pub not_written: &'static str,
-    pub export_bcf: &'static str,
-    pub export_hint: &'static str,
-    pub exporting: &'static str,
-    pub exported: &'static str,
-    pub import_bcf: &'static str,
-    pub import_hint: &'static str,
-    pub imported: &'static str,
-    /// What an import could not carry over: viewpoints without a camera, skewed clipping planes,
-    /// hidden elements shown, selected elements not loaded.
-    pub import_notes: [&'static str; 4],
-    pub restored: &'static str,
-    pub not_found: &'static str,
-    pub missing: &'static str,
-    pub redlines: &'static str,
-    pub redline: &'static str,
-    pub redline_hint: &'static str,
-    pub freehand: &'static str,
-    pub arrow: &'static str,
-    pub text: &'static str,
-    pub undo: &'static str,
-    pub clear: &'static str,
-    pub done: &'static str,
-    pub draw_hint: &'static str,
-    pub arrow_hint: &'static str,
-    pub text_hint: &'static str,
-    pub colour: &'static str,
-}
-
-pub static VIEW_EN: ViewStrings = ViewStrings {
-    views: "Views",
-    name_hint: "Name of the view",
-    save_view: "Save view",
-    save_hint: "Saves the camera, section box, visibility, x-ray, selection and redlines under this name",
-    saved: "Saved",
-    delete: "Delete",
-    go_to: "Go to this view",
-    no_views: "No saved views yet: set the view up, name it and save it.",
-    open_model_first: "Open a model to save views.",
-    file: "File",
-    not_written: "Not saved to the file (the session keeps it)",
-    export_bcf: "Export BCF",
-    export_hint: "Every view as a BCF topic with its snapshot, redlines drawn in",
-    exporting: "Exporting views",
-    exported: "Views exported to",
-    import_bcf: "Import BCF",
-    import_hint: "Path of a .bcf file",
-    imported: "Views imported from",
-    import_notes: [
-        "viewpoints without a camera skipped",
-        "clipping planes not along an axis left out",
-        "hidden elements shown (no whole file, storey or class)",
-        "selected elements not in the models",
-    ],
-    restored: "Restored the last view",
-    not_found: "No saved view named",
-    missing: "not in the loaded models",
-    redlines: "redlines",
-    redline: "Redline",
-    redline_hint: "Draw on the view: freehand lines, arrows and text, saved with a view",
-    freehand: "Freehand",
-    arrow: "Arrow",
-    text: "Text",
-    undo: "Undo",
-    clear: "Clear",
-    done: "Done",
-    draw_hint: "Drag on the view to draw",
-    arrow_hint: "Drag from the tail to the point",
-    text_hint: "Click where the text goes, type, press Enter",
-    colour: "Colour",
-};
-
-pub static VIEW_ZH: ViewStrings = ViewStrings {
-    views: "视点",
-    name_hint: "视点名称",
-    save_view: "保存视点",
-    save_hint: "以此名称保存相机、剖切框、可见性、X 光、选择和批注",
-    saved: "已保存",
-    delete: "删除",
-    go_to: "转到此视点",
-    no_views: "尚无保存的视点：调整好视图，命名后保存。",
-    open_model_first: "请先打开模型再保存视点。",
-    file: "文件",
-    not_written: "未写入文件（本次会话中保留）",
-    export_bcf: "导出 BCF",
-    export_hint: "每个视点导出为一个 BCF 主题，快照中带有批注",
-    exporting: "正在导出视点",
-    exported: "视点已导出至",
-    import_bcf: "导入 BCF",
-    import_hint: ".bcf 文件路径",
-    imported: "已导入视点，来自",
-    import_notes: [
-        "个无相机的视点已跳过",
-        "个非轴向剖切平面已忽略",
-        "个隐藏构件仍显示（不构成整个文件、楼层或类别）",
-        "个选中构件不在模型中",
-    ],
-    restored: "已恢复上次的视图",
-    not_found: "没有此名称的视点",
-    missing: "不在已加载的模型中",
-    redlines: "条批注",
-    redline: "批注",
-    redline_hint: "在视图上绘制手绘线、箭头和文字，随视点保存",
-    freehand: "手绘",
-    arrow: "箭头",
-    text: "文字",
-    undo: "撤销",
-    clear: "清除",
-    done: "完成",
-    draw_hint: "在视图上拖动绘制",
-    arrow_hint: "从箭尾拖到箭头",
-    text_hint: "点击放置文字，输入后按回车",
-    colour: "颜色",
-};

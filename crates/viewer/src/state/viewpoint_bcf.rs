@@ -2,14 +2,23 @@
 //! and the viewpoints of any BCF archive read back as views.
 //!
 //! BCF says what is visible element by element; the viewer hides whole files, storeys and
-//! classes. Export lists the elements those hide as visibility exceptions; import hides a file,
-//! a class or a storey when every one of its drawn elements is hidden, which gives back exactly
-//! what a Plumbline export said and the nearest the viewer can show of another tool's view.
+//! classes, and single elements (hidden, or isolated). Export lists the elements the view hides
+//! as visibility exceptions of a visible default, or the elements it shows as exceptions of a
+//! hidden default, whichever list is shorter. Import hides a file, a class or a storey when
+//! every one of its drawn elements is hidden (which gives back what a Plumbline export said)
+//! and the other hidden elements one by one; a viewpoint that shows only a few elements that no
+//! files, storeys and classes give is an isolation of those elements. Either way the view shows
+//! exactly the elements the viewpoint does. GlobalIds the loaded models lack are counted for the
+//! import's message and kept in the view (a model loaded later may have them). Selected
+//! elements become the selection, and `Coloring` the colours of single elements.
 //! A section box is six clipping planes (the sides beyond the models, which cut nothing, are
 //! left out); axis-aligned clipping planes read back are a section box again.
 
-use crate::state::scene::ModelScene;
-use crate::state::viewpoint::{model_names, orbit_distance_toward, SavedCamera, SavedView};
+use crate::state::colour::parse_bcf_colour;
+use crate::state::scene::{ModelScene, ViewFilter};
+use crate::state::viewpoint::{
+    clean_colours, model_names, orbit_distance_toward, SavedCamera, SavedView, ViewStrings,
+};
 use plumbline_bcf::{ClippingPlane, ViewCamera, ViewTopic};
 use plumbline_model::{Aabb, ElementRef};
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,16 +36,20 @@ const CUTS_NOTHING_M: f64 = 1e-6;
 /// Each drawn element's GlobalId, and whether the view shows it.
 fn drawn_visibility(view: &SavedView, scene: &ModelScene) -> Vec<(String, bool)> {
     let names = model_names(scene);
+    let filter = ViewFilter {
+        hidden_storeys: view.hidden_storeys.clone(),
+        hidden_classes: view.hidden_classes.clone(),
+        hidden_elements: view.hidden_elements.clone(),
+        isolated_elements: view.isolated_elements.clone(),
+        ..Default::default()
+    };
     let mut out: Vec<(String, bool)> = scene
         .entities
         .keys()
         .map(|r| {
             let e = scene.element(*r);
             let file_hidden = names.get(r.file as usize).is_some_and(|n| view.hidden_files.contains(n));
-            let shown = !file_hidden
-                && !view.hidden_classes.contains(&e.class)
-                && !view.hidden_storeys.contains(e.storey.as_deref().unwrap_or(""));
-            (e.global_id.clone(), shown)
+            (e.global_id.clone(), !file_hidden && filter.shows(e))
         })
         .collect();
     out.sort();
@@ -122,6 +135,7 @@ pub fn topic_of(view: &SavedView, scene: &ModelScene, snapshot: Option<Vec<u8>>)
         selected: view.selected.clone(),
         default_visibility,
         visibility_exceptions,
+        colored: view.colours.iter().map(|(c, ids)| (c.clone(), ids.iter().cloned().collect())).collect(),
         clipping_planes: view
             .section_box
             .map(|b| clipping_planes_of(&b, scene.bounds.as_ref()))
@@ -138,10 +152,54 @@ pub struct ImportNotes {
     pub without_camera: usize,
     /// Clipping planes that are not axis-aligned (the section box leaves them out).
     pub skewed_planes: usize,
-    /// Hidden elements that no whole file, class or storey covers (shown).
-    pub partly_hidden: usize,
+    /// The GlobalIds that the viewpoints hide, show or colour and the loaded models do not
+    /// have (each once, however many viewpoints name it).
+    pub unknown_elements: BTreeSet<String>,
     /// Selected elements the loaded models do not have.
     pub unknown_selected: usize,
+    /// Colours that are not `RRGGBB` or `AARRGGBB` (their elements are not coloured).
+    pub bad_colours: usize,
+}
+
+/// How many of the GlobalIds the models lack an import's message names.
+const UNKNOWN_NAMED: usize = 3;
+
+impl ImportNotes {
+    /// What an import could not carry over, for its message (`""` when it carried everything):
+    /// each count once, with a few of the GlobalIds the models lack.
+    pub fn message(&self, t: &ViewStrings) -> String {
+        let counts = [
+            self.without_camera,
+            self.skewed_planes,
+            self.unknown_elements.len(),
+            self.unknown_selected,
+            self.bad_colours,
+        ];
+        let mut said: Vec<String> = counts
+            .iter()
+            .zip(t.import_notes)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if !self.unknown_elements.is_empty() {
+            let named: Vec<&str> =
+                self.unknown_elements.iter().take(UNKNOWN_NAMED).map(String::as_str).collect();
+            let more = if self.unknown_elements.len() > UNKNOWN_NAMED { ", …" } else { "" };
+            if let Some(s) = said.iter_mut().find(|s| s.ends_with(t.import_notes[2])) {
+                s.push_str(&format!(" ({}{more})", named.join(", ")));
+            }
+        }
+        if said.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", said.join("; "))
+        }
+    }
+
+    /// Notes the GlobalIds among `ids` the models lack.
+    fn unknown(&mut self, ids: &BTreeSet<&str>, drawn: &BTreeSet<&str>) {
+        self.unknown_elements.extend(ids.difference(drawn).map(|g| g.to_string()));
+    }
 }
 
 /// The files, classes and storeys to hide so that the elements in `hidden` are hidden: among
@@ -184,6 +242,27 @@ fn filters_hiding(
         .count();
     let [files, storeys, classes] = picked;
     (files, classes, storeys, uncovered)
+}
+
+/// The GlobalIds of the drawn elements that these files, storeys and classes hide.
+fn covered_by<'a>(
+    scene: &'a ModelScene,
+    files: &BTreeSet<String>,
+    storeys: &BTreeSet<String>,
+    classes: &BTreeSet<String>,
+) -> BTreeSet<&'a str> {
+    let names = model_names(scene);
+    scene
+        .entities
+        .keys()
+        .filter(|r| {
+            let e = scene.element(**r);
+            names.get(r.file as usize).is_some_and(|n| files.contains(n))
+                || storeys.contains(e.storey.as_deref().unwrap_or(""))
+                || classes.contains(&e.class)
+        })
+        .map(|r| scene.element(*r).global_id.as_str())
+        .collect()
 }
 
 /// The views of a BCF archive's topics, one per viewpoint with a camera (a topic with several
@@ -238,14 +317,48 @@ pub fn views_of(
             selected.sort();
             selected.dedup();
             notes.unknown_selected += selected.iter().filter(|g| !drawn.contains(g.as_str())).count();
-            let exceptions: BTreeSet<&str> = vp.visibility_exceptions.iter().filter_map(|c| c.id()).collect();
-            let hidden: BTreeSet<&str> = if vp.default_visibility == Some(false) {
+            let exceptions: BTreeSet<&str> = vp
+                .visibility_exceptions
+                .iter()
+                .filter_map(|c| c.id())
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .collect();
+            let mut colours: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (colour, components) in &vp.colored {
+                let ids = components.iter().filter_map(|c| c.id()).map(|g| g.trim().to_string());
+                colours.entry(colour.clone()).or_default().extend(ids);
+            }
+            notes.bad_colours +=
+                colours.iter().filter(|(c, ids)| !ids.is_empty() && parse_bcf_colour(c).is_none()).count();
+            let cleaned = clean_colours(colours);
+            let mut mentioned: BTreeSet<&str> = exceptions.clone();
+            mentioned.extend(cleaned.values().flatten().map(String::as_str));
+            notes.unknown(&mentioned, &drawn);
+            let isolate = vp.default_visibility == Some(false);
+            let hidden: BTreeSet<&str> = if isolate {
                 drawn.iter().filter(|g| !exceptions.contains(*g)).copied().collect()
             } else {
                 exceptions.intersection(&drawn).copied().collect()
             };
-            let (hidden_files, hidden_classes, hidden_storeys, uncovered) = filters_hiding(scene, &hidden);
-            notes.partly_hidden += uncovered;
+            let (mut hidden_files, mut hidden_classes, mut hidden_storeys, uncovered) =
+                filters_hiding(scene, &hidden);
+            let (hidden_elements, isolated_elements) = if !isolate {
+                // What whole files, storeys and classes do not hide is hidden one by one (those
+                // the models lack too: a model loaded later may have them).
+                let covered = covered_by(scene, &hidden_files, &hidden_storeys, &hidden_classes);
+                let one_by_one =
+                    exceptions.iter().filter(|g| !covered.contains(**g)).map(|g| g.to_string()).collect();
+                (one_by_one, None)
+            } else if uncovered == 0 {
+                (BTreeSet::new(), None)
+            } else {
+                // A few elements shown that no files, storeys and classes give: isolate them.
+                hidden_files.clear();
+                hidden_storeys.clear();
+                hidden_classes.clear();
+                (BTreeSet::new(), Some(exceptions.iter().map(|g| g.to_string()).collect()))
+            };
             let (section_box, skewed) = section_from_planes(&vp.clipping_planes, scene.bounds.as_ref());
             notes.skewed_planes += skewed;
             let title = if topic.title.trim().is_empty() {
@@ -270,6 +383,15 @@ pub fn views_of(
                 xray: false,
                 selected,
                 redlines: Default::default(),
+                hidden_elements,
+                isolated_elements,
+                colours: cleaned,
+                // BCF says nothing of these: going to the view leaves them as they are, and
+                // leaves clash review.
+                colour_by: None,
+                colour_hidden: BTreeSet::new(),
+                four_d: None,
+                clash: None,
             });
         }
     }
