@@ -59,6 +59,7 @@ fn report() -> Report {
                 tolerance_m: 0.002,
                 clearance_m: 0.0,
                 zone: None,
+                reach: None,
             },
             elements_a: CLASHES,
             elements_b: CLASHES,

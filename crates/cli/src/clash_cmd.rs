@@ -528,6 +528,11 @@ fn summary_text(report: &Report, lang: Lang) -> String {
         for c in &t.clashes {
             let mm = |m: f64| format!("{:.1} mm", m * 1000.0);
             let what = match (lang, c.hard, c.distance_m < 0.0) {
+                // A reach test's distance is how far the part stands outside the range.
+                _ if t.info.reach.is_some() => match lang {
+                    Lang::En => format!("out of reach {}", mm(c.distance_m)),
+                    Lang::Zh => format!("超出可及 {}", mm(c.distance_m)),
+                },
                 (Lang::En, true, true) => format!("overlap {}", mm(-c.distance_m)),
                 (Lang::En, true, false) => format!("depth {}", mm(c.distance_m)),
                 (Lang::En, false, _) => format!("gap {}", mm(c.distance_m)),

@@ -361,3 +361,40 @@ fn an_ad_hoc_time_test_reports_temporary_works_first() {
         assert_eq!(c["kind"], "time", "{c}");
     }
 }
+
+/// A reach-range test is reported as clearance, but its clashes are heights out of a range, not
+/// gaps: the JSON carries the range, the terminal line and the HTML heading say "reach".
+#[test]
+fn a_reach_range_test_reports_its_range_not_a_gap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (json, html) = (dir.path().join("r.json"), dir.path().join("r.html"));
+    let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/rules/bank-branch.toml");
+    let out = plumbline()
+        .arg("clash")
+        .arg(sample("bank-branch.ifc"))
+        .arg("--config")
+        .arg(&rules)
+        .arg("--json")
+        .arg(&json)
+        .arg("--html")
+        .arg(&html)
+        .args(["--lang", "en"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let report = clashes_of(&json);
+    let test = report["tests"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["id"] == "accessible-reach-range"))
+        .expect("the reach test");
+    assert_eq!(test["reach"]["min_m"], 0.38, "{test}");
+    assert_eq!(test["reach"]["max_m"], 1.22, "{test}");
+    assert!(!test["clashes"].as_array().expect("clashes").is_empty());
+    for c in test["clashes"].as_array().expect("clashes") {
+        let id = c["id"].as_str().expect("id");
+        let line = stdout.lines().find(|l| l.contains(id)).unwrap_or_default();
+        assert!(line.contains("out of reach") && !line.contains("gap"), "{line}");
+    }
+    let html = std::fs::read_to_string(&html).expect("html");
+    assert!(html.contains("reach range 380–1220 mm above the floor"), "the heading states the range");
+}

@@ -46,6 +46,7 @@ fn seeded(name: &str) -> (tempfile::TempDir, PathBuf) {
                     tolerance_m: 0.002,
                     clearance_m: 0.0,
                     zone: None,
+                    reach: None,
                 },
                 elements_a: 2,
                 elements_b: 1,

@@ -160,7 +160,14 @@ fn grouping_text(g: Grouping) -> Text {
 /// clashes and groups.
 fn test_line(t: &TestReport) -> Text {
     let mut parts = vec![labels::MODE.fill(&[labels::kind(t.info.mode).text()])];
-    if t.info.mode != ClashKind::Clearance {
+    if let Some(r) = t.info.reach {
+        // A reach test is reported as clearance; its line states the range, not a gap.
+        parts = vec![
+            labels::MODE.fill(&[labels::KIND_REACH.text()]),
+            labels::REACH_RANGE.fill(&[same(fixed(r.min_m * 1000.0, 0)), same(fixed(r.max_m * 1000.0, 0))]),
+            labels::TOLERANCE.fill(&[same(fixed(t.info.tolerance_m * 1000.0, 1))]),
+        ];
+    } else if t.info.mode != ClashKind::Clearance {
         parts.push(labels::TOLERANCE.fill(&[same(fixed(t.info.tolerance_m * 1000.0, 1))]));
     } else {
         let mut clearance = labels::CLEARANCE.fill(&[same(fixed(t.info.clearance_m * 1000.0, 1))]);

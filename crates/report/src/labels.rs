@@ -182,6 +182,8 @@ labels! {
     TOLERANCE = "tolerance {0} mm", "容差 {0} 毫米";
     /// `{0}`: millimetres.
     CLEARANCE = "clearance {0} mm", "净距 {0} 毫米";
+    /// `{0}`, `{1}`: millimetres above the floor.
+    REACH_RANGE = "reach range {0}–{1} mm above the floor", "可及高度范围：距地面 {0}–{1} 毫米";
     ELEMENTS_A = "{0} A elements", "A 组构件 {0} 个";
     ELEMENTS_B = "{0} B elements", "B 组构件 {0} 个";
     CANDIDATE_PAIRS = "{0} candidate pairs", "候选构件对 {0} 个";
@@ -193,6 +195,7 @@ labels! {
     KIND_DUPLICATE = "duplicate", "重复项";
     KIND_TIME = "time", "4D 时间碰撞";
     KIND_TOUCH = "touch", "接触";
+    KIND_REACH = "reach range", "可及范围";
     ZONE_ABOVE = "above", "上方";
     ZONE_BELOW = "below", "下方";
     ZONE_FRONT = "front", "前方";

@@ -59,6 +59,7 @@ pub(crate) fn test_info(name: &str, mode: ClashKind) -> TestInfo {
         tolerance_m: 0.002,
         clearance_m: if clearance { 0.305 } else { 0.0 },
         zone: clearance.then_some(Zone::Above),
+        reach: None,
     }
 }
 

@@ -304,7 +304,15 @@ mod tests {
     }
 
     fn test(mode: ClashKind, clearance_m: f64) -> TestInfo {
-        TestInfo { id: "t".into(), name: "t".into(), mode, tolerance_m: 0.002, clearance_m, zone: None }
+        TestInfo {
+            id: "t".into(),
+            name: "t".into(),
+            mode,
+            tolerance_m: 0.002,
+            clearance_m,
+            zone: None,
+            reach: None,
+        }
     }
 
     /// Issue 21's wording: both the bare and the insulated measurement, in both languages.

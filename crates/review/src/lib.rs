@@ -237,6 +237,18 @@ pub struct TestInfo {
     /// For clearance zones: where the zone lies; `None` means all round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<Zone>,
+    /// For reach-range tests (reported as clearance): the heights above the floor an operable
+    /// part must stand between, so reports say "out of the 380–1220 mm reach range by 130 mm"
+    /// rather than name a gap. `clearance_m` is then the upper limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach: Option<ReachRange>,
+}
+
+/// The range of a reach-range test, metres above the floor.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ReachRange {
+    pub min_m: f64,
+    pub max_m: f64,
 }
 
 impl TestInfo {
@@ -254,6 +266,10 @@ impl TestInfo {
             tolerance_m: mode.tolerance_m(),
             clearance_m: mode.clearance_m(),
             zone: mode.zone(),
+            reach: match *mode {
+                Mode::Reach { min_m, max_m, .. } => Some(ReachRange { min_m, max_m }),
+                _ => None,
+            },
         }
     }
 

@@ -43,6 +43,7 @@ fn hard_test() -> TestInfo {
         tolerance_m: 0.002,
         clearance_m: 0.0,
         zone: None,
+        reach: None,
     }
 }
 
@@ -181,6 +182,7 @@ fn explanations_in_both_languages() {
         tolerance_m: 0.002,
         clearance_m: 0.305,
         zone: Some(Zone::Above),
+        reach: None,
     };
     let mut c = records[0].clone();
     c.kind = ClashKind::Clearance;

@@ -64,6 +64,7 @@ pub(crate) fn open_report(clashes: Vec<StoredClash>, models: Vec<String>) -> Rep
                 tolerance_m: 0.0,
                 clearance_m: 0.0,
                 zone: None,
+                reach: None,
             },
             elements_a: 0,
             elements_b: 0,

@@ -125,6 +125,7 @@ pub(crate) fn report(tests: &[(&str, &[(&str, &str)])]) -> Report {
                         tolerance_m: 0.002,
                         clearance_m: 0.0,
                         zone: None,
+                        reach: None,
                     },
                     elements_a: 10,
                     elements_b: 10,

@@ -64,6 +64,7 @@ fn report(test: &str, n: usize) -> Report {
                 tolerance_m: 0.0,
                 clearance_m: 0.0,
                 zone: None,
+                reach: None,
             },
             elements_a: 0,
             elements_b: 0,

@@ -73,6 +73,7 @@ fn report(test: &str, ids: impl Iterator<Item = usize>) -> Report {
                 tolerance_m: 0.002,
                 clearance_m: 0.0,
                 zone: None,
+                reach: None,
             },
             elements_a: 1,
             elements_b: 1,

@@ -102,6 +102,7 @@ pub(crate) fn report_between(set: &ModelSet, a: ElementRef, b: ElementRef) -> Re
                 tolerance_m: 0.002,
                 clearance_m: 0.0,
                 zone: None,
+                reach: None,
             },
             elements_a: 2,
             elements_b: 2,

@@ -71,6 +71,7 @@ pub fn report() -> Report {
         tolerance_m: 0.002,
         clearance_m: 0.0,
         zone: None,
+        reach: None,
     };
     let duct =
         element("2O2Fr$t4X7Zf8NOew3FLOH", "IfcDuctSegment", "Duct D-3 & <main>", "models/mep.ifc", 0.0);
@@ -114,6 +115,7 @@ pub fn report() -> Report {
         tolerance_m: 0.002,
         clearance_m: 0.0,
         zone: None,
+        reach: None,
     };
     let mut dups = vec![record(
         &dup,
