@@ -10,8 +10,8 @@
 //! official schemas of BCF 2.1 and 3.0 (`tests/views.rs` runs `xmllint`).
 
 use crate::write::{
-    clean, component, esc, file_name, is_guid, num, png_aspect, version_xml, xyz, DEFAULT_ASPECT_RATIO,
-    STATUSES, XML_DECL, XSI,
+    archive_entry_options, clean, component, esc, file_name, is_guid, num, png_aspect, version_xml, xyz,
+    DEFAULT_ASPECT_RATIO, STATUSES, XML_DECL, XSI,
 };
 use crate::{BcfError, BcfVersion, UtcDateTime};
 use plumbline_review::{stable_uuid, Camera};
@@ -19,7 +19,6 @@ use plumbline_xml::Element;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use zip::write::SimpleFileOptions;
 
 /// The topic type of a saved view.
 pub const VIEW_TOPIC_TYPE: &str = "Issue";
@@ -102,15 +101,7 @@ pub fn write_views(views: &[ViewTopic], options: &ViewExportOptions<'_>) -> Resu
         return Err(BcfError::InvalidOption("the author must not be blank".into()));
     }
     let v3 = options.version == BcfVersion::V3_0;
-    let (y, mo, d, h, mi, s) = options.date_utc.parts();
-    let zip_time = u16::try_from(y)
-        .ok()
-        .and_then(|y| zip::DateTime::from_date_and_time(y, mo, d, h, mi, s.min(58)).ok())
-        .unwrap_or_default();
-    let file_options = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip_time)
-        .unix_permissions(0o644);
+    let file_options = archive_entry_options(options.date_utc);
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let mut put = |name: &str, bytes: &[u8]| -> Result<(), BcfError> {
         zip.start_file(name, file_options).map_err(BcfError::Write)?;

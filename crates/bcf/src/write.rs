@@ -79,15 +79,7 @@ pub fn write_with_notes(
         return Err(BcfError::InvalidOption("the author must not be blank".into()));
     }
     let v3 = options.version == BcfVersion::V3_0;
-    let (y, mo, d, h, mi, s) = options.date_utc.parts();
-    let zip_time = u16::try_from(y)
-        .ok()
-        .and_then(|y| zip::DateTime::from_date_and_time(y, mo, d, h, mi, s.min(58)).ok())
-        .unwrap_or_default();
-    let file_options = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip_time)
-        .unix_permissions(0o644);
+    let file_options = archive_entry_options(options.date_utc);
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let mut put = |name: &str, bytes: &[u8]| -> Result<(), BcfError> {
         zip.start_file(name, file_options).map_err(BcfError::Write)?;
@@ -208,6 +200,20 @@ pub(crate) fn png_aspect(what: &str, png: &[u8], v3: bool) -> Result<f64, BcfErr
 
 pub(crate) const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 pub(crate) const XSI: &str = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+
+/// How every entry of an archive we write is stored: deflated, dated the export's time (zip
+/// seconds are even, so at most :58), readable by all.
+pub(crate) fn archive_entry_options(date_utc: UtcDateTime) -> SimpleFileOptions {
+    let (y, mo, d, h, mi, s) = date_utc.parts();
+    let zip_time = u16::try_from(y)
+        .ok()
+        .and_then(|y| zip::DateTime::from_date_and_time(y, mo, d, h, mi, s.min(58)).ok())
+        .unwrap_or_default();
+    SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip_time)
+        .unix_permissions(0o644)
+}
 
 pub(crate) fn version_xml(version: BcfVersion) -> String {
     match version {

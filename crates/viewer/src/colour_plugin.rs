@@ -12,7 +12,7 @@ use crate::state::config::ViewerConfig;
 use crate::state::i18n::{Lang, Strings};
 use crate::state::palette::{class_color, Palette};
 use crate::state::scene::ModelScene;
-use crate::state::section::{element_material, ElementMaterial};
+use crate::state::section::{element_look, element_material, ElementMaterial};
 use crate::state::timeline::Timeline;
 use crate::state::ui::{register_panel, PanelSlot};
 use crate::widgets::color32;
@@ -172,7 +172,7 @@ fn update_colouring(
             let material = match palette.by_class.get(*value).filter(|_| by == ColourBy::Class) {
                 Some(m) => m.clone(),
                 None => {
-                    let m = materials.add(element_material(opaque(color)));
+                    let m = materials.add(element_material(element_look(color)));
                     extra.push(m.clone());
                     m
                 }
@@ -186,19 +186,6 @@ fn update_colouring(
     colouring.value_of = value_of;
     if palette.extra != extra {
         palette.extra = extra;
-    }
-}
-
-/// The look of a coloured element (as the scene's class materials are made).
-fn opaque(color: Color) -> StandardMaterial {
-    StandardMaterial {
-        base_color: color,
-        perceptual_roughness: 0.85,
-        metallic: 0.0,
-        reflectance: 0.2,
-        cull_mode: None,
-        double_sided: true,
-        ..default()
     }
 }
 

@@ -20,7 +20,7 @@ use crate::state::palette::{class_color, Look, Palette};
 use crate::state::scene::{
     hover_text, isolate, ElementId, Hovered, ModelScene, PreparedScene, Selection, ViewFilter,
 };
-use crate::state::section::{element_material, ElementMaterial};
+use crate::state::section::{element_look, element_material, ElementMaterial};
 use crate::state::timeline::Timeline;
 use crate::state::ui::{register_panel, PanelSlot};
 use crate::widgets::{color32, grid_row};
@@ -31,19 +31,6 @@ use bevy_egui::egui;
 use plumbline_model::{Element, ElementRef, ModelSet, Role};
 use plumbline_schedule::ElementState;
 use std::collections::{BTreeMap, HashMap};
-
-fn opaque(color: Color) -> StandardMaterial {
-    StandardMaterial {
-        base_color: color,
-        perceptual_roughness: 0.85,
-        metallic: 0.0,
-        reflectance: 0.2,
-        // IFC exporters do not agree on winding: draw both sides.
-        cull_mode: None,
-        double_sided: true,
-        ..default()
-    }
-}
 
 /// Spawns the scene, keeps each element's look up to date, and shows the model tree and an
 /// element's properties.
@@ -83,7 +70,7 @@ impl Plugin for ScenePlugin {
 fn setup_palette(mut palette: ResMut<Palette>, mut materials: ResMut<Assets<ElementMaterial>>) {
     palette.selected = materials.add(element_material(StandardMaterial {
         emissive: LinearRgba::rgb(0.35, 0.22, 0.0),
-        ..opaque(Color::srgb(1.0, 0.75, 0.1))
+        ..element_look(Color::srgb(1.0, 0.75, 0.1))
     }));
     palette.ghost = materials.add(element_material(StandardMaterial {
         base_color: Color::srgba(0.55, 0.6, 0.68, 0.07),
@@ -95,23 +82,23 @@ fn setup_palette(mut palette: ResMut<Palette>, mut materials: ResMut<Assets<Elem
     }));
     palette.clash_a = materials.add(element_material(StandardMaterial {
         emissive: LinearRgba::rgb(0.4, 0.0, 0.0),
-        ..opaque(Color::srgb(0.9, 0.1, 0.1))
+        ..element_look(Color::srgb(0.9, 0.1, 0.1))
     }));
     palette.clash_b = materials.add(element_material(StandardMaterial {
         emissive: LinearRgba::rgb(0.0, 0.3, 0.0),
-        ..opaque(Color::srgb(0.1, 0.8, 0.2))
+        ..element_look(Color::srgb(0.1, 0.8, 0.2))
     }));
-    palette.in_progress = materials.add(element_material(opaque(Color::srgb(1.0, 0.55, 0.1))));
-    palette.temporary = materials.add(element_material(opaque(Color::srgb(0.65, 0.35, 0.9))));
+    palette.in_progress = materials.add(element_material(element_look(Color::srgb(1.0, 0.55, 0.1))));
+    palette.temporary = materials.add(element_material(element_look(Color::srgb(0.65, 0.35, 0.9))));
     palette.demolishing = materials.add(element_material(StandardMaterial {
         base_color: Color::srgba(0.8, 0.15, 0.15, 0.45),
         alpha_mode: AlphaMode::Blend,
-        ..opaque(Color::srgb(0.8, 0.15, 0.15))
+        ..element_look(Color::srgb(0.8, 0.15, 0.15))
     }));
     // Late work: a saturated magenta, apart from the clash red and the in-progress orange.
     palette.late = materials.add(element_material(StandardMaterial {
         emissive: LinearRgba::rgb(0.3, 0.0, 0.2),
-        ..opaque(Color::srgb(0.95, 0.1, 0.6))
+        ..element_look(Color::srgb(0.95, 0.1, 0.6))
     }));
 }
 
@@ -189,7 +176,7 @@ pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, 
     for class in missing {
         let handle = world
             .resource_mut::<Assets<ElementMaterial>>()
-            .add(element_material(opaque(class_color(&class))));
+            .add(element_material(element_look(class_color(&class))));
         world.resource_mut::<Palette>().by_class.insert(class, handle);
     }
     let by_global_id: HashMap<String, ElementRef> =

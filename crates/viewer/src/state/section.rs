@@ -24,6 +24,21 @@ pub struct SectionClip {
     pub section: SectionUniform,
 }
 
+/// The look every element colour is drawn with (class colours, legend colours, a view's
+/// colours), opaque: one definition, so a coloured element shades as its neighbours do.
+pub fn element_look(color: Color) -> StandardMaterial {
+    StandardMaterial {
+        base_color: color,
+        perceptual_roughness: 0.85,
+        metallic: 0.0,
+        reflectance: 0.2,
+        // IFC exporters do not agree on winding: draw both sides.
+        cull_mode: None,
+        double_sided: true,
+        ..default()
+    }
+}
+
 /// Wraps a standard material into an element material (section box off).
 pub fn element_material(base: StandardMaterial) -> ElementMaterial {
     ExtendedMaterial { base, extension: SectionClip::default() }

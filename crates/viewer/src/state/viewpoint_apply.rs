@@ -10,7 +10,7 @@
 use crate::state::clash::{ClashKey, ClashReview};
 use crate::state::colour::{parse_bcf_colour, Colouring, LegendEntry};
 use crate::state::scene::ModelScene;
-use crate::state::section::{element_material, ElementMaterial, SectionUniform};
+use crate::state::section::{element_look, element_material, ElementMaterial, SectionUniform};
 use crate::state::timeline::Timeline;
 use crate::state::viewpoint::{SavedFourD, ViewChanges};
 use bevy::prelude::*;
@@ -125,14 +125,8 @@ pub fn apply_colours(changes: &ViewChanges, colouring: &mut impl DerefMut<Target
 pub fn overlay_material(color: Color, section: SectionUniform) -> ElementMaterial {
     let alpha = color.alpha();
     let mut m = element_material(StandardMaterial {
-        base_color: color,
-        perceptual_roughness: 0.85,
-        metallic: 0.0,
-        reflectance: 0.2,
-        cull_mode: None,
-        double_sided: true,
         alpha_mode: if alpha < 1.0 { AlphaMode::Blend } else { AlphaMode::Opaque },
-        ..default()
+        ..element_look(color)
     });
     m.extension.section = section;
     m
