@@ -14,7 +14,7 @@
 
 use plumbline_model::{
     Aabb, ClassTable, Element, Failure, Mesh, MeshScope, Model, Placement, PropertySet, QuantitySet,
-    Relations, Role, Storey, TypeObject,
+    Relations, Role, Solid, Storey, TypeObject,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,7 @@ struct CachedElement {
     materials: Vec<String>,
     placement: Option<Placement>,
     mesh: Option<CachedMesh>,
+    solid: Option<Solid>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -165,6 +166,7 @@ impl<'m> Pools<'m> {
                 triangles: m.triangles.clone(),
                 aabb: m.aabb,
             }),
+            solid: e.solid.as_deref().cloned(),
         }
     }
 }
@@ -376,6 +378,7 @@ pub fn decode(bytes: &[u8], revision: &str) -> Result<Model, CodecError> {
             materials: c.materials,
             placement: c.placement,
             mesh,
+            solid: c.solid.map(Box::new),
         })
     })?;
     let n = elements.len();

@@ -55,6 +55,24 @@
 //! another only inside one of its openings, parts of one assembly, elements joined by ports,
 //! and the same GlobalId in two files.
 //!
+//! # Exact solids
+//! An element whose body is one extrusion of a rectangle, circle, hollow circle or convex
+//! polygon, or one disk swept along a straight segment, carries a [`plumbline_model::Solid`]
+//! from the loader, and the narrow phase measures that solid instead of its triangles (which
+//! only give surface samples): boxes and prisms through their planes, bars and pipes in
+//! closed form (a point's distance from the axis and along it). Pairs of such convex solids
+//! get the exact depth and distance: EPA's and GJK's answers, which stop within their
+//! tolerances (millimetres on round solids), are polished, the depth by a search over
+//! directions for the least overlap (every direction's overlap bounds the depth from above),
+//! the distance by measuring polytopes triangle to triangle and round solids by alternating
+//! projections (a gap between two points of the solids that only shrinks towards the
+//! distance); property tests hold them to independent searches within 0.1 mm. A pipe (a
+//! cylinder minus its bore) is measured as its outer cylinder against a convex solid too wide
+//! for its bore, unless the solids meet in the bore's mouth (a solid entering an open end);
+//! otherwise, and against non-convex meshes, the estimate below runs with the pipe's exact
+//! containment. The element's box is the exact solid's, so the broad phase never misses a
+//! pair by a round solid's chord deviation.
+//!
 //! # Open meshes
 //! Inside/outside needs a closed, consistently oriented mesh. For an open or non-manifold mesh,
 //! containment is a vote of three rays in skewed directions (inside when at least two cross the
@@ -71,6 +89,7 @@
 //! rayon; the results are sorted, so they are identical for any thread count.
 
 mod broad;
+mod exact;
 mod id;
 mod ignore;
 mod narrow;
@@ -85,7 +104,7 @@ pub use narrow::{coincident, depth_upper_bound, distance, overlap, Overlap, BOX_
 pub use shape::{ElementShape, LocalSolid};
 pub use zone::{Zone, ZoneSize};
 
-use plumbline_model::{Aabb, ElementRef, Mesh, ModelSet};
+use plumbline_model::{Aabb, ElementRef, Mesh, ModelSet, Solid};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -353,12 +372,13 @@ pub struct TestResult {
 pub struct Shapes<'a> {
     set: &'a ModelSet,
     files: Vec<Vec<OnceLock<Option<ElementShape>>>>,
-    /// Solids built so far, by [`shape::local_geometry_hash`], with the mesh each was built from.
+    /// Solids built so far, by [`shape::local_geometry_hash`], with the mesh and exact solid each
+    /// was built from.
     solids: Mutex<SolidsByHash<'a>>,
 }
 
 /// Solids by the hash of their local geometry; a hash can stand for several meshes.
-type SolidsByHash<'a> = HashMap<u64, Vec<(&'a Mesh, Arc<LocalSolid>)>>;
+type SolidsByHash<'a> = HashMap<u64, Vec<(&'a Mesh, Option<&'a Solid>, Arc<LocalSolid>)>>;
 
 impl<'a> Shapes<'a> {
     pub fn new(set: &'a ModelSet) -> Self {
@@ -370,32 +390,35 @@ impl<'a> Shapes<'a> {
     /// The shape of an element, built on first use; `None` for elements without geometry.
     pub fn get(&self, r: ElementRef) -> Option<&ElementShape> {
         self.files[r.file as usize][r.element as usize]
-            .get_or_init(|| self.set.element(r).mesh.as_ref().map(|mesh| self.shape_of(mesh)))
+            .get_or_init(|| {
+                let e = self.set.element(r);
+                e.mesh.as_ref().map(|mesh| self.shape_of(mesh, e.solid.as_deref()))
+            })
             .as_ref()
     }
 
-    fn shape_of(&self, mesh: &'a Mesh) -> ElementShape {
-        let key = shape::local_geometry_hash(mesh);
+    fn shape_of(&self, mesh: &'a Mesh, exact: Option<&'a Solid>) -> ElementShape {
+        let key = shape::local_geometry_hash(mesh, exact);
         let known = |solids: &SolidsByHash<'a>| {
             solids
                 .get(&key)?
                 .iter()
-                .find(|(m, _)| shape::same_local_geometry(m, mesh))
-                .map(|(_, s)| s.clone())
+                .find(|(m, x, _)| shape::same_local_geometry(m, *x, mesh, exact))
+                .map(|(_, _, s)| s.clone())
         };
         // A poisoned lock only means another thread panicked mid-insert; the map is still sound.
         if let Some(solid) = known(&self.solids.lock().unwrap_or_else(|e| e.into_inner())) {
-            return ElementShape::placed(mesh, solid);
+            return ElementShape::placed(mesh, exact, solid);
         }
         // Built outside the lock, so threads build different solids side by side. Two threads
         // building the same one make the same solid (the build is deterministic); the first
         // one in is kept.
-        let built = ElementShape::new(mesh);
+        let built = ElementShape::new(mesh, exact);
         let mut solids = self.solids.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(solid) = known(&solids) {
-            return ElementShape::placed(mesh, solid);
+            return ElementShape::placed(mesh, exact, solid);
         }
-        solids.entry(key).or_default().push((mesh, built.solid.clone()));
+        solids.entry(key).or_default().push((mesh, exact, built.solid.clone()));
         built
     }
 

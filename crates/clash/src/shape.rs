@@ -1,9 +1,10 @@
 //! Per-element collision shapes, built once and shared by every test of a run.
 
+use crate::exact::{self, Convex, ConvexShape, Exact, ExactKind};
 use parry3d::math::Vector;
 use parry3d::query::PointQuery;
 use parry3d::shape::{ConvexPolyhedron, TriMesh, TriMeshFlags};
-use plumbline_model::{Aabb, Mesh};
+use plumbline_model::{Aabb, Mesh, Solid};
 use std::sync::Arc;
 
 /// Relative volume difference under which a closed mesh counts as convex (its own hull).
@@ -31,12 +32,21 @@ pub struct LocalSolid {
     /// triangles) and consistently oriented. Open meshes fall back to the sidedness of their
     /// nearest face (see the crate docs).
     pub closed: bool,
-    /// The element's own convex hull when the element is convex (the exact fast path).
-    pub convex: Option<ConvexPolyhedron>,
-    /// The hull's face planes `(outward unit normal, offset)`: a point `p` lies `n·p − offset`
-    /// outside a face. Empty when the element is not convex.
+    /// The element's convex solid when it is convex (the exact fast path): its own convex
+    /// hull, or the box, bar or prism its IFC parameters give.
+    pub convex: Option<Convex>,
+    /// The face planes `(outward unit normal, offset)` of a convex polytope: a point `p` lies
+    /// `n·p − offset` outside a face. Empty when the element is not convex or is round.
     pub face_planes: Vec<(Vector, f32)>,
-    /// Signed volume of the mesh (m³).
+    /// Whether the triangles are the solid's exact surface and `face_planes` bound it (convex
+    /// meshes, boxes and prisms; not the facets that stand for a round bar).
+    pub polytope: bool,
+    /// The exact solid read from the element's IFC parameters, which answers point queries in
+    /// closed form; `None` when only the mesh is known.
+    pub exact: Option<Exact>,
+    /// A pipe's outer cylinder: the pipe itself towards any solid too wide for its bore.
+    pub outer: Option<Convex>,
+    /// Volume of the solid (m³): the exact one's, else the mesh's signed volume.
     pub volume_m3: f64,
 }
 
@@ -49,40 +59,71 @@ impl std::ops::Deref for ElementShape {
 }
 
 impl ElementShape {
-    /// Builds the shape of a mesh. Never fails: a mesh parry cannot index gets no trimesh and
-    /// only takes part in box-level decisions.
-    pub fn new(mesh: &Mesh) -> ElementShape {
-        ElementShape::placed(mesh, Arc::new(LocalSolid::new(mesh)))
+    /// Builds the shape of a mesh, and of the exact solid it stands for when the element has
+    /// one. Never fails: a mesh parry cannot index gets no trimesh and only takes part in
+    /// box-level decisions.
+    pub fn new(mesh: &Mesh, solid: Option<&Solid>) -> ElementShape {
+        ElementShape::placed(mesh, solid, Arc::new(LocalSolid::new(mesh, solid)))
     }
 
     /// The shape of `mesh` with a solid already built from a mesh identical to it in its own
-    /// frame ([`same_local_geometry`]).
-    pub fn placed(mesh: &Mesh, solid: Arc<LocalSolid>) -> ElementShape {
-        ElementShape { origin_m: mesh.origin_m, aabb: mesh.aabb, solid }
+    /// frame ([`same_local_geometry`]). The box is the exact solid's where there is one: a
+    /// round solid's facets fall short of it.
+    pub fn placed(mesh: &Mesh, solid: Option<&Solid>, local: Arc<LocalSolid>) -> ElementShape {
+        let aabb = match (&local.exact, solid) {
+            (Some(_), Some(s)) => s.aabb(),
+            _ => mesh.aabb,
+        };
+        ElementShape { origin_m: mesh.origin_m, aabb, solid: local }
+    }
+
+    /// The convex solid that stands for this one against `other`: its own when it is convex; a
+    /// pipe's outer cylinder when `other` is convex and too wide for the bore (see
+    /// [`Exact::might_hold`]). `None` sends the pair to the estimate.
+    pub(crate) fn convex_against(&self, other: &ElementShape) -> Option<&Convex> {
+        if let Some(c) = &self.convex {
+            return Some(c);
+        }
+        let (outer, exact) = (self.outer.as_ref()?, self.exact.as_ref()?);
+        let theirs = other.convex.as_ref().or(other.outer.as_ref())?;
+        (!exact.might_hold(theirs)).then_some(outer)
     }
 }
 
-/// Whether two meshes are the same in their own frames, bit for bit: then every local query
-/// gives the same answer on both, and one [`LocalSolid`] serves them.
-pub fn same_local_geometry(a: &Mesh, b: &Mesh) -> bool {
+/// Whether two elements are the same in their own frames, bit for bit (meshes and exact
+/// solids placed relative to the meshes): then every local query gives the same answer on
+/// both, and one [`LocalSolid`] serves them.
+pub fn same_local_geometry(a: &Mesh, sa: Option<&Solid>, b: &Mesh, sb: Option<&Solid>) -> bool {
     a.triangles == b.triangles
         && a.vertices.len() == b.vertices.len()
         && a.vertices.iter().zip(&b.vertices).all(|(p, q)| p.map(f32::to_bits) == q.map(f32::to_bits))
+        && solid_key(a, sa) == solid_key(b, sb)
 }
 
-/// A hash of a mesh's local geometry (vertex bits and triangles), for finding identical ones.
-pub fn local_geometry_hash(mesh: &Mesh) -> u64 {
+/// The bits of an exact solid relative to its mesh: its frame's offset from the mesh's origin
+/// (narrowed as local coordinates are), its axes and its shape.
+fn solid_key(mesh: &Mesh, solid: Option<&Solid>) -> Option<(Vec<u32>, String)> {
+    let s = solid?;
+    let offset = (0..3).map(|k| ((s.frame.origin_m[k] - mesh.origin_m[k]) as f32).to_bits());
+    let axes = s.frame.axes.iter().flatten().map(|v| v.to_bits());
+    Some((offset.chain(axes).collect(), format!("{:?}", s.shape)))
+}
+
+/// A hash of an element's local geometry (vertex bits, triangles and its exact solid relative
+/// to them), for finding identical ones.
+pub fn local_geometry_hash(mesh: &Mesh, solid: Option<&Solid>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
     mesh.triangles.hash(&mut h);
     for v in &mesh.vertices {
         v.map(f32::to_bits).hash(&mut h);
     }
+    solid_key(mesh, solid).hash(&mut h);
     h.finish()
 }
 
 impl LocalSolid {
-    fn new(mesh: &Mesh) -> LocalSolid {
+    fn new(mesh: &Mesh, solid: Option<&Solid>) -> LocalSolid {
         let vertices: Vec<Vector> = mesh.vertices.iter().map(|v| Vector::new(v[0], v[1], v[2])).collect();
         let volume_m3 = mesh.signed_volume_m3();
         let triangles = mesh.triangles.clone();
@@ -106,16 +147,59 @@ impl LocalSolid {
                 Err(_) => (TriMesh::new(vertices.clone(), triangles).ok(), false),
             },
         };
+        // An exact solid answers inside and outside itself; its triangles (the mesh that draws
+        // it) only give surface samples. It needs no convexity test: its kind says.
+        if let Some(built) = solid.and_then(|s| exact::build(mesh, s)) {
+            let round = matches!(built.exact.kind, ExactKind::Round { .. });
+            let face_planes = match (&built.exact.kind, &built.convex) {
+                (ExactKind::Cuboid { half_extents }, _) => cuboid_planes(&built.exact, *half_extents),
+                (ExactKind::Prism, Some(Convex { pose, shape: ConvexShape::Hull(hull) })) => {
+                    face_planes(hull)
+                        .into_iter()
+                        .map(|(n, d)| {
+                            let n = pose.rotation * n;
+                            (n, d + n.dot(pose.translation))
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            return LocalSolid {
+                trimesh,
+                closed: true,
+                convex: built.convex,
+                face_planes,
+                polytope: !round,
+                exact: Some(built.exact),
+                outer: built.outer,
+                volume_m3: built.volume_m3,
+            };
+        }
         // Inward-facing meshes (negative volume) would invert containment: they are treated as
         // open, so only their surfaces take part.
         let closed = closed && volume_m3 > 0.0;
         let (convex, face_planes) =
             match closed.then(|| convex_hull_if_convex(&vertices, volume_m3)).flatten() {
-                Some((hull, planes)) => (Some(hull), planes),
+                Some((hull, planes)) => (
+                    Some(Convex { pose: parry3d::math::Pose::IDENTITY, shape: ConvexShape::Hull(hull) }),
+                    planes,
+                ),
                 None => (None, Vec::new()),
             };
-        LocalSolid { trimesh, closed, convex, face_planes, volume_m3 }
+        let polytope = convex.is_some();
+        LocalSolid { trimesh, closed, convex, face_planes, polytope, exact: None, outer: None, volume_m3 }
     }
+}
+
+/// The six face planes of an exact box, in the element's frame.
+fn cuboid_planes(exact: &Exact, half_extents: Vector) -> Vec<(Vector, f32)> {
+    let (r, t) = (exact.pose.rotation, exact.pose.translation);
+    (0..3)
+        .flat_map(|k| {
+            let axis = r * Vector::AXES[k];
+            [axis, -axis].map(|n| (n, half_extents[k] + n.dot(t)))
+        })
+        .collect()
 }
 
 impl ElementShape {
@@ -125,6 +209,9 @@ impl ElementShape {
     /// at least two of three rays in skewed directions cross the surface an odd number of times.
     /// A hole or a flipped triangle can fool one ray, rarely two.
     pub fn contains(&self, p: Vector) -> bool {
+        if let Some(e) = &self.exact {
+            return e.signed_distance(p, &self.face_planes, self.convex.as_ref()) < 0.0;
+        }
         match &self.trimesh {
             Some(t) if !self.closed => {
                 // The majority of three: when the first two rays agree, the third cannot
@@ -147,6 +234,10 @@ impl ElementShape {
     /// both (the pseudo-normals of the nearest feature decide inside, as `contains` does), half
     /// the work of asking `contains` and then `distance_to_surface`, with the same numbers.
     pub fn depth_inside(&self, p: Vector) -> Option<f32> {
+        if let Some(e) = &self.exact {
+            let d = e.signed_distance(p, &self.face_planes, self.convex.as_ref());
+            return (d < 0.0).then_some(-d);
+        }
         match &self.trimesh {
             Some(t) if self.closed && t.pseudo_normals().is_some() => {
                 let proj = t.project_local_point(p, true);
@@ -176,6 +267,9 @@ impl ElementShape {
     /// How far a local point lies outside the solid: 0 inside, else its distance to the
     /// surface.
     pub fn distance_outside(&self, p: Vector) -> f32 {
+        if let Some(e) = &self.exact {
+            return e.signed_distance(p, &self.face_planes, self.convex.as_ref()).max(0.0);
+        }
         if self.contains(p) {
             0.0
         } else {
@@ -185,6 +279,9 @@ impl ElementShape {
 
     /// Distance from a local point to the surface.
     pub fn distance_to_surface(&self, p: Vector) -> f32 {
+        if let Some(e) = &self.exact {
+            return e.signed_distance(p, &self.face_planes, self.convex.as_ref()).abs();
+        }
         match &self.trimesh {
             Some(t) => (t.project_local_point(p, false).point - p).length(),
             None => f32::INFINITY,
@@ -373,7 +470,7 @@ mod tests {
         // Thin-walled and thick-walled pipes, as MEP models have them.
         for (outer, inner) in [(0.05, 0.045), (0.05, 0.03), (0.3, 0.1)] {
             let mesh = tube(24, outer, inner, 3.0);
-            let shape = ElementShape::new(&mesh);
+            let shape = ElementShape::new(&mesh, None);
             assert!(shape.closed, "the test tube is a closed solid");
             assert!(shape.convex.is_none(), "a pipe with a bore is not convex");
             let vertices: Vec<Vector> = mesh.vertices.iter().map(|v| Vector::new(v[0], v[1], v[2])).collect();
@@ -383,7 +480,7 @@ mod tests {
             assert!(hull_volume(&vertices) > shape.volume_m3 * (1.0 + CONVEX_VOLUME_TOLERANCE));
         }
         // A solid bar (no bore) stays convex: the shortcut never fires on convex solids.
-        let solid = ElementShape::new(&tube(24, 0.05, 0.0, 3.0));
+        let solid = ElementShape::new(&tube(24, 0.05, 0.0, 3.0), None);
         assert!(solid.convex.is_some());
     }
 

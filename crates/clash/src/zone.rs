@@ -167,7 +167,7 @@ pub(crate) fn zone_shapes(
     boxes
         .into_iter()
         .filter(|(a, b)| (0..3).all(|k| b[k] > a[k]))
-        .map(|(a, b)| ElementShape::new(&oriented_box(o, x, y, a, b)))
+        .map(|(a, b)| ElementShape::new(&oriented_box(o, x, y, a, b), None))
         .collect()
 }
 

@@ -151,7 +151,7 @@ proptest! {
             m.triangles.clone(),
         );
         let m = if far_away { far(&m, [512_345.6, 6_123_456.7, 80.0]) } else { m };
-        let shape = plumbline_clash::ElementShape::new(&m);
+        let shape = plumbline_clash::ElementShape::new(&m, None);
         // A point in the box grown by 10 cm, in the shape's local frame.
         let s = m.aabb.size();
         let world = [

@@ -9,7 +9,7 @@ use plumbline_model::{ElementRef, Mesh};
 use proptest::prelude::*;
 
 fn volume(a: &Mesh, b: &Mesh) -> (f64, bool) {
-    overlap_volume(&ElementShape::new(a), &ElementShape::new(b)).expect("both have surfaces")
+    overlap_volume(&ElementShape::new(a, None), &ElementShape::new(b, None)).expect("both have surfaces")
 }
 
 fn box_overlap_m3(a: ([f64; 3], [f64; 3]), b: ([f64; 3], [f64; 3])) -> f64 {

@@ -208,6 +208,7 @@ impl Builder {
                 materials: Vec::new(),
                 placement: r.placement,
                 mesh: None,
+                solid: None,
             })
             .collect();
         attach_meshes(&mut elements, &idx_of, &unusable, meshes);

@@ -15,11 +15,13 @@ mod aabb;
 mod class;
 mod mesh;
 mod placement;
+mod solid;
 
 pub use aabb::Aabb;
 pub use class::{ClassQuery, ClassTable, MeshScope};
 pub use mesh::Mesh;
 pub use placement::Placement;
+pub use solid::{round_sides, Solid, SolidShape};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -121,12 +123,19 @@ pub struct Element {
     /// geometry failed (see [`Model::failures`]).
     #[serde(skip)]
     pub mesh: Option<Mesh>,
+    /// The element's body as an exact solid, when its only body item is one the clash engine
+    /// takes without triangles (see [`Solid`]); its mesh then draws it. Boxed: most elements
+    /// of most files have none.
+    #[serde(skip)]
+    pub solid: Option<Box<Solid>>,
 }
 
 impl Element {
-    /// World-space bounding box of the mesh, if any.
+    /// World-space bounding box of the element's geometry, if it has any: the exact solid's
+    /// where there is one (a round solid's facets fall short of it), else the mesh's.
     pub fn aabb(&self) -> Option<Aabb> {
-        self.mesh.as_ref().map(|m| m.aabb)
+        let mesh = self.mesh.as_ref()?;
+        Some(self.solid.as_ref().map_or(mesh.aabb, |s| s.aabb()))
     }
 
     /// Value of `pset.prop`, if present (occurrence properties first, then the type's).

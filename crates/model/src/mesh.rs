@@ -3,7 +3,7 @@ use crate::Aabb;
 /// The 12 outward-facing triangles of a box whose corner `i` lies on the maximum side of axis
 /// `k` when bit `k` of `i` is set (corner 0 is the minimum corner, corner 7 the maximum), in a
 /// right-handed frame.
-const CUBOID_TRIANGLES: [[u32; 3]; 12] = [
+pub(crate) const CUBOID_TRIANGLES: [[u32; 3]; 12] = [
     [0, 2, 1],
     [1, 2, 3],
     [4, 5, 6],

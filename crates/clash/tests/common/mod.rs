@@ -106,6 +106,6 @@ pub fn clearance(clearance_m: f64) -> Mode {
 
 /// How far a world point lies outside the solid of a mesh (0 inside), in metres.
 pub fn outside(m: &Mesh, p: [f64; 3]) -> f32 {
-    let s = plumbline_clash::ElementShape::new(m);
+    let s = plumbline_clash::ElementShape::new(m, None);
     s.distance_outside(s.to_local(p))
 }

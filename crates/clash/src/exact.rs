@@ -1,0 +1,351 @@
+//! Exact solids in the narrow phase: boxes, round bars, pipes and convex prisms read from an
+//! element's IFC parameters ([`plumbline_model::Solid`]), queried in closed form instead of
+//! through triangles.
+//!
+//! A pipe (a cylinder minus its coaxial bore) is rotationally symmetric, so every point query
+//! reduces to the half-plane of (distance from the axis ρ, height along the axis z), where the
+//! pipe's wall is the rectangle `inner ≤ ρ ≤ outer, |z| ≤ h` and a round bar's the rectangle
+//! `0 ≤ ρ ≤ outer, |z| ≤ h`: the distance from a point to the solid is the distance from its
+//! (ρ, z) to that rectangle, exactly.
+
+use parry3d::math::{Matrix, Pose, Rotation, Vector};
+use parry3d::shape::{ConvexPolyhedron, Cuboid, Cylinder, Shape, SupportMap};
+use plumbline_model::{Mesh, Solid, SolidShape};
+
+/// A convex solid as parry's shapes know it, placed in the element's local frame.
+#[derive(Debug)]
+pub struct Convex {
+    /// The shape's frame in the element's local frame.
+    pub pose: Pose,
+    pub shape: ConvexShape,
+}
+
+/// The convex shapes the narrow phase measures with EPA and GJK.
+#[derive(Debug)]
+pub enum ConvexShape {
+    /// The hull of a mesh found convex, or of a prism's corners.
+    Hull(ConvexPolyhedron),
+    Cuboid(Cuboid),
+    /// Parry's cylinders stand along their local Y axis; the pose turns it onto the solid's Z.
+    Cylinder(Cylinder),
+}
+
+impl Convex {
+    pub fn shape(&self) -> &dyn Shape {
+        match &self.shape {
+            ConvexShape::Hull(h) => h,
+            ConvexShape::Cuboid(c) => c,
+            ConvexShape::Cylinder(c) => c,
+        }
+    }
+
+    /// The solid's extent along a unit direction of the element's frame.
+    pub fn width(&self, d: Vector) -> f32 {
+        let local = self.pose.rotation.inverse() * d;
+        let support = |v: Vector| match &self.shape {
+            ConvexShape::Hull(h) => h.local_support_point(v),
+            ConvexShape::Cuboid(c) => c.local_support_point(v),
+            ConvexShape::Cylinder(c) => c.local_support_point(v),
+        };
+        (support(local) - support(-local)).dot(local)
+    }
+}
+
+impl Convex {
+    /// The point of the solid furthest along `d` (element frame).
+    pub fn support(&self, d: Vector) -> Vector {
+        let local = self.pose.rotation.inverse() * d;
+        let p = match &self.shape {
+            ConvexShape::Hull(h) => h.local_support_point(local),
+            ConvexShape::Cuboid(c) => c.local_support_point(local),
+            ConvexShape::Cylinder(c) => c.local_support_point(local),
+        };
+        self.pose.transform_point(p)
+    }
+
+    /// The point of the solid nearest to `p` (element frame; `p` itself when inside).
+    pub fn project(&self, p: Vector) -> Vector {
+        self.shape().project_point(&self.pose, p, true).point
+    }
+}
+
+/// Polishes the closest points `(p, q)` of two convex solids (`a` at the identity, `b` moved by
+/// `shift`) by alternating projections, which for convex sets approach a closest pair and only
+/// ever shorten the gap: the result is never longer than the start and never shorter than the
+/// true distance. Parry's GJK stopped 4.7 mm short on two nearly antiparallel bars 180 mm
+/// apart (a property test); this closes it to the micrometre.
+pub fn refine_distance(a: &Convex, b: &Convex, shift: Vector, p: Vector, q: Vector) -> (Vector, Vector) {
+    let (mut p, mut q) = (p, q);
+    let mut gap = (q - p).length();
+    for _ in 0..200 {
+        let q2 = b.project(p - shift) + shift;
+        let p2 = a.project(q2);
+        let g = (q2 - p2).length();
+        if g.partial_cmp(&gap) != Some(std::cmp::Ordering::Less) {
+            break;
+        }
+        let done = gap - g < 1e-7;
+        (p, q, gap) = (p2, q2, g);
+        if done {
+            break;
+        }
+    }
+    (p, q)
+}
+
+/// How far `b` (moved by `shift`) must move along the unit direction `n` to leave `a`:
+/// `max a·n − min b·n`. Every direction gives an upper bound of the penetration depth, and
+/// the least over all directions is the depth.
+fn overlap_along(a: &Convex, b: &Convex, shift: Vector, n: Vector) -> f32 {
+    a.support(n).dot(n) - (b.support(-n) + shift).dot(n)
+}
+
+/// Polishes a penetration direction `n` of two overlapping convex solids by a pattern search
+/// over directions around it (eight each time), steps halving from about 6° to 0.0001°. EPA on round solids
+/// returns a depth within its polytope of the shapes' difference, short of or past the truth
+/// by millimetres; the search's answer is an upper bound that reaches the depth wherever EPA's
+/// direction lies in the right basin. Returns the depth and its direction.
+pub fn refine_depth(a: &Convex, b: &Convex, shift: Vector, n: Vector) -> (f32, Vector) {
+    let mut n = n.normalize_or_zero();
+    if n == Vector::ZERO {
+        return (f32::INFINITY, n);
+    }
+    let mut best = overlap_along(a, b, shift, n);
+    let mut step = 0.1f32;
+    while step > 2e-6 {
+        // Two directions square to n.
+        let u = n.any_orthonormal_vector();
+        let v = n.cross(u);
+        let mut moved = false;
+        // Eight directions, diagonals included: at a ridge (an edge of one solid against a face
+        // of the other) only a diagonal step may climb.
+        let diagonal = std::f32::consts::FRAC_1_SQRT_2;
+        let (p, q) = ((u + v) * diagonal, (u - v) * diagonal);
+        for d in [u, -u, v, -v, p, -p, q, -q] {
+            let m = (n + d * step).normalize();
+            let s = overlap_along(a, b, shift, m);
+            if s < best {
+                (best, n, moved) = (s, m, true);
+                break;
+            }
+        }
+        if !moved {
+            step *= 0.5;
+        }
+    }
+    (best, n)
+}
+
+/// An exact solid's closed-form description, in its own frame.
+#[derive(Debug)]
+pub enum ExactKind {
+    Cuboid {
+        half_extents: Vector,
+    },
+    /// A round bar (`inner` 0) or a pipe: radius from the local Z axis between `inner` and
+    /// `outer`, height within ±`half_length`.
+    Round {
+        inner: f32,
+        outer: f32,
+        half_length: f32,
+    },
+    /// A convex prism: its face planes `(outward unit normal, offset)` in the element's frame;
+    /// its hull measures distances from outside.
+    Prism,
+}
+
+/// An exact solid placed in the element's local frame.
+#[derive(Debug)]
+pub struct Exact {
+    /// The solid's own frame in the element's local frame.
+    pub pose: Pose,
+    pub kind: ExactKind,
+}
+
+/// What an element's [`Solid`] gives the narrow phase: its closed-form description, the convex
+/// shape to measure it with (`None` for pipes), and for pipes their outer cylinder.
+pub struct Built {
+    pub exact: Exact,
+    pub convex: Option<Convex>,
+    pub outer: Option<Convex>,
+    pub volume_m3: f64,
+}
+
+/// The pose in a mesh's local frame of a solid's own frame: offsets from the mesh's origin
+/// computed in `f64` and only then narrowed, like every local coordinate.
+fn pose_in(mesh: &Mesh, solid: &Solid) -> Option<Pose> {
+    let o = solid.frame.origin_m;
+    let t = Vector::new(
+        (o[0] - mesh.origin_m[0]) as f32,
+        (o[1] - mesh.origin_m[1]) as f32,
+        (o[2] - mesh.origin_m[2]) as f32,
+    );
+    let [x, y, z] = solid.frame.axes.map(Vector::from);
+    let rotation = Rotation::from_mat3(&Matrix::from_cols(x, y, z)).normalize();
+    (t.is_finite() && rotation.is_finite()).then(|| Pose::from_parts(t, rotation))
+}
+
+/// Parry's Y axis (a cylinder's) turned onto Z (the solid's axis).
+fn y_onto_z() -> Rotation {
+    Rotation::from_rotation_arc(Vector::Y, Vector::Z)
+}
+
+/// The narrow phase's view of an element's exact solid; `None` when it is degenerate (a zero
+/// dimension, a frame that is not a rotation), and the element's mesh then stands for it.
+pub fn build(mesh: &Mesh, solid: &Solid) -> Option<Built> {
+    let pose = pose_in(mesh, solid)?;
+    let volume_m3 = solid.shape.volume_m3();
+    if !(volume_m3.is_finite() && volume_m3 > 0.0) {
+        return None;
+    }
+    let built = match &solid.shape {
+        SolidShape::Cuboid { half_extents_m } => {
+            let half_extents = Vector::from(*half_extents_m);
+            Built {
+                exact: Exact { pose, kind: ExactKind::Cuboid { half_extents } },
+                convex: Some(Convex { pose, shape: ConvexShape::Cuboid(Cuboid::new(half_extents)) }),
+                outer: None,
+                volume_m3,
+            }
+        }
+        SolidShape::Cylinder { radius_m, half_length_m } => {
+            let bar = Convex {
+                pose: pose * Pose::from_rotation(y_onto_z()),
+                shape: ConvexShape::Cylinder(Cylinder::new(*half_length_m, *radius_m)),
+            };
+            Built {
+                exact: Exact {
+                    pose,
+                    kind: ExactKind::Round { inner: 0.0, outer: *radius_m, half_length: *half_length_m },
+                },
+                convex: Some(bar),
+                outer: None,
+                volume_m3,
+            }
+        }
+        SolidShape::Tube { outer_radius_m, inner_radius_m, half_length_m } => {
+            let outer = Convex {
+                pose: pose * Pose::from_rotation(y_onto_z()),
+                shape: ConvexShape::Cylinder(Cylinder::new(*half_length_m, *outer_radius_m)),
+            };
+            Built {
+                exact: Exact {
+                    pose,
+                    kind: ExactKind::Round {
+                        inner: *inner_radius_m,
+                        outer: *outer_radius_m,
+                        half_length: *half_length_m,
+                    },
+                },
+                convex: None,
+                outer: Some(outer),
+                volume_m3,
+            }
+        }
+        SolidShape::Prism { .. } => {
+            let corners: Vec<Vector> = solid.shape.corners_m().into_iter().map(Vector::from).collect();
+            let hull = ConvexPolyhedron::from_convex_hull(&corners)?;
+            Built {
+                exact: Exact { pose, kind: ExactKind::Prism },
+                convex: Some(Convex { pose, shape: ConvexShape::Hull(hull) }),
+                outer: None,
+                volume_m3,
+            }
+        }
+    };
+    Some(built)
+}
+
+/// The distance from a point at (ρ, z) to the rectangle `lo ≤ ρ ≤ hi, |z| ≤ h`, negative inside
+/// (minus the distance to its boundary). For a round bar (`lo` 0) the axis is no boundary.
+fn round_signed_distance(rho: f32, z: f32, lo: f32, hi: f32, h: f32) -> f32 {
+    // The bore's wall bounds only a pipe: a bar's axis lies inside it.
+    let dr = if lo > 0.0 { (lo - rho).max(rho - hi) } else { rho - hi };
+    let dz = z.abs() - h;
+    if dr < 0.0 && dz < 0.0 {
+        // Inside: the nearest boundary; the bore wall only where there is a bore.
+        let to_bore = if lo > 0.0 { rho - lo } else { f32::INFINITY };
+        -(hi - rho).min(to_bore).min(h - z.abs())
+    } else {
+        (dr.max(0.0).powi(2) + dz.max(0.0).powi(2)).sqrt()
+    }
+}
+
+impl Exact {
+    /// How far a point of the element's frame lies outside the solid (negative inside: minus
+    /// its distance to the surface), `planes` being the prism's face planes and `convex` its
+    /// hull.
+    pub fn signed_distance(&self, p: Vector, planes: &[(Vector, f32)], convex: Option<&Convex>) -> f32 {
+        match &self.kind {
+            ExactKind::Cuboid { half_extents } => {
+                let q = self.pose.inverse_transform_point(p).abs() - *half_extents;
+                if q.max_element() < 0.0 {
+                    q.max_element()
+                } else {
+                    q.max(Vector::ZERO).length()
+                }
+            }
+            ExactKind::Round { inner, outer, half_length } => {
+                let q = self.pose.inverse_transform_point(p);
+                let rho = (q.x * q.x + q.y * q.y).sqrt();
+                round_signed_distance(rho, q.z, *inner, *outer, *half_length)
+            }
+            ExactKind::Prism => {
+                // Inside a convex polytope the nearest boundary point lies on the nearest face
+                // plane; outside, the hull's projection measures.
+                let beyond = planes.iter().map(|(n, d)| n.dot(p) - d).fold(f32::NEG_INFINITY, f32::max);
+                if beyond < 0.0 {
+                    beyond
+                } else {
+                    convex.map_or(beyond, |c| c.shape().distance_to_point(&c.pose, p, true))
+                }
+            }
+        }
+    }
+
+    /// The radius and half length of a pipe's bore; `None` for solids without one.
+    pub fn bore(&self) -> Option<(f32, f32)> {
+        match self.kind {
+            ExactKind::Round { inner, half_length, .. } if inner > 0.0 => Some((inner, half_length)),
+            _ => None,
+        }
+    }
+
+    /// Whether a point of the element's frame lies in a pipe's bore, by more than `margin`
+    /// from its wall, and within its length: where the outer cylinder is no part of the pipe.
+    pub fn in_bore(&self, p: Vector, margin: f32) -> bool {
+        let Some((inner, half_length)) = self.bore() else { return false };
+        let q = self.pose.inverse_transform_point(p);
+        (q.x * q.x + q.y * q.y).sqrt() < inner - margin && q.z.abs() <= half_length + margin
+    }
+
+    /// Whether a convex solid might fit in this pipe's bore: it does not when it is wider than
+    /// the bore across the pipe's axis, or longer than the pipe along it. Only then can a
+    /// solid overlapping the outer cylinder stay clear of the pipe, or be separated from it by
+    /// a move into the bore; otherwise the pipe answers exactly as its outer cylinder.
+    pub fn might_hold(&self, other: &Convex) -> bool {
+        let Some((inner, half_length)) = self.bore() else { return false };
+        let axis = |v: Vector| self.pose.rotation * v;
+        other.width(axis(Vector::X)) < 2.0 * inner
+            && other.width(axis(Vector::Y)) < 2.0 * inner
+            && other.width(axis(Vector::Z)) < 2.0 * half_length
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_half_plane_distance_of_a_pipe() {
+        // Pipe wall 0.09..0.1 m, 1 m long each way.
+        let d = |rho: f32, z: f32| round_signed_distance(rho, z, 0.09, 0.1, 1.0);
+        assert!((d(0.095, 0.0) + 0.005).abs() < 1e-6, "mid-wall");
+        assert!((d(0.2, 0.0) - 0.1).abs() < 1e-6, "outside the wall");
+        assert!((d(0.0, 0.0) - 0.09).abs() < 1e-6, "on the axis, in the bore");
+        assert!((d(0.095, 1.5) - 0.5).abs() < 1e-6, "beyond the end, over the wall");
+        assert!((d(0.0, 1.3) - (0.09f32.powi(2) + 0.3f32.powi(2)).sqrt()).abs() < 1e-6, "beyond the bore");
+        // A round bar: the axis is inside, 0.1 m from the surface.
+        assert!((round_signed_distance(0.0, 0.0, 0.0, 0.1, 1.0) + 0.1).abs() < 1e-6);
+    }
+}
