@@ -56,6 +56,13 @@ impl CacheKey {
         }
     }
 
+    /// The key of the same source loaded with exact solids (`Element::solid`, for clash runs):
+    /// a load with them never reads an entry without them, nor the other way round, so a
+    /// clash's answer never depends on what the cache held.
+    pub fn with_solids(&self) -> CacheKey {
+        CacheKey::hash(self.0.as_bytes(), b"exact-solids")
+    }
+
     /// XXH3-128 of two byte strings, kept apart by a separator so that they cannot run into
     /// each other.
     fn hash(first: &[u8], second: &[u8]) -> CacheKey {

@@ -378,7 +378,27 @@ pub struct Shapes<'a> {
 }
 
 /// Solids by the hash of their local geometry; a hash can stand for several meshes.
-type SolidsByHash<'a> = HashMap<u64, Vec<(&'a Mesh, Option<&'a Solid>, Arc<LocalSolid>)>>;
+type SolidsByHash<'a> = HashMap<u64, Vec<(Triangles<'a>, Option<&'a Solid>, Arc<LocalSolid>)>>;
+
+/// The triangles a shape is built from: the element's mesh, or, for an element with an exact
+/// solid, the solid's own mesh ([`Solid::to_mesh`]), so that its answers never depend on
+/// whether the loader tessellated it (a whole load) or not (a clash run's scoped load).
+#[derive(Debug)]
+enum Triangles<'a> {
+    Element(&'a Mesh),
+    Solid(Mesh),
+}
+
+impl std::ops::Deref for Triangles<'_> {
+    type Target = Mesh;
+
+    fn deref(&self) -> &Mesh {
+        match self {
+            Triangles::Element(m) => m,
+            Triangles::Solid(m) => m,
+        }
+    }
+}
 
 impl<'a> Shapes<'a> {
     pub fn new(set: &'a ModelSet) -> Self {
@@ -392,12 +412,18 @@ impl<'a> Shapes<'a> {
         self.files[r.file as usize][r.element as usize]
             .get_or_init(|| {
                 let e = self.set.element(r);
-                e.mesh.as_ref().map(|mesh| self.shape_of(mesh, e.solid.as_deref()))
+                let mesh = e.mesh.as_ref()?;
+                let triangles = match e.solid.as_deref() {
+                    Some(solid) => Triangles::Solid(solid.to_mesh()),
+                    None => Triangles::Element(mesh),
+                };
+                Some(self.shape_of(triangles, e.solid.as_deref()))
             })
             .as_ref()
     }
 
-    fn shape_of(&self, mesh: &'a Mesh, exact: Option<&'a Solid>) -> ElementShape {
+    fn shape_of(&self, triangles: Triangles<'a>, exact: Option<&'a Solid>) -> ElementShape {
+        let mesh: &Mesh = &triangles;
         let key = shape::local_geometry_hash(mesh, exact);
         let known = |solids: &SolidsByHash<'a>| {
             solids
@@ -418,7 +444,8 @@ impl<'a> Shapes<'a> {
         if let Some(solid) = known(&solids) {
             return ElementShape::placed(mesh, exact, solid);
         }
-        solids.entry(key).or_default().push((mesh, exact, built.solid.clone()));
+        let solid = built.solid.clone();
+        solids.entry(key).or_default().push((triangles, exact, solid));
         built
     }
 

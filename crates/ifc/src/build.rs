@@ -1,5 +1,6 @@
 //! Turning ifc-lite's output into a [`Model`].
 
+use crate::analytic;
 use crate::coverings;
 use crate::geometry;
 use crate::ids::IdMap;
@@ -10,7 +11,7 @@ use crate::semantics::{self, RelKind, Rooted, Semantics};
 use crate::LoadError;
 use ifc_lite_core::SchemaVersion;
 use plumbline_model::{
-    ClassTable, Element, ElementIdx, Failure, MeshScope, Model, Relations, Storey, System, TypeObject,
+    ClassTable, Element, ElementIdx, Failure, MeshScope, Model, Relations, Solid, Storey, System, TypeObject,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -23,6 +24,7 @@ pub(crate) fn load(
     bytes: Vec<u8>,
     header: &Header,
     scope: &MeshScope,
+    exact_solids: bool,
     cancel: Arc<AtomicBool>,
     progress: Option<Arc<crate::LoadProgress>>,
 ) -> Result<Model, LoadError> {
@@ -40,28 +42,60 @@ pub(crate) fn load(
             Some(Arc::new(semantics::scoped_products(&bytes, &index, header.family, &jobs, classes)))
         }
     };
+    // Exact solids (`analytic.rs`). A scoped load (a clash run) needs those of its chosen
+    // products first: they are not tessellated, their meshes are the solids' own; the other
+    // products' solids, and every solid of a whole load, are read beside the tessellation.
+    let voided = if exact_solids { analytic::voided_hosts(&bytes, &index, &jobs) } else { HashSet::new() };
+    let early_solids = match &chosen {
+        Some(chosen) if exact_solids => {
+            analytic::solids(&bytes, &index, &jobs, &voided, |id| chosen.contains(&id))
+        }
+        _ => Vec::new(),
+    };
+    let tessellated = chosen.as_ref().map(|chosen| {
+        let solid: HashSet<u32> = early_solids.iter().map(|(id, _)| *id).collect();
+        Arc::new(chosen.iter().copied().filter(|id| !solid.contains(id)).collect::<HashSet<u32>>())
+    });
     let work = geometry::Work {
         bytes: &bytes,
         products: semantics::product_ids(&jobs),
-        chosen: chosen.as_ref(),
+        chosen: tessellated.as_ref(),
         cancel,
         progress,
     };
-    let (geometry, (sem, coverings)) = geometry::tessellate(work, || {
+    let (mut geometry, (sem, (coverings, late_solids))) = geometry::tessellate(work, || {
         rayon::join(
             || semantics::extract(&bytes, &index, header.family, &jobs, entity_count),
-            || coverings::Coverings::read(&bytes, &index, &covers, &jobs),
+            || {
+                rayon::join(
+                    || coverings::Coverings::read(&bytes, &index, &covers, &jobs),
+                    || match exact_solids {
+                        true => analytic::solids(&bytes, &index, &jobs, &voided, |id| {
+                            chosen.as_ref().is_none_or(|chosen| !chosen.contains(&id))
+                        }),
+                        false => Vec::new(),
+                    },
+                )
+            },
         )
     });
     if let Some(id) = geometry.length_unit_refused {
         return Err(LoadError::BadUnit { path: path.into(), entity: format!("#{id}") });
     }
+    // The stand-in meshes of the chosen solids come last, as one more part: every element
+    // still has triangles (reports, snapshots), and none is reported as missing geometry.
+    if chosen.is_some() {
+        geometry.meshes.push(early_solids.iter().map(|(id, solid)| (*id, Some(solid.to_mesh()))).collect());
+    }
+    let mut solids: IdMap<Box<Solid>> =
+        IdMap::with_capacity_and_hasher(early_solids.len() + late_solids.len(), Default::default());
+    solids.extend(early_solids.into_iter().chain(late_solids));
     let mut builder = Builder::new(header);
     let plan = builder.plan(sem, &geometry.meshes, chosen.as_deref(), &bytes, &index);
     // The file, its index and its scan are not read again: they go before the elements are
     // built, the largest allocation of the load (on a 476 MB file they hold 0.7 GB).
     drop((bytes, index, jobs, covers));
-    let mut model = builder.build(path, header, plan, geometry.meshes);
+    let mut model = builder.build(path, header, plan, geometry.meshes, &solids);
     model.mesh_scope = scope.clone();
     crate::text::repair_legacy_encoding(&mut model);
     let warnings = crate::text::text_warnings(&model);
@@ -182,7 +216,14 @@ impl Builder {
         Plan { sem, idx_of, unusable, failures }
     }
 
-    fn build(mut self, path: &Path, header: &Header, plan: Plan, meshes: Vec<geometry::Meshes>) -> Model {
+    fn build(
+        mut self,
+        path: &Path,
+        header: &Header,
+        plan: Plan,
+        meshes: Vec<geometry::Meshes>,
+        solids: &IdMap<Box<Solid>>,
+    ) -> Model {
         let Plan { mut sem, idx_of, unusable, mut failures } = plan;
         // The elements on every thread, each taking its strings from its product instead of
         // copying them.
@@ -208,7 +249,7 @@ impl Builder {
                 materials: Vec::new(),
                 placement: r.placement,
                 mesh: None,
-                solid: None,
+                solid: solids.get(&r.id).cloned(),
             })
             .collect();
         attach_meshes(&mut elements, &idx_of, &unusable, meshes);

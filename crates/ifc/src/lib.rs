@@ -20,12 +20,18 @@
 //!    With a [`MeshScope`] for the file ([`LoadOptions::mesh_scopes`]) only the products it
 //!    asks for are tessellated (the scan finds them by class and type object first); the cache
 //!    serves such a load from an entry of the whole file or of the same scope.
+//!    With [`LoadOptions::exact_solids`], `analytic.rs` reads beside them the exact solid (`Element::solid`) of each physical
+//!    product whose body is one straight extrusion of a rectangle, circle, ring or convex
+//!    polygon, or one disk swept along a straight segment, with ifc-lite's analytic extractors.
+//!    A scoped load reads its chosen products' solids first and does not tessellate those: their
+//!    meshes are the solids' `to_mesh()`. A whole load keeps ifc-lite's meshes beside the solids.
 //! 3. [`build`]: meshes, moved from ifc-lite's frame into world coordinates as each batch comes
 //!    (`origin + vertex` then the frame's site rotation and translation), are attached to
 //!    elements with their properties, type, storey, materials and relations. An element whose
 //!    geometry fails is reported in `Model::failures` and the rest of the model loads. The
 //!    file and its index are let go before the elements are built, the largest allocation.
 
+mod analytic;
 mod build;
 pub mod coverings;
 mod error;
@@ -77,6 +83,15 @@ pub struct LoadOptions {
     /// element's geometry. Keyed by the path as given to [`load_file`] or [`load_set`]. The
     /// loaded model says what it holds in [`Model::mesh_scope`].
     pub mesh_scopes: HashMap<PathBuf, MeshScope>,
+    /// Whether to read each element's exact solid (`Element::solid`: a body that is one
+    /// straight extrusion of a rectangle, circle, ring or convex polygon, or one disk swept
+    /// along a straight segment), which the clash engine measures instead of its triangles.
+    /// Clash runs (the pipeline) and the viewer, which runs clash tests and measures with the
+    /// engine, ask for them; `info` and other whole-model reads do not pay for them. In a
+    /// scoped load the chosen products with a solid are not tessellated: their meshes are
+    /// the solids' own ([`plumbline_model::Solid::to_mesh`]). Cached entries are kept apart by
+    /// this choice ([`plumbline_cache::CacheKey::with_solids`]).
+    pub exact_solids: bool,
 }
 
 /// The revision of the loader, the model types and the cache format (a hash of their sources
@@ -92,6 +107,7 @@ impl Default for LoadOptions {
             progress: None,
             cache: None,
             mesh_scopes: HashMap::new(),
+            exact_solids: false,
         }
     }
 }
@@ -181,6 +197,7 @@ fn load_cached(
     let mut model = match &options.cache {
         Some(cache) => {
             let whole = plumbline_cache::CacheKey::of(&bytes, LOADER_REVISION);
+            let whole = if options.exact_solids { whole.with_solids() } else { whole };
             let scoped = whole.scoped(&scope);
             // An entry of the whole file serves every scope; one of this scope, this scope.
             // The cache decodes and encodes on every thread of the pool it runs on.
@@ -244,13 +261,23 @@ fn load_bytes_inner(
     let worker_cancel = cancel.clone();
     let worker_path = path.to_path_buf();
     let worker_scope = scope.clone();
+    let exact_solids = options.exact_solids;
     let worker_pool = pool.clone();
     let spawned = std::thread::Builder::new().name("plumbline-ifc-load".into()).spawn(move || {
         // A panic inside the tessellator must not take the program down: it becomes an error
         // (rayon hands a panic of a pool's thread back to the thread that waits on it).
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            worker_pool
-                .install(|| build::load(&worker_path, bytes, &header, &worker_scope, worker_cancel, progress))
+            worker_pool.install(|| {
+                build::load(
+                    &worker_path,
+                    bytes,
+                    &header,
+                    &worker_scope,
+                    exact_solids,
+                    worker_cancel,
+                    progress,
+                )
+            })
         }));
         let _ignored_if_caller_gave_up = tx.send(outcome);
     });

@@ -27,12 +27,14 @@ const REAL: &[&str] = &[
     "xbim-essentials/LargeTriangulatedCoordinates.ifc",
 ];
 
-/// Everything a model holds but its load time, the meshes as their exact bits.
-fn fingerprint(m: &Model) -> (String, Vec<Option<MeshBits>>) {
+/// Everything a model holds but its load time, the meshes as their exact bits and the exact
+/// solids as their debug text (every digit of every number).
+fn fingerprint(m: &Model) -> (String, Vec<Option<MeshBits>>, Vec<String>) {
     let mut copy = m.clone();
     copy.load_secs = 0.0;
     let text = serde_json::to_string(&copy).expect("serialises");
-    (text, m.elements.iter().map(|e| e.mesh.as_ref().map(MeshBits::of)).collect())
+    let solids = m.elements.iter().map(|e| format!("{:?}", e.solid)).collect();
+    (text, m.elements.iter().map(|e| e.mesh.as_ref().map(MeshBits::of)).collect(), solids)
 }
 
 /// A mesh as bit patterns, so that `-0.0` and `0.0` (or two NaNs) are told apart.
@@ -81,8 +83,9 @@ fn same_on_more_threads(path: &Path, threads: usize, options: &LoadOptions) -> u
         }
         (a, b) => panic!("{}: one thread: {:?}; {threads}: {:?}", path.display(), a.err(), b.err()),
     };
-    let (text_one, meshes_one) = fingerprint(&one);
-    let (text_more, meshes_more) = fingerprint(&more);
+    let (text_one, meshes_one, solids_one) = fingerprint(&one);
+    let (text_more, meshes_more, solids_more) = fingerprint(&more);
+    assert!(solids_one == solids_more, "{}: the exact solids differ on {threads} threads", path.display());
     assert_eq!(one.elements.len(), more.elements.len(), "{}", path.display());
     for (i, (a, b)) in meshes_one.iter().zip(&meshes_more).enumerate() {
         let e = &one.elements[i];
@@ -105,6 +108,9 @@ fn generated_models_load_the_same_on_one_thread_and_on_several() {
         let path = sample_model(name);
         for threads in [2, 3, 8] {
             assert!(same_on_more_threads(&path, threads, &LoadOptions::default()) > 0, "{name}");
+            // With exact solids too, as clash runs and the viewer load.
+            let solids = LoadOptions { exact_solids: true, ..Default::default() };
+            assert!(same_on_more_threads(&path, threads, &solids) > 0, "{name} with solids");
         }
     }
 }
@@ -141,6 +147,9 @@ fn a_mesh_scope_loads_the_same_on_one_thread_and_on_several() {
         let options =
             LoadOptions { mesh_scopes: HashMap::from([(path.clone(), scope)]), ..Default::default() };
         assert!(same_on_more_threads(&path, 2, &options) > 0, "{}", path.display());
+        // A clash run's load: exact solids, their elements not tessellated.
+        let options = LoadOptions { exact_solids: true, ..options };
+        assert!(same_on_more_threads(&path, 2, &options) > 0, "{} with solids", path.display());
     }
 }
 

@@ -131,6 +131,8 @@ fn run_stages(
     let started_utc =
         chrono::DateTime::from_timestamp(report_time()?.unix_seconds(), 0).unwrap_or_else(chrono::Utc::now);
     options.mesh_scopes.extend(plan.mesh_scopes());
+    // A clash run measures exact solids where the models have them.
+    options.exact_solids = true;
     let set = load(&plan.models, options, observer)?;
     let load_secs = started.elapsed().as_secs_f64();
     // The schedule serves time tests and the clash triage (`needed_by`): the one named, else the

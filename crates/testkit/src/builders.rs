@@ -27,7 +27,7 @@ pub fn element(class: &str, global_id: &str) -> ElementBuilder {
         materials: vec![],
         placement: None,
         mesh: None,
-                solid: None,
+        solid: None,
     })
 }
 

@@ -247,6 +247,8 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     let options = plumbline_ifc::LoadOptions {
         progress: Some(watch.geometry.clone()),
         cache: config.model_cache.clone(),
+        // The viewer's clash tests and measurements are the CLI's: the same exact solids.
+        exact_solids: true,
         ..Default::default()
     };
     let ((set, errors), early_schedule) = std::thread::scope(|s| {

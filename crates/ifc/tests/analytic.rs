@@ -1,0 +1,480 @@
+//! Exact solids read by the loader: small IFC files with known answers, real files whose solids
+//! are checked against ifc-lite's own meshes of the same elements, and scoped loads, which give
+//! solid elements the solids' meshes instead of tessellating them.
+
+use plumbline_ifc::{load_bytes, load_file, LoadOptions};
+use plumbline_model::{ClassQuery, Element, MeshScope, Model, Role, Solid, SolidShape};
+use plumbline_testkit::{ifc_file, reference_file, sample_model};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// A minimal IFC4 project in the given length unit (`.MILLI.` or `$` for metres) around `body`,
+/// which may refer to #1 (owner history), #20 (Body context), #21 (the world placement), #22
+/// (the origin), #23 (+Z), #24 (+X), #25 (+Y) and #30 (the storey's placement).
+fn ifc4(prefix: &str, body: &str) -> String {
+    format!(
+        r"ISO-10303-21;
+HEADER;
+FILE_DESCRIPTION(('ViewDefinition [CoordinationView]'),'2;1');
+FILE_NAME('t.ifc','2026-01-01T00:00:00',(''),(''),'','','');
+FILE_SCHEMA(('IFC4'));
+ENDSEC;
+DATA;
+#1=IFCOWNERHISTORY(#2,#5,$,.ADDED.,$,$,$,0);
+#2=IFCPERSONANDORGANIZATION(#3,#4,$);
+#3=IFCPERSON($,'Dev',$,$,$,$,$,$);
+#4=IFCORGANIZATION($,'Plumbline',$,$,$);
+#5=IFCAPPLICATION(#4,'1','t','t');
+#10=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',#1,'P',$,$,$,$,(#20),#11);
+#11=IFCUNITASSIGNMENT((#12));
+#12=IFCSIUNIT(*,.LENGTHUNIT.,{prefix},.METRE.);
+#20=IFCGEOMETRICREPRESENTATIONCONTEXT($,'Model',3,1.E-05,#21,$);
+#21=IFCAXIS2PLACEMENT3D(#22,$,$);
+#22=IFCCARTESIANPOINT((0.,0.,0.));
+#23=IFCDIRECTION((0.,0.,1.));
+#24=IFCDIRECTION((1.,0.,0.));
+#25=IFCDIRECTION((0.,1.,0.));
+#27=IFCSITE('1YvctVUKr0kugbFTf53O9L',#1,'Site',$,$,#28,$,$,.ELEMENT.,$,$,$,$,$);
+#28=IFCLOCALPLACEMENT($,#21);
+#29=IFCBUILDING('2YvctVUKr0kugbFTf53O9L',#1,'Building',$,$,#32,$,$,.ELEMENT.,$,$,$);
+#30=IFCLOCALPLACEMENT(#32,#21);
+#31=IFCBUILDINGSTOREY('3YvctVUKr0kugbFTf53O9L',#1,'Level 1',$,$,#30,$,$,.ELEMENT.,0.);
+#32=IFCLOCALPLACEMENT(#28,#21);
+#33=IFCRELAGGREGATES('4YvctVUKr0kugbFTf53O9L',#1,$,$,#10,(#27));
+#34=IFCRELAGGREGATES('5YvctVUKr0kugbFTf53O9L',#1,$,$,#27,(#29));
+#35=IFCRELAGGREGATES('6YvctVUKr0kugbFTf53O9L',#1,$,$,#29,(#31));
+{body}
+ENDSEC;
+END-ISO-10303-21;
+"
+    )
+}
+
+/// A product #100 of `class` placed at (10, 20, 3) turned 90° about Z (its X along world Y),
+/// whose body is the item #110 that `item` defines (it may use ids from #111 on).
+fn product(class: &str, item: &str) -> String {
+    format!(
+        "#100={class}('7YvctVUKr0kugbFTf53O9L',#1,'E',$,$,#101,#105,$,$);
+#101=IFCLOCALPLACEMENT(#30,#102);
+#102=IFCAXIS2PLACEMENT3D(#103,#23,#25);
+#103=IFCCARTESIANPOINT((10.,20.,3.));
+#105=IFCPRODUCTDEFINITIONSHAPE($,$,(#106));
+#106=IFCSHAPEREPRESENTATION(#20,'Body','SweptSolid',(#110));
+{item}
+#190=IFCRELCONTAINEDINSPATIALSTRUCTURE('8YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);"
+    )
+}
+
+/// Load options that read exact solids, as clash runs and the viewer do.
+fn solids_on() -> LoadOptions {
+    LoadOptions { exact_solids: true, ..Default::default() }
+}
+
+fn load(text: &str) -> Model {
+    load_bytes(Path::new("t.ifc"), text.as_bytes().to_vec(), &solids_on()).expect("loads")
+}
+
+fn only(model: &Model) -> &Element {
+    model.elements.iter().find(|e| e.express_id == 100).expect("element #100")
+}
+
+fn near(a: [f64; 3], b: [f64; 3]) -> bool {
+    (0..3).all(|k| (a[k] - b[k]).abs() < 1e-6)
+}
+
+fn axes(s: &Solid) -> [[f64; 3]; 3] {
+    [0, 1, 2].map(|i| s.frame.axis(i))
+}
+
+/// An extruded `profile` (#111, which may use ids #112 to #119) along +Z of the item, 2 long.
+fn extruded(profile: &str) -> String {
+    format!("#110=IFCEXTRUDEDAREASOLID(#111,#21,#23,2.);\n{profile}")
+}
+
+#[test]
+fn a_turned_rectangle_is_a_box_centred_on_its_middle() {
+    // 0.4 by 0.2 centred on (1, 0) of the profile, 2 high: centre (1, 0, 1) locally, which the
+    // placement's turn takes to world (10, 21, 4).
+    let m = load(&ifc4(
+        "$",
+        &product(
+            "IFCCOLUMN",
+            &extruded(
+                "#111=IFCRECTANGLEPROFILEDEF(.AREA.,$,#112,0.4,0.2);
+#112=IFCAXIS2PLACEMENT2D(#113,$);
+#113=IFCCARTESIANPOINT((1.,0.));",
+            ),
+        ),
+    ));
+    let e = only(&m);
+    let s = e.solid.as_deref().expect("a solid");
+    let SolidShape::Cuboid { half_extents_m } = s.shape else { panic!("{:?}", s.shape) };
+    assert!(near(half_extents_m.map(f64::from), [0.2, 0.1, 1.0]), "{half_extents_m:?}");
+    assert!(near(s.frame.origin_m, [10.0, 21.0, 4.0]), "{:?}", s.frame.origin_m);
+    let [x, _, z] = axes(s);
+    assert!(near(x.map(f64::abs), [0.0, 1.0, 0.0]) && near(z, [0.0, 0.0, 1.0]), "{:?}", axes(s));
+    // The whole load keeps ifc-lite's mesh, which fills the same box.
+    let mesh = e.mesh.as_ref().expect("a mesh");
+    let (a, b) = (mesh.aabb, s.aabb());
+    assert!(near(a.min, b.min) && near(a.max, b.max), "{a:?} vs {b:?}");
+}
+
+#[test]
+fn a_georeferenced_turned_site_moves_solids_with_their_meshes() {
+    // The site 500 km east and 5,000 km north, turned: ifc-lite meshes in the site's frame and
+    // the loader moves the meshes back; the solids are read in the world directly.
+    let far = |text: String| {
+        text.replace(
+            "#28=IFCLOCALPLACEMENT($,#21);",
+            "#28=IFCLOCALPLACEMENT($,#40);
+#40=IFCAXIS2PLACEMENT3D(#41,#23,#42);
+#41=IFCCARTESIANPOINT((500000.,5000000.,12.));
+#42=IFCDIRECTION((0.6,0.8,0.));",
+        )
+    };
+    for profile in
+        ["#111=IFCRECTANGLEPROFILEDEF(.AREA.,$,$,0.4,0.2);", "#111=IFCCIRCLEPROFILEDEF(.AREA.,$,$,0.15);"]
+    {
+        let m = load(&far(ifc4("$", &product("IFCCOLUMN", &extruded(profile)))));
+        let e = only(&m);
+        let s = e.solid.as_deref().expect("a solid");
+        assert!((s.frame.origin_m[1] - 5_000_000.0).abs() < 100.0, "{:?}", s.frame.origin_m);
+        let (a, b) = (e.mesh.as_ref().expect("a mesh").aabb, s.aabb());
+        // The circle's mesh is inscribed: it may fall short by its chord deviation.
+        for k in 0..3 {
+            assert!(
+                (a.min[k] - b.min[k]).abs() < 0.003 && (a.max[k] - b.max[k]).abs() < 0.003,
+                "{a:?} vs {b:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_circle_is_a_cylinder_and_a_hollow_circle_a_tube() {
+    let m = load(&ifc4("$", &product("IFCCOLUMN", &extruded("#111=IFCCIRCLEPROFILEDEF(.AREA.,$,$,0.15);"))));
+    let s = only(&m).solid.as_deref().expect("a solid");
+    assert_eq!(s.shape, SolidShape::Cylinder { radius_m: 0.15, half_length_m: 1.0 });
+    assert!(near(s.frame.origin_m, [10.0, 20.0, 4.0]) && near(s.frame.axis(2), [0.0, 0.0, 1.0]));
+
+    let m = load(&ifc4(
+        "$",
+        &product("IFCPIPESEGMENT", &extruded("#111=IFCCIRCLEHOLLOWPROFILEDEF(.AREA.,$,$,0.15,0.01);")),
+    ));
+    let s = only(&m).solid.as_deref().expect("a solid");
+    let SolidShape::Tube { outer_radius_m, inner_radius_m, half_length_m } = s.shape else {
+        panic!("{:?}", s.shape)
+    };
+    assert!(
+        (outer_radius_m - 0.15).abs() < 1e-6 && (inner_radius_m - 0.14).abs() < 1e-6 && half_length_m == 1.0
+    );
+}
+
+/// A closed polyline profile #111 through `points` (ids from #120 on).
+fn outline(points: &[[f64; 2]]) -> String {
+    let ids: Vec<String> = (0..=points.len()).map(|i| format!("#{}", 120 + i % points.len())).collect();
+    let mut text =
+        format!("#111=IFCARBITRARYCLOSEDPROFILEDEF(.AREA.,$,#112);\n#112=IFCPOLYLINE(({}));", ids.join(","));
+    for (i, [x, y]) in points.iter().enumerate() {
+        text.push_str(&format!("\n#{}=IFCCARTESIANPOINT(({x:?},{y:?}));", 120 + i));
+    }
+    text
+}
+
+#[test]
+fn a_convex_outline_is_a_prism_and_an_l_is_nothing() {
+    // A trapezium with a collinear point on its bottom edge.
+    let points = [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0], [1.5, 1.0], [0.0, 1.0]];
+    let m = load(&ifc4("$", &product("IFCSLAB", &extruded(&outline(&points)))));
+    let s = only(&m).solid.as_deref().expect("a solid");
+    let SolidShape::Prism { profile_m, extrusion_m } = &s.shape else { panic!("{:?}", s.shape) };
+    assert_eq!(profile_m.len(), 4);
+    assert_eq!(*extrusion_m, [0.0, 0.0, 2.0]);
+    assert!((s.shape.volume_m3() - 1.25 * 2.0).abs() < 1e-5, "{}", s.shape.volume_m3());
+    let l = [[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0]];
+    let m = load(&ifc4("$", &product("IFCSLAB", &extruded(&outline(&l)))));
+    assert!(only(&m).solid.is_none());
+    assert!(only(&m).mesh.is_some());
+}
+
+#[test]
+fn a_wall_with_an_opening_has_no_solid() {
+    let opening = "#120=IFCOPENINGELEMENT('9YvctVUKr0kugbFTf53O9L',#1,$,$,$,#121,#122,$,$);
+#121=IFCLOCALPLACEMENT(#101,#21);
+#122=IFCPRODUCTDEFINITIONSHAPE($,$,(#123));
+#123=IFCSHAPEREPRESENTATION(#20,'Body','SweptSolid',(#124));
+#124=IFCEXTRUDEDAREASOLID(#125,#21,#23,1.);
+#125=IFCRECTANGLEPROFILEDEF(.AREA.,$,$,0.1,0.1);
+#126=IFCRELVOIDSELEMENT('AYvctVUKr0kugbFTf53O9L',#1,$,$,#100,#120);";
+    let body = format!("{}\n{opening}", extruded("#111=IFCRECTANGLEPROFILEDEF(.AREA.,$,$,1.,0.3);"));
+    let m = load(&ifc4("$", &product("IFCWALL", &body)));
+    assert!(only(&m).solid.is_none());
+    assert!(only(&m).mesh.is_some());
+    // The opening itself is not physical: no solid either.
+    assert!(m.elements.iter().all(|e| e.solid.is_none()));
+}
+
+#[test]
+fn a_mapped_item_is_placed_by_its_mapping_and_millimetres_become_metres() {
+    // In millimetres. The map's origin is 1000 mm along X of its source and the target moves
+    // it 500 mm along Y: the box (200 by 200 by 2000 mm, on the source's origin) lands at
+    // product-local (1000, 500, 1000) mm, which the product's turn and its place at (10, 20, 3)
+    // take to world (10 - 500, 20 + 1000, 3 + 1000) mm.
+    let item = "#110=IFCMAPPEDITEM(#111,#112);
+#111=IFCREPRESENTATIONMAP(#113,#115);
+#113=IFCAXIS2PLACEMENT3D(#114,$,$);
+#114=IFCCARTESIANPOINT((1000.,0.,0.));
+#112=IFCCARTESIANTRANSFORMATIONOPERATOR3D($,$,#116,$,$);
+#116=IFCCARTESIANPOINT((0.,500.,0.));
+#115=IFCSHAPEREPRESENTATION(#20,'Body','SweptSolid',(#117));
+#117=IFCEXTRUDEDAREASOLID(#118,#21,#23,2000.);
+#118=IFCRECTANGLEPROFILEDEF(.AREA.,$,$,200.,200.);";
+    let text = ifc4(".MILLI.", &product("IFCFURNITURE", item))
+        .replace("'Body','SweptSolid',(#110)", "'Body','MappedRepresentation',(#110)");
+    let m = load(&text);
+    let e = only(&m);
+    let s = e.solid.as_deref().expect("a solid");
+    let SolidShape::Cuboid { half_extents_m } = s.shape else { panic!("{:?}", s.shape) };
+    assert!(near(half_extents_m.map(f64::from), [0.1, 0.1, 1.0]), "{half_extents_m:?}");
+    assert!(near(s.frame.origin_m, [-0.49, 1.02, 1.003]), "{:?}", s.frame.origin_m);
+    let mesh = e.mesh.as_ref().expect("a mesh");
+    let (a, b) = (mesh.aabb, s.aabb());
+    assert!(near(a.min, b.min) && near(a.max, b.max), "{a:?} vs {b:?}");
+
+    // A uniform scale of 2 goes into the dimensions; a mirrored target gives no solid.
+    let scaled = text.replace("($,$,#116,$,$)", "($,$,#116,2.,$)");
+    let s = load(&scaled)
+        .elements
+        .into_iter()
+        .find(|e| e.express_id == 100)
+        .and_then(|e| e.solid)
+        .expect("a solid");
+    let SolidShape::Cuboid { half_extents_m } = s.shape else { panic!("{:?}", s.shape) };
+    assert!(near(half_extents_m.map(f64::from), [0.2, 0.2, 2.0]), "{half_extents_m:?}");
+    let mirrored = text
+        .replace("($,$,#116,$,$)", "(#119,$,#116,$,$)")
+        .replace("#116=", "#119=IFCDIRECTION((-1.,0.,0.));\n#116=");
+    let m = load(&mirrored);
+    assert!(only(&m).solid.is_none() && only(&m).mesh.is_some());
+}
+
+#[test]
+fn a_disk_swept_along_two_points_with_a_bore_is_a_tube() {
+    let item = "#110=IFCSWEPTDISKSOLID(#111,50.,40.,$,$);
+#111=IFCPOLYLINE((#112,#113));
+#112=IFCCARTESIANPOINT((0.,0.,0.));
+#113=IFCCARTESIANPOINT((3000.,0.,0.));";
+    let m = load(&ifc4(".MILLI.", &product("IFCPIPESEGMENT", item)));
+    let e = only(&m);
+    let s = e.solid.as_deref().expect("a solid");
+    assert_eq!(s.shape, SolidShape::Tube { outer_radius_m: 0.05, inner_radius_m: 0.04, half_length_m: 1.5 });
+    // Along product X, which the turn takes to world Y.
+    assert!(near(s.frame.axis(2).map(f64::abs), [0.0, 1.0, 0.0]), "{:?}", s.frame.axis(2));
+    assert!(near(s.frame.origin_m, [0.01, 1.52, 0.003]), "{:?}", s.frame.origin_m);
+}
+
+/// Real files of the corpus: IFC2X3 and IFC4, architecture, MEP, steel, swept disks, a
+/// georeferenced site.
+const REAL: &[&str] = &[
+    "web-ifc/Office_A_20110811.ifc",
+    "web-ifc/AC20-FZK-Haus.ifc",
+    "yousheng/Ifc2x3_Duplex_Architecture.ifc",
+    "yousheng/Ifc2s3_Duplex_Electrical.ifc",
+    "yousheng/Ifc4_SampleHouse.ifc",
+    "bim2sim/hvac_heating.ifc",
+    "bim2sim/B01_2_HeatExchanger_Pipes.ifc",
+    "bimserver-testfiles/RioleringTestArkey.ifc",
+    "bsi-community/unzipped/Schependomlaan-ROOT-staal.ifc",
+    "ifc-lite/building-architecture.ifc",
+    "ifc-lite/infra-bridge.ifc",
+    "xbim-geometry/SweptDiskSolid_1.ifc",
+    "xbim-geometry/SweptDiskSolid_3.ifc",
+];
+
+/// Elements whose ifc-lite mesh is wrong, not their solid: `(file, GlobalId, why)`.
+const IFC_LITE_ERRORS: &[(&str, &str, &str)] = &[];
+
+/// The round radius of a shape (metres), 0 for flat ones.
+fn radius_m(shape: &SolidShape) -> f64 {
+    match shape {
+        SolidShape::Cylinder { radius_m, .. } | SolidShape::Tube { outer_radius_m: radius_m, .. } => {
+            f64::from(*radius_m)
+        }
+        _ => 0.0,
+    }
+}
+
+fn kind(shape: &SolidShape) -> &'static str {
+    match shape {
+        SolidShape::Cuboid { .. } => "cuboid",
+        SolidShape::Cylinder { .. } => "cylinder",
+        SolidShape::Tube { .. } => "tube",
+        SolidShape::Prism { .. } => "prism",
+    }
+}
+
+/// Whether every edge of the mesh is met once each way.
+fn closed(mesh: &plumbline_model::Mesh) -> bool {
+    let mut edges: HashMap<(u32, u32), u32> = HashMap::new();
+    for t in &mesh.triangles {
+        for k in 0..3 {
+            *edges.entry((t[k], t[(k + 1) % 3])).or_insert(0) += 1;
+        }
+    }
+    !edges.is_empty() && edges.iter().all(|(&(a, b), &n)| n == 1 && edges.get(&(b, a)) == Some(&1))
+}
+
+/// What is wrong with an element's solid against its ifc-lite mesh, if anything.
+fn mismatch(e: &Element) -> Option<String> {
+    let solid = e.solid.as_deref()?;
+    let Some(mesh) = e.mesh.as_ref() else { return Some("no ifc-lite mesh".into()) };
+    let r = radius_m(&solid.shape);
+    // The tessellation's chord deviation for round shapes; ifc-lite's flat faces are exact.
+    let tolerance = 0.002 + 0.01 * r;
+    let (a, b) = (mesh.aabb, solid.aabb());
+    for k in 0..3 {
+        let d = (a.min[k] - b.min[k]).abs().max((a.max[k] - b.max[k]).abs());
+        if d > tolerance {
+            return Some(format!("box side {k} off by {d:.4} m: mesh {a:?}, solid {b:?}"));
+        }
+    }
+    if closed(mesh) {
+        let (v_mesh, v_solid) = (mesh.signed_volume_m3(), solid.to_mesh().signed_volume_m3());
+        let exact = solid.shape.volume_m3();
+        // Both are inscribed in round shapes; each falls short of the exact volume by its own
+        // facets, so each is compared with the exact volume.
+        let inscribed = if r > 0.0 { 0.05 } else { 0.0 };
+        if (v_mesh - exact).abs() > (0.02 + inscribed) * exact
+            || (v_solid - exact).abs() > (0.02 + inscribed) * exact
+        {
+            return Some(format!("volume: mesh {v_mesh:.5}, solid mesh {v_solid:.5}, exact {exact:.5} m3"));
+        }
+    }
+    None
+}
+
+fn real_path(rel: &str) -> Option<PathBuf> {
+    match rel.strip_prefix("reference/") {
+        Some(r) => reference_file(r),
+        None => ifc_file(rel),
+    }
+}
+
+#[test]
+fn solids_of_real_files_fill_ifc_lite_s_meshes() {
+    let mut files: Vec<&str> = REAL.to_vec();
+    files.push("reference/ifcclash/models/synthetic_MEP_for_Office_A.ifc");
+    let mut wrong = Vec::new();
+    for rel in files {
+        let Some(path) = real_path(rel) else { continue };
+        let m = load_file(&path, &solids_on()).expect("corpus file loads");
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut mismatches = Vec::new();
+        for e in &m.elements {
+            let Some(s) = e.solid.as_deref() else { continue };
+            *kinds.entry(kind(&s.shape)).or_default() += 1;
+            if let Some(why) = mismatch(e) {
+                let known = IFC_LITE_ERRORS.iter().any(|(f, g, _)| *f == rel && *g == e.global_id);
+                if !known {
+                    mismatches.push(format!("{} {} {}: {why}", e.class, e.global_id, e.express_id));
+                }
+            }
+        }
+        let with = kinds.values().sum::<usize>();
+        println!(
+            "{rel}: {} elements, {with} with a solid {kinds:?}, {} mismatches",
+            m.elements.len(),
+            mismatches.len()
+        );
+        for line in mismatches.iter().take(10) {
+            println!("  {line}");
+        }
+        wrong.extend(mismatches.into_iter().map(|l| format!("{rel}: {l}")));
+    }
+    assert!(wrong.is_empty(), "{} mismatches, first: {:?}", wrong.len(), wrong.first());
+}
+
+/// A scoped load (a clash run) tessellates no element that has a solid: each gets its solid's
+/// mesh, the same solid as in a whole load, and no failure a whole load does not report.
+fn check_scoped(path: &Path, classes: &[&str]) -> usize {
+    let whole = load_file(path, &solids_on()).expect("loads");
+    let options = LoadOptions {
+        mesh_scopes: HashMap::from([(path.to_path_buf(), MeshScope::classes(classes))]),
+        ..solids_on()
+    };
+    let scoped = load_file(path, &options).expect("loads with a scope");
+    let query = ClassQuery::new(classes);
+    let mut solids = 0;
+    for (w, s) in whole.elements.iter().zip(&scoped.elements) {
+        assert_eq!(w.solid, s.solid, "{} {}", s.class, s.global_id);
+        if s.role != Role::Physical || !scoped.element_is(s, &query) {
+            continue;
+        }
+        match &s.solid {
+            Some(solid) => {
+                solids += 1;
+                assert_eq!(s.mesh.as_ref(), Some(&solid.to_mesh()), "{} {}", s.class, s.global_id);
+            }
+            None => assert_eq!(s.mesh, w.mesh, "{} {}", s.class, s.global_id),
+        }
+    }
+    for f in &scoped.failures {
+        assert!(whole.failures.contains(f), "{f:?} only in the scoped load");
+    }
+    solids
+}
+
+#[test]
+fn scoped_loads_give_solid_elements_their_solid_s_mesh() {
+    let hall = sample_model("datacenter-hall.ifc");
+    assert!(check_scoped(&hall, &["IfcFlowSegment", "IfcFurniture"]) > 0);
+    if let Some(office) = ifc_file("web-ifc/Office_A_20110811.ifc") {
+        assert!(check_scoped(&office, &["IfcBeam", "IfcColumn", "IfcMember", "IfcSlab", "IfcWall"]) > 0);
+    }
+}
+
+/// Every corpus file of the manifest under 20 MB (`--ignored`): the same check as above.
+#[test]
+#[ignore = "slow: the whole corpus"]
+fn solids_of_every_corpus_file_fill_ifc_lite_s_meshes() {
+    let Some(dir) = plumbline_testkit::ifc_dir() else { return };
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("manifest");
+    let mut wrong = Vec::new();
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(rel), Some(size)) = (cols.first(), cols.get(1).and_then(|s| s.parse::<u64>().ok())) else {
+            continue;
+        };
+        if size > 20_000_000 {
+            continue;
+        }
+        let options = LoadOptions { time_limit: std::time::Duration::from_secs(60), ..solids_on() };
+        let Ok(m) = load_file(&dir.join(rel), &options) else { continue };
+        let mut with = 0;
+        for e in m.elements.iter().filter(|e| e.solid.is_some()) {
+            with += 1;
+            if let Some(why) = mismatch(e) {
+                if !IFC_LITE_ERRORS.iter().any(|(f, g, _)| f == rel && *g == e.global_id) {
+                    println!("  {rel}: {} {} #{}: {why}", e.class, e.global_id, e.express_id);
+                    wrong.push(format!("{rel}: {} {why}", e.global_id));
+                }
+            }
+        }
+        println!("{rel}: {} elements, {with} with a solid", m.elements.len());
+    }
+    assert!(wrong.is_empty(), "{} mismatches", wrong.len());
+}
+
+#[test]
+fn solids_are_read_only_when_asked_for() {
+    // `info` and other whole-model reads do not pay for solids; a clash run's load has them.
+    let path = sample_model("datacenter-hall.ifc");
+    let plain = load_file(&path, &LoadOptions::default()).expect("loads");
+    assert!(plain.elements.iter().all(|e| e.solid.is_none()));
+    let with = load_file(&path, &solids_on()).expect("loads");
+    assert!(with.elements.iter().filter(|e| e.solid.is_some()).count() > 100);
+    // The meshes of a whole load are ifc-lite's either way.
+    for (a, b) in plain.elements.iter().zip(&with.elements) {
+        assert_eq!(a.mesh, b.mesh, "{}", a.global_id);
+    }
+}
