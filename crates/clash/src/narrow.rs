@@ -103,7 +103,8 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
             let polish = a.exact.is_some() || b.exact.is_some();
             let depth = if polish {
                 // EPA's direction, then both solids' own axes each way: the search finds the
-                // least of the basins it starts in.
+                // least of the basins it starts in (starting only where an axis already beats
+                // EPA's answer missed the least overlap by 0.2 mm in a property test).
                 let axes =
                     |k: &crate::exact::Convex| [Vector::X, Vector::Y, Vector::Z].map(|v| k.pose.rotation * v);
                 std::iter::once(c.normal1)

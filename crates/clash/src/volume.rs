@@ -195,6 +195,10 @@ fn grid_volume(a: &ElementShape, b: &ElementShape) -> f64 {
     let Some(overlap_box) = a.aabb.intersection(&b.aabb) else { return 0.0 };
     let s = overlap_box.size();
     let cell = s.map(|x| x / GRID as f64);
+    // The solid answered in closed form is asked first: a cell outside it (most of a pipe's
+    // box is its bore and corners) never reaches the other's triangles. Callgrind put 79 % of
+    // a warm Office_A MEP run in these containment queries before.
+    let (first, second) = if a.exact.is_none() && b.exact.is_some() { (b, a) } else { (a, b) };
     let mut inside = 0usize;
     for i in 0..GRID {
         for j in 0..GRID {
@@ -204,7 +208,7 @@ fn grid_volume(a: &ElementShape, b: &ElementShape) -> f64 {
                     overlap_box.min[1] + (j as f64 + 0.5) * cell[1],
                     overlap_box.min[2] + (k as f64 + 0.5) * cell[2],
                 ];
-                if a.contains(a.to_local(p)) && b.contains(b.to_local(p)) {
+                if first.contains(first.to_local(p)) && second.contains(second.to_local(p)) {
                     inside += 1;
                 }
             }

@@ -141,8 +141,14 @@ fn reach(s: &Solid, o: [f64; 3], n: [f64; 3]) -> f64 {
         }
         SolidShape::Cylinder { radius_m: r, half_length_m: h }
         | SolidShape::Tube { outer_radius_m: r, half_length_m: h, .. } => {
-            let z = along(2);
-            centre + f64::from(*h) * z.abs() + f64::from(*r) * (1.0 - z * z).max(0.0).sqrt()
+            // The rim's reach is r·|n − (z·n)z| with z made unit in f64: 1 − (z·n)² of an f32
+            // axis loses everything to rounding near the axis (0.16 mm on a 0.5 m disk).
+            let z = s.frame.axis(2);
+            let len = dot(z, z).sqrt();
+            let z = z.map(|v| v / len);
+            let along_z = dot(z, n);
+            let across = [0, 1, 2].map(|k| n[k] - along_z * z[k]);
+            centre + f64::from(*h) * along_z.abs() + f64::from(*r) * dot(across, across).sqrt()
         }
         SolidShape::Prism { .. } => s
             .shape
