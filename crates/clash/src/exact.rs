@@ -38,20 +38,14 @@ impl Convex {
             ConvexShape::Cylinder(c) => c,
         }
     }
-
-    /// The solid's extent along a unit direction of the element's frame.
-    pub fn width(&self, d: Vector) -> f32 {
-        let local = self.pose.rotation.inverse() * d;
-        let support = |v: Vector| match &self.shape {
-            ConvexShape::Hull(h) => h.local_support_point(v),
-            ConvexShape::Cuboid(c) => c.local_support_point(v),
-            ConvexShape::Cylinder(c) => c.local_support_point(v),
-        };
-        (support(local) - support(-local)).dot(local)
-    }
 }
 
 impl Convex {
+    /// The solid's extent along a unit direction of the element's frame.
+    pub fn width(&self, d: Vector) -> f32 {
+        (self.support(d) - self.support(-d)).dot(d)
+    }
+
     /// The point of the solid furthest along `d` (element frame).
     pub fn support(&self, d: Vector) -> Vector {
         let local = self.pose.rotation.inverse() * d;

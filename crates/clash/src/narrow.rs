@@ -90,8 +90,7 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
             // A pipe measured as its outer cylinder: where the other solid meets the cylinder
             // in the bore's mouth rather than on the pipe's wall (a solid entering an open end),
             // the cylinder is not the pipe, and the estimate decides.
-            let mouth = |s: &ElementShape, p: Vector| s.exact.as_ref().is_some_and(|e| e.in_bore(p, 1e-5));
-            if mouth(a, c.point1) || mouth(b, c.point2 - pos_b.translation) {
+            if a.in_bore_mouth(c.point1) || b.in_bore_mouth(c.point2 - pos_b.translation) {
                 return estimate(a, b, &pos_b, bound);
             }
             let centre = a.aabb.center_between(&b.aabb);
@@ -374,10 +373,9 @@ fn distance_in_order(a: &ElementShape, b: &ElementShape, max_m: f64) -> Option<(
         // A pipe measured as its outer cylinder is right unless the nearest point lies on the
         // part of an end cap that is the bore's mouth, not the pipe's wall: then its facets
         // measure.
-        let in_mouth = |s: &ElementShape, p: Vector| s.exact.as_ref().is_some_and(|e| e.in_bore(p, 1e-5));
         match found.ok()? {
-            ClosestPoints::WithinMargin(p1, p2) if in_mouth(a, p1) || in_mouth(b, p2 - pos_b.translation) => {
-            }
+            ClosestPoints::WithinMargin(p1, p2)
+                if a.in_bore_mouth(p1) || b.in_bore_mouth(p2 - pos_b.translation) => {}
             // A pipe's outer cylinder met may be its bore's mouth: the facets decide there.
             ClosestPoints::Intersecting if a.convex.is_none() || b.convex.is_none() => {}
             ClosestPoints::Intersecting => return Some((0.0, a.aabb.center_between(&b.aabb))),

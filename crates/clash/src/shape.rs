@@ -4,7 +4,7 @@ use crate::exact::{self, Convex, ConvexShape, Exact, ExactKind};
 use parry3d::math::Vector;
 use parry3d::query::PointQuery;
 use parry3d::shape::{ConvexPolyhedron, TriMesh, TriMeshFlags};
-use plumbline_model::{Aabb, Mesh, Solid};
+use plumbline_model::{Aabb, Mesh, Solid, SolidShape};
 use std::sync::Arc;
 
 /// Relative volume difference under which a closed mesh counts as convex (its own hull).
@@ -77,6 +77,12 @@ impl ElementShape {
         ElementShape { origin_m: mesh.origin_m, aabb, solid: local }
     }
 
+    /// Whether a local point lies in a pipe's bore (within its length, clear of its wall by
+    /// 0.01 mm): where the outer cylinder that stands for the pipe is not the pipe.
+    pub(crate) fn in_bore_mouth(&self, p: Vector) -> bool {
+        self.exact.as_ref().is_some_and(|e| e.in_bore(p, 1e-5))
+    }
+
     /// The convex solid that stands for this one against `other`: its own when it is convex; a
     /// pipe's outer cylinder when `other` is convex and too wide for the bore (see
     /// [`Exact::might_hold`]). `None` sends the pair to the estimate.
@@ -102,11 +108,23 @@ pub fn same_local_geometry(a: &Mesh, sa: Option<&Solid>, b: &Mesh, sb: Option<&S
 
 /// The bits of an exact solid relative to its mesh: its frame's offset from the mesh's origin
 /// (narrowed as local coordinates are), its axes and its shape.
-fn solid_key(mesh: &Mesh, solid: Option<&Solid>) -> Option<(Vec<u32>, String)> {
+fn solid_key(mesh: &Mesh, solid: Option<&Solid>) -> Option<Vec<u32>> {
     let s = solid?;
     let offset = (0..3).map(|k| ((s.frame.origin_m[k] - mesh.origin_m[k]) as f32).to_bits());
     let axes = s.frame.axes.iter().flatten().map(|v| v.to_bits());
-    Some((offset.chain(axes).collect(), format!("{:?}", s.shape)))
+    // The kind first, so that shapes with the same numbers (a bar and a box of one radius and
+    // half length) never match.
+    let shape: Vec<f32> = match &s.shape {
+        SolidShape::Cuboid { half_extents_m } => [0.0].into_iter().chain(*half_extents_m).collect(),
+        SolidShape::Cylinder { radius_m, half_length_m } => vec![1.0, *radius_m, *half_length_m],
+        SolidShape::Tube { outer_radius_m, inner_radius_m, half_length_m } => {
+            vec![2.0, *outer_radius_m, *inner_radius_m, *half_length_m]
+        }
+        SolidShape::Prism { profile_m, extrusion_m } => {
+            [3.0].into_iter().chain(profile_m.iter().flatten().copied()).chain(*extrusion_m).collect()
+        }
+    };
+    Some(offset.chain(axes).chain(shape.into_iter().map(f32::to_bits)).collect())
 }
 
 /// A hash of an element's local geometry (vertex bits, triangles and its exact solid relative

@@ -18,13 +18,13 @@ fn frame(origin_m: [f64; 3], yaw: f64, pitch: f64, roll: f64) -> Placement {
 
 /// How far the facets of a solid's stand-in mesh lie from its round surfaces (0 for polytopes).
 fn deviation_m(solid: &Solid) -> f64 {
+    // A circle of radius r drawn with n sides lies r·(1 − cos(π/n)) outside its facets; a
+    // pipe's bore has as many sides as its outer wall, so the outer wall deviates most.
     let facet = |r: f32| f64::from(r) * (1.0 - (std::f64::consts::PI / f64::from(round_sides(r))).cos());
     match solid.shape {
-        SolidShape::Cylinder { radius_m, .. } => facet(radius_m),
-        SolidShape::Tube { outer_radius_m, inner_radius_m, .. } => facet(outer_radius_m).max(
-            f64::from(inner_radius_m)
-                * (1.0 - (std::f64::consts::PI / f64::from(round_sides(outer_radius_m))).cos()),
-        ),
+        SolidShape::Cylinder { radius_m, .. } | SolidShape::Tube { outer_radius_m: radius_m, .. } => {
+            facet(radius_m)
+        }
         _ => 0.0,
     }
 }
