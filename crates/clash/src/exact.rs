@@ -252,6 +252,17 @@ pub fn build(mesh: &Mesh, solid: &Solid) -> Option<Built> {
 
 /// The distance from a point at (ρ, z) to the rectangle `lo ≤ ρ ≤ hi, |z| ≤ h`, negative inside
 /// (minus the distance to its boundary). For a round bar (`lo` 0) the axis is no boundary.
+/// The `t` for which `|q + t·d| ≤ h` along one axis: the line's stretch within a slab; `None`
+/// when it misses it.
+fn within(q: f64, d: f64, h: f64) -> Option<(f64, f64)> {
+    if d.abs() < 1e-12 {
+        return (q.abs() < h).then_some((f64::NEG_INFINITY, f64::INFINITY));
+    }
+    let (t0, t1) = ((-h - q) / d, (h - q) / d);
+    let (lo, hi) = if t0 < t1 { (t0, t1) } else { (t1, t0) };
+    Some((lo, hi))
+}
+
 fn round_signed_distance(rho: f32, z: f32, lo: f32, hi: f32, h: f32) -> f32 {
     // The bore's wall bounds only a pipe: a bar's axis lies inside it.
     let dr = if lo > 0.0 { (lo - rho).max(rho - hi) } else { rho - hi };
@@ -294,6 +305,103 @@ impl Exact {
                     convex.map_or(beyond, |c| c.shape().distance_to_point(&c.pose, p, true))
                 }
             }
+        }
+    }
+
+    /// Whether a point of the element's frame lies strictly inside: the sign of
+    /// [`Exact::signed_distance`] without measuring how far outside a point lies (a prism's
+    /// hull projection, the dearest part of a containment query).
+    pub fn contains(&self, p: Vector, planes: &[(Vector, f32)]) -> bool {
+        match &self.kind {
+            ExactKind::Prism => planes.iter().all(|(n, d)| n.dot(p) - d < 0.0),
+            _ => self.signed_distance(p, planes, None) < 0.0,
+        }
+    }
+
+    /// The stretches `(low, high)`, ascending, of the element frame's line through `at` along
+    /// its coordinate axis `axis` (0, 1 or 2; `at[axis]` is ignored) that lie inside the solid,
+    /// as values of that coordinate (`planes` its face planes when it is a box or prism): the
+    /// line clipped by the planes, or for round solids by the bar's length and the circles of
+    /// its outer and bore radii. At most two stretches (a pipe crossed through its bore).
+    pub fn column(&self, at: [f64; 3], axis: usize, planes: &[(Vector, f32)]) -> Vec<(f64, f64)> {
+        let mut out = Vec::with_capacity(2);
+        let mut base = at;
+        base[axis] = 0.0;
+        match &self.kind {
+            ExactKind::Cuboid { .. } | ExactKind::Prism => {
+                // n·(base + t·e) ≤ d for every face.
+                let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+                for (n, d) in planes {
+                    let n = n.to_array().map(f64::from);
+                    let room = f64::from(*d) - (n[0] * base[0] + n[1] * base[1] + n[2] * base[2]);
+                    let along = n[axis];
+                    if along.abs() < 1e-12 {
+                        if room < 0.0 {
+                            return out;
+                        }
+                    } else if along > 0.0 {
+                        hi = hi.min(room / along);
+                    } else {
+                        lo = lo.max(room / along);
+                    }
+                }
+                if lo < hi && lo.is_finite() && hi.is_finite() {
+                    out.push((lo, hi));
+                }
+            }
+            ExactKind::Round { inner, outer, half_length } => {
+                // The line in the solid's own frame: q0 + t·d.
+                let q0 = self.pose.inverse_transform_point(Vector::from_array(base.map(|x| x as f32)));
+                let d = self.pose.rotation.inverse() * Vector::AXES[axis];
+                let (q0, d) = (q0.to_array().map(f64::from), d.to_array().map(f64::from));
+                let Some((lo, hi)) = within(q0[2], d[2], f64::from(*half_length)) else { return out };
+                // Where the line runs within radius r of the axis.
+                let a = d[0] * d[0] + d[1] * d[1];
+                let b = 2.0 * (q0[0] * d[0] + q0[1] * d[1]);
+                let c = q0[0] * q0[0] + q0[1] * q0[1];
+                let disk = |r: f64| -> Option<(f64, f64)> {
+                    if a < 1e-12 {
+                        return (c < r * r).then_some((f64::NEG_INFINITY, f64::INFINITY));
+                    }
+                    let disc = b * b - 4.0 * a * (c - r * r);
+                    (disc > 0.0).then(|| {
+                        let root = disc.sqrt();
+                        ((-b - root) / (2.0 * a), (-b + root) / (2.0 * a))
+                    })
+                };
+                let Some((o_lo, o_hi)) = disk(f64::from(*outer)) else { return out };
+                let (lo, hi) = (lo.max(o_lo), hi.min(o_hi));
+                if lo >= hi {
+                    return out;
+                }
+                match (*inner > 0.0).then(|| disk(f64::from(*inner))).flatten() {
+                    Some((b_lo, b_hi)) if b_lo < hi && b_hi > lo => {
+                        // The bore cuts the stretch in up to two pieces.
+                        if lo < b_lo {
+                            out.push((lo, b_lo));
+                        }
+                        if b_hi < hi {
+                            out.push((b_hi, hi));
+                        }
+                    }
+                    _ => out.push((lo, hi)),
+                }
+            }
+        }
+        out
+    }
+
+    /// The coordinate axis (0, 1, 2) nearest the solid's own axis (a bar's or pipe's length,
+    /// a box's or prism's extrusion): lines along it cross the solid's round or slanted sides
+    /// least.
+    pub fn nearest_axis(&self) -> usize {
+        let along = (self.pose.rotation * Vector::Z).abs();
+        if along.x >= along.y && along.x >= along.z {
+            0
+        } else if along.y >= along.z {
+            1
+        } else {
+            2
         }
     }
 

@@ -228,7 +228,7 @@ impl ElementShape {
     /// A hole or a flipped triangle can fool one ray, rarely two.
     pub fn contains(&self, p: Vector) -> bool {
         if let Some(e) = &self.exact {
-            return e.signed_distance(p, &self.face_planes, self.convex.as_ref()) < 0.0;
+            return e.contains(p, &self.face_planes);
         }
         match &self.trimesh {
             Some(t) if !self.closed => {

@@ -150,3 +150,19 @@ fn a_clearance_per_pair_decides_each_pair() {
         }
     }
 }
+
+/// Columns of the estimate that run exactly along the diagonal where two triangles of a face
+/// meet, and through the corner their fan shares: the crossing both report counts once. The
+/// L's top and bottom faces are fans from (0, 0); over the square [0, 1]², the grid's column
+/// centres (i + ½)/12 lie on the diagonal y = x for i = j. The overlap is the unit cube.
+#[test]
+fn a_column_along_a_shared_edge_crosses_the_face_once() {
+    let l = l_shape(1.0, [0.0; 3]);
+    let (v, exact) = volume(&l, &cuboid([0.0, 0.0, -1.0], [1.0, 1.0, 2.0]));
+    assert!(!exact);
+    assert!((v - 1.0).abs() < 1e-9, "{v}");
+    // The same with the L far from the origin, where its coordinates are local to it.
+    let far = [400_000.0, 3_000_000.0, 20.0];
+    let (v, _) = volume(&l_shape(1.0, far), &cuboid_at([0.0, 0.0, -1.0], [1.0, 1.0, 2.0], far));
+    assert!((v - 1.0).abs() < 1e-6, "{v}");
+}
