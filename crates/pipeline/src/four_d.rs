@@ -86,8 +86,19 @@ fn may_hold_tasks(path: &Path) -> bool {
         return true;
     }
     let Ok(bytes) = std::fs::read(path) else { return true };
+    holds_task_keyword(&bytes)
+}
+
+/// Whether `bytes` hold `IFCTASK(` in any case. The search jumps from one `K` to the next with
+/// `memchr` and compares around it: comparing at every byte cost about 5 ms on a 4 MB model,
+/// in every clash run.
+fn holds_task_keyword(bytes: &[u8]) -> bool {
     const NEEDLE: &[u8] = b"IFCTASK(";
-    bytes.windows(NEEDLE.len()).any(|w| w.eq_ignore_ascii_case(NEEDLE))
+    const K_AT: usize = 6;
+    memchr::memchr2_iter(b'K', b'k', bytes).any(|at| {
+        at >= K_AT
+            && bytes.get(at - K_AT..at - K_AT + NEEDLE.len()).is_some_and(|w| w.eq_ignore_ascii_case(NEEDLE))
+    })
 }
 
 /// Finds the elements of clash records in a loaded set, by file and GlobalId.
@@ -116,5 +127,20 @@ impl<'a> ElementLookup<'a> {
     pub fn standing_together(&self, four_d: &FourD, record: &ClashRecord, basis: Basis) -> Option<Existence> {
         let (a, b) = self.pair(record)?;
         four_d.sim.coexist(a, b, basis)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_task_keyword;
+
+    #[test]
+    fn the_task_keyword_is_found_in_any_case_and_anywhere() {
+        assert!(holds_task_keyword(b"IFCTASK("));
+        assert!(holds_task_keyword(b"#12=IfcTask('x');"));
+        assert!(holds_task_keyword(b"#1=IFCWALL();\n#12=ifctask('x');"));
+        assert!(!holds_task_keyword(b"#1=IFCTASKTYPE('x');#2=IFCWORKSCHEDULE();TASK(K"));
+        assert!(!holds_task_keyword(b"KKKKKKKK IFCTASK"));
+        assert!(!holds_task_keyword(b""));
     }
 }
