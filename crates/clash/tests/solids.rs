@@ -2,6 +2,7 @@
 //! path: the same answers within the tessellation's deviation, and exact ones where the
 //! tessellated path can only approximate.
 
+mod common;
 use plumbline_clash::{distance, overlap, ElementShape};
 use plumbline_model::{round_sides, Placement, Solid, SolidShape};
 use proptest::prelude::*;
@@ -337,7 +338,8 @@ proptest! {
 #[test]
 fn a_pipe_through_an_l_shaped_wall_shares_its_ring_times_the_length_inside() {
     use plumbline_clash::volume::{estimate_bound_m3, overlap_volume};
-    let wall = prism(&[[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0]], 0.0, 1.0);
+    // [0,2]×[0,1] plus [0,1]×[1,2], 1 m high.
+    let wall = common::l_shape(1.0, [0.0; 3]);
     // The pipe's axis (its frame's Z) along world X, through y = 0.5, z = 0.5, from x = -1 to 3.
     let frame =
         Placement { origin_m: [1.0, 0.5, 0.5], axes: [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]] };
@@ -353,24 +355,4 @@ fn a_pipe_through_an_l_shaped_wall_shares_its_ring_times_the_length_inside() {
     assert!(!exact_volume);
     assert!((v - want).abs() <= estimate_bound_m3(area, [2.0, 0.4, 0.4]), "{v} vs {want}");
     assert!((v - want).abs() <= 0.1 * want, "{v} vs {want}");
-}
-
-/// A closed prism, profile CCW, from z = 0 up by `height`, fanned from its first corner.
-fn prism(profile: &[[f64; 2]], z0: f64, height: f64) -> plumbline_model::Mesh {
-    let n = profile.len() as u32;
-    let vertices: Vec<[f32; 3]> = [z0, z0 + height]
-        .iter()
-        .flat_map(|&z| profile.iter().map(move |p| [p[0] as f32, p[1] as f32, z as f32]))
-        .collect();
-    let mut triangles = Vec::new();
-    for i in 1..n - 1 {
-        triangles.push([0, i + 1, i]);
-        triangles.push([n, n + i, n + i + 1]);
-    }
-    for i in 0..n {
-        let j = (i + 1) % n;
-        triangles.push([i, j, n + j]);
-        triangles.push([i, n + j, n + i]);
-    }
-    plumbline_model::Mesh::new([0.0; 3], vertices, triangles)
 }
