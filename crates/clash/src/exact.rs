@@ -250,8 +250,6 @@ pub fn build(mesh: &Mesh, solid: &Solid) -> Option<Built> {
     Some(built)
 }
 
-/// The distance from a point at (ρ, z) to the rectangle `lo ≤ ρ ≤ hi, |z| ≤ h`, negative inside
-/// (minus the distance to its boundary). For a round bar (`lo` 0) the axis is no boundary.
 /// The `t` for which `|q + t·d| ≤ h` along one axis: the line's stretch within a slab; `None`
 /// when it misses it.
 fn within(q: f64, d: f64, h: f64) -> Option<(f64, f64)> {
@@ -263,6 +261,8 @@ fn within(q: f64, d: f64, h: f64) -> Option<(f64, f64)> {
     Some((lo, hi))
 }
 
+/// The distance from a point at (ρ, z) to the rectangle `lo ≤ ρ ≤ hi, |z| ≤ h`, negative inside
+/// (minus the distance to its boundary). For a round bar (`lo` 0) the axis is no boundary.
 fn round_signed_distance(rho: f32, z: f32, lo: f32, hi: f32, h: f32) -> f32 {
     // The bore's wall bounds only a pipe: a bar's axis lies inside it.
     let dr = if lo > 0.0 { (lo - rho).max(rho - hi) } else { rho - hi };

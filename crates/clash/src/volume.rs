@@ -332,8 +332,8 @@ fn column_stretches(s: &ElementShape, grid: &Grid) -> Option<Vec<Vec<(f64, f64)>
     if !s.closed {
         return None;
     }
+    // A closed mesh is consistently oriented: the crossings' winding needs nothing else.
     let t = s.trimesh.as_ref()?;
-    t.pseudo_normals()?;
     let (w, [u, v]) = (grid.w, grid.across());
     // The first column's position across, in the local frame; column i stands at
     // first + i × cell.
@@ -432,9 +432,9 @@ fn stretches_from_crossings(mut crossings: Vec<(f64, i32)>) -> Vec<(f64, f64)> {
 /// Asks, point by point along one column, whether a solid contains the grid's cell centres.
 struct ColumnWalk<'a> {
     shape: &'a ElementShape,
-    /// The column's inside stretches (world z) when the solid gives them.
+    /// The column's inside stretches (world coordinate along it) when the solid gives them.
     stretches: Option<&'a [(f64, f64)]>,
-    /// The first stretch that does not end below the points asked so far.
+    /// The first stretch that does not end before the points asked so far.
     next: usize,
 }
 
