@@ -465,6 +465,13 @@ fn normalised(v: [f64; 3]) -> Option<[f64; 3]> {
     (l.is_finite() && l > 0.0).then(|| v.map(|c| c / l))
 }
 
+/// The farthest from the file's origin a solid may lie, in metres (a million kilometres: no
+/// georeferenced model comes near, and f64 still resolves a tenth of a micrometre there).
+/// Farther, an element is absurd, and it is left to the tessellator, which reports it as
+/// before (`1.E308` placements in `tests/bad_inputs`), instead of a solid whose arithmetic
+/// overflows.
+const MAX_ORIGIN_M: f64 = 1e9;
+
 /// The solid in world metres: `transform` (file units) maps the item's coordinates into the
 /// world. A transform that is not a rotation with one uniform scale (a mirror, a shear, a
 /// non-uniform scale) gives no solid; a uniform scale goes into the dimensions.
@@ -491,7 +498,15 @@ fn to_world(local: Local, transform: &Matrix4<f64>, length_scale: f64) -> Option
     let z = normalised(cross3(c0, c1))?;
     let y = cross3(z, x);
     let k = s * length_scale;
-    let f = |v: f64| (v * k) as f32;
+    // Dimensions past the same bound as the origin become infinite, which `positive` refuses.
+    let f = |v: f64| {
+        let m = v * k;
+        if m.abs() < MAX_ORIGIN_M {
+            m as f32
+        } else {
+            f32::INFINITY
+        }
+    };
     let shape = match local.shape {
         LocalShape::Cuboid { half } => SolidShape::Cuboid { half_extents_m: half.map(f) },
         LocalShape::Cylinder { radius, half_length } => {
@@ -508,16 +523,27 @@ fn to_world(local: Local, transform: &Matrix4<f64>, length_scale: f64) -> Option
         },
     };
     let origin_m = [m[(0, 3)] * length_scale, m[(1, 3)] * length_scale, m[(2, 3)] * length_scale];
+    let fine = |v: &f32| v.is_finite();
     let positive = match &shape {
-        SolidShape::Cuboid { half_extents_m: h } => h.iter().all(|v| *v > 0.0),
-        SolidShape::Cylinder { radius_m, half_length_m } => *radius_m > 0.0 && *half_length_m > 0.0,
-        SolidShape::Tube { outer_radius_m, inner_radius_m, half_length_m } => {
-            *inner_radius_m > 0.0 && outer_radius_m > inner_radius_m && *half_length_m > 0.0
+        SolidShape::Cuboid { half_extents_m: h } => h.iter().all(|v| *v > 0.0 && fine(v)),
+        SolidShape::Cylinder { radius_m, half_length_m } => {
+            *radius_m > 0.0 && *half_length_m > 0.0 && fine(radius_m) && fine(half_length_m)
         }
-        SolidShape::Prism { profile_m, extrusion_m } => profile_m.len() >= 3 && extrusion_m[2] > 0.0,
+        SolidShape::Tube { outer_radius_m, inner_radius_m, half_length_m } => {
+            *inner_radius_m > 0.0
+                && outer_radius_m > inner_radius_m
+                && *half_length_m > 0.0
+                && fine(outer_radius_m)
+                && fine(half_length_m)
+        }
+        SolidShape::Prism { profile_m, extrusion_m } => {
+            profile_m.len() >= 3
+                && extrusion_m[2] > 0.0
+                && profile_m.iter().flatten().chain(extrusion_m).all(fine)
+        }
     };
-    let finite = origin_m.iter().all(|v| v.is_finite());
-    (positive && finite)
+    let near = origin_m.iter().all(|v| v.abs() < MAX_ORIGIN_M);
+    (positive && near)
         .then(|| Solid { frame: Placement { origin_m, axes: [x, y, z].map(|a| a.map(|v| v as f32)) }, shape })
 }
 

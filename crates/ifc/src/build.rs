@@ -38,6 +38,7 @@ pub(crate) fn load(
     // only products outside the scope never reach its tessellator.
     let chosen = match scope {
         MeshScope::Everything => None,
+        MeshScope::Physical => Some(Arc::new(semantics::physical_products(&jobs))),
         MeshScope::Classes(classes) => {
             Some(Arc::new(semantics::scoped_products(&bytes, &index, header.family, &jobs, classes)))
         }

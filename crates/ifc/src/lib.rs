@@ -23,8 +23,10 @@
 //!    With [`LoadOptions::exact_solids`], `analytic.rs` reads beside them the exact solid (`Element::solid`) of each physical
 //!    product whose body is one straight extrusion of a rectangle, circle, ring or convex
 //!    polygon, or one disk swept along a straight segment, with ifc-lite's analytic extractors.
-//!    A scoped load reads its chosen products' solids first and does not tessellate those: their
-//!    meshes are the solids' `to_mesh()`. A whole load keeps ifc-lite's meshes beside the solids.
+//!    A scoped load (a clash run: its scope is at most every physical element,
+//!    [`MeshScope::Physical`]) reads its chosen products' solids first and does not tessellate
+//!    those: their meshes are the solids' `to_mesh()`. A whole load (the viewer) keeps
+//!    ifc-lite's meshes beside the solids.
 //! 3. [`build`]: meshes, moved from ifc-lite's frame into world coordinates as each batch comes
 //!    (`origin + vertex` then the frame's site rotation and translation), are attached to
 //!    elements with their properties, type, storey, materials and relations. An element whose

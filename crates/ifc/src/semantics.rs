@@ -224,6 +224,16 @@ pub(crate) fn product_ids(jobs: &[Job]) -> Vec<u32> {
     jobs.iter().filter(|(_, kind, _, _)| matches!(kind, Kind::Product(_))).map(|&(id, ..)| id).collect()
 }
 
+/// The physical products among `jobs`: what a [`MeshScope::Physical`] load tessellates.
+///
+/// [`MeshScope::Physical`]: plumbline_model::MeshScope::Physical
+pub(crate) fn physical_products(jobs: &[Job]) -> std::collections::HashSet<u32> {
+    jobs.iter()
+        .filter(|(_, kind, _, _)| matches!(kind, Kind::Product(Role::Physical)))
+        .map(|&(id, ..)| id)
+        .collect()
+}
+
 /// What an entity is, from its class's place in the schema. It lives with the scan that
 /// classifies every instance by it; the loader and `role_of_class` only read the answer.
 pub(crate) fn role_of(family: SchemaVersion, class: &str) -> Option<Role> {

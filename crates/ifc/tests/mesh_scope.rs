@@ -4,7 +4,7 @@
 
 use plumbline_cache::ModelCache;
 use plumbline_ifc::{load_file, LoadOptions};
-use plumbline_model::{ClassQuery, MeshScope, Model, Role};
+use plumbline_model::{ClassQuery, Element, MeshScope, Model, Role};
 use plumbline_testkit::{ifc_file, sample_model};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -26,31 +26,43 @@ fn without_geometry(m: &Model) -> String {
     serde_json::to_string(&copy).expect("serialises")
 }
 
-/// Loads `path` whole and with a scope of `classes`; checks that every element the scope asks
-/// for has the whole load's mesh, bit for bit, that the others have none and are not reported
-/// as failures, and that the rest of the model is the same. Returns how many got a mesh.
+/// Loads `path` whole and with a scope of `classes`; see [`check_scope_of`].
+fn check_scope(path: &Path, classes: &[&str]) -> usize {
+    let query = ClassQuery::new(classes);
+    check_scope_of(path, MeshScope::classes(classes), false, |m, e| m.element_is(e, &query)).0
+}
+
+/// Loads `path` whole and with `scope` (both with exact solids or both without); checks that
+/// every physical element the scope asks for (`asks`) has the whole load's mesh, bit for bit,
+/// that the others have none and are not reported as failures, and that the rest of the model
+/// is the same. Returns how many got a mesh, and how many of those have an exact solid.
 ///
 /// An element with an exact solid is the exception: a scoped load does not tessellate it and
 /// gives it its solid's stand-in mesh instead, so for such elements the check is that both
 /// loads read the same solid (the rest of the model, solids included, must match anyway) and
 /// that the scoped mesh is `solid.to_mesh()`.
-fn check_scope(path: &Path, classes: &[&str]) -> usize {
-    let whole = load_file(path, &LoadOptions::default()).expect("loads");
-    let scope = MeshScope::classes(classes);
-    let scoped = load_file(path, &scoped_options(path, scope.clone())).expect("loads with a scope");
+fn check_scope_of(
+    path: &Path,
+    scope: MeshScope,
+    exact_solids: bool,
+    asks: impl Fn(&Model, &Element) -> bool,
+) -> (usize, usize) {
+    let whole = load_file(path, &LoadOptions { exact_solids, ..Default::default() }).expect("loads");
+    let scoped = load_file(path, &LoadOptions { exact_solids, ..scoped_options(path, scope.clone()) })
+        .expect("loads with a scope");
     assert_eq!(scoped.mesh_scope, scope);
     assert_eq!(whole.mesh_scope, MeshScope::Everything);
     assert_eq!(without_geometry(&scoped), without_geometry(&whole), "{}", path.display());
-    let query = ClassQuery::new(classes);
     let mut asked = BTreeSet::new();
-    let mut meshed = 0;
+    let (mut meshed, mut solid) = (0, 0);
     for (w, s) in whole.elements.iter().zip(&scoped.elements) {
-        if s.role == Role::Physical && scoped.element_is(s, &query) {
+        if s.role == Role::Physical && asks(&scoped, s) {
             asked.insert(s.global_id.clone());
             match &s.solid {
-                Some(solid) => {
+                Some(exact) => {
                     assert_eq!(s.solid, w.solid, "{} {} in {}", s.class, s.global_id, path.display());
-                    assert_eq!(s.mesh.as_ref(), Some(&solid.to_mesh()), "{} {}", s.class, s.global_id);
+                    assert_eq!(s.mesh.as_ref(), Some(&exact.to_mesh()), "{} {}", s.class, s.global_id);
+                    solid += 1;
                 }
                 None => assert_eq!(s.mesh, w.mesh, "{} {} in {}", s.class, s.global_id, path.display()),
             }
@@ -68,7 +80,26 @@ fn check_scope(path: &Path, classes: &[&str]) -> usize {
         .cloned()
         .collect();
     assert_eq!(scoped.failures, expected, "{}", path.display());
-    meshed
+    (meshed, solid)
+}
+
+#[test]
+fn every_physical_element_is_meshed_and_those_with_exact_solids_are_not_tessellated() {
+    // `*` in a clash run: every physical element, and no space, opening or virtual element.
+    let check = |path: &Path| {
+        let (meshed, solid) = check_scope_of(path, MeshScope::Physical, true, |_, _| true);
+        let whole = load_file(path, &LoadOptions::default()).expect("loads");
+        let physical = whole.elements.iter().filter(|e| e.role == Role::Physical && e.mesh.is_some());
+        assert_eq!(meshed, physical.count(), "{}", path.display());
+        (meshed, solid)
+    };
+    let (meshed, solid) = check(&sample_model("datacenter-hall.ifc"));
+    assert!(solid * 2 > meshed, "{solid} of {meshed} elements have exact solids");
+    if let Some(office) = ifc_file("web-ifc/Office_A_20110811.ifc") {
+        // 803 elements, 413 of them with exact solids.
+        let (meshed, solid) = check(&office);
+        assert!(solid * 3 > meshed, "{solid} of {meshed} elements have exact solids");
+    }
 }
 
 #[test]

@@ -53,6 +53,11 @@ impl ClassTable {
 pub enum MeshScope {
     /// Every element has its geometry.
     Everything,
+    /// Every physical element has its geometry (what a selection without classes, `*`, can
+    /// pick); spaces, openings and virtual elements have none by choice. Unlike
+    /// [`MeshScope::Everything`] this is a scoped load: with exact solids, the elements that
+    /// have one are not tessellated.
+    Physical,
     /// Only elements answering a query for one of these classes (lower case; as
     /// [`ClassTable::element_matches`] answers it: subtypes and IFC2X3 type objects included)
     /// have their geometry; the others have none by choice, which is not a failure. Empty: none.
@@ -73,11 +78,12 @@ impl MeshScope {
     /// What either scope needs.
     pub fn union(self, other: MeshScope) -> MeshScope {
         match (self, other) {
+            (MeshScope::Everything, _) | (_, MeshScope::Everything) => MeshScope::Everything,
+            (MeshScope::Physical, _) | (_, MeshScope::Physical) => MeshScope::Physical,
             (MeshScope::Classes(mut a), MeshScope::Classes(b)) => {
                 a.extend(b);
                 MeshScope::Classes(a)
             }
-            _ => MeshScope::Everything,
         }
     }
 
@@ -86,16 +92,20 @@ impl MeshScope {
     pub fn covers(&self, other: &MeshScope) -> bool {
         match (self, other) {
             (MeshScope::Everything, _) => true,
-            (MeshScope::Classes(_), MeshScope::Everything) => false,
+            (_, MeshScope::Everything) => false,
+            // Class scopes only ever take physical elements.
+            (MeshScope::Physical, _) => true,
+            (MeshScope::Classes(_), MeshScope::Physical) => false,
             (MeshScope::Classes(a), MeshScope::Classes(b)) => b.is_subset(a),
         }
     }
 
-    /// A stable one-line form (`everything`, or the sorted classes joined by commas), for
-    /// cache keys and messages.
+    /// A stable one-line form (`everything`, `physical elements`, or the sorted classes joined
+    /// by commas), for cache keys and messages; no class name has a space.
     pub fn label(&self) -> String {
         match self {
             MeshScope::Everything => "everything".into(),
+            MeshScope::Physical => "physical elements".into(),
             MeshScope::Classes(c) => c.iter().map(String::as_str).collect::<Vec<_>>().join(","),
         }
     }
@@ -129,5 +139,12 @@ mod tests {
         assert_eq!(walls.clone().union(MeshScope::Everything), MeshScope::Everything);
         assert_eq!(MeshScope::nothing().union(walls.clone()), walls);
         assert!(walls.covers(&MeshScope::nothing()));
+        // Every physical element: more than any classes, less than everything.
+        let physical = MeshScope::Physical;
+        assert_eq!(both.clone().union(physical.clone()), physical);
+        assert_eq!(physical.clone().union(MeshScope::Everything), MeshScope::Everything);
+        assert!(physical.covers(&both) && physical.covers(&MeshScope::nothing()) && !both.covers(&physical));
+        assert!(MeshScope::Everything.covers(&physical) && !physical.covers(&MeshScope::Everything));
+        assert_eq!(physical.label(), "physical elements");
     }
 }

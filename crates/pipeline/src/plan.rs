@@ -313,14 +313,11 @@ impl Plan {
         matches!(self.fail_on, Some(FailOn::Due(_)))
     }
 
-    /// The geometry each model file needs: only what some test can select there. Files that
-    /// need everything are left out (a load without a scope takes everything).
+    /// The geometry each model file needs: only what some test can select there, at most
+    /// every physical element (a scoped load, so that elements with exact solids are not
+    /// tessellated: on the 1M-element hall that halves the load).
     pub fn mesh_scopes(&self) -> BTreeMap<PathBuf, MeshScope> {
-        self.models
-            .iter()
-            .map(|path| (path.clone(), self.rules.mesh_scope(path)))
-            .filter(|(_, scope)| *scope != MeshScope::Everything)
-            .collect()
+        self.models.iter().map(|path| (path.clone(), self.rules.mesh_scope(path))).collect()
     }
 }
 

@@ -128,7 +128,8 @@ impl Criteria {
     fn mesh_scope(&self, path: &std::path::Path) -> MeshScope {
         match &self.classes {
             _ if !self.path_matches(path) => MeshScope::nothing(),
-            None => MeshScope::Everything,
+            // Selections only ever pick physical elements.
+            None => MeshScope::Physical,
             Some(q) => MeshScope::classes(&q.classes),
         }
     }
@@ -166,7 +167,7 @@ impl Selection {
     /// geometry a run of it needs from that file. Never less than [`Selection::select`] takes.
     pub fn mesh_scope(&self, path: &std::path::Path) -> MeshScope {
         let own = self.all_of.mesh_scope(path);
-        if own != MeshScope::Everything || self.include.is_empty() {
+        if own != MeshScope::Physical || self.include.is_empty() {
             // Classes of its own: the includes can only narrow them.
             return own;
         }
@@ -251,8 +252,8 @@ mod tests {
         // File globs are case-insensitive, as in rule files.
         assert_eq!(scope("ARCH*.IFC:ifcwall", "models/arch-2.ifc"), MeshScope::classes(["IfcWall"]));
         assert_eq!(scope("arch*.ifc:IfcWall", "models/mep.ifc"), MeshScope::nothing());
-        assert_eq!(scope("*", "mep.ifc"), MeshScope::Everything);
-        assert_eq!(scope("mep.ifc:*", "mep.ifc"), MeshScope::Everything);
+        assert_eq!(scope("*", "mep.ifc"), MeshScope::Physical);
+        assert_eq!(scope("mep.ifc:*", "mep.ifc"), MeshScope::Physical);
         assert_eq!(scope("mep.ifc:*", "arch.ifc"), MeshScope::nothing());
         let e = Selection::parse_short("IfcWal", &known).expect_err("typo");
         assert!(e.starts_with("'IfcWal': unknown IFC class 'IfcWal'"), "{e}");

@@ -117,8 +117,8 @@ a = { file = "mep.ifc", include = [{ class = "IfcPipeSegment" }, { name = "P*" }
 "#,
     )
     .expect("valid");
-    assert_eq!(open.mesh_scope(Path::new("arch.ifc")), MeshScope::Everything);
-    assert_eq!(open.mesh_scope(Path::new("mep.ifc")), MeshScope::Everything);
+    assert_eq!(open.mesh_scope(Path::new("arch.ifc")), MeshScope::Physical);
+    assert_eq!(open.mesh_scope(Path::new("mep.ifc")), MeshScope::Physical);
     assert_eq!(open.mesh_scope(Path::new("site.ifc")), MeshScope::classes(["IfcWall"]));
     let none =
         parse("[[test]]\nname = \"x\"\na = { file = \"a.ifc\", class = \"IfcWall\" }\n").expect("valid");
