@@ -134,6 +134,17 @@ pub(crate) fn zone_shapes(
     size: &ZoneSize,
     beside_m: f64,
 ) -> Vec<ElementShape> {
+    shapes_of(&zone_meshes(element, zone, size, beside_m))
+}
+
+/// The clash shapes of zone boxes.
+pub(crate) fn shapes_of(zones: &[Mesh]) -> Vec<ElementShape> {
+    zones.iter().map(|z| ElementShape::new(z, None)).collect()
+}
+
+/// The zones of one element as box meshes, as [`zone_shapes`] makes them: cheap, where their
+/// shapes are not (the broad phase needs only their boxes).
+pub(crate) fn zone_meshes(element: &Element, zone: Zone, size: &ZoneSize, beside_m: f64) -> Vec<Mesh> {
     let Some(mesh) = &element.mesh else { return Vec::new() };
     let Some((x, y, lo, hi)) = frame_box(element) else { return Vec::new() };
     let o = mesh.origin_m;
@@ -167,7 +178,7 @@ pub(crate) fn zone_shapes(
     boxes
         .into_iter()
         .filter(|(a, b)| (0..3).all(|k| b[k] > a[k]))
-        .map(|(a, b)| ElementShape::new(&oriented_box(o, x, y, a, b), None))
+        .map(|(a, b)| oriented_box(o, x, y, a, b))
         .collect()
 }
 
@@ -188,5 +199,11 @@ fn oriented_box(origin_m: [f64; 3], x: [f64; 2], y: [f64; 2], lo: [f64; 3], hi: 
 
 /// The world box of a set of zone shapes.
 pub(crate) fn zones_aabb(zones: &[ElementShape]) -> Option<Aabb> {
+    zones.iter().map(|z| z.aabb).reduce(|a, b| a.union(&b))
+}
+
+/// The world box of a set of zone boxes: that of their shapes ([`zones_aabb`]), since a box's
+/// shape has its mesh's box.
+pub(crate) fn meshes_aabb(zones: &[Mesh]) -> Option<Aabb> {
     zones.iter().map(|z| z.aabb).reduce(|a, b| a.union(&b))
 }

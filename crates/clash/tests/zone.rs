@@ -283,3 +283,28 @@ fn a_beside_zone_reaches_three_times_the_width_of_b() {
     let c = results[2].as_ref().expect("reported");
     assert_eq!(c.basis.as_ref().and_then(|b| b.required_m).map(|r| (r * 1e6).round() / 1e6), Some(0.3));
 }
+
+#[test]
+fn elements_that_only_touch_a_zone_or_enter_it_within_the_tolerance_are_not_candidates() {
+    // A rack row: the neighbour's side face is the front zone's side face, as in the
+    // data-centre hall. The broad phase must not pass it (it used to, by f32 rounding luck,
+    // and on the million-element hall that was 184,000 needless pairs); nor one that enters
+    // the zone by less than the tolerance. One that enters by more is a candidate and a clash.
+    let rack = cuboid([0.0, 0.0, 0.0], [0.6, 1.2, 2.0]);
+    let front = |b: Mesh| {
+        let set = model_set(vec![("IfcFurniture", rack.clone()), ("IfcFurniture", b)]);
+        let shapes = Shapes::new(&set);
+        let test = Test {
+            name: "zone".into(),
+            mode: zone_mode(Zone::Front, 1.0),
+            a: vec![r(0)],
+            b: Some(vec![r(1)]),
+        };
+        let result = run_test(&shapes, &test, &|_, _| false);
+        (result.candidate_pairs, result.clashes.len())
+    };
+    // The zone spans x 0..0.6, y 1.2..2.2, z 0..2.
+    assert_eq!(front(cuboid([0.6, 1.2, 0.0], [1.2, 2.4, 2.0])), (0, 0), "touching the zone's side");
+    assert_eq!(front(cuboid([0.6 - 0.0004, 1.2, 0.0], [1.2, 2.4, 2.0])), (0, 0), "0.4 mm in");
+    assert_eq!(front(cuboid([0.6 - 0.001, 1.2, 0.0], [1.2, 2.4, 2.0])), (1, 1), "1 mm in");
+}
