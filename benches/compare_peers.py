@@ -55,7 +55,9 @@ def main():
     args = ap.parse_args()
     py312 = os.path.join(PEERS_HOME, "venv312/bin/python")
     tools = [
-        ("plumbline", [args.plumbline, "info", "--json", "{model}"], lambda j: j["files"][0]["load_secs"]),
+        # Cold: the model cache would make a second run a cache read, which no peer has.
+        ("plumbline", [args.plumbline, "info", "--no-cache", "--json", "{out}", "{model}"],
+         lambda j: j["files"][0]["load_secs"]),
         ("ifc-lite-py", [py312, os.path.join(SHARED, "peers/ifclite_run.py"), "{model}", "--out", "{out}"],
          lambda j: j["wall_s"]),
         ("ifc-lite-py +props", [py312, os.path.join(SHARED, "peers/ifclite_run.py"), "{model}", "--with-properties",
