@@ -104,14 +104,18 @@ pub(crate) fn zone_test(
     // only touch a zone (racks in a row, a tray on its hangers) are not candidates. A zone
     // thinner than twice the tolerance shrinks to its middle (the broad phase orders corners),
     // which a B entering the zone deeper than the tolerance still crosses.
-    let zones: Vec<(ElementRef, Vec<Mesh>)> = a
+    let zones: Vec<Vec<Mesh>> = a
         .par_iter()
-        .map(|&r| (r, zone::zone_meshes(set.element(r), zt.zone, &zt.size, zt.size.beside_max_m)))
+        .map(|&r| zone::zone_meshes(set.element(r), zt.zone, &zt.size, zt.size.beside_max_m))
         .collect();
-    let queries: Vec<(ElementRef, Aabb)> = zones
+    // One query per A element with a zone; `zone_index[i]` is query i's place in `zones`.
+    let (queries, zone_index): (Vec<(ElementRef, Aabb)>, Vec<usize>) = zones
         .iter()
-        .filter_map(|(r, z)| zone::meshes_aabb(z).map(|bx| (*r, bx.inflated(-zt.tolerance_m))))
-        .collect();
+        .enumerate()
+        .filter_map(|(k, z)| {
+            zone::zones_aabb(z.iter().map(|m| m.aabb)).map(|bx| ((a[k], bx.inflated(-zt.tolerance_m)), k))
+        })
+        .unzip();
     let aabb =
         |r: ElementRef| set.element(r).aabb().map_or(Aabb::EMPTY, |bx| bx.inflated(rules.inflation(r)));
     let candidates: Vec<(usize, ElementRef)> = broad::boxes_against(&queries, b, &aabb)
@@ -124,19 +128,12 @@ pub(crate) fn zone_test(
     // hall, building them for all 184,440 racks of a rule was 46 % of the run.
     let mut with_candidates: Vec<usize> = candidates.iter().map(|&(i, _)| i).collect();
     with_candidates.dedup();
-    let zone_meshes: HashMap<ElementRef, &[Mesh]> = zones.iter().map(|(r, z)| (*r, z.as_slice())).collect();
-    let zone_of: HashMap<ElementRef, Vec<ElementShape>> = with_candidates
-        .par_iter()
-        .map(|&i| {
-            let r = queries[i].0;
-            (r, zone::shapes_of(zone_meshes.get(&r).copied().unwrap_or(&[])))
-        })
-        .collect();
+    let zone_of: HashMap<usize, Vec<ElementShape>> =
+        with_candidates.par_iter().map(|&i| (i, zone::shapes_of(&zones[zone_index[i]]))).collect();
     let found: Vec<Clash> = candidates
         .par_iter()
         .filter_map(|&(i, y)| {
-            let x = queries[i].0;
-            zone_pair(shapes, test, x, y, zone_of.get(&x).map_or(&[], Vec::as_slice), zt, rules)
+            zone_pair(shapes, test, queries[i].0, y, zone_of.get(&i).map_or(&[], Vec::as_slice), zt, rules)
         })
         .collect();
     let mut clashes = one_per_pair(set, found);
@@ -183,7 +180,11 @@ fn zone_pair(
             let reach_m = (zt.size.beside_factor * s[0].min(s[1])).min(zt.size.beside_max_m);
             (Some(zone::zone_shapes(set.element(a), zt.zone, &zt.size, reach_m)), Some(reach_m))
         }
-        Zone::Swing => (None, zone::zones_aabb(zones).map(|_| zone::swing_depth(set.element(a), &zt.size))),
+        Zone::Swing => (
+            None,
+            zone::zones_aabb(zones.iter().map(|z| z.aabb))
+                .map(|_| zone::swing_depth(set.element(a), &zt.size)),
+        ),
         _ => (None, None),
     };
     let zones = resized.as_deref().unwrap_or(zones);
@@ -197,7 +198,7 @@ fn zone_pair(
     let (zone_shape, _) = entered;
     let sa = shapes.get(a)?;
     // The gap between the two solids; no zone reaches further from A than its own box does.
-    let reach = zone::zones_aabb(zones).map_or(1.0, |z| {
+    let reach = zone::zones_aabb(zones.iter().map(|z| z.aabb)).map_or(1.0, |z| {
         let s = z.size();
         (s[0] * s[0] + s[1] * s[1] + s[2] * s[2]).sqrt()
     }) + ia

@@ -197,13 +197,7 @@ fn oriented_box(origin_m: [f64; 3], x: [f64; 2], y: [f64; 2], lo: [f64; 3], hi: 
     Mesh::cuboid_from_corners(origin_m, std::array::from_fn(corner))
 }
 
-/// The world box of a set of zone shapes.
-pub(crate) fn zones_aabb(zones: &[ElementShape]) -> Option<Aabb> {
-    zones.iter().map(|z| z.aabb).reduce(|a, b| a.union(&b))
-}
-
-/// The world box of a set of zone boxes: that of their shapes ([`zones_aabb`]), since a box's
-/// shape has its mesh's box.
-pub(crate) fn meshes_aabb(zones: &[Mesh]) -> Option<Aabb> {
-    zones.iter().map(|z| z.aabb).reduce(|a, b| a.union(&b))
+/// The world box of a set of zone boxes (a zone box's shape has its mesh's box).
+pub(crate) fn zones_aabb(boxes: impl IntoIterator<Item = Aabb>) -> Option<Aabb> {
+    boxes.into_iter().reduce(|a, b| a.union(&b))
 }

@@ -137,12 +137,12 @@ fn run_stages(
     let load_secs = started.elapsed().as_secs_f64();
     // The schedule serves time tests and the clash triage (`needed_by`): the one named, else the
     // models' own work schedule.
-    let find_four_d = || FourD::find(plan.schedule.as_deref(), &plan.links, &set);
+    let find_four_d = || match FourD::find(plan.schedule.as_deref(), &plan.links, &set)? {
+        None if plan.requires_schedule() => Err(PipelineError::NoSchedule),
+        found => Ok(found),
+    };
     let (four_d, mut report) = if plan.needs_schedule() {
         let four_d = find_four_d()?;
-        if four_d.is_none() && plan.requires_schedule() {
-            return Err(PipelineError::NoSchedule);
-        }
         let report = clash(&set, plan, four_d.as_ref(), observer)?;
         (four_d, report)
     } else {
@@ -150,11 +150,7 @@ fn run_stages(
         // its reading and the R-tree's build are sequential (on the 1M-element hall, 3 s and
         // 2 s). Its errors still come first.
         let (four_d, report) = rayon::join(find_four_d, || clash(&set, plan, None, observer));
-        let four_d = four_d?;
-        if four_d.is_none() && plan.requires_schedule() {
-            return Err(PipelineError::NoSchedule);
-        }
-        (four_d, report?)
+        (four_d?, report?)
     };
     if let Some(f) = &four_d {
         let fallback = chrono::DateTime::from_timestamp(report_time()?.unix_seconds(), 0)
