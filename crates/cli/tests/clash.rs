@@ -272,13 +272,12 @@ fn a_clash_run_tessellates_only_what_it_selects_and_finds_the_same_clashes() {
     let scoped = clash("scoped.json", None);
     assert!(scoped["tests"][0]["clashes"].as_array().is_some_and(|c| !c.is_empty()), "{scoped}");
 
-    // The whole model cached by `info` has no exact solids, so it does not serve a clash run
-    // (whose answers must not depend on what the cache held): the run loads and caches its
-    // own entry beside it, and finds the same clashes.
+    // The whole model cached by `info` has the exact solids every load reads, so it serves
+    // the clash run: no second entry, and the same clashes.
     let whole_cache = dir.path().join("whole");
     let all_meshed = meshed(Some(&whole_cache));
     assert_eq!(clash("whole.json", Some(&whole_cache)), scoped);
-    assert_eq!(std::fs::read_dir(&whole_cache).expect("cache").count(), 2, "info's entry and the run's");
+    assert_eq!(std::fs::read_dir(&whole_cache).expect("cache").count(), 1, "info's entry only");
     assert_eq!(clash("whole-again.json", Some(&whole_cache)), scoped);
 
     // A scoped run's entry never stands in for the whole model.
@@ -291,7 +290,7 @@ fn a_clash_run_tessellates_only_what_it_selects_and_finds_the_same_clashes() {
             .collect()
     };
     let (scoped_size, whole_size) = (size(&scoped_cache), size(&whole_cache));
-    assert_eq!((scoped_size.len(), whole_size.len()), (1, 2));
+    assert_eq!((scoped_size.len(), whole_size.len()), (1, 1));
     let largest = whole_size.iter().copied().max().unwrap_or(0);
     assert!(
         scoped_size[0] < largest / 2,

@@ -37,9 +37,14 @@ impl Index {
 
     /// Whether the file defines `id`.
     pub(crate) fn contains(&self, id: u32) -> bool {
+        self.span(id).is_some()
+    }
+
+    /// The byte span `(start, end)` of the record of `id`.
+    pub(crate) fn span(&self, id: u32) -> Option<(usize, usize)> {
         match self {
-            Index::Dense(index) => index.lookup(id).is_some(),
-            Index::Hash(index) => index.contains_key(&id),
+            Index::Dense(index) => index.lookup(id),
+            Index::Hash(index) => index.get(&id).copied(),
         }
     }
 }
@@ -93,6 +98,7 @@ mod tests {
         assert_eq!(d.lookup(3), Some((500, 515)));
         assert_eq!(d.lookup(2), Some((20, 29)));
         assert!(dense.contains(1) && dense.contains(20) && !dense.contains(21) && !dense.contains(0));
+        assert_eq!((dense.span(3), dense.span(21)), (Some((500, 515)), None));
         let hashed = hashed(records);
         assert_eq!(hashed.get(&3), Some(&(500, 515)));
     }

@@ -23,10 +23,9 @@
 //!    With [`LoadOptions::exact_solids`], `analytic.rs` reads beside them the exact solid (`Element::solid`) of each physical
 //!    product whose body is one straight extrusion of a rectangle, circle, ring or convex
 //!    polygon, or one disk swept along a straight segment, with ifc-lite's analytic extractors.
-//!    A scoped load (a clash run: its scope is at most every physical element,
-//!    [`MeshScope::Physical`]) reads its chosen products' solids first and does not tessellate
-//!    those: their meshes are the solids' `to_mesh()`. A whole load (the viewer) keeps
-//!    ifc-lite's meshes beside the solids.
+//!    The solids of the products to be meshed (all of a whole load's, the chosen ones of a
+//!    scoped load) are read first, and those products are not tessellated: their meshes are
+//!    the solids' `to_mesh()`, so an element has the same triangles in every load.
 //! 3. [`build`]: meshes, moved from ifc-lite's frame into world coordinates as each batch comes
 //!    (`origin + vertex` then the frame's site rotation and translation), are attached to
 //!    elements with their properties, type, storey, materials and relations. An element whose
@@ -88,10 +87,10 @@ pub struct LoadOptions {
     /// Whether to read each element's exact solid (`Element::solid`: a body that is one
     /// straight extrusion of a rectangle, circle, ring or convex polygon, or one disk swept
     /// along a straight segment), which the clash engine measures instead of its triangles.
-    /// Clash runs (the pipeline) and the viewer, which runs clash tests and measures with the
-    /// engine, ask for them; `info` and other whole-model reads do not pay for them. In a
-    /// scoped load the chosen products with a solid are not tessellated: their meshes are
-    /// the solids' own ([`plumbline_model::Solid::to_mesh`]). Cached entries are kept apart by
+    /// On by default: products with a solid are then not tessellated, their meshes are the
+    /// solids' own ([`plumbline_model::Solid::to_mesh`]), which costs a fraction of ifc-lite's
+    /// tessellation. Off, every product is tessellated by ifc-lite and no solid is read (the
+    /// tests that hold solids against ifc-lite's meshes). Cached entries are kept apart by
     /// this choice ([`plumbline_cache::CacheKey::with_solids`]).
     pub exact_solids: bool,
 }
@@ -109,7 +108,7 @@ impl Default for LoadOptions {
             progress: None,
             cache: None,
             mesh_scopes: HashMap::new(),
-            exact_solids: false,
+            exact_solids: true,
         }
     }
 }

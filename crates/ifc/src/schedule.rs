@@ -13,18 +13,16 @@
 //! `ObjectType` (`TEMPORARY` is temporary works); LOGISTIC, MAINTENANCE, MOVE, OPERATION and
 //! ATTENDANCE are other; NOTDEFINED is guessed from the names.
 
+use crate::index::Index;
 use crate::read::{check_header, line_of, read_model_bytes};
 use crate::{LoadError, LoadOptions};
-use ifc_lite_core::{
-    AttributeValue, DecodedEntity, EntityDecoder, EntityIndex, EntityScanner, SchemaVersion,
-};
+use ifc_lite_core::{AttributeValue, DecodedEntity, EntityDecoder, EntityScanner, SchemaVersion};
 use plumbline_schedule::text::{finish_day, parse_duration_days, parse_moment, start_day, Moment};
 use plumbline_schedule::{
     Calendar, Dependency, DependencyType, Format, Link, Schedule, ScheduleError, Task, TaskType,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
 
 /// Why an IFC schedule could not be read: the file itself (not IFC, unreadable), or a value in
 /// it (a date that is not a date), naming the line and the attribute.
@@ -82,30 +80,32 @@ struct Reader<'a> {
     bytes: &'a [u8],
     family: SchemaVersion,
     decoder: EntityDecoder<'a>,
-    index: Arc<EntityIndex>,
+    index: Index,
     found: Vec<(u32, Wanted)>,
 }
 
 impl<'a> Reader<'a> {
     fn new(path: &'a Path, bytes: &'a [u8], family: SchemaVersion) -> Reader<'a> {
-        let mut index = EntityIndex::default();
+        // The loader's index (`index.rs`): a dense one is made with one sort, where a hash
+        // map's scattered inserts took most of this read on large models.
+        let mut records = Vec::with_capacity(bytes.len() / 64);
         let mut found = Vec::new();
         let mut kinds: HashMap<&str, Option<Wanted>> = HashMap::new();
         let mut scanner = EntityScanner::new(bytes);
         while let Some((id, type_name, start, end)) = scanner.next_entity() {
-            index.insert(id, (start, end));
+            records.push((id, start, end));
             let kind = *kinds.entry(type_name).or_insert_with(|| wanted(&type_name.to_ascii_uppercase()));
             if let Some(kind) = kind {
                 found.push((id, kind));
             }
         }
-        let index = Arc::new(index);
-        let decoder = EntityDecoder::with_arc_index(bytes, index.clone());
+        let index = Index::of_records(records);
+        let decoder = index.decoder(bytes);
         Reader { path, bytes, family, decoder, index, found }
     }
 
     fn line(&self, id: u32) -> usize {
-        self.index.get(&id).map_or(0, |&(start, _)| line_of(self.bytes, start))
+        self.index.span(id).map_or(0, |(start, _)| line_of(self.bytes, start))
     }
 
     fn decode(&mut self, id: u32) -> Option<DecodedEntity> {

@@ -1,5 +1,5 @@
 //! Exact solids read by the loader: small IFC files with known answers, real files whose solids
-//! are checked against ifc-lite's own meshes of the same elements, and scoped loads, which give
+//! are checked against ifc-lite's own meshes of the same elements, and loads (whole and scoped), which give
 //! solid elements the solids' meshes instead of tessellating them.
 
 mod common;
@@ -25,13 +25,26 @@ fn product(class: &str, item: &str) -> String {
     )
 }
 
-/// Load options that read exact solids, as clash runs and the viewer do.
+/// Load options that read exact solids, as every load does by default.
 fn solids_on() -> LoadOptions {
     LoadOptions { exact_solids: true, ..Default::default() }
 }
 
+/// Load options without solids: ifc-lite tessellates every product.
+fn solids_off() -> LoadOptions {
+    LoadOptions { exact_solids: false, ..Default::default() }
+}
+
 fn load(text: &str) -> Model {
     load_bytes(Path::new("t.ifc"), text.as_bytes().to_vec(), &solids_on()).expect("loads")
+}
+
+/// The box of ifc-lite's own mesh of #100 in `text`, which a load with solids no longer makes.
+fn ifc_lite_box(text: &str) -> plumbline_model::Aabb {
+    let m = load_bytes(Path::new("t.ifc"), text.as_bytes().to_vec(), &solids_off()).expect("loads");
+    let e = only(&m);
+    assert!(e.solid.is_none(), "a load without solids reads none");
+    e.mesh.as_ref().expect("an ifc-lite mesh").aabb
 }
 
 fn only(model: &Model) -> &Element {
@@ -55,7 +68,7 @@ fn extruded(profile: &str) -> String {
 fn a_turned_rectangle_is_a_box_centred_on_its_middle() {
     // 0.4 by 0.2 centred on (1, 0) of the profile, 2 high: centre (1, 0, 1) locally, which the
     // placement's turn takes to world (10, 21, 4).
-    let m = load(&ifc4(
+    let text = ifc4(
         "$",
         &product(
             "IFCCOLUMN",
@@ -65,7 +78,8 @@ fn a_turned_rectangle_is_a_box_centred_on_its_middle() {
 #113=IFCCARTESIANPOINT((1.,0.));",
             ),
         ),
-    ));
+    );
+    let m = load(&text);
     let e = only(&m);
     let s = e.solid.as_deref().expect("a solid");
     let SolidShape::Cuboid { half_extents_m } = s.shape else { panic!("{:?}", s.shape) };
@@ -73,9 +87,9 @@ fn a_turned_rectangle_is_a_box_centred_on_its_middle() {
     assert!(near(s.frame.origin_m, [10.0, 21.0, 4.0]), "{:?}", s.frame.origin_m);
     let [x, _, z] = axes(s);
     assert!(near(x.map(f64::abs), [0.0, 1.0, 0.0]) && near(z, [0.0, 0.0, 1.0]), "{:?}", axes(s));
-    // The whole load keeps ifc-lite's mesh, which fills the same box.
-    let mesh = e.mesh.as_ref().expect("a mesh");
-    let (a, b) = (mesh.aabb, s.aabb());
+    // The element's mesh is the solid's, and ifc-lite's own mesh fills the same box.
+    assert_eq!(e.mesh.as_ref(), Some(&s.to_mesh()));
+    let (a, b) = (ifc_lite_box(&text), s.aabb());
     assert!(near(a.min, b.min) && near(a.max, b.max), "{a:?} vs {b:?}");
 }
 
@@ -95,11 +109,11 @@ fn a_georeferenced_turned_site_moves_solids_with_their_meshes() {
     for profile in
         ["#111=IFCRECTANGLEPROFILEDEF(.AREA.,$,$,0.4,0.2);", "#111=IFCCIRCLEPROFILEDEF(.AREA.,$,$,0.15);"]
     {
-        let m = load(&far(ifc4("$", &product("IFCCOLUMN", &extruded(profile)))));
-        let e = only(&m);
-        let s = e.solid.as_deref().expect("a solid");
+        let text = far(ifc4("$", &product("IFCCOLUMN", &extruded(profile))));
+        let m = load(&text);
+        let s = only(&m).solid.as_deref().expect("a solid");
         assert!((s.frame.origin_m[1] - 5_000_000.0).abs() < 100.0, "{:?}", s.frame.origin_m);
-        let (a, b) = (e.mesh.as_ref().expect("a mesh").aabb, s.aabb());
+        let (a, b) = (ifc_lite_box(&text), s.aabb());
         // The circle's mesh is inscribed: it may fall short by its chord deviation.
         for k in 0..3 {
             assert!(
@@ -197,8 +211,7 @@ fn a_mapped_item_is_placed_by_its_mapping_and_millimetres_become_metres() {
     let SolidShape::Cuboid { half_extents_m } = s.shape else { panic!("{:?}", s.shape) };
     assert!(near(half_extents_m.map(f64::from), [0.1, 0.1, 1.0]), "{half_extents_m:?}");
     assert!(near(s.frame.origin_m, [-0.49, 1.02, 1.003]), "{:?}", s.frame.origin_m);
-    let mesh = e.mesh.as_ref().expect("a mesh");
-    let (a, b) = (mesh.aabb, s.aabb());
+    let (a, b) = (ifc_lite_box(&text), s.aabb());
     assert!(near(a.min, b.min) && near(a.max, b.max), "{a:?} vs {b:?}");
 
     // A uniform scale of 2 goes into the dimensions; a mirrored target gives no solid.
@@ -284,10 +297,15 @@ fn closed(mesh: &plumbline_model::Mesh) -> bool {
     !edges.is_empty() && edges.iter().all(|(&(a, b), &n)| n == 1 && edges.get(&(b, a)) == Some(&1))
 }
 
-/// What is wrong with an element's solid against its ifc-lite mesh, if anything.
-fn mismatch(e: &Element) -> Option<String> {
+/// What is wrong with an element's solid against its ifc-lite mesh (`tessellated`, the same
+/// element loaded without solids), if anything.
+fn mismatch(e: &Element, tessellated: &Element) -> Option<String> {
     let solid = e.solid.as_deref()?;
-    let Some(mesh) = e.mesh.as_ref() else { return Some("no ifc-lite mesh".into()) };
+    assert_eq!(e.global_id, tessellated.global_id, "both loads list the elements in one order");
+    if e.mesh.as_ref() != Some(&solid.to_mesh()) {
+        return Some("its mesh is not the solid's".into());
+    }
+    let Some(mesh) = tessellated.mesh.as_ref() else { return Some("no ifc-lite mesh".into()) };
     let r = radius_m(&solid.shape);
     // The tessellation's chord deviation for round shapes; ifc-lite's flat faces are exact.
     let tolerance = 0.002 + 0.01 * r;
@@ -328,12 +346,13 @@ fn solids_of_real_files_fill_ifc_lite_s_meshes() {
     for rel in files {
         let Some(path) = real_path(rel) else { continue };
         let m = load_file(&path, &solids_on()).expect("corpus file loads");
+        let plain = load_file(&path, &solids_off()).expect("corpus file loads");
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
         let mut mismatches = Vec::new();
-        for e in &m.elements {
+        for (e, t) in m.elements.iter().zip(&plain.elements) {
             let Some(s) = e.solid.as_deref() else { continue };
             *kinds.entry(kind(&s.shape)).or_default() += 1;
-            if let Some(why) = mismatch(e) {
+            if let Some(why) = mismatch(e, t) {
                 let known = IFC_LITE_ERRORS.iter().any(|(f, g, _)| *f == rel && *g == e.global_id);
                 if !known {
                     mismatches.push(format!("{} {} {}: {why}", e.class, e.global_id, e.express_id));
@@ -410,10 +429,12 @@ fn solids_of_every_corpus_file_fill_ifc_lite_s_meshes() {
         }
         let options = LoadOptions { time_limit: std::time::Duration::from_secs(60), ..solids_on() };
         let Ok(m) = load_file(&dir.join(rel), &options) else { continue };
+        let plain = load_file(&dir.join(rel), &LoadOptions { exact_solids: false, ..options })
+            .expect("loads without solids when it loads with them");
         let mut with = 0;
-        for e in m.elements.iter().filter(|e| e.solid.is_some()) {
+        for (e, t) in m.elements.iter().zip(&plain.elements).filter(|(e, _)| e.solid.is_some()) {
             with += 1;
-            if let Some(why) = mismatch(e) {
+            if let Some(why) = mismatch(e, t) {
                 if !IFC_LITE_ERRORS.iter().any(|(f, g, _)| f == rel && *g == e.global_id) {
                     println!("  {rel}: {} {} #{}: {why}", e.class, e.global_id, e.express_id);
                     wrong.push(format!("{rel}: {} {why}", e.global_id));
@@ -426,15 +447,24 @@ fn solids_of_every_corpus_file_fill_ifc_lite_s_meshes() {
 }
 
 #[test]
-fn solids_are_read_only_when_asked_for() {
-    // `info` and other whole-model reads do not pay for solids; a clash run's load has them.
-    let path = sample_model("datacenter-hall.ifc");
-    let plain = load_file(&path, &LoadOptions::default()).expect("loads");
-    assert!(plain.elements.iter().all(|e| e.solid.is_none()));
-    let with = load_file(&path, &solids_on()).expect("loads");
-    assert!(with.elements.iter().filter(|e| e.solid.is_some()).count() > 100);
-    // The meshes of a whole load are ifc-lite's either way.
-    for (a, b) in plain.elements.iter().zip(&with.elements) {
-        assert_eq!(a.mesh, b.mesh, "{}", a.global_id);
+fn a_whole_load_meshes_solid_elements_from_their_solids_and_tessellates_the_rest() {
+    // Loads read solids by default; without them ifc-lite tessellates every product.
+    assert!(LoadOptions::default().exact_solids);
+    let mut paths = vec![sample_model("datacenter-hall.ifc")];
+    paths.extend(ifc_file("web-ifc/Office_A_20110811.ifc"));
+    for path in paths {
+        let plain = load_file(&path, &solids_off()).expect("loads");
+        assert!(plain.elements.iter().all(|e| e.solid.is_none()));
+        let with = load_file(&path, &solids_on()).expect("loads");
+        let solids = with.elements.iter().filter(|e| e.solid.is_some()).count();
+        assert!(solids > 100, "{}: {solids} solids", path.display());
+        assert_eq!(plain.failures, with.failures, "{}", path.display());
+        for (a, b) in plain.elements.iter().zip(&with.elements) {
+            match &b.solid {
+                Some(solid) => assert_eq!(b.mesh.as_ref(), Some(&solid.to_mesh()), "{}", b.global_id),
+                // Spaces, openings, voided walls and every other body keep ifc-lite's mesh.
+                None => assert_eq!(a.mesh, b.mesh, "{}", a.global_id),
+            }
+        }
     }
 }

@@ -64,7 +64,8 @@ fn a_hit_skips_the_loader_and_a_changed_file_misses() {
     let cache = ModelCache::new(dir.path().join("cache"));
     let mut planted = load_file(&source, &LoadOptions::default()).expect("loads");
     planted.elements[0].name = Some("planted in the cache".into());
-    cache.put(&CacheKey::of(&bytes, LOADER_REVISION), LOADER_REVISION, &planted);
+    // Loads read exact solids by default, and their entries are keyed apart from those without.
+    cache.put(&CacheKey::of(&bytes, LOADER_REVISION).with_solids(), LOADER_REVISION, &planted);
     let options = LoadOptions { cache: Some(Arc::new(cache)), ..Default::default() };
     let hit = load_file(&copy, &options).expect("a hit");
     assert_eq!(hit.elements[0].name.as_deref(), Some("planted in the cache"));
