@@ -49,13 +49,18 @@ pub(crate) fn load(
     // a fraction of ifc-lite's tessellation (half of the 1M hall's load), and every load then
     // gives an element the same triangles, whichever cache entry serves it. The solids of
     // products outside a scope are read beside the tessellation, for the clash engine.
+    // The semantic pass needs neither, so it runs beside the solids: when most products have
+    // one, little is left to tessellate for it to run beside.
     let voided = if exact_solids { analytic::voided_hosts(&bytes, &index, &jobs) } else { HashSet::new() };
-    let early_solids = match exact_solids {
-        true => analytic::solids(&bytes, &index, &jobs, &voided, |id| {
-            chosen.as_ref().is_none_or(|chosen| chosen.contains(&id))
-        }),
-        false => Vec::new(),
-    };
+    let (early_solids, sem) = rayon::join(
+        || match exact_solids {
+            true => analytic::solids(&bytes, &index, &jobs, &voided, |id| {
+                chosen.as_ref().is_none_or(|chosen| chosen.contains(&id))
+            }),
+            false => Vec::new(),
+        },
+        || semantics::extract(&bytes, &index, header.family, &jobs, entity_count),
+    );
     let products = semantics::product_ids(&jobs);
     let tessellated = match (&chosen, early_solids.is_empty()) {
         (chosen, true) => chosen.clone(),
@@ -69,9 +74,10 @@ pub(crate) fn load(
         }
     };
     let work = geometry::Work { bytes: &bytes, products, chosen: tessellated.as_ref(), cancel, progress };
-    let (mut geometry, (sem, (coverings, late_solids))) = geometry::tessellate(work, || {
+    let (mut geometry, (solid_meshes, (coverings, late_solids))) = geometry::tessellate(work, || {
         rayon::join(
-            || semantics::extract(&bytes, &index, header.family, &jobs, entity_count),
+            // The solids' meshes, in the solids' order.
+            || early_solids.par_iter().map(|(id, solid)| (*id, Some(solid.to_mesh()))).collect::<Vec<_>>(),
             || {
                 rayon::join(
                     || coverings::Coverings::read(&bytes, &index, &covers, &jobs),
@@ -90,8 +96,8 @@ pub(crate) fn load(
     }
     // The solids' meshes come last, as one more part: every element still has triangles
     // (the viewer, reports, snapshots), and none is reported as missing geometry.
-    if !early_solids.is_empty() {
-        geometry.meshes.push(early_solids.iter().map(|(id, solid)| (*id, Some(solid.to_mesh()))).collect());
+    if !solid_meshes.is_empty() {
+        geometry.meshes.push(solid_meshes);
     }
     let mut solids: IdMap<Box<Solid>> =
         IdMap::with_capacity_and_hasher(early_solids.len() + late_solids.len(), Default::default());
