@@ -12,6 +12,7 @@
 
 use crate::index::Index;
 use crate::semantics::{Job, Kind, RelKind};
+use crate::LoadProgress;
 use ifc_lite_core::{DecodedEntity, EntityDecoder, IfcType};
 use ifc_lite_geometry::analytic::{AnalyticCurveSegment, AnalyticStatus, ProfileLoopKind};
 use ifc_lite_geometry::placement::Axis2Placement;
@@ -53,13 +54,15 @@ pub(crate) fn solid_of(
 
 /// The exact solids of the physical products among `jobs` that `wanted` picks, computed on
 /// every thread: `(express id, solid)` in file order. Products that an opening cuts get none
-/// (ifc-lite's mesh is cut, the solid would not be).
+/// (ifc-lite's mesh is cut, the solid would not be). Each solid found counts one product
+/// meshed on `progress`.
 pub(crate) fn solids(
     bytes: &[u8],
     index: &Index,
     jobs: &[Job],
     voided: &HashSet<u32>,
     wanted: impl Fn(u32) -> bool + Sync,
+    progress: Option<&LoadProgress>,
 ) -> Vec<(u32, Box<Solid>)> {
     let length_scale = index.decoder(bytes).length_unit_scale();
     jobs.par_iter()
@@ -70,7 +73,11 @@ pub(crate) fn solids(
             || index.decoder(bytes),
             |decoder, &(id, _, start, end)| {
                 let product = decoder.decode_at(start, end).ok()?;
-                solid_of(&product, decoder, length_scale).map(|s| (id, Box::new(s)))
+                let solid = solid_of(&product, decoder, length_scale)?;
+                if let Some(p) = progress {
+                    p.add(1);
+                }
+                Some((id, Box::new(solid)))
             },
         )
         .flatten()
@@ -575,6 +582,22 @@ mod tests {
             })
             .collect();
         assert!(!strictly_convex(&polygon(&lines(&star)).expect("a polygon")));
+    }
+
+    /// Regression: once loads stopped tessellating elements with solids, the load's progress
+    /// (ifc-lite's counts alone) sat at 0 % while the solids were read, most of the load.
+    #[test]
+    fn each_solid_read_counts_one_product_meshed() {
+        let path = plumbline_testkit::sample_model("datacenter-hall.ifc");
+        let bytes = std::fs::read(&path).expect("the sample");
+        let header = crate::read::check_header(&path, &bytes).expect("an IFC file");
+        let scan = crate::semantics::scan(&bytes, header.family);
+        let voided = voided_hosts(&bytes, &scan.index, &scan.jobs);
+        let progress = LoadProgress::default();
+        progress.set(0, 1000);
+        let found = solids(&bytes, &scan.index, &scan.jobs, &voided, |_| true, Some(&progress));
+        assert!(found.len() > 100, "{}", found.len());
+        assert!((progress.fraction() - found.len() as f32 / 1000.0).abs() < 1e-6, "{}", progress.fraction());
     }
 
     #[test]

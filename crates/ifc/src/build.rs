@@ -52,16 +52,26 @@ pub(crate) fn load(
     // The semantic pass needs neither, so it runs beside the solids: when most products have
     // one, little is left to tessellate for it to run beside.
     let voided = if exact_solids { analytic::voided_hosts(&bytes, &index, &jobs) } else { HashSet::new() };
+    let products = semantics::product_ids(&jobs);
+    // The progress counts the products meshed: those with a solid as they are read, then the
+    // tessellated ones.
+    if let Some(p) = &progress {
+        p.set(0, chosen.as_ref().map_or(products.len(), |chosen| chosen.len()));
+    }
     let (early_solids, sem) = rayon::join(
         || match exact_solids {
-            true => analytic::solids(&bytes, &index, &jobs, &voided, |id| {
-                chosen.as_ref().is_none_or(|chosen| chosen.contains(&id))
-            }),
+            true => analytic::solids(
+                &bytes,
+                &index,
+                &jobs,
+                &voided,
+                |id| chosen.as_ref().is_none_or(|chosen| chosen.contains(&id)),
+                progress.as_deref(),
+            ),
             false => Vec::new(),
         },
         || semantics::extract(&bytes, &index, header.family, &jobs, entity_count),
     );
-    let products = semantics::product_ids(&jobs);
     let tessellated = match (&chosen, early_solids.is_empty()) {
         (chosen, true) => chosen.clone(),
         (chosen, false) => {
@@ -83,7 +93,7 @@ pub(crate) fn load(
                     || coverings::Coverings::read(&bytes, &index, &covers, &jobs),
                     || match (&chosen, exact_solids) {
                         (Some(chosen), true) => {
-                            analytic::solids(&bytes, &index, &jobs, &voided, |id| !chosen.contains(&id))
+                            analytic::solids(&bytes, &index, &jobs, &voided, |id| !chosen.contains(&id), None)
                         }
                         _ => Vec::new(),
                     },

@@ -108,11 +108,8 @@ pub(crate) fn tessellate<R: Send>(work: Work<'_>, beside: impl FnOnce() -> R + S
     let (parts, at_once) = part_plan(rayon::current_num_threads(), wanted.len(), all);
     if parts == 1 {
         // One call, as ifc-lite is usually driven: the whole file, or the chosen products.
-        let progress = progress.map(|shared| PartProgress { shared, share: None, reported: 0 });
+        let progress = progress.map(|shared| PartProgress { shared, share: wanted.len(), reported: 0 });
         return rayon::join(|| run_part(bytes, request.ids(chosen.cloned()), progress), beside);
-    }
-    if let Some(p) = &progress {
-        p.set(0, wanted.len());
     }
     let chunks: Vec<&[u32]> = wanted.chunks(wanted.len().div_ceil(parts)).collect();
     let done: Vec<OnceLock<Tessellated>> = chunks.iter().map(|_| OnceLock::new()).collect();
@@ -126,7 +123,7 @@ pub(crate) fn tessellate<R: Send>(work: Work<'_>, beside: impl FnOnce() -> R + S
         {
             let set: HashSet<u32> = ids.iter().copied().collect();
             let progress =
-                progress.clone().map(|shared| PartProgress { shared, share: Some(ids.len()), reported: 0 });
+                progress.clone().map(|shared| PartProgress { shared, share: ids.len(), reported: 0 });
             let _set_once = slot.set(run_part(bytes, request.clone().ids(Some(Arc::new(set))), progress));
         }
     };
@@ -170,33 +167,25 @@ fn run_part(bytes: &[u8], request: ProcessingRequest, progress: Option<PartProgr
 /// One part's share of the file's progress.
 struct PartProgress {
     shared: Arc<LoadProgress>,
-    /// How many of the file's products this part meshes; `None` when it is the only part, and
-    /// reports ifc-lite's own counts.
-    share: Option<usize>,
+    /// How many of the file's products this part meshes. The file's total is set before the
+    /// pass (`build.rs`): the products with an exact solid count first, as they are read.
+    share: usize,
     /// How much of its share it has added so far.
     reported: usize,
 }
 
 impl PartProgress {
     fn report(&mut self, processed: usize, total: usize) {
-        match self.share {
-            None => self.shared.set(processed, total),
-            Some(share) => {
-                // ifc-lite counts the part's jobs (its products with a representation): scaled to
-                // the share, the parts together end at the file's total.
-                let now = (processed.min(total) * share).checked_div(total).unwrap_or(share);
-                self.shared.add(now.saturating_sub(self.reported));
-                self.reported = self.reported.max(now);
-            }
-        }
+        // ifc-lite counts the part's jobs (its products with a representation): scaled to the
+        // share, the parts together end at the file's total.
+        let now = (processed.min(total) * self.share).checked_div(total).unwrap_or(self.share);
+        self.shared.add(now.saturating_sub(self.reported));
+        self.reported = self.reported.max(now);
     }
 
-    /// Adds what is left of a part's share (nothing for the only part: its counts are
-    /// ifc-lite's own).
+    /// Adds what is left of a part's share.
     fn finish(&mut self) {
-        if let Some(share) = self.share {
-            self.report(share.max(1), share.max(1));
-        }
+        self.report(self.share.max(1), self.share.max(1));
     }
 }
 
@@ -348,8 +337,8 @@ mod tests {
     fn parts_report_their_share_and_end_at_the_file_total() {
         let shared = Arc::new(LoadProgress::default());
         shared.set(0, 10);
-        let mut a = PartProgress { shared: shared.clone(), share: Some(6), reported: 0 };
-        let mut b = PartProgress { shared: shared.clone(), share: Some(4), reported: 0 };
+        let mut a = PartProgress { shared: shared.clone(), share: 6, reported: 0 };
+        let mut b = PartProgress { shared: shared.clone(), share: 4, reported: 0 };
         a.report(1, 3);
         b.report(0, 0);
         assert!((shared.fraction() - 0.6).abs() < 1e-6, "{}", shared.fraction());
@@ -365,7 +354,7 @@ mod tests {
     fn a_part_without_meshes_still_ends_at_its_share() {
         let shared = Arc::new(LoadProgress::default());
         shared.set(0, 10);
-        let mut a = PartProgress { shared: shared.clone(), share: Some(4), reported: 0 };
+        let mut a = PartProgress { shared: shared.clone(), share: 4, reported: 0 };
         a.finish();
         assert!((shared.fraction() - 0.4).abs() < 1e-6, "{}", shared.fraction());
     }

@@ -196,6 +196,14 @@ fn a_set_watched_through_its_progress_reports_every_file() {
     assert!(errors.is_empty());
     assert_eq!(set.models.len(), 2);
     assert!((0.0..=1.0).contains(&progress.fraction()));
+    // One file ends at its whole: the products read as solids and those tessellated add up.
+    for path in &paths {
+        let one = std::sync::Arc::new(plumbline_ifc::LoadProgress::default());
+        let options = LoadOptions { progress: Some(one.clone()), ..Default::default() };
+        let model = pool(2).install(|| plumbline_ifc::load_file(path, &options)).expect("loads");
+        assert!(model.elements.iter().any(|e| e.solid.is_some()));
+        assert_eq!(one.fraction(), 1.0, "{}", path.display());
+    }
 }
 
 /// Every file of the corpus, on one thread and on two (a few minutes; run by hand with
