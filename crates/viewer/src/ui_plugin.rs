@@ -155,22 +155,21 @@ pub fn rest_3d_view(software_renderer: bool, phase: &LoadPhase, scene_loaded: bo
 
 /// Turns the 3D camera off while [`rest_3d_view`] says so; the panels' camera then clears the
 /// window to the background colour itself (it otherwise draws over the 3D view uncleared).
-#[allow(clippy::type_complexity)]
 fn rest_the_3d_view_while_loading(
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
     load: Res<LoadState>,
     scene: Res<ModelScene>,
-    mut cameras: Query<(&mut Camera, Has<OrbitCamera>), Or<(With<OrbitCamera>, With<UiCamera>)>>,
+    mut views: Query<&mut Camera, With<OrbitCamera>>,
+    mut panels: Query<&mut Camera, (With<UiCamera>, Without<OrbitCamera>)>,
 ) {
     let software = adapter.is_some_and(|a| a.device_type == wgpu_types::DeviceType::Cpu);
     let rest = rest_3d_view(software, &load.phase, scene.loaded);
-    for (mut camera, orbit) in &mut cameras {
-        if orbit {
-            if camera.is_active == rest {
-                camera.is_active = !rest;
-            }
-            continue;
+    for mut camera in &mut views {
+        if camera.is_active == rest {
+            camera.is_active = !rest;
         }
+    }
+    for mut camera in &mut panels {
         let CameraOutputMode::Write { clear_color, .. } = &mut camera.output_mode else { continue };
         let cleared = matches!(clear_color, ClearColorConfig::Default);
         if cleared != rest {
