@@ -48,6 +48,15 @@ cargo build -p plumbline-cli
 echo "build took $(( $(date +%s) - build_started )) s"
 viewer="$CARGO_TARGET_DIR/debug/plumbline-viewer"
 
+# Regression: `--exit-after-frames` without `--screenshot` was accepted and ignored, so a script
+# waiting for the viewer to exit waited for ever. It is refused before any window opens (the
+# binary has no test harness of its own: each one would link Bevy).
+if refused=$("$viewer" sample_models/datacenter-hall.ifc --exit-after-frames 3 2>&1); then
+  echo "--exit-after-frames without --screenshot was accepted"; exit 1
+fi
+grep -q -- "--screenshot" <<<"$refused" \
+  || { echo "--exit-after-frames without --screenshot: the refusal does not name --screenshot:"; echo "$refused"; exit 1; }
+
 echo "== generated sample: data hall, its clash report"
 "$CARGO_TARGET_DIR/debug/plumbline" gen datacenter --out "$out/hall.ifc" --rows 4 --racks-per-row 8
 "$CARGO_TARGET_DIR/debug/plumbline" clash "$out/hall.ifc" --config assets/rules/datacenter.toml --no-db \

@@ -41,7 +41,8 @@ struct Args {
     #[arg(long)]
     screenshot: Option<PathBuf>,
     /// With --screenshot: frames to render after loading before the screenshot (default 5).
-    #[arg(long)]
+    /// Without one it would do nothing, so it is refused.
+    #[arg(long, requires = "screenshot")]
     exit_after_frames: Option<u32>,
     /// UI language, `en` or `zh` (default: the system locale).
     #[arg(long, value_parser = parse_lang)]
