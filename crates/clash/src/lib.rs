@@ -378,27 +378,11 @@ pub struct Shapes<'a> {
 }
 
 /// Solids by the hash of their local geometry; a hash can stand for several meshes.
-type SolidsByHash<'a> = HashMap<u64, Vec<(Triangles<'a>, Option<&'a Solid>, Arc<LocalSolid>)>>;
-
-/// The triangles a shape is built from: the element's mesh, or, for an element with an exact
-/// solid, the solid's own mesh ([`Solid::to_mesh`]), so that its answers never depend on
-/// whether the loader tessellated it (a whole load) or not (a clash run's scoped load).
-#[derive(Debug)]
-enum Triangles<'a> {
-    Element(&'a Mesh),
-    Solid(Mesh),
-}
-
-impl std::ops::Deref for Triangles<'_> {
-    type Target = Mesh;
-
-    fn deref(&self) -> &Mesh {
-        match self {
-            Triangles::Element(m) => m,
-            Triangles::Solid(m) => m,
-        }
-    }
-}
+///
+/// A shape is built from the element's mesh. For an element with an exact solid that mesh is
+/// the solid's own ([`Solid::to_mesh`]) in every load (`plumbline_ifc`'s `build.rs`), so the
+/// answers never depend on which load, or which cache entry, gave the model.
+type SolidsByHash<'a> = HashMap<u64, Vec<(&'a Mesh, Option<&'a Solid>, Arc<LocalSolid>)>>;
 
 impl<'a> Shapes<'a> {
     pub fn new(set: &'a ModelSet) -> Self {
@@ -412,18 +396,12 @@ impl<'a> Shapes<'a> {
         self.files[r.file as usize][r.element as usize]
             .get_or_init(|| {
                 let e = self.set.element(r);
-                let mesh = e.mesh.as_ref()?;
-                let triangles = match e.solid.as_deref() {
-                    Some(solid) => Triangles::Solid(solid.to_mesh()),
-                    None => Triangles::Element(mesh),
-                };
-                Some(self.shape_of(triangles, e.solid.as_deref()))
+                Some(self.shape_of(e.mesh.as_ref()?, e.solid.as_deref()))
             })
             .as_ref()
     }
 
-    fn shape_of(&self, triangles: Triangles<'a>, exact: Option<&'a Solid>) -> ElementShape {
-        let mesh: &Mesh = &triangles;
+    fn shape_of(&self, mesh: &'a Mesh, exact: Option<&'a Solid>) -> ElementShape {
         let key = shape::local_geometry_hash(mesh, exact);
         let known = |solids: &SolidsByHash<'a>| {
             solids
@@ -445,7 +423,7 @@ impl<'a> Shapes<'a> {
             return ElementShape::placed(mesh, exact, solid);
         }
         let solid = built.solid.clone();
-        solids.entry(key).or_default().push((triangles, exact, solid));
+        solids.entry(key).or_default().push((mesh, exact, solid));
         built
     }
 
