@@ -72,14 +72,12 @@ pub(crate) fn load(
         },
         || semantics::extract(&bytes, &index, header.family, &jobs, entity_count),
     );
-    let tessellated = match (&chosen, early_solids.is_empty()) {
-        (chosen, true) => chosen.clone(),
-        (chosen, false) => {
+    // What ifc-lite meshes: the products to be meshed that have no solid.
+    let tessellated = match early_solids.is_empty() {
+        true => chosen.clone(),
+        false => {
             let solid: HashSet<u32> = early_solids.iter().map(|(id, _)| *id).collect();
-            let meshed: Box<dyn Iterator<Item = u32>> = match chosen {
-                Some(chosen) => Box::new(chosen.iter().copied()),
-                None => Box::new(products.iter().copied()),
-            };
+            let meshed = products.iter().copied().filter(|id| chosen.as_ref().is_none_or(|c| c.contains(id)));
             Some(Arc::new(meshed.filter(|id| !solid.contains(id)).collect::<HashSet<u32>>()))
         }
     };

@@ -113,9 +113,10 @@ impl Default for LoadOptions {
     }
 }
 
-/// How far the geometry of the file being loaded has come, shared with a watching thread.
-/// Tessellation is most of a load, and ifc-lite reports it batch by batch (a few thousand
-/// elements each), so this moves smoothly on large models and jumps on small ones.
+/// How far the geometry of the file being loaded has come, shared with a watching thread: the
+/// products meshed, those with an exact solid as their solids are read, then those ifc-lite
+/// tessellates, which it reports batch by batch (a few thousand elements each), so this moves
+/// smoothly on large models and jumps on small ones.
 #[derive(Debug, Default)]
 pub struct LoadProgress {
     done: AtomicU64,
@@ -123,7 +124,7 @@ pub struct LoadProgress {
 }
 
 impl LoadProgress {
-    /// Fraction of the current file's elements tessellated, 0 to 1 (0 before the pass starts).
+    /// Fraction of the current file's products meshed, 0 to 1 (0 before the geometry starts).
     pub fn fraction(&self) -> f32 {
         let total = self.total.load(Ordering::Relaxed);
         if total == 0 {

@@ -77,7 +77,7 @@ pub enum Antialiasing {
 impl Antialiasing {
     /// The choice for an adapter of this kind.
     pub fn for_device(device: wgpu_types::DeviceType) -> Antialiasing {
-        if device == wgpu_types::DeviceType::Cpu {
+        if crate::state::camera::software_renderer(device) {
             Antialiasing::Fxaa
         } else {
             Antialiasing::Msaa4

@@ -140,7 +140,7 @@ fn setup_egui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSett
     ));
 }
 
-/// The camera egui draws the panels with.
+/// The camera egui draws the panels with (our own marker: the tests spawn it without egui).
 #[derive(Component, Debug)]
 pub struct UiCamera;
 
@@ -162,7 +162,7 @@ fn rest_the_3d_view_while_loading(
     mut views: Query<&mut Camera, With<OrbitCamera>>,
     mut panels: Query<&mut Camera, (With<UiCamera>, Without<OrbitCamera>)>,
 ) {
-    let software = adapter.is_some_and(|a| a.device_type == wgpu_types::DeviceType::Cpu);
+    let software = adapter.is_some_and(|a| crate::state::camera::software_renderer(a.device_type));
     let rest = rest_3d_view(software, &load.phase, scene.loaded);
     for mut camera in &mut views {
         if camera.is_active == rest {

@@ -6,6 +6,12 @@ use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
 use plumbline_model::Aabb;
 
+/// Whether the adapter renders in software (Mesa lavapipe on a virtual desktop without a GPU,
+/// common in banks), where every frame costs the CPU the loader and the tools use.
+pub fn software_renderer(device: wgpu_types::DeviceType) -> bool {
+    device == wgpu_types::DeviceType::Cpu
+}
+
 /// Where the camera looks from: a point it orbits, two angles and a distance (render space,
 /// Y up; yaw 0 looks along -Z).
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
