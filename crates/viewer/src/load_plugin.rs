@@ -17,6 +17,7 @@ use crate::state::load::{
     PendingLoad, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS,
 };
 use crate::state::scene::{ModelScene, Selection, ViewFilter};
+use crate::state::spatial::ElementWorld;
 use crate::state::timeline::Timeline;
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
@@ -293,7 +294,9 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
         };
         let helper = std::thread::Builder::new().name("plumbline-schedule".into()).spawn_scoped(s, linking);
         let t = Instant::now();
-        let scene = prepare_meshes(&set);
+        let mut scene = prepare_meshes(&set);
+        // The element world that picking and walking query, beside the schedule's link too.
+        scene.world = Some(ElementWorld::new(&set, scene.origin_m));
         let meshes_secs = t.elapsed().as_secs_f64();
         watch.enter(LoadStage::Schedule);
         let four_d = match helper {

@@ -176,7 +176,7 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
             .collect();
         elements.extend(chunk.elements.into_iter().map(|p| PreparedElement { mesh: global[p.mesh], ..p }));
     }
-    PreparedScene { origin_m, bounds: (!bounds.is_empty()).then_some(bounds), elements, meshes }
+    PreparedScene { origin_m, bounds: (!bounds.is_empty()).then_some(bounds), elements, meshes, world: None }
 }
 
 /// A flat-shaded triangle list: three vertices per triangle, each with its face's normal.

@@ -1,6 +1,12 @@
-//! Click to select: Bevy's mesh picking finds the element under the pointer; a click on empty
-//! space clears the selection. A press that moved more than a few pixels was an orbit or a pan,
-//! not a click.
+//! Click to select: the pointer's ray is cast into the scene's element world (a bounding volume
+//! hierarchy of the elements' boxes and their triangles, [`crate::state::spatial`]), and the
+//! element it meets first is reported to Bevy's picking as the hit, so clicks and hovers arrive
+//! as Bevy's pointer events; a click on empty space clears the selection. A press that moved
+//! more than a few pixels was an orbit or a pan, not a click.
+//!
+//! Casting into the elements rather than into Bevy's meshes costs a few leaves of the hierarchy
+//! instead of a test of every entity's box, picks exactly the element's own triangles (in the
+//! `f64` world, whichever render batch draws them), and skips exactly what is hidden.
 
 use crate::state::camera::{pointer_in_view, OrbitCamera, PointerDrag, ViewRect};
 use crate::state::clash::ClashReview;
@@ -9,27 +15,69 @@ use crate::state::coords::world_from_render;
 use crate::state::load::{LoadPhase, LoadState};
 use crate::state::measure::Measure;
 use crate::state::scene::{ElementId, Hovered, ModelScene, Selection};
-use bevy::picking::mesh_picking::MeshPickingPlugin;
+use crate::state::spatial::SceneWorld;
+use bevy::picking::backend::ray::RayMap;
+use bevy::picking::backend::{HitData, PointerHits};
 use bevy::picking::pointer::PointerButton;
+use bevy::picking::PickingSystems;
 use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
+use parry3d::math::Vector as V;
+use plumbline_model::ElementRef;
 
 /// Pixels a press may move and still count as a click.
 const CLICK_SLOP_PX: f32 = 5.0;
 
-/// Mesh picking and click selection.
+/// How far a pick ray reaches (metres): past any model.
+const PICK_REACH_M: f32 = 1.0e7;
+
+/// Element picking and click selection.
 #[derive(Debug, Default)]
 pub struct ClickSelectPlugin;
 
 impl Plugin for ClickSelectPlugin {
     fn build(&self, app: &mut App) {
-        app.add_plugins(MeshPickingPlugin)
+        app.add_systems(PreUpdate, report_hits.in_set(PickingSystems::Backend))
             .init_resource::<Hovered>()
             .add_systems(Update, (select_on_click, track_hover));
         let at = app.world().get_resource::<ViewerConfig>().and_then(|c| c.pick_at);
         if let Some(at) = at {
             app.insert_resource(ScriptedPick { at, frames: 0, done: false }).add_systems(Last, scripted_pick);
         }
+    }
+}
+
+/// What a render-space ray meets first in the scene: the element, the distance along the ray,
+/// and the point and normal there (render space).
+pub fn cast_into_scene(
+    scene: &ModelScene,
+    world: &SceneWorld,
+    ray: Ray3d,
+) -> Option<(ElementRef, f32, Vec3, Vec3)> {
+    let w = world.world.as_ref()?;
+    let from = w.local(world_from_render(scene.origin_m, ray.origin));
+    // Render space is Y-up (x, z, -y of the world): a direction turns without moving.
+    let d = *ray.direction;
+    let hit = w.pick(&scene.set, from, V::new(d.x, -d.z, d.y), PICK_REACH_M)?;
+    let n = hit.normal;
+    Some((hit.element, hit.distance_m, ray.get_point(hit.distance_m), Vec3::new(n.x, n.z, -n.y)))
+}
+
+/// The picking backend: each pointer's ray from the 3D camera, cast into the scene, reported
+/// as a hit on the element's entity.
+fn report_hits(
+    rays: Res<RayMap>,
+    cameras: Query<&Camera, With<OrbitCamera>>,
+    scene: Res<ModelScene>,
+    world: Res<SceneWorld>,
+    mut hits: MessageWriter<PointerHits>,
+) {
+    for (id, ray) in rays.iter() {
+        let Ok(camera) = cameras.get(id.camera) else { continue };
+        let Some((element, depth, point, normal)) = cast_into_scene(&scene, &world, *ray) else { continue };
+        let Some(&entity) = scene.entities.get(&element) else { continue };
+        let hit = HitData::new(id.camera, depth, Some(point), Some(normal));
+        hits.write(PointerHits::new(id.pointer, vec![(entity, hit)], camera.order as f32));
     }
 }
 
@@ -41,15 +89,14 @@ struct ScriptedPick {
     done: bool,
 }
 
-/// Picks at a window position (logical pixels) the way a click does (the same ray cast against
-/// the same meshes), selects the hit and prints how long the ray cast took: the picking figure
+/// Picks at a window position (logical pixels) the way a click does (the same ray cast into
+/// the same element world), selects the hit and prints how long the ray cast took: the picking figure
 /// of the viewer's benchmark, and a way to reproduce a selection from the command line.
 fn scripted_pick(
     load: Res<LoadState>,
     mut pick: ResMut<ScriptedPick>,
     cameras: Query<(&Camera, &GlobalTransform), With<OrbitCamera>>,
-    mut ray_cast: bevy::picking::mesh_picking::ray_cast::MeshRayCast,
-    elements: Query<&ElementId>,
+    world: Res<SceneWorld>,
     scene: Res<ModelScene>,
     mut selection: ResMut<Selection>,
 ) {
@@ -67,12 +114,8 @@ fn scripted_pick(
         println!("plumbline-viewer pick: ({}, {}) is outside the view", pick.at.x, pick.at.y);
         return;
     };
-    let settings = bevy::picking::mesh_picking::ray_cast::MeshRayCastSettings::default();
     let started = std::time::Instant::now();
-    let hit = ray_cast
-        .cast_ray(ray, &settings)
-        .iter()
-        .find_map(|(e, _)| elements.get(*e).ok().map(|id| id.element));
+    let hit = cast_into_scene(&scene, &world, ray).map(|(element, ..)| element);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let name = hit.map_or("none".to_string(), |r| scene.element(r).global_id.clone());
     println!(

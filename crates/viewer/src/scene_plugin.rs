@@ -21,6 +21,7 @@ use crate::state::scene::{
     hover_text, isolate, ElementId, Hovered, ModelScene, PreparedScene, Selection, ViewFilter,
 };
 use crate::state::section::{element_look, element_material, ElementMaterial};
+use crate::state::spatial::{ElementWorld, SceneWorld};
 use crate::state::timeline::Timeline;
 use crate::state::ui::{register_panel, PanelSlot};
 use crate::widgets::{color32, grid_row};
@@ -51,7 +52,13 @@ impl Plugin for ScenePlugin {
                 PreUpdate,
                 install_loaded_scene.in_set(InstallStep::Scene).run_if(PendingLoad::waiting),
             )
-            .add_systems(PostUpdate, apply_appearance.before(bevy::transform::TransformSystems::Propagate));
+            .init_resource::<SceneWorld>()
+            .add_systems(
+                PostUpdate,
+                (apply_appearance, keep_world_shown)
+                    .chain()
+                    .before(bevy::transform::TransformSystems::Propagate),
+            );
         register_panel(app, PanelSlot::ModelTab, model_tree_panel);
         register_panel(app, PanelSlot::ElementProperties, element_panel);
         register_panel(app, PanelSlot::ViewOverlay, hover_tooltip);
@@ -145,8 +152,10 @@ fn install_loaded_scene(world: &mut World) {
 /// the meshes go into the asset store once each, and the entities are spawned in one batch, each
 /// with its mesh's box already set (Bevy would otherwise compute the box of every entity from
 /// its mesh and insert it, one command per entity, on the first frame).
-pub fn install_scene(world: &mut World, set: ModelSet, prepared: PreparedScene, errors: Vec<String>) {
+pub fn install_scene(world: &mut World, set: ModelSet, mut prepared: PreparedScene, errors: Vec<String>) {
     let started = std::time::Instant::now();
+    let elements_world = prepared.world.take().unwrap_or_else(|| ElementWorld::new(&set, prepared.origin_m));
+    world.insert_resource(SceneWorld { world: Some(elements_world) });
     // Despawn a previous scene, and the pipeline stand-ins (their pipelines are built).
     let old: Vec<Entity> = world.resource::<ModelScene>().entities.values().copied().collect();
     for e in old {
@@ -315,6 +324,18 @@ pub fn apply_appearance(
         }
     }
     redraw.write(bevy::window::RequestRedraw);
+}
+
+/// Keeps the element world's shown flags in step with the elements' visibility: hidden elements
+/// (unticked classes, storeys, files, 4D states not yet built) are neither picked nor walked into.
+fn keep_world_shown(
+    mut world: ResMut<SceneWorld>,
+    changed: Query<(&ElementId, &Visibility), Changed<Visibility>>,
+) {
+    let Some(w) = world.bypass_change_detection().world.as_mut() else { return };
+    for (id, v) in &changed {
+        w.set_shown(id.element, *v != Visibility::Hidden);
+    }
 }
 
 /// The left panel's *Model* tab.

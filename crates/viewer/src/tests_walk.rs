@@ -4,9 +4,8 @@
 
 use crate::state::camera::OrbitCamera;
 use crate::state::scene::ModelScene;
-use crate::state::walk::{
-    NavMode, WalkCollision, WalkInput, WalkPose, WalkStart, WalkWorld, Walker, MAX_SPEED_M_S, RUN_FACTOR,
-};
+use crate::state::spatial::{ElementWorld, SceneWorld};
+use crate::state::walk::{NavMode, WalkInput, WalkPose, WalkStart, Walker, MAX_SPEED_M_S, RUN_FACTOR};
 use crate::tests::{headless_app, load_into, small_hall};
 use bevy::prelude::*;
 use plumbline_model::ModelSet;
@@ -30,8 +29,8 @@ fn scene(boxes: &[(&str, [f64; 3], [f64; 3])]) -> ModelSet {
     model(elements).into_set()
 }
 
-fn world_of(set: &ModelSet) -> WalkWorld {
-    WalkWorld::new(set, O)
+fn world_of(set: &ModelSet) -> ElementWorld {
+    ElementWorld::new(set, O)
 }
 
 /// A walker in `mode` with its eye at `eye` (relative to [`O`]), looking along `heading_deg`.
@@ -54,7 +53,7 @@ fn eye(w: &Walker) -> [f64; 3] {
 const FORWARD: WalkInput = WalkInput { forward: 1.0, right: 0.0, up: 0.0, run: false };
 
 /// Runs `seconds` of frames of 0.1 s.
-fn run(w: &mut Walker, world: &WalkWorld, set: &ModelSet, input: &WalkInput, seconds: f64) {
+fn run(w: &mut Walker, world: &ElementWorld, set: &ModelSet, input: &WalkInput, seconds: f64) {
     for _ in 0..(seconds * 10.0).round() as usize {
         w.step(Some(world), set, input, 0.1);
     }
@@ -121,7 +120,7 @@ fn walking_into_a_wall_stops_at_the_body_radius_and_slides_along_it() {
     // Hidden, the wall is walked through; collision off, too.
     let mut hidden = world_of(&set);
     hidden
-        .set_solid(set.elements().find(|(_, e)| e.class == "IfcWall").map(|(r, _)| r).expect("wall"), false);
+        .set_shown(set.elements().find(|(_, e)| e.class == "IfcWall").map(|(r, _)| r).expect("wall"), false);
     let mut w = walker(NavMode::Walk, [0.0, 0.0, 1.7], 90.0);
     run(&mut w, &hidden, &set, &FORWARD, 6.0);
     assert!(eye(&w)[0] > 8.0, "through the hidden wall: {:?}", eye(&w));
@@ -339,7 +338,7 @@ fn walk_starts_in_the_data_hall_at_eye_height_stops_at_a_rack_and_esc_leaves() {
     assert!(walker.on_floor);
     let cam = orbit_eye(&mut app);
     assert!((0..3).all(|k| (cam[k] - eye[k]).abs() < 1e-3), "the camera is at the eye: {cam:?} {eye:?}");
-    let world = app.world().resource::<WalkCollision>();
+    let world = app.world().resource::<SceneWorld>();
     assert!(world.world.as_ref().is_some_and(|w| w.len() > 10));
 
     // W walks south into the rack row: stopped 0.3 m from the racks' fronts.

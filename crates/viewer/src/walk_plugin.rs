@@ -6,17 +6,18 @@
 //! Ctrl+G switch collision and gravity, Esc goes back to the orbit camera.
 //!
 //! The movement rules live in [`crate::state::walk`]; this plugin reads the keys and the
-//! mouse, keeps the collision world in step with the scene and with what is shown, and drives
-//! the orbit camera (its eye at the walker's eye), so every other feature keeps seeing one
+//! mouse, moves the walker through the scene's element world ([`crate::state::spatial`]), and
+//! drives the orbit camera (its eye at the walker's eye), so every other feature keeps seeing one
 //! camera. `--walk X,Y,Z[,HEADING]` (or `--fly`) starts there once the model is loaded.
 
 use crate::state::camera::{pointer_in_view, CameraFlight, OrbitCamera, PointerDrag, ViewRect};
 use crate::state::i18n::Lang;
-use crate::state::scene::{ElementId, ModelScene};
+use crate::state::scene::ModelScene;
+use crate::state::spatial::SceneWorld;
 use crate::state::ui::{register_panel, PanelSlot};
 use crate::state::walk::{
-    NavMode, WalkCollision, WalkInput, WalkPose, WalkStart, WalkWorld, Walker, MAX_EYE_HEIGHT_M,
-    MAX_SPEED_M_S, MIN_EYE_HEIGHT_M, MIN_SPEED_M_S,
+    NavMode, WalkInput, WalkPose, WalkStart, Walker, MAX_EYE_HEIGHT_M, MAX_SPEED_M_S, MIN_EYE_HEIGHT_M,
+    MIN_SPEED_M_S,
 };
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
@@ -36,10 +37,9 @@ pub struct WalkPlugin;
 
 impl Plugin for WalkPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<Walker>().init_resource::<WalkCollision>().add_systems(
+        app.init_resource::<Walker>().add_systems(
             Update,
-            (shortcuts, look, keep_world, start_from_command_line, follow_requests, walk, drive_camera)
-                .chain(),
+            (shortcuts, look, start_from_command_line, follow_requests, walk, drive_camera).chain(),
         );
         register_panel(app, PanelSlot::WalkRow, walk_row);
         register_panel(app, PanelSlot::ViewOverlay, walk_hud);
@@ -143,52 +143,12 @@ fn look(
     }
 }
 
-/// Builds the collision world when walking starts and after each load, and keeps it in step
-/// with what is shown: hidden elements (unticked classes, storeys, files, 4D states not yet
-/// built) are walked through.
-fn keep_world(
-    scene: Res<ModelScene>,
-    walker: Res<Walker>,
-    start: Option<Res<WalkStart>>,
-    mut collision: ResMut<WalkCollision>,
-    all: Query<(&ElementId, &Visibility)>,
-    changed: Query<(&ElementId, &Visibility), Changed<Visibility>>,
-) {
-    if scene.is_changed() {
-        collision.world = None;
-    }
-    let wanted = walker.walking() || walker.requested.is_some_and(|m| m != NavMode::Orbit) || start.is_some();
-    if !wanted || !scene.loaded {
-        return;
-    }
-    match collision.world.as_mut() {
-        None => {
-            let started = std::time::Instant::now();
-            let mut world = WalkWorld::new(&scene.set, scene.origin_m);
-            let shown: std::collections::HashMap<_, _> =
-                all.iter().map(|(id, v)| (id.element, *v != Visibility::Hidden)).collect();
-            world.mark_solid(|r| shown.get(&r).copied().unwrap_or(false));
-            info!(
-                "walk: {} elements to collide with, indexed in {:.3} s",
-                world.len(),
-                started.elapsed().as_secs_f64()
-            );
-            collision.world = Some(world);
-        }
-        Some(world) => {
-            for (id, v) in &changed {
-                world.set_solid(id.element, *v != Visibility::Hidden);
-            }
-        }
-    }
-}
-
 /// `--walk`/`--fly`: a frame after the load is installed (after its fit to the model), walk
 /// from the given eye point, set straight down on the floor below it.
 fn start_from_command_line(
     start: Option<Res<WalkStart>>,
     scene: Res<ModelScene>,
-    collision: Res<WalkCollision>,
+    collision: Res<SceneWorld>,
     mut walker: ResMut<Walker>,
     mut flight: ResMut<CameraFlight>,
     mut done: Local<bool>,
@@ -212,7 +172,7 @@ fn start_from_command_line(
 /// clash focused, a standard view) leaves walking for the orbit camera's flight to it.
 fn follow_requests(
     scene: Res<ModelScene>,
-    collision: Res<WalkCollision>,
+    collision: Res<SceneWorld>,
     mut walker: ResMut<Walker>,
     mut flight: ResMut<CameraFlight>,
     mut cameras: Query<&mut OrbitCamera>,
@@ -255,7 +215,7 @@ fn walk(
     keys: Option<Res<ButtonInput<KeyCode>>>,
     egui: Option<Res<EguiWantsInput>>,
     scene: Res<ModelScene>,
-    collision: Res<WalkCollision>,
+    collision: Res<SceneWorld>,
     mut walker: ResMut<Walker>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {

@@ -21,6 +21,7 @@
 //!   4D day, colours and clash back, the Views tab's texts); [`redline`]: lines, arrows and
 //!   text drawn over the view.
 //! - [`ui`]: the panel slots features draw their egui panels into.
+//! - [`spatial`]: the drawn elements' boxes and triangles, which walking and picking query.
 //! - [`walk`]: walking and flying (gravity, collision), and whether the orbit camera has input.
 //! - [`i18n`]: the UI language and its strings.
 
@@ -36,6 +37,7 @@ pub mod palette;
 pub mod redline;
 pub mod scene;
 pub mod section;
+pub mod spatial;
 pub mod timeline;
 pub mod ui;
 pub mod viewpoint;

@@ -27,6 +27,9 @@ pub struct PreparedScene {
     pub elements: Vec<PreparedElement>,
     /// The distinct shapes, relative to their box centre; elements refer to them by index.
     pub meshes: Vec<Mesh>,
+    /// The elements' boxes and triangles for picking and walking, when built beside the meshes
+    /// (else the install builds it).
+    pub world: Option<crate::state::spatial::ElementWorld>,
 }
 
 /// The loaded models and the entities drawn for them.

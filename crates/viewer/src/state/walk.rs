@@ -3,26 +3,20 @@
 //! collides with the drawn elements, stepping up small steps), as plain functions the plugin
 //! calls each frame and the tests call directly.
 //!
-//! Collision and floors are parry3d queries (the clash engine's geometry library), never
-//! geometry written here: a bounding volume hierarchy of the element boxes picks the few
-//! elements near the walker (the broad phase, so 100,000 elements cost what a handful do); an
-//! element's triangles become a parry `TriMesh` the first time the walker comes near it; the body
-//! is a capsule swept against them (`cast_shapes`), and the floor is the first surface a ray
-//! cast straight down meets.
+//! Collision and floors are parry3d queries on the scene's element world
+//! ([`crate::state::spatial`]): the body is a capsule swept against the elements near it
+//! (`cast_shapes`), and the floor is the first surface a ray cast straight down meets.
 //!
 //! Positions are world metres (`f64`, Z up); the queries run in `f32` relative to the scene
 //! origin, where a model far from its map origin keeps millimetre precision.
 
 use crate::state::camera::OrbitCamera;
 use crate::state::coords::{render_from_world, world_from_render};
+use crate::state::spatial::ElementWorld;
 use bevy::prelude::*;
-use parry3d::bounding_volume::Aabb as BoxF32;
-use parry3d::math::{Pose, Vector as V};
-use parry3d::partitioning::{Bvh, BvhBuildStrategy};
-use parry3d::query::{cast_shapes, Ray, RayCast, ShapeCastOptions};
-use parry3d::shape::{Capsule, TriMesh, TriMeshFlags};
-use plumbline_model::{ElementRef, ModelSet, Role};
-use std::sync::OnceLock;
+use parry3d::math::Vector as V;
+use parry3d::shape::Capsule;
+use plumbline_model::ModelSet;
 
 /// How the camera moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -252,7 +246,7 @@ impl Walker {
 
     /// Puts the eye at a world point; in walk mode with gravity, straight onto the floor below
     /// it (no fall to watch: a start position or a test).
-    pub fn place(&mut self, world: Option<&WalkWorld>, set: &ModelSet, eye_m: [f64; 3]) {
+    pub fn place(&mut self, world: Option<&ElementWorld>, set: &ModelSet, eye_m: [f64; 3]) {
         let h = self.settings.eye_height_m;
         self.pose.feet_m = [eye_m[0], eye_m[1], eye_m[2] - h];
         self.vertical_m_s = 0.0;
@@ -268,7 +262,13 @@ impl Walker {
     /// Moves the walker by one frame of `input` lasting `dt_s` seconds: along the ground (walk)
     /// or the view (fly), stopped and slid along elements when collision is on, then pulled
     /// down onto the floor when gravity acts. Returns whether the walker moved.
-    pub fn step(&mut self, world: Option<&WalkWorld>, set: &ModelSet, input: &WalkInput, dt_s: f32) -> bool {
+    pub fn step(
+        &mut self,
+        world: Option<&ElementWorld>,
+        set: &ModelSet,
+        input: &WalkInput,
+        dt_s: f32,
+    ) -> bool {
         let dt = f64::from(dt_s.clamp(0.0, MAX_STEP_S));
         if !self.walking() || dt <= 0.0 {
             return false;
@@ -315,7 +315,7 @@ impl Walker {
     /// step height, and following one that drops by no more than it while standing, as on
     /// stairs and ramps), else fall towards it. Over nothing at all the walker stays at its
     /// height: walking off the model's edge is no reason to fall forever.
-    fn fall(&mut self, world: Option<&WalkWorld>, set: &ModelSet, dt: f64) {
+    fn fall(&mut self, world: Option<&ElementWorld>, set: &ModelSet, dt: f64) {
         let s = self.settings;
         let feet = self.pose.feet_m;
         let probe = [feet[0], feet[1], feet[2] + s.step_height_m];
@@ -373,187 +373,18 @@ impl Body {
     }
 }
 
-/// IFC classes nothing collides with: spaces and openings are not built things, and doors are
-/// walked through as if open (Navisworks users otherwise hide them or switch collision off to
-/// get from room to room, or into a data hall's contained aisle).
-pub const PASSABLE_CLASSES: [&str; 7] = [
-    "IfcDoor",
-    "IfcDoorStandardCase",
-    "IfcSpace",
-    "IfcOpeningElement",
-    "IfcOpeningStandardCase",
-    "IfcVirtualElement",
-    "IfcAnnotation",
-];
-
-/// The walk world of the loaded scene, built when walking starts and again after a load.
-#[derive(Resource, Debug, Default)]
-pub struct WalkCollision {
-    pub world: Option<WalkWorld>,
-}
-
-/// What the walker collides with and stands on: the physical elements with geometry, boxed in
-/// a bounding volume hierarchy, their triangles built into parry meshes on first approach.
-/// Hidden elements are neither obstacles nor floors (as in Navisworks): the plugin marks them.
-#[derive(Debug)]
-pub struct WalkWorld {
-    /// The world point the `f32` frame of the queries is centred on.
-    origin_m: [f64; 3],
-    /// The elements, in model-set order (sorted), one leaf each.
-    elements: Vec<ElementRef>,
-    bvh: Bvh,
-    meshes: Vec<OnceLock<Option<TriMesh>>>,
-    solid: Vec<bool>,
-    /// The lowest point of any element: a ray down stops there.
-    floor_limit: f32,
-}
-
-impl WalkWorld {
-    /// The walk world of a model set, in a frame centred on `origin_m` (the scene origin).
-    pub fn new(set: &ModelSet, origin_m: [f64; 3]) -> WalkWorld {
-        let mut elements = Vec::new();
-        let mut boxes = Vec::new();
-        for (r, e) in set.elements() {
-            if e.role != Role::Physical || PASSABLE_CLASSES.contains(&e.class.as_str()) {
-                continue;
-            }
-            let Some(mesh) = e.mesh.as_ref().filter(|m| !m.triangles.is_empty()) else { continue };
-            let b = mesh.aabb;
-            let local = |p: [f64; 3]| {
-                V::new(local_f32(p, origin_m, 0), local_f32(p, origin_m, 1), local_f32(p, origin_m, 2))
-            };
-            // Rounding to f32 must not shrink a box away from its triangles.
-            let pad = V::splat(1e-3);
-            elements.push(r);
-            boxes.push(BoxF32::new(local(b.min) - pad, local(b.max) + pad));
-        }
-        let floor_limit = boxes.iter().map(|b| b.mins.z).fold(f32::INFINITY, f32::min) - 1.0;
-        let bvh = Bvh::from_leaves(BvhBuildStrategy::Binned, &boxes);
-        let meshes = (0..elements.len()).map(|_| OnceLock::new()).collect();
-        let solid = vec![true; elements.len()];
-        WalkWorld { origin_m, elements, bvh, meshes, solid, floor_limit }
-    }
-
-    /// The number of elements that can collide.
-    pub fn len(&self) -> usize {
-        self.elements.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.elements.is_empty()
-    }
-
-    /// How many elements have had their triangles built so far (the ones the walker came near).
-    pub fn meshes_built(&self) -> usize {
-        self.meshes.iter().filter(|m| m.get().is_some()).count()
-    }
-
-    /// Marks an element as taking part or not (a hidden element is walked through).
-    pub fn set_solid(&mut self, r: ElementRef, solid: bool) {
-        if let Ok(i) = self.elements.binary_search(&r) {
-            self.solid[i] = solid;
-        }
-    }
-
-    /// Marks every element as taking part or not.
-    pub fn mark_solid(&mut self, solid: impl Fn(ElementRef) -> bool) {
-        for (flag, r) in self.solid.iter_mut().zip(&self.elements) {
-            *flag = solid(*r);
-        }
-    }
-
-    /// A world point in the queries' frame.
-    pub fn local(&self, p: [f64; 3]) -> V {
-        V::new(local_f32(p, self.origin_m, 0), local_f32(p, self.origin_m, 1), local_f32(p, self.origin_m, 2))
-    }
-
-    /// The element of a leaf's triangles, in the queries' frame, built on first use; `None` for
-    /// a mesh parry cannot index (or an element the set no longer has).
-    fn mesh(&self, set: &ModelSet, leaf: usize) -> Option<&TriMesh> {
-        self.meshes
-            .get(leaf)?
-            .get_or_init(|| {
-                let r = self.elements.get(leaf)?;
-                let mesh =
-                    set.models.get(r.file as usize)?.elements.get(r.element as usize)?.mesh.as_ref()?;
-                let o = mesh.origin_m;
-                // The mesh origin's offset is taken in f64, then each vertex is added to it.
-                let shift = [0, 1, 2].map(|k| o[k] - self.origin_m[k]);
-                let vertices: Vec<V> = mesh
-                    .vertices
-                    .iter()
-                    .map(|v| {
-                        V::new(
-                            (shift[0] + f64::from(v[0])) as f32,
-                            (shift[1] + f64::from(v[1])) as f32,
-                            (shift[2] + f64::from(v[2])) as f32,
-                        )
-                    })
-                    .collect();
-                let flags =
-                    TriMeshFlags::MERGE_DUPLICATE_VERTICES | TriMeshFlags::DELETE_DEGENERATE_TRIANGLES;
-                TriMesh::with_flags(vertices.clone(), mesh.triangles.clone(), flags)
-                    .or_else(|_| TriMesh::new(vertices, mesh.triangles.clone()))
-                    .ok()
-            })
-            .as_ref()
-    }
-
+/// The walker's queries on the element world.
+impl ElementWorld {
     /// The height (world metres) of the first surface straight below a point: the floor a
     /// walker there stands on. `None` when nothing drawn is below.
     pub fn floor_below(&self, set: &ModelSet, from_m: [f64; 3]) -> Option<f64> {
         let from = self.local(from_m);
-        let reach = from.z - self.floor_limit;
+        let reach = from.z - self.floor_limit();
         if reach.is_nan() || reach <= 0.0 {
             return None;
         }
         let t = self.ray(set, from, V::NEG_Z, reach)?;
-        Some(self.origin_m[2] + f64::from(from.z - t))
-    }
-
-    /// How far along the unit direction `dir` from `from` (both in the queries' frame) the first
-    /// solid element's surface lies, up to `reach`.
-    pub fn ray(&self, set: &ModelSet, from: V, dir: V, reach: f32) -> Option<f32> {
-        let ray = Ray::new(from, dir);
-        self.bvh
-            .cast_ray(&ray, reach, |leaf, best| {
-                let leaf = leaf as usize;
-                if !self.solid.get(leaf).copied().unwrap_or(false) {
-                    return None;
-                }
-                self.mesh(set, leaf)?.cast_local_ray(&ray, best, false)
-            })
-            .map(|(_, t)| t)
-    }
-
-    /// The first element the capsule would touch moving by `motion`: the fraction of the
-    /// motion travelled, and the contact normal pointing from the element towards the body.
-    fn sweep(&self, set: &ModelSet, capsule: &Capsule, motion: V) -> Option<(f32, V)> {
-        let r = V::splat(capsule.radius + 0.01);
-        let (lo, hi) =
-            (capsule.segment.a.min(capsule.segment.b) - r, capsule.segment.a.max(capsule.segment.b) + r);
-        let query = BoxF32::new(lo.min(lo + motion), hi.max(hi + motion));
-        let options = ShapeCastOptions {
-            max_time_of_impact: 1.0,
-            target_distance: 0.0,
-            // A body already touching may move away from what it touches.
-            stop_at_penetration: false,
-            compute_impact_geometry_on_penetration: true,
-        };
-        let mut best: Option<(f32, V)> = None;
-        for leaf in self.bvh.intersect_aabb(&query) {
-            let leaf = leaf as usize;
-            if !self.solid.get(leaf).copied().unwrap_or(false) {
-                continue;
-            }
-            let Some(mesh) = self.mesh(set, leaf) else { continue };
-            let hit = cast_shapes(&Pose::IDENTITY, motion, capsule, &Pose::IDENTITY, V::ZERO, mesh, options);
-            let Ok(Some(hit)) = hit else { continue };
-            if best.is_none_or(|(t, _)| hit.time_of_impact < t) {
-                best = Some((hit.time_of_impact, -hit.normal1));
-            }
-        }
-        best
+        Some(self.world(V::new(0.0, 0.0, from.z - t))[2])
     }
 
     /// Moves a body with its feet at `feet` by `motion` (the queries' frame): it stops where it
@@ -585,9 +416,4 @@ impl WalkWorld {
         }
         feet
     }
-}
-
-/// One coordinate of a world point relative to the origin, subtracted in `f64` first.
-fn local_f32(p: [f64; 3], origin_m: [f64; 3], k: usize) -> f32 {
-    (p[k] - origin_m[k]) as f32
 }
