@@ -109,6 +109,8 @@ impl Plugin for ViewerPlugin {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_batches;
+#[cfg(test)]
 mod tests_pick;
 #[cfg(test)]
 mod tests_review;

@@ -4,6 +4,7 @@ use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy::winit::WinitSettings;
 use clap::Parser;
+use plumbline_viewer::state::batch::BatchMode;
 use plumbline_viewer::state::camera::StandardView;
 use plumbline_viewer::state::colour::ColourBy;
 use plumbline_viewer::state::i18n::Lang;
@@ -136,6 +137,12 @@ struct Args {
     /// redlines drawn in), then exit.
     #[arg(long, value_name = "FILE.bcf")]
     export_views: Option<PathBuf>,
+    /// How the elements are drawn: `instanced` (an entity with a shared mesh each), `merged`
+    /// (nearby elements that look the same merged into one mesh) or `auto` (instanced while the
+    /// graphics device can bind every element's instance record, as a GPU can for millions;
+    /// merged past that, as on Mesa's software lavapipe past about 600,000 elements).
+    #[arg(long, value_name = "auto|instanced|merged", default_value = "auto", value_parser = parse_batches)]
+    batches: BatchMode,
     /// Window size in logical pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     size: (u32, u32),
@@ -202,6 +209,10 @@ fn parse_walk(s: &str) -> Result<[f64; 4], String> {
     Ok([x, y, z, heading])
 }
 
+fn parse_batches(s: &str) -> Result<BatchMode, String> {
+    BatchMode::parse(s).ok_or_else(|| format!("unknown drawing {s:?}: use auto, instanced or merged"))
+}
+
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s.split_once(['x', 'X']).ok_or("give the size as WIDTHxHEIGHT, e.g. 1600x1000")?;
     let w: u32 = w.trim().parse().map_err(|e| format!("width: {e}"))?;
@@ -249,6 +260,7 @@ fn main() -> AppExit {
         export_views: args.export_views,
         model_cache: plumbline_cache::ModelCache::chosen(args.no_cache, args.cache_dir)
             .map(std::sync::Arc::new),
+        batches: args.batches,
     };
     let walk_start =
         [(NavMode::Walk, args.walk), (NavMode::Fly, args.fly)].into_iter().find_map(|(mode, at)| {

@@ -10,10 +10,11 @@
 //! own elements), and the chunks are then merged in element order: the meshes, their order and
 //! which element uses which are the same as a single pass over the elements would give.
 
+use crate::state::batch::{Shape, Slot};
 use crate::state::coords::render_from_world;
 use crate::state::scene::{PreparedElement, PreparedScene};
 use bevy::asset::RenderAssetUsages;
-use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
 use bevy::prelude::*;
 use plumbline_model::{Aabb, Element, ElementRef, ModelSet, Role};
 use std::collections::HashMap;
@@ -92,21 +93,21 @@ fn shape_chunk(jobs: &[Job], origin_m: [f64; 3]) -> ChunkShapes {
     out
 }
 
-/// Shapes every chunk on up to `available_parallelism` threads (the calling one among them),
-/// returning the chunks' results in chunk order.
-fn shape_chunks(chunks: &[&[Job]], origin_m: [f64; 3]) -> Vec<ChunkShapes> {
+/// Maps every item on up to `available_parallelism` threads (the calling one among them),
+/// returning the results in item order.
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(chunk) = chunks.get(i) else { break };
-            done.push((i, shape_chunk(chunk, origin_m)));
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(item)));
         }
         done
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chunks.len()).max(1);
-    let mut done: Vec<(usize, ChunkShapes)> = std::thread::scope(|s| {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
         // A helper that cannot be started leaves its share to the others (this thread at least).
         let helpers: Vec<_> = (1..threads)
             .filter_map(|_| {
@@ -124,7 +125,7 @@ fn shape_chunks(chunks: &[&[Job]], origin_m: [f64; 3]) -> Vec<ChunkShapes> {
         done
     });
     done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, c)| c).collect()
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Builds flat-shaded render meshes for every physical element with geometry, one per distinct
@@ -159,7 +160,7 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
     let mut elements = Vec::with_capacity(jobs.len());
     let mut meshes = Vec::new();
     let mut shapes: HashMap<ShapeKey, usize> = HashMap::new();
-    for chunk in shape_chunks(&chunks, origin_m) {
+    for chunk in par_map(&chunks, |c| shape_chunk(c, origin_m)) {
         let global: Vec<usize> = chunk
             .shapes
             .into_iter()
@@ -194,10 +195,50 @@ pub fn flat_mesh(positions: Vec<[f32; 3]>) -> Mesh {
         .with_inserted_indices(Indices::U32((0..count).collect()))
 }
 
+/// A prepared shape's triangle corners, taken out of its render mesh.
+pub fn shape_of(mut mesh: Mesh) -> Shape {
+    let mut take = |id| match mesh.remove_attribute(id) {
+        Some(VertexAttributeValues::Float32x3(v)) => v,
+        _ => Vec::new(),
+    };
+    let positions = take(Mesh::ATTRIBUTE_POSITION);
+    let normals = take(Mesh::ATTRIBUTE_NORMAL);
+    Shape { positions, normals }
+}
+
+/// One merged batch: the shapes of `slots` at their places, relative to `centre`, as one
+/// flat-shaded triangle list kept only for the GPU (picking casts into the element world, so
+/// no copy stays in main memory); with its box.
+pub fn merged_mesh(shapes: &[Shape], slots: &[Slot], centre: Vec3) -> (Mesh, bevy::camera::primitives::Aabb) {
+    let corners: usize = slots.iter().map(|s| shapes[s.shape as usize].positions.len()).sum();
+    let mut positions = Vec::with_capacity(corners);
+    let mut normals = Vec::with_capacity(corners);
+    let (mut lo, mut hi) = (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
+    for slot in slots {
+        let shape = &shapes[slot.shape as usize];
+        let offset = slot.translation - centre;
+        for p in &shape.positions {
+            let q = Vec3::from_array(*p) + offset;
+            lo = lo.min(q);
+            hi = hi.max(q);
+            positions.push(q.to_array());
+        }
+        normals.extend_from_slice(&shape.normals);
+    }
+    let mesh = Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::RENDER_WORLD)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals);
+    let aabb = if corners == 0 {
+        bevy::camera::primitives::Aabb::default()
+    } else {
+        bevy::camera::primitives::Aabb::from_min_max(lo, hi)
+    };
+    (mesh, aabb)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bevy::mesh::VertexAttributeValues;
 
     fn positions(mesh: &Mesh) -> &[[f32; 3]] {
         match mesh.attribute(Mesh::ATTRIBUTE_POSITION) {

@@ -10,7 +10,8 @@
 //! user changes: [`Selection`], [`ViewFilter`] (hidden storeys and classes, x-ray), the focused
 //! clash and the 4D date. It runs only when one of them changed.
 
-use crate::meshes::flat_mesh;
+use crate::meshes::{flat_mesh, merged_mesh, par_map, shape_of};
+use crate::state::batch::{chunk_order, BatchMode, BatchOf, Batches, Chunk, InChunk, Shape, Slot};
 use crate::state::clash::ClashReview;
 use crate::state::colour::Colouring;
 use crate::state::config::ViewerConfig;
@@ -53,9 +54,10 @@ impl Plugin for ScenePlugin {
                 install_loaded_scene.in_set(InstallStep::Scene).run_if(PendingLoad::waiting),
             )
             .init_resource::<SceneWorld>()
+            .init_resource::<Batches>()
             .add_systems(
                 PostUpdate,
-                (apply_appearance, keep_world_shown)
+                (apply_appearance, keep_world_shown, rebuild_batches)
                     .chain()
                     .before(bevy::transform::TransformSystems::Propagate),
             );
@@ -157,7 +159,8 @@ pub fn install_scene(world: &mut World, set: ModelSet, mut prepared: PreparedSce
     let elements_world = prepared.world.take().unwrap_or_else(|| ElementWorld::new(&set, prepared.origin_m));
     world.insert_resource(SceneWorld { world: Some(elements_world) });
     // Despawn a previous scene, and the pipeline stand-ins (their pipelines are built).
-    let old: Vec<Entity> = world.resource::<ModelScene>().entities.values().copied().collect();
+    let mut old: Vec<Entity> = world.resource::<ModelScene>().entities.values().copied().collect();
+    old.extend(std::mem::take(&mut *world.resource_mut::<Batches>()).entities());
     for e in old {
         world.despawn(e);
     }
@@ -190,15 +193,54 @@ pub fn install_scene(world: &mut World, set: ModelSet, mut prepared: PreparedSce
     }
     let by_global_id: HashMap<String, ElementRef> =
         set.elements().map(|(r, e)| (e.global_id.clone(), r)).collect();
+    let materials: HashMap<&str, Handle<ElementMaterial>> = {
+        let palette = world.resource::<Palette>();
+        classes.keys().map(|c| (c.as_str(), palette.by_class.get(c).cloned().unwrap_or_default())).collect()
+    };
+    let max_binding = world
+        .get_resource::<bevy::render::renderer::RenderDevice>()
+        .map(|d| d.limits().max_storage_buffer_binding_size);
+    let mode = world.get_resource::<ViewerConfig>().map_or(BatchMode::Auto, |c| c.batches);
+    let (shapes, origin_m, bounds) = (prepared.meshes.len(), prepared.origin_m, prepared.bounds);
+    let entities = if mode.merges(prepared.elements.len(), max_binding) {
+        spawn_merged(world, &set, prepared, &materials)
+    } else {
+        spawn_instanced(world, &set, prepared, &materials)
+    };
+    *world.resource_mut::<ModelScene>() = ModelScene {
+        set,
+        origin_m,
+        bounds,
+        entities,
+        by_global_id,
+        storeys,
+        classes,
+        errors,
+        loaded: true,
+        meshes: shapes,
+    };
+    *world.resource_mut::<Selection>() = Selection::default();
+    let batches = world.resource::<Batches>();
+    info!(
+        "scene installed: install_secs={:.3} meshes={shapes} merged={} chunks={}",
+        started.elapsed().as_secs_f64(),
+        batches.merged(),
+        batches.chunks.len()
+    );
+}
+
+/// One entity per element, with its shape's shared mesh (instancing).
+fn spawn_instanced(
+    world: &mut World,
+    set: &ModelSet,
+    prepared: PreparedScene,
+    materials: &HashMap<&str, Handle<ElementMaterial>>,
+) -> HashMap<ElementRef, Entity> {
     // Each mesh's box, computed once for all the entities that share it.
     let bounds: Vec<Option<Aabb>> = prepared.meshes.iter().map(MeshAabb::compute_aabb).collect();
     let meshes: Vec<Handle<Mesh>> = {
         let mut assets = world.resource_mut::<Assets<Mesh>>();
         prepared.meshes.into_iter().map(|m| assets.add(m)).collect()
-    };
-    let materials: HashMap<&str, Handle<ElementMaterial>> = {
-        let palette = world.resource::<Palette>();
-        classes.keys().map(|c| (c.as_str(), palette.by_class.get(c).cloned().unwrap_or_default())).collect()
     };
     let drawn: Vec<ElementRef> = prepared.elements.iter().map(|p| p.element).collect();
     let bundles: Vec<_> = prepared
@@ -219,21 +261,126 @@ pub fn install_scene(world: &mut World, set: ModelSet, mut prepared: PreparedSce
         })
         .collect();
     let spawned: Vec<Entity> = world.spawn_batch(bundles).collect();
-    let entities: HashMap<ElementRef, Entity> = drawn.into_iter().zip(spawned).collect();
-    *world.resource_mut::<ModelScene>() = ModelScene {
-        set,
-        origin_m: prepared.origin_m,
-        bounds: prepared.bounds,
-        entities,
-        by_global_id,
-        storeys,
-        classes,
-        errors,
-        loaded: true,
-        meshes: meshes.len(),
-    };
-    *world.resource_mut::<Selection>() = Selection::default();
-    info!("scene installed: install_secs={:.3} meshes={}", started.elapsed().as_secs_f64(), meshes.len());
+    drawn.into_iter().zip(spawned).collect()
+}
+
+/// One proxy per element (its look, no mesh) and the chunks of nearby elements their merged
+/// batches are built for ([`rebuild_batches`] builds them on the next frame).
+fn spawn_merged(
+    world: &mut World,
+    set: &ModelSet,
+    prepared: PreparedScene,
+    materials: &HashMap<&str, Handle<ElementMaterial>>,
+) -> HashMap<ElementRef, Entity> {
+    let shapes: Vec<Shape> = prepared.meshes.into_iter().map(shape_of).collect();
+    let centres: Vec<Vec3> = prepared.elements.iter().map(|p| p.translation).collect();
+    let triangles: Vec<usize> =
+        prepared.elements.iter().map(|p| shapes[p.mesh].positions.len() / 3).collect();
+    let (order, ranges) = chunk_order(&centres, &triangles);
+    let mut chunk_of = vec![0u32; order.len()];
+    for (c, range) in ranges.iter().enumerate() {
+        for &i in &order[range.clone()] {
+            chunk_of[i] = c as u32;
+        }
+    }
+    let bundles: Vec<_> = prepared
+        .elements
+        .iter()
+        .zip(&chunk_of)
+        .map(|(p, &chunk)| {
+            let class = set.element(p.element).class.as_str();
+            (
+                MeshMaterial3d(materials.get(class).cloned().unwrap_or_default()),
+                Visibility::Inherited,
+                ElementId { element: p.element, sim: p.sim },
+                InChunk(chunk),
+            )
+        })
+        .collect();
+    let spawned: Vec<Entity> = world.spawn_batch(bundles).collect();
+    let slots: Vec<Slot> = order
+        .iter()
+        .map(|&i| {
+            let p = &prepared.elements[i];
+            Slot { proxy: spawned[i], shape: p.mesh as u32, translation: p.translation }
+        })
+        .collect();
+    let chunks = ranges
+        .into_iter()
+        .map(|range| {
+            let (lo, hi) = slots[range.clone()]
+                .iter()
+                .fold((Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY)), |(lo, hi), s| {
+                    (lo.min(s.translation), hi.max(s.translation))
+                });
+            Chunk { slots: range, centre: (lo + hi) * 0.5, batches: Vec::new(), dirty: true }
+        })
+        .collect();
+    *world.resource_mut::<Batches>() = Batches { shapes, slots, chunks };
+    prepared.elements.iter().map(|p| p.element).zip(spawned).collect()
+}
+
+/// A proxy whose look changed: shown or hidden, or another material.
+type LookChanged = Or<(Changed<Visibility>, Changed<MeshMaterial3d<ElementMaterial>>)>;
+
+/// Merges again every chunk one of whose elements changed its look (and every chunk of a new
+/// scene): per chunk, the shown elements grouped by material, one batch entity per group.
+fn rebuild_batches(
+    mut commands: Commands,
+    mut batches: ResMut<Batches>,
+    changed: Query<&InChunk, LookChanged>,
+    proxies: Query<(&Visibility, &MeshMaterial3d<ElementMaterial>)>,
+    mut meshes: ResMut<Assets<Mesh>>,
+) {
+    if !batches.merged() {
+        return;
+    }
+    let batches = batches.as_mut();
+    for c in &changed {
+        if let Some(chunk) = batches.chunks.get_mut(c.0 as usize) {
+            chunk.dirty = true;
+        }
+    }
+    // Per dirty chunk, its shown elements by material, in slot order (deterministic).
+    let mut jobs: Vec<(usize, Handle<ElementMaterial>, Vec<Slot>)> = Vec::new();
+    for (c, chunk) in batches.chunks.iter_mut().enumerate().filter(|(_, c)| c.dirty) {
+        chunk.dirty = false;
+        for e in chunk.batches.drain(..) {
+            commands.entity(e).despawn();
+        }
+        let mut groups: Vec<(Handle<ElementMaterial>, Vec<Slot>)> = Vec::new();
+        for slot in &batches.slots[chunk.slots.clone()] {
+            let Ok((vis, material)) = proxies.get(slot.proxy) else { continue };
+            if *vis == Visibility::Hidden {
+                continue;
+            }
+            match groups.iter_mut().find(|(m, _)| *m == material.0) {
+                Some((_, g)) => g.push(*slot),
+                None => groups.push((material.0.clone(), vec![*slot])),
+            }
+        }
+        jobs.extend(groups.into_iter().map(|(m, g)| (c, m, g)));
+    }
+    if jobs.is_empty() {
+        return;
+    }
+    let built =
+        par_map(&jobs, |(c, _, slots)| merged_mesh(&batches.shapes, slots, batches.chunks[*c].centre));
+    for ((c, material, _), (mesh, aabb)) in jobs.into_iter().zip(built) {
+        let centre = batches.chunks[c].centre;
+        let entity = commands
+            .spawn((
+                Mesh3d(meshes.add(mesh)),
+                MeshMaterial3d(material),
+                Transform::from_translation(centre),
+                Visibility::Inherited,
+                aabb,
+                NoAutoAabb,
+                BatchOf(c as u32),
+            ))
+            .id();
+        batches.chunks[c].batches.push(entity);
+    }
 }
 
 /// The look of one element given the user's state.

@@ -73,6 +73,8 @@ pub struct ViewerConfig {
     /// Where loaded models are kept for the next opening (`None`: every model is loaded from
     /// its file).
     pub model_cache: Option<std::sync::Arc<plumbline_cache::ModelCache>>,
+    /// Draw instanced, in merged batches, or whichever the device can bind (`--batches`).
+    pub batches: crate::state::batch::BatchMode,
 }
 
 impl ViewerConfig {

@@ -5,6 +5,7 @@
 //! each other only through what it defines (a plugin never imports another plugin). A feature
 //! writes a resource or a message here; the feature that acts on it reads it from here.
 //!
+//! - [`batch`]: instanced or merged drawing, and the merged batches of the scene.
 //! - [`config`]: what the user asked for on the command line ([`config::ViewerConfig`]).
 //! - [`coords`]: world metres (Z up, `f64`) to Bevy render space and back.
 //! - [`scene`]: the loaded models and their entities, the selection, visibility filters.
@@ -25,6 +26,7 @@
 //! - [`walk`]: walking and flying (gravity, collision), and whether the orbit camera has input.
 //! - [`i18n`]: the UI language and its strings.
 
+pub mod batch;
 pub mod camera;
 pub mod clash;
 pub mod colour;
