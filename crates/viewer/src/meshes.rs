@@ -27,20 +27,26 @@ const SHAPE_GRID_M: f32 = 1.0e-4;
 /// large enough that a chunk's own shape table catches most repeats.
 const CHUNK_ELEMENTS: usize = 1024;
 
-/// A shape's vertices on the comparison grid.
+/// A shape on the comparison grid: its vertex count, its vertices, then its triangles' indices.
 type ShapeKey = Vec<[i32; 3]>;
 
-/// A shape's vertices on the comparison grid, or `None` when one lies too far from the box
-/// centre for the grid's integers (such an element keeps a mesh of its own).
-fn shape_key(positions: &[[f32; 3]]) -> Option<ShapeKey> {
+/// A shape on the comparison grid, or `None` when a vertex lies too far from the box centre for
+/// the grid's integers (such an element keeps a mesh of its own).
+fn shape_key(positions: &[[f32; 3]], indices: &[u32]) -> Option<ShapeKey> {
     let limit = i32::MAX as f32 * 0.5;
-    positions
-        .iter()
-        .map(|p| {
-            let q = p.map(|c| (c / SHAPE_GRID_M).round());
-            q.iter().all(|c| c.abs() < limit).then(|| q.map(|c| c as i32))
-        })
-        .collect()
+    let mut key = Vec::with_capacity(1 + positions.len() + indices.len() / 3);
+    key.push([i32::try_from(positions.len()).ok()?, 0, 0]);
+    for p in positions {
+        let q = p.map(|c| (c / SHAPE_GRID_M).round());
+        if !q.iter().all(|c| c.abs() < limit) {
+            return None;
+        }
+        key.push(q.map(|c| c as i32));
+    }
+    for t in indices.chunks_exact(3) {
+        key.push([t[0], t[1], t[2]].map(|i| i as i32));
+    }
+    Some(key)
 }
 
 /// A physical element to draw, with its index in the 4D simulation.
@@ -58,29 +64,27 @@ struct ChunkShapes {
     shapes: Vec<(Option<ShapeKey>, Mesh)>,
 }
 
-/// Shapes one chunk's elements: each element's vertices relative to its box centre, expanded to
-/// one vertex per triangle corner (flat shading), shared within the chunk by shape key.
+/// Shapes one chunk's elements: each element's vertices relative to its box centre, with its
+/// triangles as indices (the shader shades each triangle flat from its own plane, so corners
+/// are shared), shared within the chunk by shape key.
 fn shape_chunk(jobs: &[Job], origin_m: [f64; 3]) -> ChunkShapes {
     let mut out = ChunkShapes::default();
     let mut seen: HashMap<ShapeKey, usize> = HashMap::new();
-    let mut local: Vec<Vec3> = Vec::new();
     for job in jobs {
         let Some(m) = &job.data.mesh else { continue };
         let centre = m.aabb.center();
-        // Each vertex once, in f64 then rounded; the corners below only copy them.
-        local.clear();
-        local.extend((0..m.vertices.len() as u32).map(|i| render_from_world(centre, m.world_vertex(i))));
-        let mut positions = Vec::with_capacity(m.triangles.len() * 3);
-        for t in &m.triangles {
-            positions.extend(t.map(|i| local[i as usize].to_array()));
-        }
-        let key = shape_key(&positions);
+        // Each vertex in f64, then rounded.
+        let positions: Vec<[f32; 3]> = (0..m.vertices.len() as u32)
+            .map(|i| render_from_world(centre, m.world_vertex(i)).to_array())
+            .collect();
+        let indices: Vec<u32> = m.triangles.iter().flatten().copied().collect();
+        let key = shape_key(&positions, &indices);
         let shared = key.as_ref().and_then(|k| seen.get(k).copied());
         let mesh = shared.unwrap_or_else(|| {
             if let Some(k) = &key {
                 seen.insert(k.clone(), out.shapes.len());
             }
-            out.shapes.push((key, flat_mesh(positions)));
+            out.shapes.push((key, shape_mesh(positions, indices)));
             out.shapes.len() - 1
         });
         out.elements.push(PreparedElement {
@@ -180,55 +184,54 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
     PreparedScene { origin_m, bounds: (!bounds.is_empty()).then_some(bounds), elements, meshes, world: None }
 }
 
-/// A flat-shaded triangle list: three vertices per triangle, each with its face's normal.
-pub fn flat_mesh(positions: Vec<[f32; 3]>) -> Mesh {
-    let mut normals = Vec::with_capacity(positions.len());
-    for t in positions.chunks_exact(3) {
-        let [a, b, c] = [t[0], t[1], t[2]].map(Vec3::from_array);
-        let n = (b - a).cross(c - a).normalize_or_zero().to_array();
-        normals.extend([n; 3]);
-    }
-    let count = positions.len() as u32;
+/// An indexed triangle list of positions alone: no normals, since `section.wgsl` shades each
+/// triangle flat from its own plane (a quarter of the memory of a corner per triangle with its
+/// normal, which flat shading otherwise needs).
+pub fn shape_mesh(positions: Vec<[f32; 3]>, indices: Vec<u32>) -> Mesh {
     Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
         .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
-        .with_inserted_indices(Indices::U32((0..count).collect()))
+        .with_inserted_indices(Indices::U32(indices))
 }
 
-/// A prepared shape's triangle corners, taken out of its render mesh.
+/// A prepared shape's vertices and indices, taken out of its render mesh.
 pub fn shape_of(mut mesh: Mesh) -> Shape {
-    let mut take = |id| match mesh.remove_attribute(id) {
+    let positions = match mesh.remove_attribute(Mesh::ATTRIBUTE_POSITION) {
         Some(VertexAttributeValues::Float32x3(v)) => v,
         _ => Vec::new(),
     };
-    let positions = take(Mesh::ATTRIBUTE_POSITION);
-    let normals = take(Mesh::ATTRIBUTE_NORMAL);
-    Shape { positions, normals }
+    let indices = match mesh.remove_indices() {
+        Some(Indices::U32(i)) => i,
+        Some(Indices::U16(i)) => i.into_iter().map(u32::from).collect(),
+        None => Vec::new(),
+    };
+    Shape { positions, indices }
 }
 
 /// One merged batch: the shapes of `slots` at their places, relative to `centre`, as one
-/// flat-shaded triangle list kept only for the GPU (picking casts into the element world, so
-/// no copy stays in main memory); with its box.
+/// indexed triangle list kept only for the GPU (picking casts into the element world, so no copy
+/// stays in main memory); with its box.
 pub fn merged_mesh(shapes: &[Shape], slots: &[Slot], centre: Vec3) -> (Mesh, bevy::camera::primitives::Aabb) {
-    let corners: usize = slots.iter().map(|s| shapes[s.shape as usize].positions.len()).sum();
-    let mut positions = Vec::with_capacity(corners);
-    let mut normals = Vec::with_capacity(corners);
+    let vertices: usize = slots.iter().map(|s| shapes[s.shape as usize].positions.len()).sum();
+    let corners: usize = slots.iter().map(|s| shapes[s.shape as usize].indices.len()).sum();
+    let mut positions = Vec::with_capacity(vertices);
+    let mut indices = Vec::with_capacity(corners);
     let (mut lo, mut hi) = (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
     for slot in slots {
         let shape = &shapes[slot.shape as usize];
         let offset = slot.translation - centre;
+        let base = positions.len() as u32;
+        indices.extend(shape.indices.iter().map(|i| base + i));
         for p in &shape.positions {
             let q = Vec3::from_array(*p) + offset;
             lo = lo.min(q);
             hi = hi.max(q);
             positions.push(q.to_array());
         }
-        normals.extend_from_slice(&shape.normals);
     }
     let mesh = Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::RENDER_WORLD)
         .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals);
-    let aabb = if corners == 0 {
+        .with_inserted_indices(Indices::U32(indices));
+    let aabb = if vertices == 0 {
         bevy::camera::primitives::Aabb::default()
     } else {
         bevy::camera::primitives::Aabb::from_min_max(lo, hi)
@@ -240,13 +243,14 @@ pub fn merged_mesh(shapes: &[Shape], slots: &[Slot], centre: Vec3) -> (Mesh, bev
 mod tests {
     use super::*;
 
-    fn positions(mesh: &Mesh) -> &[[f32; 3]] {
-        match mesh.attribute(Mesh::ATTRIBUTE_POSITION) {
-            Some(VertexAttributeValues::Float32x3(p)) => p,
-            _ => panic!("a prepared mesh has float positions"),
-        }
+    /// A render mesh's triangle corners: its positions in index order.
+    fn corners(mesh: &Mesh) -> Vec<[f32; 3]> {
+        let Some(VertexAttributeValues::Float32x3(p)) = mesh.attribute(Mesh::ATTRIBUTE_POSITION) else {
+            panic!("a prepared mesh has float positions")
+        };
+        let Some(Indices::U32(i)) = mesh.indices() else { panic!("a prepared mesh has u32 indices") };
+        i.iter().map(|&i| p[i as usize]).collect()
     }
-
     /// The chunks shaped side by side give what one pass over the elements gives: the same
     /// elements, meshes numbered by first appearance, and every element on its own shape.
     #[test]
@@ -272,13 +276,12 @@ mod tests {
             sim += 1;
             let Some(m) = e.mesh.as_ref().filter(|m| !m.triangles.is_empty()) else { continue };
             let centre = m.aabb.center();
-            let own: Vec<[f32; 3]> = m
-                .triangles
-                .iter()
-                .flatten()
-                .map(|&i| render_from_world(centre, m.world_vertex(i)).to_array())
+            let vertices: Vec<[f32; 3]> = (0..m.vertices.len() as u32)
+                .map(|i| render_from_world(centre, m.world_vertex(i)).to_array())
                 .collect();
-            let key = shape_key(&own).expect("a hall's shapes fit the grid");
+            let indices: Vec<u32> = m.triangles.iter().flatten().copied().collect();
+            let own: Vec<[f32; 3]> = indices.iter().map(|&i| vertices[i as usize]).collect();
+            let key = shape_key(&vertices, &indices).expect("a hall's shapes fit the grid");
             let next = seen.len();
             let mesh = *seen.entry(key).or_insert(next);
             expected.push((r, sim - 1, mesh, own));
@@ -287,7 +290,7 @@ mod tests {
         assert_eq!(prepared.elements.len(), expected.len());
         for (p, (r, sim, mesh, own)) in prepared.elements.iter().zip(&expected) {
             assert_eq!((p.element, p.sim, p.mesh), (*r, *sim, *mesh));
-            let drawn = positions(&prepared.meshes[p.mesh]);
+            let drawn = corners(&prepared.meshes[p.mesh]);
             assert_eq!(drawn.len(), own.len());
             for (a, b) in drawn.iter().zip(own) {
                 assert!(Vec3::from_array(*a).distance(Vec3::from_array(*b)) < 2.0e-4);

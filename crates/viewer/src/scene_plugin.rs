@@ -10,7 +10,7 @@
 //! user changes: [`Selection`], [`ViewFilter`] (hidden storeys and classes, x-ray), the focused
 //! clash and the 4D date. It runs only when one of them changed.
 
-use crate::meshes::{flat_mesh, merged_mesh, par_map, shape_of};
+use crate::meshes::{merged_mesh, par_map, shape_mesh, shape_of};
 use crate::state::batch::{chunk_order, BatchMode, BatchOf, Batches, Chunk, InChunk, Shape, Slot};
 use crate::state::clash::ClashReview;
 use crate::state::colour::Colouring;
@@ -127,7 +127,7 @@ fn warm_up_pipelines(
     cameras: Query<Entity, With<Camera3d>>,
 ) {
     let Ok(camera) = cameras.single() else { return };
-    let mesh = meshes.add(flat_mesh(vec![[0.0, 0.0, -1.0]; 3]));
+    let mesh = meshes.add(shape_mesh(vec![[0.0, 0.0, -1.0]; 3], vec![0, 1, 2]));
     // The class colours (made at load) share the opaque highlights' pipeline: colours are not
     // part of a pipeline's key.
     for material in palette.all().cloned() {
@@ -274,8 +274,7 @@ fn spawn_merged(
 ) -> HashMap<ElementRef, Entity> {
     let shapes: Vec<Shape> = prepared.meshes.into_iter().map(shape_of).collect();
     let centres: Vec<Vec3> = prepared.elements.iter().map(|p| p.translation).collect();
-    let triangles: Vec<usize> =
-        prepared.elements.iter().map(|p| shapes[p.mesh].positions.len() / 3).collect();
+    let triangles: Vec<usize> = prepared.elements.iter().map(|p| shapes[p.mesh].indices.len() / 3).collect();
     let (order, ranges) = chunk_order(&centres, &triangles);
     let mut chunk_of = vec![0u32; order.len()];
     for (c, range) in ranges.iter().enumerate() {

@@ -546,11 +546,13 @@ fn shared_meshes_put_every_element_on_its_own_triangles() {
     for p in &prepared.elements {
         let e = set.element(p.element);
         let m = e.mesh.as_ref().expect("drawn elements have meshes");
-        let Some(VertexAttributeValues::Float32x3(positions)) =
-            prepared.meshes[p.mesh].attribute(Mesh::ATTRIBUTE_POSITION)
+        let mesh = &prepared.meshes[p.mesh];
+        let Some(VertexAttributeValues::Float32x3(vertices)) = mesh.attribute(Mesh::ATTRIBUTE_POSITION)
         else {
             panic!("positions")
         };
+        let Some(bevy::mesh::Indices::U32(indices)) = mesh.indices() else { panic!("indices") };
+        let positions: Vec<[f32; 3]> = indices.iter().map(|&i| vertices[i as usize]).collect();
         let own: Vec<Vec3> = m
             .triangles
             .iter()

@@ -9,7 +9,7 @@ use crate::state::scene::{ElementId, ModelScene, Selection, ViewFilter};
 use crate::state::section::ElementMaterial;
 use crate::tests::{headless_app, load_into, looks, report_between};
 use bevy::asset::AssetId;
-use bevy::mesh::VertexAttributeValues;
+use bevy::mesh::{Indices, VertexAttributeValues};
 use bevy::prelude::*;
 use plumbline_model::ModelSet;
 use std::collections::BTreeMap;
@@ -63,18 +63,20 @@ fn drawn(app: &mut App) -> BTreeMap<AssetId<ElementMaterial>, Drawn> {
         if (id.is_none() && batch.is_none()) || *vis == Visibility::Hidden {
             continue;
         }
-        let Some(VertexAttributeValues::Float32x3(corners)) =
-            meshes.get(&mesh.0).and_then(|m| m.attribute(Mesh::ATTRIBUTE_POSITION))
+        let mesh = meshes.get(&mesh.0).expect("a drawn mesh is in the store");
+        let (Some(VertexAttributeValues::Float32x3(vertices)), Some(Indices::U32(indices))) =
+            (mesh.attribute(Mesh::ATTRIBUTE_POSITION), mesh.indices())
         else {
-            panic!("a drawn mesh has positions");
+            panic!("a drawn mesh has positions and u32 indices");
         };
+        let corners: Vec<[f32; 3]> = indices.iter().map(|&i| vertices[i as usize]).collect();
         let d = out.entry(material.0.id()).or_insert_with(|| Drawn {
             lo: [f64::INFINITY; 3],
             hi: [f64::NEG_INFINITY; 3],
             ..Default::default()
         });
         d.triangles += corners.len() / 3;
-        for c in corners {
+        for c in &corners {
             let p = Vec3::from_array(*c) + transform.translation;
             for k in 0..3 {
                 let v = f64::from(p[k]);

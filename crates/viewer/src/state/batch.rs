@@ -59,12 +59,12 @@ impl BatchMode {
     }
 }
 
-/// A shape's flat-shaded triangle corners (positions and normals, three per triangle), relative
-/// to its box centre, as [`crate::meshes::flat_mesh`] lays them out.
+/// A shape's vertices, relative to its box centre, and its triangles' indices, as
+/// [`crate::meshes::shape_mesh`] lays them out.
 #[derive(Debug, Clone, Default)]
 pub struct Shape {
     pub positions: Vec<[f32; 3]>,
-    pub normals: Vec<[f32; 3]>,
+    pub indices: Vec<u32>,
 }
 
 /// One element in a merged scene: its proxy entity, its shape and where the shape goes.

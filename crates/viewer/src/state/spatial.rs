@@ -58,7 +58,8 @@ pub struct ElementWorld {
     /// The elements, in model-set order (sorted), one leaf each.
     elements: Vec<ElementRef>,
     bvh: Bvh,
-    meshes: Vec<OnceLock<Option<TriMesh>>>,
+    /// Boxed: an empty slot costs a pointer, not parry's 368-byte mesh (a million elements).
+    meshes: Vec<OnceLock<Option<Box<TriMesh>>>>,
     /// Shown: hidden elements take part in no query.
     shown: Vec<bool>,
     /// Of a class walked through ([`PASSABLE_CLASSES`]).
@@ -177,8 +178,9 @@ impl ElementWorld {
                 TriMesh::with_flags(vertices.clone(), mesh.triangles.clone(), flags)
                     .or_else(|_| TriMesh::new(vertices, mesh.triangles.clone()))
                     .ok()
+                    .map(Box::new)
             })
-            .as_ref()
+            .as_deref()
     }
 
     /// How far along the unit direction `dir` from `from` (both in the queries' frame) the first
