@@ -4,7 +4,8 @@
 #
 # What it does: formatting, clippy with -D warnings, the viewer's headless tests, then
 # screenshots under Xvfb with Mesa's software Vulkan (lavapipe) of a generated data hall —
-# the model view, a focused clash, a 4D date, the Chinese UI, colour by system, a search, a
+# the model view, a focused clash, a 4D date, the Chinese UI, colour by system (also drawn in
+# merged batches, which must give the same picture), a search, a
 # measure (its distance checked against `plumbline clash --mode clearance`) and a walk in the
 # cold aisle at eye height (and in the real Office_A model when ../shared has it), a saved
 # viewpoint with redlines (also on Office_A with its MEP model) and every saved view exported as
@@ -100,6 +101,9 @@ shot section "$out/hall.ifc" --section-box=-1e6,-1e6,-1e6,1e6,1e6,2.5 --lang en
 shot zh "$out/hall.ifc" --clashes "$out/clashes.json" --lang zh
 # Colour by system (walls and slabs hidden to see the services) and a search in Chinese.
 shot system "$out/hall.ifc" --colour-by system --hide-class IfcWall,IfcSlab --lang en
+# The same view drawn in merged batches (what a million elements on lavapipe get): the same picture.
+shot system-merged "$out/hall.ifc" --colour-by system --hide-class IfcWall,IfcSlab --lang en --batches merged
+python3 crates/viewer/ci_same_picture.py "$out/system.png" "$out/system-merged.png"
 shot search "$out/hall.ifc" --search rack --lang zh
 
 echo "== walk: at eye height in the cold aisle (--walk), and inside a real model when present"

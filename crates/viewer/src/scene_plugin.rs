@@ -363,6 +363,9 @@ fn rebuild_batches(
     if jobs.is_empty() {
         return;
     }
+    let started = std::time::Instant::now();
+    let mut merged_chunks: Vec<usize> = jobs.iter().map(|j| j.0).collect();
+    merged_chunks.dedup();
     let built =
         par_map(&jobs, |(c, _, slots)| merged_mesh(&batches.shapes, slots, batches.chunks[*c].centre));
     for ((c, material, _), (mesh, aabb)) in jobs.into_iter().zip(built) {
@@ -379,6 +382,10 @@ fn rebuild_batches(
             ))
             .id();
         batches.chunks[c].batches.push(entity);
+    }
+    // A whole scene merged (a load, x-ray, a 4D date) is worth a line; one selection is not.
+    if merged_chunks.len() > 16 {
+        info!("batches merged: chunks={} secs={:.3}", merged_chunks.len(), started.elapsed().as_secs_f64());
     }
 }
 
