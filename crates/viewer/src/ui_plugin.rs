@@ -73,9 +73,44 @@ impl Plugin for UiPlugin {
         app.add_plugins(EguiPlugin::default())
             .add_systems(Startup, setup_egui_camera)
             .add_systems(EguiPrimaryContextPass, (setup_fonts, panels).chain())
-            .add_systems(Update, (shortcuts_key, rest_the_3d_view_while_loading));
+            .add_systems(Update, (shortcuts_key, rest_the_3d_view_while_loading))
+            .add_systems(
+                PreUpdate,
+                quiet_unchanged_modifiers
+                    .after(bevy_egui::EguiPreUpdateSet::ProcessInput)
+                    .before(bevy_egui::EguiPreUpdateSet::BeginPass),
+            );
         add_layout(app);
     }
+}
+
+/// bevy_egui 0.42 gives egui a `ModifiersChanged` event on every pass, changed or not; egui
+/// takes any event as input to answer at once and asks for the next frame, and bevy_egui turns
+/// that into a `RequestRedraw`. So the window never rested: it redrew back to back while idle
+/// (a desktop app costing a core) and while loading (the paced progress frames ran every
+/// 70-80 ms instead of once a second, taking the loader's cores on a software renderer).
+/// Events that repeat the modifiers egui already has are dropped.
+fn quiet_unchanged_modifiers(
+    mut inputs: Query<(Entity, &mut bevy_egui::EguiInput)>,
+    mut last: Local<std::collections::HashMap<Entity, egui::Modifiers>>,
+) {
+    for (entity, mut input) in &mut inputs {
+        let known = last.entry(entity).or_default();
+        drop_repeated_modifiers(&mut input.bypass_change_detection().events, known);
+    }
+}
+
+/// Removes the `ModifiersChanged` events that repeat `known` (the modifiers egui last heard
+/// of), keeping every real change and updating `known` to it.
+fn drop_repeated_modifiers(events: &mut Vec<egui::Event>, known: &mut egui::Modifiers) {
+    events.retain(|e| match e {
+        egui::Event::ModifiersChanged(m) if m == known => false,
+        egui::Event::ModifiersChanged(m) => {
+            *known = *m;
+            true
+        }
+        _ => true,
+    });
 }
 
 /// The layout's state and the tool bar's row, without egui's Bevy integration: the tests lay
@@ -470,7 +505,9 @@ fn load_status(ui: &mut egui::Ui, t: &Strings, load: &LoadState, scene: &ModelSc
             }
         }
         LoadPhase::Loading => {
-            ui.add(egui::Spinner::new());
+            // No spinner: an animated widget asks egui for the next frame at once, so the window
+            // redrew back to back through the whole load (on a software renderer, a core taken
+            // from the loader) instead of once a second; the bar moves at each paced frame.
             let done = load.watch.files_done.load(std::sync::atomic::Ordering::Relaxed);
             let text = match load.watch.stage() {
                 LoadStage::Models => format!(
@@ -569,6 +606,56 @@ mod tests {
         app.world_mut().resource_mut::<LoadState>().phase = LoadPhase::Done { secs: 1.0 };
         app.update();
         assert_eq!(state(&app), (true, false));
+    }
+
+    /// Regression: the load status had a spinner, whose animation asks for the next frame at
+    /// once, so the window redrew back to back while loading instead of once a second.
+    #[test]
+    fn the_load_status_asks_for_no_frame_of_its_own() {
+        let load = LoadState { phase: LoadPhase::Loading, files_total: 2, ..Default::default() };
+        let scene = ModelScene::default();
+        let t = Lang::En.strings();
+        let ctx = egui::Context::default();
+        // A new context asks for its first two passes itself (measured: an empty one does too).
+        for _ in 0..4 {
+            let mut out = ctx.run_ui(egui::RawInput::default(), |ui| load_status(ui, t, &load, &scene));
+            // No painter here: the font atlas it would upload is dropped on purpose.
+            out.textures_delta.clear();
+        }
+        assert!(!ctx.has_requested_repaint(), "the loading status keeps the window redrawing");
+    }
+
+    /// Regression: a `ModifiersChanged` on every pass kept egui asking for the next frame.
+    #[test]
+    fn only_modifier_changes_reach_egui() {
+        let shift = egui::Modifiers { shift: true, ..Default::default() };
+        let moved = egui::Event::PointerMoved(egui::pos2(1.0, 2.0));
+        let mut known = egui::Modifiers::default();
+        let mut events = vec![egui::Event::ModifiersChanged(egui::Modifiers::NONE), moved.clone()];
+        drop_repeated_modifiers(&mut events, &mut known);
+        assert_eq!(events, vec![moved.clone()], "no change: dropped, the rest kept");
+        let mut events = vec![egui::Event::ModifiersChanged(shift)];
+        drop_repeated_modifiers(&mut events, &mut known);
+        assert_eq!((events.len(), known), (1, shift), "Shift pressed: passed on");
+        let mut events = vec![egui::Event::ModifiersChanged(shift)];
+        drop_repeated_modifiers(&mut events, &mut known);
+        assert!(events.is_empty(), "still Shift: dropped");
+        let mut events = vec![egui::Event::ModifiersChanged(egui::Modifiers::NONE)];
+        drop_repeated_modifiers(&mut events, &mut known);
+        assert_eq!((events.len(), known), (1, egui::Modifiers::NONE), "Shift released: passed on");
+        // An idle pass: egui asks for no frame once the repeats are gone.
+        let ctx = egui::Context::default();
+        let mut known = egui::Modifiers::default();
+        for _ in 0..4 {
+            let mut input = egui::RawInput::default();
+            input.events.push(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+            drop_repeated_modifiers(&mut input.events, &mut known);
+            let mut out = ctx.run_ui(input, |ui| {
+                ui.label("idle");
+            });
+            out.textures_delta.clear();
+        }
+        assert!(!ctx.has_requested_repaint(), "an idle window rests");
     }
 
     #[test]
