@@ -15,6 +15,7 @@ use crate::state::coords::world_from_render;
 use crate::state::load::{LoadPhase, LoadState};
 use crate::state::measure::Measure;
 use crate::state::scene::{ElementId, Hovered, ModelScene, Selection};
+use crate::state::section::SectionBox;
 use crate::state::spatial::SceneWorld;
 use bevy::picking::backend::ray::RayMap;
 use bevy::picking::backend::{HitData, PointerHits};
@@ -48,19 +49,26 @@ impl Plugin for ClickSelectPlugin {
 }
 
 /// What a render-space ray meets first in the scene: the element, the distance along the ray,
-/// and the point and normal there (render space).
+/// and the point and normal there (render space). With the section box on, only what the box
+/// keeps is met (the ray is clipped to the box first), as the view shows it.
 pub fn cast_into_scene(
     scene: &ModelScene,
     world: &SceneWorld,
+    section: &SectionBox,
     ray: Ray3d,
 ) -> Option<(ElementRef, f32, Vec3, Vec3)> {
     let w = world.world.as_ref()?;
-    let from = w.local(world_from_render(scene.origin_m, ray.origin));
+    let from_m = world_from_render(scene.origin_m, ray.origin);
     // Render space is Y-up (x, z, -y of the world): a direction turns without moving.
     let d = *ray.direction;
-    let hit = w.pick(&scene.set, from, V::new(d.x, -d.z, d.y), PICK_REACH_M)?;
+    let dir = V::new(d.x, -d.z, d.y);
+    let dir_m = [dir.x, dir.y, dir.z].map(f64::from);
+    let (enter, leave) = section.clip_ray(from_m, dir_m, f64::from(PICK_REACH_M))?;
+    let start_m: [f64; 3] = std::array::from_fn(|k| from_m[k] + dir_m[k] * enter);
+    let hit = w.pick(&scene.set, w.local(start_m), dir, (leave - enter) as f32)?;
+    let distance = enter as f32 + hit.distance_m;
     let n = hit.normal;
-    Some((hit.element, hit.distance_m, ray.get_point(hit.distance_m), Vec3::new(n.x, n.z, -n.y)))
+    Some((hit.element, distance, ray.get_point(distance), Vec3::new(n.x, n.z, -n.y)))
 }
 
 /// The picking backend: each pointer's ray from the 3D camera, cast into the scene, reported
@@ -70,11 +78,14 @@ fn report_hits(
     cameras: Query<&Camera, With<OrbitCamera>>,
     scene: Res<ModelScene>,
     world: Res<SceneWorld>,
+    section: Res<SectionBox>,
     mut hits: MessageWriter<PointerHits>,
 ) {
     for (id, ray) in rays.iter() {
         let Ok(camera) = cameras.get(id.camera) else { continue };
-        let Some((element, depth, point, normal)) = cast_into_scene(&scene, &world, *ray) else { continue };
+        let Some((element, depth, point, normal)) = cast_into_scene(&scene, &world, &section, *ray) else {
+            continue;
+        };
         let Some(&entity) = scene.entities.get(&element) else { continue };
         let hit = HitData::new(id.camera, depth, Some(point), Some(normal));
         hits.write(PointerHits::new(id.pointer, vec![(entity, hit)], camera.order as f32));
@@ -97,6 +108,7 @@ fn scripted_pick(
     mut pick: ResMut<ScriptedPick>,
     cameras: Query<(&Camera, &GlobalTransform), With<OrbitCamera>>,
     world: Res<SceneWorld>,
+    section: Res<SectionBox>,
     scene: Res<ModelScene>,
     mut selection: ResMut<Selection>,
 ) {
@@ -115,7 +127,7 @@ fn scripted_pick(
         return;
     };
     let started = std::time::Instant::now();
-    let hit = cast_into_scene(&scene, &world, ray).map(|(element, ..)| element);
+    let hit = cast_into_scene(&scene, &world, &section, ray).map(|(element, ..)| element);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let name = hit.map_or("none".to_string(), |r| scene.element(r).global_id.clone());
     println!(

@@ -4,11 +4,12 @@
 
 use crate::picking_plugin::cast_into_scene;
 use crate::state::scene::{ModelScene, ViewFilter};
+use crate::state::section::SectionBox;
 use crate::state::spatial::{ElementWorld, SceneWorld};
 use crate::tests::{headless_app, load_into, small_hall};
 use bevy::prelude::*;
 use parry3d::math::Vector as V;
-use plumbline_model::{ElementRef, ModelSet};
+use plumbline_model::{Aabb, ElementRef, ModelSet};
 use plumbline_testkit::{element, model};
 
 /// Far from the map origin, as real projects are: a pick must keep millimetres here.
@@ -87,7 +88,8 @@ fn picking_in_the_data_hall_follows_what_is_shown() {
     };
     let pick = |app: &App| {
         let scene = app.world().resource::<ModelScene>();
-        cast_into_scene(scene, app.world().resource::<SceneWorld>(), ray_down_onto(scene, point))
+        let section = app.world().resource::<SectionBox>();
+        cast_into_scene(scene, app.world().resource::<SceneWorld>(), section, ray_down_onto(scene, point))
     };
     let (hit, depth, at, normal) = pick(&app).expect("a hit");
     assert_eq!(hit, top, "{}", app.world().resource::<ModelScene>().element(hit).class);
@@ -104,4 +106,31 @@ fn picking_in_the_data_hall_follows_what_is_shown() {
     app.world_mut().resource_mut::<ViewFilter>().hidden_classes.clear();
     app.update();
     assert_eq!(pick(&app).map(|h| h.0), Some(top));
+    // A section box cutting everything above 1 m below that top: the pick goes into the cut,
+    // to what the view shows there (nothing closer than the cut).
+    let cut = point[2] - 1.0;
+    *app.world_mut().resource_mut::<SectionBox>() =
+        SectionBox { enabled: true, bounds: Aabb { min: [-1e6; 3], max: [1e6, 1e6, cut] } };
+    app.update();
+    let (_, depth, ..) = pick(&app).expect("something under the cut");
+    assert!(depth >= 51.0 - 1e-3, "met below the cut: {depth}");
+    // A box beside the ray: nothing is picked through the cut-away part.
+    *app.world_mut().resource_mut::<SectionBox>() = SectionBox {
+        enabled: true,
+        bounds: Aabb { min: [point[0] + 1e3, -1e6, -1e6], max: [point[0] + 2e3, 1e6, 1e6] },
+    };
+    app.update();
+    assert_eq!(pick(&app), None);
+}
+
+#[test]
+fn the_section_box_clips_a_ray_to_what_it_keeps() {
+    let off = SectionBox::default();
+    assert_eq!(off.clip_ray([0.0; 3], [1.0, 0.0, 0.0], 50.0), Some((0.0, 50.0)));
+    let b = SectionBox { enabled: true, bounds: Aabb { min: [2.0, -1.0, -1.0], max: [4.0, 1.0, 1.0] } };
+    assert_eq!(b.clip_ray([0.0; 3], [1.0, 0.0, 0.0], 50.0), Some((2.0, 4.0)), "enters at 2, leaves at 4");
+    assert_eq!(b.clip_ray([3.0, 0.0, 0.0], [1.0, 0.0, 0.0], 50.0), Some((0.0, 1.0)), "starts inside");
+    assert_eq!(b.clip_ray([0.0; 3], [-1.0, 0.0, 0.0], 50.0), None, "the box is behind");
+    assert_eq!(b.clip_ray([0.0, 5.0, 0.0], [1.0, 0.0, 0.0], 50.0), None, "passes beside it");
+    assert_eq!(b.clip_ray([0.0; 3], [1.0, 0.0, 0.0], 1.5), None, "out of reach");
 }

@@ -58,6 +58,29 @@ impl Default for SectionBox {
 }
 
 impl SectionBox {
+    /// The part of a world ray (`from_m` along the unit `dir`) the box keeps: the distances
+    /// where it enters and leaves the box (from 0, where the ray starts inside), or `None`
+    /// when it misses the box or the box is behind it. A box that is off keeps `0..reach_m`.
+    pub fn clip_ray(&self, from_m: [f64; 3], dir: [f64; 3], reach_m: f64) -> Option<(f64, f64)> {
+        if !self.enabled || self.bounds.is_empty() {
+            return Some((0.0, reach_m));
+        }
+        let (mut near, mut far) = (0.0f64, reach_m);
+        for k in 0..3 {
+            let (lo, hi) = (self.bounds.min[k], self.bounds.max[k]);
+            if dir[k].abs() < 1e-12 {
+                if from_m[k] < lo || from_m[k] > hi {
+                    return None;
+                }
+                continue;
+            }
+            let (a, b) = ((lo - from_m[k]) / dir[k], (hi - from_m[k]) / dir[k]);
+            near = near.max(a.min(b));
+            far = far.min(a.max(b));
+        }
+        (near <= far).then_some((near, far))
+    }
+
     /// The shader's view of the box, for a scene rebased on `origin_m`.
     pub fn uniform(&self, origin_m: [f64; 3]) -> SectionUniform {
         if !self.enabled || self.bounds.is_empty() {
