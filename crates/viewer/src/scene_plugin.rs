@@ -2,9 +2,12 @@
 //! that show the model (the model tree and an element's properties).
 //!
 //! One entity per element (`../shared/notes/viewer.md`: Bevy 0.19 batches 20,000 separate
-//! meshes about as well as 128 merged ones) keeps picking, highlighting and 4D visibility a
-//! matter of swapping a material handle or a [`Visibility`]. Elements of the same shape share one
-//! render mesh, built off the main thread ([`crate::meshes`]).
+//! meshes about as well as 128 merged ones) keeps highlighting and 4D visibility a matter of
+//! swapping a material handle or a [`Visibility`]. Elements of the same shape share one render
+//! mesh, built off the main thread ([`crate::meshes`]). Past what the device can bind
+//! ([`crate::state::batch`]) the element entities carry their look without a mesh, and
+//! [`rebuild_batches`] draws them merged per chunk and material; picking never looks at render
+//! meshes, it casts into the element world installed with the scene ([`crate::state::spatial`]).
 //!
 //! What an element looks like is decided in one place, [`apply_appearance`], from the state the
 //! user changes: [`Selection`], [`ViewFilter`] (hidden storeys and classes, x-ray), the focused
@@ -229,6 +232,15 @@ pub fn install_scene(world: &mut World, set: ModelSet, mut prepared: PreparedSce
     );
 }
 
+/// The material an element starts with: its class's.
+fn class_material(
+    set: &ModelSet,
+    materials: &HashMap<&str, Handle<ElementMaterial>>,
+    element: ElementRef,
+) -> MeshMaterial3d<ElementMaterial> {
+    MeshMaterial3d(materials.get(set.element(element).class.as_str()).cloned().unwrap_or_default())
+}
+
 /// One entity per element, with its shape's shared mesh (instancing).
 fn spawn_instanced(
     world: &mut World,
@@ -247,10 +259,9 @@ fn spawn_instanced(
         .elements
         .iter()
         .map(|p| {
-            let class = set.element(p.element).class.as_str();
             (
                 Mesh3d(meshes[p.mesh].clone()),
-                MeshMaterial3d(materials.get(class).cloned().unwrap_or_default()),
+                class_material(set, materials, p.element),
                 Transform::from_translation(p.translation),
                 Visibility::Inherited,
                 ElementId { element: p.element, sim: p.sim },
@@ -287,9 +298,8 @@ fn spawn_merged(
         .iter()
         .zip(&chunk_of)
         .map(|(p, &chunk)| {
-            let class = set.element(p.element).class.as_str();
             (
-                MeshMaterial3d(materials.get(class).cloned().unwrap_or_default()),
+                class_material(set, materials, p.element),
                 Visibility::Inherited,
                 ElementId { element: p.element, sim: p.sim },
                 InChunk(chunk),

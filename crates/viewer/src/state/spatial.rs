@@ -106,11 +106,6 @@ impl ElementWorld {
         self.elements.is_empty()
     }
 
-    /// The number of elements that can collide (shown, and not of a class walked through).
-    pub fn solid_count(&self) -> usize {
-        (0..self.len()).filter(|&i| self.solid(i)).count()
-    }
-
     /// How many elements have had their triangles built so far (the ones a query came near).
     pub fn meshes_built(&self) -> usize {
         self.meshes.iter().filter(|m| m.get().is_some()).count()
