@@ -199,24 +199,127 @@ pub(crate) struct Scan {
 }
 
 /// Scans the file once: builds the entity index and lists the instances worth decoding.
+///
+/// A large file is scanned in byte ranges on every core and the ranges are stitched into what
+/// one pass from the start gives (see [`scan_range`]); `tests/parallel.rs` and this module's
+/// tests hold the two against each other.
 pub(crate) fn scan(bytes: &[u8], family: SchemaVersion) -> Scan {
-    let mut records = Vec::with_capacity(bytes.len() / 64);
-    let mut jobs = Vec::new();
-    let mut covers = Vec::new();
+    scan_in_ranges(bytes, family, range_count(bytes.len()))
+}
+
+/// Below this size one pass is quicker than splitting the file and stitching the ranges.
+const PARALLEL_SCAN_MIN_BYTES: usize = 4 << 20;
+/// The least bytes a range gets, so that a range's start-up (and the records it scans twice
+/// near its end) stays small against its scan.
+const SCAN_RANGE_MIN_BYTES: usize = 1 << 20;
+
+fn range_count(len: usize) -> usize {
+    if len < PARALLEL_SCAN_MIN_BYTES {
+        return 1;
+    }
+    // A few ranges per thread: the scan runs beside the file's checks, and a thread that
+    // finishes them late still finds ranges to take.
+    (rayon::current_num_threads() * 4).clamp(1, (len / SCAN_RANGE_MIN_BYTES).max(1))
+}
+
+/// What one byte range of the file holds, each list in file order.
+struct RangeScan {
+    records: Vec<(u32, usize, usize)>,
+    jobs: Vec<Job>,
+    covers: Vec<(usize, usize)>,
+    /// The start of the first record at or past the range's end: where the next range's own
+    /// records begin. `None` when the scan met the end of the file (or a record it cannot read
+    /// past, where one pass from the start stops too).
+    handoff: Option<usize>,
+}
+
+impl RangeScan {
+    /// The records from the one starting at `from` on; `None` when no record starts there.
+    fn kept_from_record_at(mut self, from: usize) -> Option<RangeScan> {
+        let first = self.records.partition_point(|&(_, start, _)| start < from);
+        if self.records.get(first).is_none_or(|&(_, start, _)| start != from) {
+            return None;
+        }
+        self.records.drain(..first);
+        let jobs = self.jobs.partition_point(|&(_, _, start, _)| start < from);
+        self.jobs.drain(..jobs);
+        let covers = self.covers.partition_point(|&(start, _)| start < from);
+        self.covers.drain(..covers);
+        Some(self)
+    }
+}
+
+/// Scans the records that start in `from..to`, beginning at `from`: the start of the file
+/// (`from == 0`, past the header), a known record start, or any byte at all. From an arbitrary
+/// byte (inside a string or a comment, say) the scanner may first report records that are not
+/// there, but STEP resynchronises at the next real record: from the first record whose start is
+/// a real one on, it reports exactly what one pass from the start reports, because each record
+/// is read afresh from its `#`. [`scan_in_ranges`] keeps only that part (ifc-lite's own
+/// `build_entity_index_parallel` rests on the same argument; it gives no classes, so the loader
+/// keeps its own stitch).
+fn scan_range(bytes: &[u8], family: SchemaVersion, from: usize, to: usize) -> RangeScan {
+    let mut scanner = if from == 0 { EntityScanner::new(bytes) } else { EntityScanner::new_at(bytes, from) };
+    let mut out = RangeScan { records: Vec::new(), jobs: Vec::new(), covers: Vec::new(), handoff: None };
+    out.records.reserve(to.saturating_sub(from) / 64);
     let mut kinds: HashMap<&str, Kind> = HashMap::new();
-    let mut count = 0;
-    let mut scanner = EntityScanner::new(bytes);
     while let Some((id, type_name, start, end)) = scanner.next_entity() {
-        count += 1;
-        records.push((id, start, end));
+        if start >= to {
+            out.handoff = Some(start);
+            break;
+        }
+        out.records.push((id, start, end));
         let kind = *kinds.entry(type_name).or_insert_with(|| classify(family, type_name));
         match kind {
             Kind::Skip => {}
-            Kind::Covers => covers.push((start, end)),
-            _ => jobs.push((id, kind, start, end)),
+            Kind::Covers => out.covers.push((start, end)),
+            _ => out.jobs.push((id, kind, start, end)),
         }
     }
-    Scan { index: Index::of_records(records), jobs, covers, entity_count: count }
+    out
+}
+
+/// [`scan`] over `ranges` byte ranges scanned side by side, stitched in file order: the first
+/// range is read from the start of the file; each later one keeps its records from the first
+/// record the range before it did not read (a real record start), and is read again from there
+/// in the rare case its own scan never met that record (one record longer than the range, or a
+/// scan stopped early by something it took for a broken record).
+fn scan_in_ranges(bytes: &[u8], family: SchemaVersion, ranges: usize) -> Scan {
+    let ranges = ranges.clamp(1, bytes.len().max(1));
+    let bounds: Vec<(usize, usize)> =
+        (0..ranges).map(|i| (i * bytes.len() / ranges, (i + 1) * bytes.len() / ranges)).collect();
+    let scanned: Vec<RangeScan> =
+        bounds.par_iter().map(|&(from, to)| scan_range(bytes, family, from, to)).collect();
+    // The first range's lists are the start of the whole (no copy of them at the load's start).
+    let mut whole: Option<RangeScan> = None;
+    let mut next: Option<usize> = Some(0);
+    for (range, &(_, to)) in scanned.into_iter().zip(&bounds) {
+        let Some(from) = next else { break };
+        // A record that runs past this whole range: the next range begins with it.
+        if from >= to {
+            continue;
+        }
+        let kept = match from {
+            0 => range,
+            _ => range.kept_from_record_at(from).unwrap_or_else(|| scan_range(bytes, family, from, to)),
+        };
+        next = kept.handoff;
+        match whole.as_mut() {
+            None => whole = Some(kept),
+            Some(whole) => {
+                whole.records.extend_from_slice(&kept.records);
+                whole.jobs.extend_from_slice(&kept.jobs);
+                whole.covers.extend_from_slice(&kept.covers);
+            }
+        }
+    }
+    let RangeScan { records, jobs, covers, .. } = whole.unwrap_or(RangeScan {
+        records: Vec::new(),
+        jobs: Vec::new(),
+        covers: Vec::new(),
+        handoff: None,
+    });
+    let entity_count = records.len();
+    Scan { index: Index::of_records(records), jobs, covers, entity_count }
 }
 
 /// The products of the scan, in file order.
@@ -696,5 +799,81 @@ fn material_names(
                 material_names(decoder, slots, r, depth + 1, out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    /// Everything a scan gives, in a form two scans can be compared by.
+    type Seen = (Vec<(u32, Option<(usize, usize)>)>, Vec<Job>, Vec<(usize, usize)>, usize);
+
+    fn seen(scan: &Scan, bytes: &[u8]) -> Seen {
+        // Every id the file could name (the largest id a record declares, and a margin).
+        let largest = bytes
+            .split(|&b| b == b'#')
+            .skip(1)
+            .filter_map(|s| {
+                std::str::from_utf8(&s[..s.iter().take_while(|b| b.is_ascii_digit()).count()]).ok()
+            })
+            .filter_map(|d| d.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0);
+        let spans = (0..=largest + 2).map(|id| (id, scan.index.span(id))).collect();
+        (spans, scan.jobs.clone(), scan.covers.clone(), scan.entity_count)
+    }
+
+    /// The scan in `ranges` ranges gives what one pass from the start gives, for every count
+    /// of ranges up to `most` (so the range bounds fall on every kind of byte).
+    fn ranges_agree(bytes: &[u8], most: usize) {
+        let one = seen(&scan_in_ranges(bytes, SchemaVersion::Ifc4, 1), bytes);
+        assert!(one.3 > 0, "the test file has records");
+        for ranges in 2..=most {
+            let split = seen(&scan_in_ranges(bytes, SchemaVersion::Ifc4, ranges), bytes);
+            assert!(split == one, "{ranges} ranges disagree with one pass");
+        }
+    }
+
+    #[test]
+    fn the_generated_hall_scans_alike_in_any_number_of_ranges() {
+        let params = plumbline_samples::DatacenterParams { rows: 1, racks_per_row: 3, ..Default::default() };
+        let ifc = plumbline_samples::datacenter(&params).ifc;
+        ranges_agree(ifc.as_bytes(), 64);
+    }
+
+    /// Real files: escaped text (`\X2\`), comments, openings, large ones.
+    #[test]
+    fn real_files_scan_alike_in_any_number_of_ranges() {
+        for rel in [
+            "web-ifc/Office_A_20110811.ifc",
+            "bimserver-testfiles/revit2014_unicode.ifc",
+            "hypar-elements/example_1.ifc",
+            "ifc-lite/infra-bridge.ifc",
+        ] {
+            let Some(path) = plumbline_testkit::ifc_file(rel) else { continue };
+            let bytes = std::fs::read(&path).expect("corpus file reads");
+            ranges_agree(&bytes, 24);
+        }
+    }
+
+    /// Strings and comments that look like records, a record longer than many ranges, and a
+    /// header `#`: a range that starts inside any of them must still give one pass's records.
+    #[test]
+    fn strings_and_comments_that_look_like_records_do_not_fool_a_range() {
+        let long_name = "x;#9=IFCWALL('y');".repeat(40);
+        let ifc = format!(
+            "ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(('a#1=b;'),'2;1');\nFILE_NAME('c:\\\\#5=x.ifc','',(''),(''),'','','');\n\
+             FILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n\
+             #1=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'it''s #2=IFCWALL($);',$,$,$,$,$,$);\n\
+             /* #3=IFCWALL('commented out'); */\n\
+             #4=IFCWALL('1xScRe4drECQ4DMSqUjd6d',$,'{long_name}',$,$,$,$,$,$);\n\
+             #5 /* a comment inside */ = IFCSLAB('2xScRe4drECQ4DMSqUjd6d',$,'s;l;a;b',$,$,$,$,$,$,$);\n\
+             #6=IFCRELCONTAINEDINSPATIALSTRUCTURE('3xScRe4drECQ4DMSqUjd6d',$,$,$,(#4,#5),#1);\n\
+             #7=IFCRELCOVERSBLDGELEMENTS('4xScRe4drECQ4DMSqUjd6d',$,$,$,#4,());\n\
+             #4=IFCWALL('5xScRe4drECQ4DMSqUjd6d',$,'the same id again',$,$,$,$,$,$);\n\
+             ENDSEC;\nEND-ISO-10303-21;\n"
+        );
+        ranges_agree(ifc.as_bytes(), 200);
     }
 }
