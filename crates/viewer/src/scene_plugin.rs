@@ -544,11 +544,53 @@ fn element_panel(
     InMut(ui): InMut<egui::Ui>,
     lang: Res<Lang>,
     scene: Res<ModelScene>,
-    selection: Res<Selection>,
+    mut selection: ResMut<Selection>,
 ) {
-    if let Some(r) = selection.element {
-        properties(ui, lang.strings(), &scene, r);
+    let t = lang.strings();
+    if selection.is_list() {
+        if let Some(r) = selection_list(ui, t, &scene, &selection) {
+            selection.show_member(r);
+        }
+        ui.separator();
+        if selection.element.is_none() {
+            ui.label(t.pick_a_row);
+        }
     }
+    if let Some(r) = selection.element {
+        properties(ui, t, &scene, r);
+    }
+}
+
+/// The elements of a selection of several, as the search lists them (class and name, the
+/// GlobalId on hover), at most [`crate::search_plugin::MAX_LISTED`]; returns the row clicked.
+fn selection_list(
+    ui: &mut egui::Ui,
+    t: &Strings,
+    scene: &ModelScene,
+    selection: &Selection,
+) -> Option<ElementRef> {
+    use crate::search_plugin::MAX_LISTED;
+    let members: Vec<ElementRef> =
+        selection.group.iter().copied().filter(|r| (r.file as usize) < scene.set.models.len()).collect();
+    let listed = members.len().min(MAX_LISTED);
+    if listed < members.len() {
+        ui.label(format!("{} {} ({} {listed})", members.len(), t.elements_selected, t.showing_first));
+    } else {
+        ui.label(format!("{} {}", members.len(), t.elements_selected));
+    }
+    let mut clicked = None;
+    egui::ScrollArea::vertical().id_salt("selection-list").max_height(160.0).show(ui, |ui| {
+        for &r in &members[..listed] {
+            let e = scene.element(r);
+            let text = format!("{} '{}'", e.class, e.name.as_deref().unwrap_or("—"));
+            let row = crate::widgets::elided_selectable(ui, selection.element == Some(r), &text)
+                .on_hover_text(format!("{}: {}", t.global_id, e.global_id));
+            if row.clicked() {
+                clicked = Some(r);
+            }
+        }
+    });
+    clicked
 }
 
 /// One row of the model tree: a checkbox that shows or hides `key` (with its element count),

@@ -308,3 +308,88 @@ fn clashes_list_by_needed_by_and_filter_by_weeks() {
     assert_eq!(crate::state::clash::triage_order(&report, Some(14)), [key(1)]);
     assert_eq!(crate::state::clash::triage_order(&report, Some(60)), [key(1), key(0)]);
 }
+
+/// One egui pass over the window with `events`: every text drawn, with where it was drawn.
+fn texts_drawn(app: &mut App, ctx: &egui::Context, events: Vec<egui::Event>) -> Vec<(String, egui::Rect)> {
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1600.0, 1000.0))),
+        events,
+        ..Default::default()
+    };
+    let mut output = ctx.run_ui(input, |ui| layout(app.world_mut(), ui.ctx()));
+    output.textures_delta.clear();
+    app.update();
+    output
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::Shape::Text(text) => Some((text.galley.text().to_string(), text.visual_bounding_rect())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Regression: a search's *Select all* or a saved view selecting several elements left the
+/// properties panel saying "Click an element to see its properties" with elements selected.
+#[test]
+fn several_selected_elements_are_listed_and_a_row_shows_its_properties_keeping_the_rest() {
+    let (set, _) = small_hall();
+    let drawn: Vec<ElementRef> = prepare_meshes(&set).elements.iter().map(|p| p.element).collect();
+    let mut app = headless_app();
+    add_layout(&mut app);
+    load_into(&mut app, set, None, None);
+    let mut members = vec![drawn[0], drawn[3], drawn[5]];
+    members.sort_unstable();
+    *app.world_mut().resource_mut::<Selection>() =
+        Selection { element: None, task: None, group: members.clone() };
+    let ctx = egui::Context::default();
+    let mut texts = Vec::new();
+    for _ in 0..3 {
+        texts = texts_drawn(&mut app, &ctx, Vec::new());
+    }
+    let has = |texts: &[(String, egui::Rect)], wanted: &str| texts.iter().any(|(t, _)| t.contains(wanted));
+    assert!(has(&texts, "3 elements selected"), "no count of the selection in {texts:?}");
+    assert!(!has(&texts, "Click an element to see its properties"));
+    assert!(has(&texts, "Click a row to see that element's properties."));
+    let (second, global_id) = {
+        let scene = app.world().resource::<crate::state::scene::ModelScene>();
+        let e = scene.element(members[1]);
+        (format!("{} '{}'", e.class, e.name.as_deref().unwrap_or("—")), e.global_id.clone())
+    };
+    let (_, row) = texts.iter().find(|(t, _)| *t == second).expect("the second member is listed").clone();
+
+    // A click on the row describes that element; the three stay selected.
+    let at = row.center();
+    let click = vec![
+        egui::Event::PointerMoved(at),
+        egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: egui::Modifiers::NONE,
+        },
+        egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: egui::Modifiers::NONE,
+        },
+    ];
+    texts_drawn(&mut app, &ctx, click);
+    let selection = app.world().resource::<Selection>().clone();
+    assert_eq!(selection.element, Some(members[1]), "the clicked row is described");
+    assert_eq!(selection.group, members, "the selection is kept");
+    let texts = texts_drawn(&mut app, &ctx, Vec::new());
+    assert!(has(&texts, "3 elements selected"));
+    assert!(has(&texts, &global_id), "the clicked element's properties are shown");
+    assert!(!has(&texts, "Click a row to see"));
+
+    // In Chinese too.
+    *app.world_mut().resource_mut::<Lang>() = Lang::Zh;
+    let texts = texts_drawn(&mut app, &ctx, Vec::new());
+    assert!(has(&texts, "3 个构件已选中"), "no Chinese count in {texts:?}");
+
+    // An element outside the list is not made its described member.
+    app.world_mut().resource_mut::<Selection>().show_member(drawn[1]);
+    assert_eq!(app.world().resource::<Selection>().element, Some(members[1]));
+}

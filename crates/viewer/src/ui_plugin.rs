@@ -336,12 +336,14 @@ pub fn layout(world: &mut World, ctx: &egui::Context) {
                 show_slot(world, PanelSlot::ClashDetails, ui);
             } else {
                 ui.heading(t.properties);
-                let (element, task) = {
+                let (element, task, list) = {
                     let selection = world.resource::<Selection>();
-                    (selection.element, selection.task)
+                    (selection.element, selection.task, selection.is_list())
                 };
                 let scheduled = world.resource::<Timeline>().data.is_some();
                 match (element, task, scheduled) {
+                    // Several elements selected one by one: listed, one of them described.
+                    _ if list => show_slot(world, PanelSlot::ElementProperties, ui),
                     (Some(_), _, _) => show_slot(world, PanelSlot::ElementProperties, ui),
                     (None, Some(_), true) => show_slot(world, PanelSlot::TaskProperties, ui),
                     _ => {

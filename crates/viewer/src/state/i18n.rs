@@ -78,6 +78,10 @@ pub struct Strings {
     pub isolate_hint: &'static str,
     pub properties: &'static str,
     pub nothing_selected: &'static str,
+    /// After a count: "3 elements selected".
+    pub elements_selected: &'static str,
+    /// Under the list of a selection of several elements.
+    pub pick_a_row: &'static str,
     pub global_id: &'static str,
     pub class: &'static str,
     pub name: &'static str,
@@ -227,6 +231,8 @@ pub static EN: Strings = Strings {
     isolate_hint: "Show only this one",
     properties: "Properties",
     nothing_selected: "Click an element to see its properties.",
+    elements_selected: "elements selected",
+    pick_a_row: "Click a row to see that element's properties.",
     global_id: "GlobalId",
     class: "Class",
     name: "Name",
@@ -389,6 +395,8 @@ pub static ZH: Strings = Strings {
     isolate_hint: "只显示此项",
     properties: "属性",
     nothing_selected: "点击构件以查看其属性。",
+    elements_selected: "个构件已选中",
+    pick_a_row: "点击一行以查看该构件的属性。",
     global_id: "全局 ID",
     class: "类别",
     name: "名称",

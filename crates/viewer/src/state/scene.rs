@@ -79,7 +79,8 @@ pub struct ElementId {
     pub sim: usize,
 }
 
-/// What is selected: one element (a click), or the elements of a 4D task (a Gantt row).
+/// What is selected: one element (a click), the elements of a 4D task (a Gantt row), or several
+/// elements one by one (a search's *Select all*, a saved view), one of which may be described.
 #[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub struct Selection {
     pub element: Option<ElementRef>,
@@ -101,6 +102,20 @@ impl Selection {
     /// Selects one element (or nothing), dropping a task's selection.
     pub fn select_element(&mut self, r: Option<ElementRef>) {
         *self = Selection { element: r, task: None, group: Vec::new() };
+    }
+
+    /// Whether several elements are selected one by one (a search's *Select all*, a saved view
+    /// or a BCF viewpoint), not as a task's: the properties panel then lists them.
+    pub fn is_list(&self) -> bool {
+        self.task.is_none() && !self.group.is_empty()
+    }
+
+    /// Shows `r`'s properties, a member of the selected list, keeping the list selected (as a
+    /// properties window shows one item of a selection of many).
+    pub fn show_member(&mut self, r: ElementRef) {
+        if self.group.binary_search(&r).is_ok() {
+            self.element = Some(r);
+        }
     }
 
     /// Selects the elements of a task.
