@@ -38,6 +38,12 @@ pub use progress::{
 };
 pub use xlsx::xlsx;
 
+/// A clash kind's name in both languages, as every report writes it (the Navisworks term in
+/// Chinese): the viewer's clash panel shows the same words.
+pub fn kind_text(kind: plumbline_clash::ClashKind) -> plumbline_review::Text {
+    labels::kind(kind).text()
+}
+
 use plumbline_review::{ClashRecord, Report, Status};
 use std::collections::{BTreeMap, BTreeSet};
 

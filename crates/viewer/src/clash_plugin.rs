@@ -257,11 +257,12 @@ fn clash_list(ui: &mut egui::Ui, lang: Lang, review: &mut ResMut<ClashReview>) -
                                 // say in a coordination meeting.
                                 let number = c.number.map(|n| format!("#{n} ")).unwrap_or_default();
                                 let label = format!(
-                                    "{number}[{}] {} × {}  {:.0} mm",
+                                    "{number}[{}] {} × {}  {:.0} {}",
                                     status_text(lang, c.status),
                                     c.a.label(),
                                     c.b.label(),
-                                    c.distance_m * 1000.0
+                                    c.distance_m * 1000.0,
+                                    lang.strings().mm
                                 );
                                 if elided_selectable(ui, focused == Some(key), &label).clicked() {
                                     clicked = Some(if focused == Some(key) { None } else { Some(key) });
@@ -297,11 +298,11 @@ fn clash_details(
         if let Some(n) = c.number {
             grid_row(ui, t.number, &format!("#{n}"));
         }
-        grid_row(ui, "id", &c.id);
+        grid_row(ui, t.clash_id, &c.id);
         grid_row(ui, t.status, status_text(lang, c.status));
-        grid_row(ui, "kind", &format!("{:?}", c.kind).to_lowercase());
-        grid_row(ui, t.distance, &format!("{:.1} mm", c.distance_m * 1000.0));
-        grid_row(ui, "test", &c.test);
+        grid_row(ui, t.kind, text_of(lang, &plumbline_report::kind_text(c.kind)));
+        grid_row(ui, t.distance, &format!("{:.1} {}", c.distance_m * 1000.0, t.mm));
+        grid_row(ui, t.test, &c.test);
     });
     ui.separator();
     ui.strong(t.explanation);

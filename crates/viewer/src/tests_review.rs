@@ -393,3 +393,31 @@ fn several_selected_elements_are_listed_and_a_row_shows_its_properties_keeping_t
     app.world_mut().resource_mut::<Selection>().show_member(drawn[1]);
     assert_eq!(app.world().resource::<Selection>().element, Some(members[1]));
 }
+
+/// Regression: the clash panel wrote `id`, `kind`, `hard` and `test` in English in the Chinese
+/// interface.
+#[test]
+fn a_focused_clash_is_described_in_chinese_with_the_reports_words() {
+    let (set, _) = small_hall();
+    let drawn: Vec<ElementRef> = prepare_meshes(&set).elements.iter().map(|p| p.element).collect();
+    let report = report_between(&set, drawn[0], drawn[1]);
+    let mut app = headless_app();
+    add_layout(&mut app);
+    load_into(&mut app, set, None, Some(report));
+    *app.world_mut().resource_mut::<Lang>() = Lang::Zh;
+    let command = app.world_mut().resource_mut::<ClashReview>().focus(Some(ClashKey { test: 0, clash: 0 }));
+    assert!(command.is_some());
+    let ctx = egui::Context::default();
+    let mut texts = Vec::new();
+    for _ in 0..3 {
+        texts = texts_drawn(&mut app, &ctx, Vec::new());
+    }
+    let shown: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
+    for wanted in ["碰撞标识", "类型", "硬碰撞", "规则", "距离"] {
+        assert!(shown.contains(&wanted), "{wanted} is not shown in {shown:?}");
+    }
+    for english in ["id", "kind", "hard", "test", "Kind", "Test"] {
+        assert!(!shown.contains(&english), "'{english}' is shown in the Chinese clash panel");
+    }
+    assert!(shown.iter().any(|t| t.ends_with(" 毫米")), "no distance in 毫米 in {shown:?}");
+}
