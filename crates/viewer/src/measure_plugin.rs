@@ -56,8 +56,9 @@ pub fn measure_elements(
     // Far enough for any two elements: the diagonal of the box around both.
     let both = sa.aabb.union(&sb.aabb);
     let reach_m = both.size().iter().map(|s| s * s).sum::<f64>().sqrt() + 1.0;
-    let (gap_m, point) = plumbline_clash::distance(sa, sb, reach_m)
-        .ok_or_else(|| format!("{} × {}: no distance", set.element(a).global_id, set.element(b).global_id))?;
+    let (gap_m, point) = plumbline_clash::distance(sa, sb, reach_m).ok_or_else(|| {
+        format!("{} × {}: {}", set.element(a).global_id, set.element(b).global_id, t.no_distance)
+    })?;
     // As the clearance test: an overlap deeper than the hard tolerance is a negative gap.
     let depth_m = (gap_m <= 0.0)
         .then(|| plumbline_clash::overlap(sa, sb))

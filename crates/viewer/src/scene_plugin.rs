@@ -693,7 +693,7 @@ fn properties(ui: &mut egui::Ui, t: &Strings, scene: &ModelScene, r: ElementRef)
             grid_row(ui, t.type_object, &format!("{} {name}", ty.class));
         }
         if let Some(p) = &e.predefined_type {
-            grid_row(ui, "PredefinedType", p);
+            grid_row(ui, t.predefined_type, p);
         }
         if !e.materials.is_empty() {
             grid_row(ui, t.materials, &e.materials.join(", "));

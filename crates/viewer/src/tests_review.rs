@@ -421,3 +421,24 @@ fn a_focused_clash_is_described_in_chinese_with_the_reports_words() {
     }
     assert!(shown.iter().any(|t| t.ends_with(" 毫米")), "no distance in 毫米 in {shown:?}");
 }
+
+/// Regression: the properties panel labelled the predefined type `PredefinedType` in Chinese.
+#[test]
+fn an_elements_properties_are_labelled_in_chinese() {
+    let (set, _) = small_hall();
+    let typed = set.elements().find(|(_, e)| e.predefined_type.is_some()).map(|(r, _)| r);
+    let typed = typed.expect("the sample hall has elements with a predefined type");
+    let mut app = headless_app();
+    add_layout(&mut app);
+    load_into(&mut app, set, None, None);
+    *app.world_mut().resource_mut::<Lang>() = Lang::Zh;
+    app.world_mut().resource_mut::<Selection>().select_element(Some(typed));
+    let ctx = egui::Context::default();
+    let mut texts = Vec::new();
+    for _ in 0..3 {
+        texts = texts_drawn(&mut app, &ctx, Vec::new());
+    }
+    let shown: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(shown.contains(&"预定义类型"), "no 预定义类型 in {shown:?}");
+    assert!(!shown.contains(&"PredefinedType"));
+}

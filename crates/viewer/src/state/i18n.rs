@@ -171,6 +171,10 @@ pub struct Strings {
     pub test: &'static str,
     /// Millimetres after a number, as the clash explanations write them.
     pub mm: &'static str,
+    /// After two GlobalIds, when the distance between them cannot be computed.
+    pub no_distance: &'static str,
+    /// The IFC attribute `PredefinedType` in the properties panel.
+    pub predefined_type: &'static str,
     pub colour: &'static str,
     pub colour_by: &'static str,
     pub system: &'static str,
@@ -327,6 +331,8 @@ pub static EN: Strings = Strings {
     kind: "Kind",
     test: "Test",
     mm: "mm",
+    no_distance: "no distance could be computed",
+    predefined_type: "PredefinedType",
     colour: "Colour",
     colour_by: "Colour by",
     system: "System",
@@ -494,6 +500,8 @@ pub static ZH: Strings = Strings {
     kind: "类型",
     test: "规则",
     mm: "毫米",
+    no_distance: "无法计算距离",
+    predefined_type: "预定义类型",
     colour: "着色",
     colour_by: "着色依据",
     system: "系统",
