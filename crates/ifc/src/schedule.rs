@@ -90,7 +90,7 @@ impl<'a> Reader<'a> {
         // map's scattered inserts took most of this read on large models.
         let mut records = Vec::with_capacity(bytes.len() / 64);
         let mut found = Vec::new();
-        let mut kinds: HashMap<&str, Option<Wanted>> = HashMap::new();
+        let mut kinds: crate::ids::FastMap<&str, Option<Wanted>> = crate::ids::FastMap::default();
         let mut scanner = EntityScanner::new(bytes);
         while let Some((id, type_name, start, end)) = scanner.next_entity() {
             records.push((id, start, end));
