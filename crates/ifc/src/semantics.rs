@@ -859,6 +859,36 @@ mod scan_tests {
         }
     }
 
+    /// Every file of the corpus in 7 ranges (`cargo test -p plumbline-ifc --lib -- --ignored`).
+    #[test]
+    #[ignore = "reads every corpus file: run by hand"]
+    fn every_corpus_file_scans_alike_in_ranges() {
+        let Some(dir) = plumbline_testkit::ifc_dir() else { return };
+        let mut files: Vec<_> =
+            walk(&dir).into_iter().filter(|p| p.extension().is_some_and(|e| e == "ifc")).collect();
+        files.sort();
+        for path in &files {
+            let bytes = std::fs::read(path).expect("corpus file reads");
+            let one = seen(&scan_in_ranges(&bytes, SchemaVersion::Ifc4, 1), &bytes);
+            let split = seen(&scan_in_ranges(&bytes, SchemaVersion::Ifc4, 7), &bytes);
+            assert!(split == one, "{}: 7 ranges disagree with one pass", path.display());
+        }
+        println!("{} corpus files scan alike in 7 ranges", files.len());
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+        out
+    }
+
     /// Strings and comments that look like records, a record longer than many ranges, and a
     /// header `#`: a range that starts inside any of them must still give one pass's records.
     #[test]
