@@ -9,35 +9,13 @@ use plumbline_ifc::{load_file, role_of_class, LoadOptions};
 use plumbline_model::{Model, Role};
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// Fidelity bar from the foundation issue: share of the physical elements IfcOpenShell meshes
 /// that we mesh with a world AABB within 1 cm on every side.
 const FIDELITY_BAR: f64 = 0.995;
 const AABB_TOLERANCE_M: f64 = 0.01;
-
-fn corpus_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for entry in entries.flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("ifc") || e.eq_ignore_ascii_case("ifczip"))
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 struct RefRow {
     class: String,
@@ -107,7 +85,7 @@ fn corpus_loads_matches_snapshot_and_ifcopenshell() {
         String::from("file | schema | entities | elements | meshed | failed | spaces | storeys\n");
     let mut fid = Fidelity::default();
     let mut errors = Vec::new();
-    for path in corpus_files(&dir) {
+    for path in plumbline_testkit::ifc_files(&dir) {
         let rel = path.strip_prefix(&dir).unwrap_or(&path).display().to_string();
         match load_file(&path, &options) {
             Ok(model) => {

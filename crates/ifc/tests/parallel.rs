@@ -212,22 +212,7 @@ fn a_set_watched_through_its_progress_reports_every_file() {
 #[ignore]
 fn the_whole_corpus_loads_the_same_on_one_thread_and_on_two() {
     let Some(dir) = ifc_dir() else { return };
-    let mut files = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("listing").flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
-                .extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("ifc") || x.eq_ignore_ascii_case("ifczip"))
-            {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = plumbline_testkit::ifc_files(&dir);
     // One corpus file never finishes tessellating; both loads stop it at the limit.
     let options = LoadOptions { time_limit: Duration::from_secs(60), ..Default::default() };
     let mut meshed = 0;

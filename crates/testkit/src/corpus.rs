@@ -91,6 +91,30 @@ pub fn reference_dir() -> Option<PathBuf> {
     present(shared_root().join("reference"), true, SET_SHARED)
 }
 
+/// Every `.ifc` and `.ifczip` file under `dir` (the corpus folder of [`ifc_dir`]), at any
+/// depth, sorted.
+pub fn ifc_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("ifc") || e.eq_ignore_ascii_case("ifczip"))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// A file of the IFC corpus, e.g. `bim-whale/SimpleWall.ifc`, if present.
 pub fn ifc_file(rel: &str) -> Option<PathBuf> {
     present(ifc_root().join(rel), false, SET_CORPUS)

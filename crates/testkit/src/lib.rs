@@ -10,7 +10,8 @@ pub mod records;
 
 pub use builders::{class_table, element, model, model_set, ElementBuilder, ModelBuilder};
 pub use corpus::{
-    bcf_dir, bcf_file, ifc_dir, ifc_file, reference_dir, reference_file, sample_model, schedule_file,
-    schedules_dir, shared_dir, shared_file, workspace_dir, workspace_path, CORPUS_VAR, SHARED_VAR,
+    bcf_dir, bcf_file, ifc_dir, ifc_file, ifc_files, reference_dir, reference_file, sample_model,
+    schedule_file, schedules_dir, shared_dir, shared_file, workspace_dir, workspace_path, CORPUS_VAR,
+    SHARED_VAR,
 };
 pub use records::{element_info, hard_clash};

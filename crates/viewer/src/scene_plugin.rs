@@ -581,11 +581,7 @@ fn selection_list(
     let mut clicked = None;
     egui::ScrollArea::vertical().id_salt("selection-list").max_height(160.0).show(ui, |ui| {
         for &r in &members[..listed] {
-            let e = scene.element(r);
-            let text = format!("{} '{}'", e.class, e.name.as_deref().unwrap_or("—"));
-            let row = crate::widgets::elided_selectable(ui, selection.element == Some(r), &text)
-                .on_hover_text(format!("{}: {}", t.global_id, e.global_id));
-            if row.clicked() {
+            if crate::search_plugin::element_row(ui, t, scene, r, selection.element == Some(r)).clicked() {
                 clicked = Some(r);
             }
         }

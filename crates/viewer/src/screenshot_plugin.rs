@@ -85,8 +85,8 @@ impl Plugin for ScreenshotPlugin {
         .add_systems(Last, count_frames);
         let waiting = WaitingPipelines::default();
         app.insert_resource(waiting.clone());
-        // Headless tests build the plugin without a renderer: the count then stays unknown and
-        // `shot_is_due` never fires, which no test relies on.
+        // Without a renderer (the headless tests) nothing counts: the count stays unknown
+        // (`usize::MAX`), so no shot is due until a test sets it.
         if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
             render_app
                 .insert_resource(waiting)

@@ -131,6 +131,20 @@ pub fn search(scene: &ModelScene, query: &str, field: SearchField) -> Vec<Elemen
         .collect()
 }
 
+/// One element in a list (search results, a selection of several): its class and name, elided,
+/// with its GlobalId on hover.
+pub fn element_row(
+    ui: &mut egui::Ui,
+    t: &Strings,
+    scene: &ModelScene,
+    r: ElementRef,
+    selected: bool,
+) -> egui::Response {
+    let e = scene.element(r);
+    let text = format!("{} '{}'", e.class, e.name.as_deref().unwrap_or("—"));
+    elided_selectable(ui, selected, &text).on_hover_text(format!("{}: {}", t.global_id, e.global_id))
+}
+
 /// The search tab: the text box, the field, the count, and the results.
 fn search_panel(
     InMut(ui): InMut<egui::Ui>,
@@ -172,11 +186,7 @@ fn search_panel(
     });
     ui.separator();
     for &r in s.results.iter().take(MAX_LISTED) {
-        let e = scene.element(r);
-        let text = format!("{} '{}'", e.class, e.name.as_deref().unwrap_or("—"));
-        let row = elided_selectable(ui, selection.element == Some(r), &text)
-            .on_hover_text(format!("{}: {}", t.global_id, e.global_id));
-        if row.clicked() {
+        if element_row(ui, t, &scene, r, selection.element == Some(r)).clicked() {
             selection.select_element(Some(r));
             camera.write(CameraCommand::FitSelection);
         }

@@ -342,9 +342,8 @@ pub fn layout(world: &mut World, ctx: &egui::Context) {
                 };
                 let scheduled = world.resource::<Timeline>().data.is_some();
                 match (element, task, scheduled) {
-                    // Several elements selected one by one: listed, one of them described.
-                    _ if list => show_slot(world, PanelSlot::ElementProperties, ui),
-                    (Some(_), _, _) => show_slot(world, PanelSlot::ElementProperties, ui),
+                    // One element, or several selected one by one (listed, one of them described).
+                    _ if list || element.is_some() => show_slot(world, PanelSlot::ElementProperties, ui),
                     (None, Some(_), true) => show_slot(world, PanelSlot::TaskProperties, ui),
                     _ => {
                         ui.label(t.nothing_selected);
