@@ -369,7 +369,7 @@ mod tests {
         let model_path = dir.join(site.model_path());
         let rules = RuleSet::read(&dir.join(site.rules_path()), &plumbline_ifc::canonical_class_name)
             .expect("the copied rules are valid");
-        let schedule = plumbline_pipeline::find_schedule(None, std::slice::from_ref(&model_path))
+        let schedule = plumbline_pipeline::find_schedule(None, std::slice::from_ref(&model_path), None)
             .expect("schedule reads");
         assert_eq!(schedule.is_some(), site.has_schedule(), "{}", site.name);
         let model =

@@ -6,6 +6,7 @@ mod progress;
 use anyhow::{bail, Context};
 use clap::Args;
 use plumbline_clash::ClashKind;
+use plumbline_ifc::schedule::ScheduleShelf;
 use plumbline_model::ModelSet;
 use plumbline_pipeline::{
     AdHocTest, ClashRequest, ElementLookup, FourD, HistoryChoice, Outputs, Plan, Quiet, Tests,
@@ -17,6 +18,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Debug, Args)]
 pub struct ScheduleArgs {
@@ -217,11 +219,14 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let options = args.load.options()?;
+    let mut options = args.load.options()?;
+    // Without --schedule, each model's load reads its work schedule from its own scan.
+    let shelf = args.schedule.is_none().then(|| Arc::new(ScheduleShelf::new()));
+    options.schedules = shelf.clone();
     let mut terminal = crate::clash_cmd::Terminal::default();
     let set = plumbline_pipeline::load(&args.models, options, &mut terminal)
         .inspect_err(crate::clash_cmd::print_load_errors)?;
-    let four_d = match FourD::find(args.schedule.as_deref(), &args.links, &set)? {
+    let four_d = match FourD::find(args.schedule.as_deref(), &args.links, &set, shelf.as_deref())? {
         Some(four_d) => four_d,
         None => return Err(plumbline_pipeline::PipelineError::NoSchedule.into()),
     };

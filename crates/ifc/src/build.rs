@@ -7,7 +7,8 @@ use crate::ids::IdMap;
 use crate::index::Index;
 use crate::missing;
 use crate::read::Header;
-use crate::semantics::{self, RelKind, Rooted, Semantics};
+use crate::schedule::ScheduleShelf;
+use crate::semantics::{self, RelKind, Rooted, ScheduleRecord, Semantics};
 use crate::LoadError;
 use ifc_lite_core::SchemaVersion;
 use plumbline_model::{
@@ -19,21 +20,29 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+/// What a load is asked for beyond the file itself (from its `LoadOptions`).
+pub(crate) struct Asked<'a> {
+    pub scope: &'a MeshScope,
+    pub exact_solids: bool,
+    /// Where to leave the file's work schedule, read from this load's scan.
+    pub schedules: Option<&'a ScheduleShelf>,
+}
+
 pub(crate) fn load(
     path: &Path,
     bytes: Vec<u8>,
     header: &Header,
-    scope: &MeshScope,
-    exact_solids: bool,
+    asked: Asked<'_>,
     cancel: Arc<AtomicBool>,
     progress: Option<Arc<crate::LoadProgress>>,
 ) -> Result<Model, LoadError> {
+    let Asked { scope, exact_solids, schedules } = asked;
     // The two whole-file checks that only warn read the bytes beside the scan.
     let (scan, (truncated, oversized)) = rayon::join(
         || semantics::scan(&bytes, header.family),
         || (crate::read::truncation(&bytes), crate::read::oversized_ids(&bytes)),
     );
-    let semantics::Scan { index, jobs, covers, entity_count } = scan;
+    let semantics::Scan { index, jobs, covers, schedule, entity_count } = scan;
     // ifc-lite still resolves the whole file (a chosen wall keeps the openings that cut it);
     // only products outside the scope never reach its tessellator.
     let chosen = match scope {
@@ -58,7 +67,7 @@ pub(crate) fn load(
     if let Some(p) = &progress {
         p.set(0, chosen.as_ref().map_or(products.len(), |chosen| chosen.len()));
     }
-    let (early_solids, sem) = rayon::join(
+    let (early_solids, (sem, work_schedule)) = rayon::join(
         || match exact_solids {
             true => analytic::solids(
                 &bytes,
@@ -70,7 +79,13 @@ pub(crate) fn load(
             ),
             false => Vec::new(),
         },
-        || semantics::extract(&bytes, &index, header.family, &jobs, entity_count),
+        || {
+            rayon::join(
+                || semantics::extract(&bytes, &index, header.family, &jobs, entity_count),
+                // The work schedule from this scan, for the run that looks for one next.
+                || schedules.map(|_| schedule_of(path, &bytes, header.family, &index, &schedule)),
+            )
+        },
     );
     // What ifc-lite meshes: the products to be meshed that have no solid.
     let tessellated = match early_solids.is_empty() {
@@ -124,7 +139,29 @@ pub(crate) fn load(
     coverings.apply(&mut model);
     model.warnings.extend(truncated);
     model.warnings.extend(oversized);
+    // Only a model that loaded leaves its schedule.
+    if let (Some(shelf), Some(read)) = (schedules, work_schedule) {
+        shelf.put(path, read);
+    }
     Ok(model)
+}
+
+/// The work schedule of a scanned file: an empty one, as the schedule reader gives, when the
+/// file holds no task.
+fn schedule_of(
+    path: &Path,
+    bytes: &[u8],
+    family: SchemaVersion,
+    index: &Index,
+    records: &[(u32, ScheduleRecord)],
+) -> Result<plumbline_schedule::Schedule, plumbline_schedule::ScheduleError> {
+    if !records.iter().any(|(_, r)| *r == ScheduleRecord::Task) {
+        return Ok(plumbline_schedule::Schedule::new(
+            path.display().to_string(),
+            plumbline_schedule::Format::Ifc,
+        ));
+    }
+    crate::schedule::read_scanned(path, bytes, family, index, records)
 }
 
 fn supertypes(family: SchemaVersion, class: &str) -> Vec<&'static str> {

@@ -93,6 +93,10 @@ pub struct LoadOptions {
     /// tests that hold solids against ifc-lite's meshes). Cached entries are kept apart by
     /// this choice ([`plumbline_cache::CacheKey::with_solids`]).
     pub exact_solids: bool,
+    /// Where a load from the file leaves the file's work schedule, read from the load's own
+    /// scan of it, for the run that looks for a schedule next (the clash triage, 4D): that run
+    /// then does not read and scan the file again. `None` (the default) reads no schedule.
+    pub schedules: Option<Arc<schedule::ScheduleShelf>>,
 }
 
 /// The revision of the loader, the model types and the cache format (a hash of their sources
@@ -109,6 +113,7 @@ impl Default for LoadOptions {
             cache: None,
             mesh_scopes: HashMap::new(),
             exact_solids: true,
+            schedules: None,
         }
     }
 }
@@ -264,21 +269,16 @@ fn load_bytes_inner(
     let worker_path = path.to_path_buf();
     let worker_scope = scope.clone();
     let exact_solids = options.exact_solids;
+    let schedules = options.schedules.clone();
     let worker_pool = pool.clone();
     let spawned = std::thread::Builder::new().name("plumbline-ifc-load".into()).spawn(move || {
         // A panic inside the tessellator must not take the program down: it becomes an error
         // (rayon hands a panic of a pool's thread back to the thread that waits on it).
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             worker_pool.install(|| {
-                build::load(
-                    &worker_path,
-                    bytes,
-                    &header,
-                    &worker_scope,
-                    exact_solids,
-                    worker_cancel,
-                    progress,
-                )
+                let asked =
+                    build::Asked { scope: &worker_scope, exact_solids, schedules: schedules.as_deref() };
+                build::load(&worker_path, bytes, &header, asked, worker_cancel, progress)
             })
         }));
         let _ignored_if_caller_gave_up = tx.send(outcome);

@@ -15,14 +15,16 @@
 
 use crate::index::Index;
 use crate::read::{check_header, line_of, read_model_bytes};
+use crate::semantics::ScheduleRecord;
 use crate::{LoadError, LoadOptions};
-use ifc_lite_core::{AttributeValue, DecodedEntity, EntityDecoder, EntityScanner, SchemaVersion};
+use ifc_lite_core::{AttributeValue, DecodedEntity, EntityDecoder, SchemaVersion};
 use plumbline_schedule::text::{finish_day, parse_duration_days, parse_moment, start_day, Moment};
 use plumbline_schedule::{
     Calendar, Dependency, DependencyType, Format, Link, Schedule, ScheduleError, Task, TaskType,
 };
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Why an IFC schedule could not be read: the file itself (not IFC, unreadable), or a value in
 /// it (a date that is not a date), naming the line and the attribute.
@@ -32,6 +34,33 @@ pub enum ScheduleReadError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
+}
+
+/// Work schedules that loads read from their own scan of each file ([`LoadOptions::schedules`]),
+/// kept for the run that looks for one afterwards, so that it does not read the files again.
+/// Only a model loaded from its file leaves one (a model from the model cache was not scanned):
+/// for any other path [`take`](ScheduleShelf::take) answers `None` and the caller reads the file.
+#[derive(Debug, Default)]
+pub struct ScheduleShelf {
+    read: Mutex<HashMap<PathBuf, Result<Schedule, ScheduleError>>>,
+}
+
+impl ScheduleShelf {
+    pub fn new() -> ScheduleShelf {
+        ScheduleShelf::default()
+    }
+
+    pub(crate) fn put(&self, path: &Path, read: Result<Schedule, ScheduleError>) {
+        // A poisoned lock only means another load panicked while it held it; the map is whole.
+        self.read.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_path_buf(), read);
+    }
+
+    /// What the load of `path` read (its schedule, empty when the file has no task, or why it
+    /// could not be read), handed over once; `None` when no load left anything for `path`.
+    pub fn take(&self, path: &Path) -> Option<Result<Schedule, ScheduleReadError>> {
+        let taken = self.read.lock().unwrap_or_else(|p| p.into_inner()).remove(path);
+        taken.map(|read| read.map_err(ScheduleReadError::from))
+    }
 }
 
 /// Hours in a working day, for durations and lags written in hours.
@@ -47,32 +76,23 @@ pub fn read_schedule(path: &Path) -> Result<Schedule, ScheduleReadError> {
 /// As [`read_schedule`], from STEP bytes in memory; `path` names the file in messages.
 pub fn read_schedule_bytes(path: &Path, bytes: &[u8]) -> Result<Schedule, ScheduleReadError> {
     let header = check_header(path, bytes)?;
-    let reader = Reader::new(path, bytes, header.family);
-    Ok(reader.read()?)
+    // The loader's scan (`semantics::scan`, in byte ranges on every core), which lists the
+    // schedule's records beside the entity index.
+    let scan = crate::semantics::scan(bytes, header.family);
+    Ok(read_scanned(path, bytes, header.family, &scan.index, &scan.schedule)?)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Wanted {
-    Task,
-    Sequence,
-    Nests,
-    ToProcess,
-    ToProduct,
-    WorkSchedule,
-    Calendar,
-}
-
-fn wanted(upper: &str) -> Option<Wanted> {
-    Some(match upper {
-        "IFCTASK" => Wanted::Task,
-        "IFCRELSEQUENCE" => Wanted::Sequence,
-        "IFCRELNESTS" => Wanted::Nests,
-        "IFCRELASSIGNSTOPROCESS" => Wanted::ToProcess,
-        "IFCRELASSIGNSTOPRODUCT" => Wanted::ToProduct,
-        "IFCWORKSCHEDULE" => Wanted::WorkSchedule,
-        "IFCWORKCALENDAR" => Wanted::Calendar,
-        _ => return None,
-    })
+/// The schedule of a file already scanned: its index and its schedule records (a load reads
+/// the schedule from its own scan, see [`ScheduleShelf`]).
+pub(crate) fn read_scanned(
+    path: &Path,
+    bytes: &[u8],
+    family: SchemaVersion,
+    index: &Index,
+    found: &[(u32, ScheduleRecord)],
+) -> Result<Schedule, ScheduleError> {
+    let reader = Reader { path, bytes, family, decoder: index.decoder(bytes), index, found: found.to_vec() };
+    reader.read()
 }
 
 struct Reader<'a> {
@@ -80,30 +100,11 @@ struct Reader<'a> {
     bytes: &'a [u8],
     family: SchemaVersion,
     decoder: EntityDecoder<'a>,
-    index: Index,
-    found: Vec<(u32, Wanted)>,
+    index: &'a Index,
+    found: Vec<(u32, ScheduleRecord)>,
 }
 
-impl<'a> Reader<'a> {
-    fn new(path: &'a Path, bytes: &'a [u8], family: SchemaVersion) -> Reader<'a> {
-        // The loader's index (`index.rs`): a dense one is made with one sort, where a hash
-        // map's scattered inserts took most of this read on large models.
-        let mut records = Vec::with_capacity(bytes.len() / 64);
-        let mut found = Vec::new();
-        let mut kinds: crate::ids::FastMap<&str, Option<Wanted>> = crate::ids::FastMap::default();
-        let mut scanner = EntityScanner::new(bytes);
-        while let Some((id, type_name, start, end)) = scanner.next_entity() {
-            records.push((id, start, end));
-            let kind = *kinds.entry(type_name).or_insert_with(|| wanted(&type_name.to_ascii_uppercase()));
-            if let Some(kind) = kind {
-                found.push((id, kind));
-            }
-        }
-        let index = Index::of_records(records);
-        let decoder = index.decoder(bytes);
-        Reader { path, bytes, family, decoder, index, found }
-    }
-
+impl Reader<'_> {
     fn line(&self, id: u32) -> usize {
         self.index.span(id).map_or(0, |(start, _)| line_of(self.bytes, start))
     }
@@ -153,11 +154,11 @@ impl<'a> Reader<'a> {
     fn read(mut self) -> Result<Schedule, ScheduleError> {
         let mut schedule = Schedule::new(self.path.display().to_string(), Format::Ifc);
         let found = std::mem::take(&mut self.found);
-        let of = |kind: Wanted| found.iter().filter(move |(_, k)| *k == kind).map(|(id, _)| *id);
+        let of = |kind: ScheduleRecord| found.iter().filter(move |(_, k)| *k == kind).map(|(id, _)| *id);
 
         // Tasks, in file order.
         let mut raw: Vec<(u32, Task, Option<String>, Option<String>)> = Vec::new();
-        for id in of(Wanted::Task) {
+        for id in of(ScheduleRecord::Task) {
             let Some(e) = self.decode(id) else { continue };
             let global_id = e.get_string(0).unwrap_or("").to_string();
             let mut task = Task::new(global_id.clone(), self.text(&e, "Name").unwrap_or_default());
@@ -205,7 +206,7 @@ impl<'a> Reader<'a> {
 
         // WBS from nesting between tasks.
         let mut parent: Vec<Option<usize>> = vec![None; schedule.tasks.len()];
-        for id in of(Wanted::Nests) {
+        for id in of(ScheduleRecord::Nests) {
             let Some(e) = self.decode(id) else { continue };
             let whole = self.attr(&e, "RelatingObject").and_then(AttributeValue::as_entity_ref);
             let Some(&p) = whole.and_then(|w| task_of.get(&w)) else { continue };
@@ -240,7 +241,7 @@ impl<'a> Reader<'a> {
         }
 
         // Sequences.
-        for id in of(Wanted::Sequence) {
+        for id in of(ScheduleRecord::Sequence) {
             let Some(e) = self.decode(id) else { continue };
             let pred = self.attr(&e, "RelatingProcess").and_then(AttributeValue::as_entity_ref);
             let succ = self.attr(&e, "RelatedProcess").and_then(AttributeValue::as_entity_ref);
@@ -265,7 +266,7 @@ impl<'a> Reader<'a> {
         }
 
         // Element links.
-        for id in of(Wanted::ToProcess) {
+        for id in of(ScheduleRecord::ToProcess) {
             let Some(e) = self.decode(id) else { continue };
             let process = self.attr(&e, "RelatingProcess").and_then(AttributeValue::as_entity_ref);
             let Some(&t) = process.and_then(|p| task_of.get(&p)) else { continue };
@@ -275,7 +276,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        for id in of(Wanted::ToProduct) {
+        for id in of(ScheduleRecord::ToProduct) {
             let Some(e) = self.decode(id) else { continue };
             let product = self.attr(&e, "RelatingProduct").and_then(AttributeValue::as_entity_ref);
             let Some(global_id) = product.and_then(|p| self.product_global_id(p)) else { continue };
@@ -290,12 +291,12 @@ impl<'a> Reader<'a> {
         schedule.links.sort();
         schedule.links.dedup();
 
-        if let Some(id) = of(Wanted::WorkSchedule).next() {
+        if let Some(id) = of(ScheduleRecord::WorkSchedule).next() {
             if let Some(e) = self.decode(id) {
                 schedule.name = self.text(&e, "Name").or_else(|| self.text(&e, "Identification"));
             }
         }
-        if let Some(id) = of(Wanted::Calendar).next() {
+        if let Some(id) = of(ScheduleRecord::Calendar).next() {
             schedule.calendar = self.calendar(id)?;
         }
         Ok(schedule)

@@ -187,6 +187,34 @@ pub(crate) fn value_text(v: &AttributeValue) -> String {
     }
 }
 
+/// The records a work schedule is read from (`schedule.rs`), as the scan lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScheduleRecord {
+    Task,
+    Sequence,
+    Nests,
+    ToProcess,
+    ToProduct,
+    WorkSchedule,
+    Calendar,
+}
+
+impl ScheduleRecord {
+    /// The record of an upper-case class name, if the schedule reads it.
+    pub(crate) fn of(upper: &str) -> Option<ScheduleRecord> {
+        Some(match upper {
+            "IFCTASK" => ScheduleRecord::Task,
+            "IFCRELSEQUENCE" => ScheduleRecord::Sequence,
+            "IFCRELNESTS" => ScheduleRecord::Nests,
+            "IFCRELASSIGNSTOPROCESS" => ScheduleRecord::ToProcess,
+            "IFCRELASSIGNSTOPRODUCT" => ScheduleRecord::ToProduct,
+            "IFCWORKSCHEDULE" => ScheduleRecord::WorkSchedule,
+            "IFCWORKCALENDAR" => ScheduleRecord::Calendar,
+            _ => return None,
+        })
+    }
+}
+
 /// One instance worth decoding: its id, what it is, and its byte span.
 pub(crate) type Job = (u32, Kind, usize, usize);
 
@@ -196,6 +224,8 @@ pub(crate) struct Scan {
     pub jobs: Vec<Job>,
     /// The byte spans of the `IfcRelCoversBldgElements` records, in file order.
     pub covers: Vec<(usize, usize)>,
+    /// The records a work schedule is read from (`schedule.rs`), in file order.
+    pub schedule: Vec<(u32, ScheduleRecord)>,
     pub entity_count: usize,
 }
 
@@ -226,10 +256,13 @@ fn range_count(len: usize) -> usize {
 }
 
 /// What one byte range of the file holds, each list in file order.
+#[derive(Default)]
 struct RangeScan {
     records: Vec<(u32, usize, usize)>,
     jobs: Vec<Job>,
     covers: Vec<(usize, usize)>,
+    /// `(id, record, start)` of the work schedule's records.
+    schedule: Vec<(u32, ScheduleRecord, usize)>,
     /// The start of the first record at or past the range's end: where the next range's own
     /// records begin. `None` when the scan met the end of the file (or a record it cannot read
     /// past, where one pass from the start stops too).
@@ -248,6 +281,8 @@ impl RangeScan {
         self.jobs.drain(..jobs);
         let covers = self.covers.partition_point(|&(start, _)| start < from);
         self.covers.drain(..covers);
+        let schedule = self.schedule.partition_point(|&(_, _, start)| start < from);
+        self.schedule.drain(..schedule);
         Some(self)
     }
 }
@@ -262,17 +297,22 @@ impl RangeScan {
 /// keeps its own stitch).
 fn scan_range(bytes: &[u8], family: SchemaVersion, from: usize, to: usize) -> RangeScan {
     let mut scanner = if from == 0 { EntityScanner::new(bytes) } else { EntityScanner::new_at(bytes, from) };
-    let mut out = RangeScan { records: Vec::new(), jobs: Vec::new(), covers: Vec::new(), handoff: None };
+    let mut out = RangeScan::default();
     out.records.reserve(to.saturating_sub(from) / 64);
     // FxHash: the class name of every record is looked up here (SipHash was a third of the scan).
-    let mut kinds: FastMap<&str, Kind> = FastMap::default();
+    let mut kinds: FastMap<&str, (Kind, Option<ScheduleRecord>)> = FastMap::default();
     while let Some((id, type_name, start, end)) = scanner.next_entity() {
         if start >= to {
             out.handoff = Some(start);
             break;
         }
         out.records.push((id, start, end));
-        let kind = *kinds.entry(type_name).or_insert_with(|| classify(family, type_name));
+        let (kind, record) = *kinds.entry(type_name).or_insert_with(|| {
+            (classify(family, type_name), ScheduleRecord::of(&type_name.to_ascii_uppercase()))
+        });
+        if let Some(record) = record {
+            out.schedule.push((id, record, start));
+        }
         match kind {
             Kind::Skip => {}
             Kind::Covers => out.covers.push((start, end)),
@@ -313,17 +353,14 @@ fn scan_in_ranges(bytes: &[u8], family: SchemaVersion, ranges: usize) -> Scan {
                 whole.records.extend_from_slice(&kept.records);
                 whole.jobs.extend_from_slice(&kept.jobs);
                 whole.covers.extend_from_slice(&kept.covers);
+                whole.schedule.extend_from_slice(&kept.schedule);
             }
         }
     }
-    let RangeScan { records, jobs, covers, .. } = whole.unwrap_or(RangeScan {
-        records: Vec::new(),
-        jobs: Vec::new(),
-        covers: Vec::new(),
-        handoff: None,
-    });
+    let RangeScan { records, jobs, covers, schedule, .. } = whole.unwrap_or_default();
     let entity_count = records.len();
-    Scan { index: Index::of_records(records), jobs, covers, entity_count }
+    let schedule = schedule.into_iter().map(|(id, record, _)| (id, record)).collect();
+    Scan { index: Index::of_records(records), jobs, covers, schedule, entity_count }
 }
 
 /// The products of the scan, in file order.
@@ -811,7 +848,13 @@ mod scan_tests {
     use super::*;
 
     /// Everything a scan gives, in a form two scans can be compared by.
-    type Seen = (Vec<(u32, Option<(usize, usize)>)>, Vec<Job>, Vec<(usize, usize)>, usize);
+    type Seen = (
+        Vec<(u32, Option<(usize, usize)>)>,
+        Vec<Job>,
+        Vec<(usize, usize)>,
+        Vec<(u32, ScheduleRecord)>,
+        usize,
+    );
 
     fn seen(scan: &Scan, bytes: &[u8]) -> Seen {
         // Every id the file could name (the largest id a record declares, and a margin).
@@ -825,14 +868,14 @@ mod scan_tests {
             .max()
             .unwrap_or(0);
         let spans = (0..=largest + 2).map(|id| (id, scan.index.span(id))).collect();
-        (spans, scan.jobs.clone(), scan.covers.clone(), scan.entity_count)
+        (spans, scan.jobs.clone(), scan.covers.clone(), scan.schedule.clone(), scan.entity_count)
     }
 
     /// The scan in `ranges` ranges gives what one pass from the start gives, for every count
     /// of ranges up to `most` (so the range bounds fall on every kind of byte).
     fn ranges_agree(bytes: &[u8], most: usize) {
         let one = seen(&scan_in_ranges(bytes, SchemaVersion::Ifc4, 1), bytes);
-        assert!(one.3 > 0, "the test file has records");
+        assert!(one.4 > 0, "the test file has records");
         for ranges in 2..=most {
             let split = seen(&scan_in_ranges(bytes, SchemaVersion::Ifc4, ranges), bytes);
             assert!(split == one, "{ranges} ranges disagree with one pass");
@@ -843,6 +886,8 @@ mod scan_tests {
     fn the_generated_hall_scans_alike_in_any_number_of_ranges() {
         let params = plumbline_samples::DatacenterParams { rows: 1, racks_per_row: 3, ..Default::default() };
         let ifc = plumbline_samples::datacenter(&params).ifc;
+        let scan = scan_in_ranges(ifc.as_bytes(), SchemaVersion::Ifc4, 1);
+        assert!(scan.schedule.iter().any(|(_, r)| *r == ScheduleRecord::Task), "the hall has its 4D tasks");
         ranges_agree(ifc.as_bytes(), 64);
     }
 
@@ -895,8 +940,11 @@ mod scan_tests {
              #6=IFCRELCONTAINEDINSPATIALSTRUCTURE('3xScRe4drECQ4DMSqUjd6d',$,$,$,(#4,#5),#1);\n\
              #7=IFCRELCOVERSBLDGELEMENTS('4xScRe4drECQ4DMSqUjd6d',$,$,$,#4,());\n\
              #4=IFCWALL('5xScRe4drECQ4DMSqUjd6d',$,'the same id again',$,$,$,$,$,$);\n\
+             #8=IFCTASK('6xScRe4drECQ4DMSqUjd6d',$,'not #9=IFCTASK(;',$,$,'A',$,$,$,.F.,$,$,.CONSTRUCTION.);\n\
              ENDSEC;\nEND-ISO-10303-21;\n"
         );
+        let tasks = scan_in_ranges(ifc.as_bytes(), SchemaVersion::Ifc4, 1).schedule;
+        assert_eq!(tasks, vec![(8, ScheduleRecord::Task)], "the task, not the one in its name");
         ranges_agree(ifc.as_bytes(), 200);
     }
 }

@@ -2,7 +2,7 @@
 //! generated bank branch (phased renovation and its time-based clash). Corpus files are skipped
 //! with a notice where absent; the generated models ship with the repository.
 
-use plumbline_ifc::schedule::{read_schedule, read_schedule_bytes};
+use plumbline_ifc::schedule::{read_schedule, read_schedule_bytes, ScheduleShelf};
 use plumbline_ifc::{load_file, LoadOptions};
 use plumbline_schedule::chrono::NaiveDate;
 use plumbline_schedule::{
@@ -11,6 +11,7 @@ use plumbline_schedule::{
 };
 use plumbline_testkit::{ifc_file, sample_model};
 use std::path::Path;
+use std::sync::Arc;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("valid date")
@@ -198,4 +199,52 @@ fn bad_dates_and_non_ifc_files_are_errors_with_lines() {
     )
     .expect("reads");
     assert_eq!((s.tasks[0].id.as_str(), s.tasks[0].finish), ("A", Some(d("2025-01-03"))));
+}
+
+/// A load with a shelf leaves the file's work schedule read from its own scan, the schedule a
+/// read of the file gives: the generated hall and branch and the real 4D files; a file without
+/// tasks leaves an empty one; a model from the model cache (never scanned) leaves none.
+#[test]
+fn a_load_leaves_the_schedule_a_read_of_the_file_gives() {
+    let mut files = vec![sample_model("bank-branch.ifc"), sample_model("datacenter-hall-zh.ifc")];
+    files.extend(ifc_file("data-centric-bim/Duplex_House_4D_Complete.ifc"));
+    files.extend(ifc_file("bsi-ifc43-samples/construction-scheduling-task.ifc"));
+    for path in &files {
+        let shelf = Arc::new(ScheduleShelf::new());
+        let options = LoadOptions { schedules: Some(shelf.clone()), ..Default::default() };
+        load_file(path, &options).expect("loads");
+        let loaded = shelf.take(path).expect("the load left its schedule").expect("reads");
+        assert!(!loaded.tasks.is_empty(), "{}", path.display());
+        assert_eq!(loaded, read_schedule(path).expect("reads"), "{}", path.display());
+        assert!(shelf.take(path).is_none(), "handed over once");
+    }
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("no-tasks.ifc");
+    let ifc = "ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n#1=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);\nENDSEC;\nEND-ISO-10303-21;\n";
+    std::fs::write(&plain, ifc).expect("writes");
+    let shelf = Arc::new(ScheduleShelf::new());
+    let cache = Arc::new(plumbline_cache::ModelCache::new(dir.path().join("cache")));
+    let options = LoadOptions { schedules: Some(shelf.clone()), cache: Some(cache), ..Default::default() };
+    load_file(&plain, &options).expect("loads");
+    assert!(shelf.take(&plain).expect("scanned").expect("reads").tasks.is_empty());
+    // The second load comes from the cache: nothing is scanned, nothing is left.
+    load_file(&plain, &options).expect("loads");
+    assert!(shelf.take(&plain).is_none(), "a cached model leaves no schedule");
+}
+
+/// A schedule that cannot be read does not stop its model from loading: the load leaves the
+/// reader's error, with the file and line, for the run that looks for the schedule.
+#[test]
+fn a_bad_schedule_leaves_its_error_and_the_model_loads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bad.ifc");
+    let ifc = "ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n#1=IFCTASKTIME($,$,$,$,'P2D','someday',$,$,$,$,$,$,$,$,$,$,$,$,$,$);\n#2=IFCTASK('0kQOpHTwE5e99oLWZmc_xh',$,'Dig',$,$,'A',$,$,$,.F.,$,#1,.CONSTRUCTION.);\nENDSEC;\nEND-ISO-10303-21;\n";
+    std::fs::write(&path, ifc).expect("writes");
+    let shelf = Arc::new(ScheduleShelf::new());
+    load_file(&path, &LoadOptions { schedules: Some(shelf.clone()), ..Default::default() }).expect("loads");
+    let e = shelf.take(&path).expect("left").expect_err("bad date").to_string();
+    let read = read_schedule(&path).expect_err("bad date").to_string();
+    assert_eq!(e, read);
+    assert!(e.contains("bad.ifc: line 6: field 'IfcTaskTime.ScheduleStart'"), "{e}");
 }

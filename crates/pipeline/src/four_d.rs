@@ -4,6 +4,7 @@
 //! read is an error wherever it is found, never silently skipped.
 
 use crate::error::PipelineError;
+use plumbline_ifc::schedule::ScheduleShelf;
 use plumbline_model::{ElementRef, ModelSet};
 use plumbline_review::ClashRecord;
 use plumbline_schedule::{Basis, Existence, Link, Schedule, SetSim};
@@ -28,14 +29,16 @@ impl FourD {
         Ok(FourD { schedule, links, sim })
     }
 
-    /// Finds the schedule ([`find_schedule`]) and links it to `set`; `None` when there is none.
+    /// Finds the schedule ([`find_schedule`], with what the load of `set` left on `shelf`) and
+    /// links it to `set`; `None` when there is none.
     pub fn find(
         explicit: Option<&Path>,
         link_files: &[PathBuf],
         set: &ModelSet,
+        shelf: Option<&ScheduleShelf>,
     ) -> Result<Option<FourD>, PipelineError> {
         let models: Vec<PathBuf> = set.models.iter().map(|m| PathBuf::from(&m.path)).collect();
-        match find_schedule(explicit, &models)? {
+        match find_schedule(explicit, &models, shelf)? {
             Some(schedule) => Ok(Some(FourD::new(schedule, link_files, set)?)),
             None => Ok(None),
         }
@@ -61,16 +64,22 @@ pub fn read_any_schedule(path: &Path) -> Result<Schedule, PipelineError> {
 
 /// The schedule of a run: `explicit` when given, else the work schedule of the first IFC model
 /// among `models` that holds tasks; `None` when no model holds one. A model whose schedule
-/// cannot be read is an error, as an unreadable `explicit` file is.
-pub fn find_schedule(explicit: Option<&Path>, models: &[PathBuf]) -> Result<Option<Schedule>, PipelineError> {
+/// cannot be read is an error, as an unreadable `explicit` file is. A model whose load left its
+/// schedule on `shelf` (`LoadOptions::schedules`) is not read again.
+pub fn find_schedule(
+    explicit: Option<&Path>,
+    models: &[PathBuf],
+    shelf: Option<&ScheduleShelf>,
+) -> Result<Option<Schedule>, PipelineError> {
     if let Some(path) = explicit {
         return read_any_schedule(path).map(Some);
     }
     for path in models.iter().filter(|p| is_ifc(p)) {
-        if !may_hold_tasks(path) {
-            continue;
-        }
-        let schedule = plumbline_ifc::schedule::read_schedule(path)?;
+        let schedule = match shelf.and_then(|shelf| shelf.take(path)) {
+            Some(read) => read?,
+            None if !may_hold_tasks(path) => continue,
+            None => plumbline_ifc::schedule::read_schedule(path)?,
+        };
         if !schedule.tasks.is_empty() {
             return Ok(Some(schedule));
         }
@@ -142,5 +151,27 @@ mod tests {
         assert!(!holds_task_keyword(b"#1=IFCTASKTYPE('x');#2=IFCWORKSCHEDULE();TASK(K"));
         assert!(!holds_task_keyword(b"KKKKKKKK IFCTASK"));
         assert!(!holds_task_keyword(b""));
+    }
+
+    /// The run finds the schedule its load left: the file is not read again (here it is gone
+    /// by the time the schedule is looked for), and without the shelf it would be.
+    #[test]
+    fn the_schedule_comes_from_the_load_not_from_the_file_again() {
+        use super::find_schedule;
+        use plumbline_ifc::schedule::ScheduleShelf;
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("branch.ifc");
+        std::fs::copy(plumbline_testkit::sample_model("bank-branch.ifc"), &path).expect("copies");
+        let shelf = Arc::new(ScheduleShelf::new());
+        let options = plumbline_ifc::LoadOptions { schedules: Some(shelf.clone()), ..Default::default() };
+        plumbline_ifc::load_file(&path, &options).expect("loads");
+        let read_from_file = find_schedule(None, std::slice::from_ref(&path), None).expect("reads");
+        std::fs::remove_file(&path).expect("removes");
+        let found = find_schedule(None, std::slice::from_ref(&path), Some(&shelf)).expect("from the shelf");
+        assert_eq!(found, read_from_file);
+        assert!(found.is_some_and(|s| s.tasks.len() == 9));
+        // Handed over once: asked again, the run would read the file, which is gone now.
+        assert!(find_schedule(None, std::slice::from_ref(&path), Some(&shelf)).is_err());
     }
 }

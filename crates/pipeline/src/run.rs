@@ -9,6 +9,7 @@ use crate::outputs::report_time;
 use crate::outputs::{review_notes, stage_reports};
 use crate::plan::{FailOn, Plan};
 use crate::triage::triage;
+use plumbline_ifc::schedule::ScheduleShelf;
 use plumbline_ifc::LoadOptions;
 use plumbline_model::ModelSet;
 use plumbline_review::Report;
@@ -16,6 +17,7 @@ use plumbline_review::Status;
 use plumbline_store::RunSummary;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What a finished run hands back.
@@ -133,11 +135,14 @@ fn run_stages(
     options.mesh_scopes.extend(plan.mesh_scopes());
     // A clash run measures exact solids where the models have them.
     options.exact_solids = true;
+    // Without a schedule named, each model's load reads its work schedule from its own scan.
+    let shelf = plan.schedule.is_none().then(|| Arc::new(ScheduleShelf::new()));
+    options.schedules = shelf.clone();
     let set = load(&plan.models, options, observer)?;
     let load_secs = started.elapsed().as_secs_f64();
     // The schedule serves time tests and the clash triage (`needed_by`): the one named, else the
     // models' own work schedule.
-    let find_four_d = || match FourD::find(plan.schedule.as_deref(), &plan.links, &set)? {
+    let find_four_d = || match FourD::find(plan.schedule.as_deref(), &plan.links, &set, shelf.as_deref())? {
         None if plan.requires_schedule() => Err(PipelineError::NoSchedule),
         found => Ok(found),
     };
