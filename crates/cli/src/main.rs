@@ -20,9 +20,9 @@ use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: with rayon's threads allocating meshes side by
 /// side, glibc's per-thread arenas left the resident size 40 % above the live heap (measured
-/// with heaptrack on a 100k-element model). `main` sets its purge delay (`plumbline_alloc`).
+/// with heaptrack on a 100k-element model).
 #[global_allocator]
-static ALLOCATOR: plumbline_alloc::Allocator = plumbline_alloc::Allocator;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Exit code for bad input: an unreadable file, an unknown class name, a bad argument.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -142,7 +142,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    plumbline_alloc::configure();
     quiet_on_broken_pipe();
     let cli = Cli::parse();
     term::init(cli.quiet, cli.verbose, cli.color);

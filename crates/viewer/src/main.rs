@@ -13,10 +13,9 @@ use plumbline_viewer::{ViewerConfig, ViewerPlugin};
 
 /// mimalloc, as the CLI uses: the model loads on rayon's threads, which allocate meshes and
 /// elements side by side, and under glibc's allocator the same `load_set` of the 100k-element
-/// hall took about twice the CLI's time in the viewer. `main` sets its purge delay
-/// (`plumbline_alloc`).
+/// hall took about twice the CLI's time in the viewer.
 #[global_allocator]
-static ALLOCATOR: plumbline_alloc::Allocator = plumbline_alloc::Allocator;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 /// Plumbline's BIM viewer: federated IFC models, clash review and 4D.
@@ -225,7 +224,6 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 }
 
 fn main() -> AppExit {
-    plumbline_alloc::configure();
     let args = Args::parse();
     // Batch runs need frames without input.
     let screenshot = args.screenshot.is_some()
