@@ -96,7 +96,14 @@ pub(crate) fn load(
             Some(Arc::new(meshed.filter(|id| !solid.contains(id)).collect::<HashSet<u32>>()))
         }
     };
-    let work = geometry::Work { bytes: &bytes, products, chosen: tessellated.as_ref(), cancel, progress };
+    let work = geometry::Work {
+        bytes: &bytes,
+        index: &index,
+        products,
+        chosen: tessellated.as_ref(),
+        cancel,
+        progress,
+    };
     let (mut geometry, (solid_meshes, (coverings, late_solids))) = geometry::tessellate(work, || {
         rayon::join(
             // The solids' meshes, in the solids' order.

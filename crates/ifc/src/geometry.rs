@@ -57,6 +57,8 @@ pub(crate) struct Tessellated {
 /// What the pass meshes: every product, or the chosen ones.
 pub(crate) struct Work<'a> {
     pub bytes: &'a [u8],
+    /// The loader's index of `bytes`.
+    pub index: &'a crate::index::Index,
     /// The products of the file in file order (every role: spaces and openings get meshes too).
     pub products: Vec<u32>,
     /// The products a mesh scope chose; `None` meshes everything.
@@ -86,7 +88,7 @@ fn part_plan(threads: usize, products: usize, all: usize) -> (usize, usize) {
 /// Tessellates the products of `work` on the current rayon pool, and runs `beside` (the rest of
 /// the load's parallel work) on the same pool meanwhile.
 pub(crate) fn tessellate<R: Send>(work: Work<'_>, beside: impl FnOnce() -> R + Send) -> (Tessellated, R) {
-    let Work { bytes, products, chosen, cancel, progress } = work;
+    let Work { bytes, index, products, chosen, cancel, progress } = work;
     let cancelled = cancel.clone();
     // Chunks of a few thousand jobs let the cancel flag stop a runaway pass between chunks at
     // no measurable cost. ifc-lite's own property and presentation-layer resolution is off: the
@@ -105,6 +107,18 @@ pub(crate) fn tessellate<R: Send>(work: Work<'_>, beside: impl FnOnce() -> R + S
         Some(chosen) => products.into_iter().filter(|id| chosen.contains(id)).collect(),
         None => products,
     };
+    if wanted.is_empty() {
+        // Nothing to mesh (every product chosen has an exact solid, as in most MEP models of a
+        // clash run): ifc-lite is not called, which scanned and resolved the whole file for
+        // nothing (6 ms of Office_A's MEP model). Its one verdict that still matters, a length
+        // unit geometry must refuse, is asked of the same resolution it makes.
+        let mut decoder = index.decoder(bytes);
+        let units = ifc_lite_core::UnitScales::resolve(bytes, None, &mut decoder);
+        return (
+            Tessellated { meshes: Vec::new(), length_unit_refused: units.length_unit_refused },
+            beside(),
+        );
+    }
     let (parts, at_once) = part_plan(rayon::current_num_threads(), wanted.len(), all);
     if parts == 1 {
         // One call, as ifc-lite is usually driven: the whole file, or the chosen products.

@@ -407,3 +407,37 @@ fn load_progress_reaches_the_whole_file_and_restarts_per_file() {
     let _ = load_bytes(Path::new("notes.ifc"), b"not an IFC file".to_vec(), &options).expect_err("refused");
     assert_eq!(progress.fraction(), 0.0);
 }
+
+/// A length unit with an unusable factor (zero) fails the load with `BadUnit` naming the unit,
+/// whether the file's products are tessellated (a faceted box) or all have an exact solid (an
+/// extruded rectangle), which never reach the tessellator.
+#[test]
+fn a_length_unit_with_an_unusable_factor_is_refused() {
+    // A unit ifc-lite does not know by name (it would take a foot's 0.3048 m whatever the
+    // factor says), so the declared factor decides.
+    let zero_link = "#12=IFCCONVERSIONBASEDUNIT(#13,.LENGTHUNIT.,'SURVEY_LINK',#14);\n\
+                     #13=IFCDIMENSIONALEXPONENTS(1,0,0,0,0,0,0);\n\
+                     #14=IFCMEASUREWITHUNIT(IFCLENGTHMEASURE(0.),#15);\n\
+                     #15=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);";
+    let solid = boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "W", [0.0, 0.0, 0.0], [4.0, 0.2, 3.0])
+        + "\n#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#31);";
+    // The same box as a triangulated face set: no exact solid, so ifc-lite tessellates it.
+    let faceted = solid.replace(
+        "#106=IFCEXTRUDEDAREASOLID(#107,#110,#23,3.0);",
+        "#106=IFCTRIANGULATEDFACESET(#150,$,$,((1,2,3),(1,3,4),(1,2,4),(2,3,4)),$);\n\
+         #150=IFCCARTESIANPOINTLIST3D(((0.,0.,0.),(1.,0.,0.),(0.,1.,0.),(0.,0.,1.)));",
+    );
+    assert_ne!(faceted, solid, "the body was replaced");
+    for body in [&solid, &faceted] {
+        let text = ifc4("$", body).replace("#12=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);", zero_link);
+        assert!(text.contains("'SURVEY_LINK'"));
+        let e = load_err(text.as_bytes());
+        assert!(matches!(e, LoadError::BadUnit { .. }), "{e}");
+        assert!(e.to_string().contains("unusable factor"), "{e}");
+        // With a usable factor the same file loads, in links of 0.201168 m.
+        let ok = load(&text.replace("IFCLENGTHMEASURE(0.)", "IFCLENGTHMEASURE(0.201168)"));
+        let height = ok.elements[0].aabb().map(|b| b.max[2] - b.min[2]);
+        let expected = if body.contains("TRIANGULATED") { 0.201168 } else { 3.0 * 0.201168 };
+        assert!(height.is_some_and(|h| (h - expected).abs() < 1e-6), "{height:?}");
+    }
+}
