@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -119,12 +120,20 @@ def main():
         # Fills the cache for the warm runs (not timed).
         timed(ours(c, args.plumbline, cache))
         tw, cold, warm, n_t, counts = [], [], [], None, set()
-        for _ in range(args.runs):
-            with tempfile.NamedTemporaryFile(suffix=".json") as f:
-                t, _ = timed(theirs(c, f.name))
-                tw.append(t)
-                n_t = json.load(open(f.name))["n_clashes"]
-            for times, cached in [(cold, None), (warm, cache)]:
+        for run in range(args.runs):
+            # The three runs of a round in a shuffled order (seeded: a sitting can be repeated):
+            # this machine has slow and fast periods of many seconds, and a fixed order hands
+            # one tool more of one kind.
+            steps = ["theirs", "cold", "warm"]
+            random.Random(run).shuffle(steps)
+            for step in steps:
+                if step == "theirs":
+                    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+                        t, _ = timed(theirs(c, f.name))
+                        tw.append(t)
+                        n_t = json.load(open(f.name))["n_clashes"]
+                    continue
+                times, cached = (cold, None) if step == "cold" else (warm, cache)
                 t, out = timed(ours(c, args.plumbline, cached))
                 times.append(t)
                 counts.add(int(re.search(r": (\d+) clashes", out).group(1)))

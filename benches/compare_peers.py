@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -72,9 +73,11 @@ def main():
             print(f"NOTICE: {model} not found; run ../shared/peers/setup.sh", file=sys.stderr)
             continue
         results = {}
-        # Interleave the tools run by run so machine noise hits them alike.
-        for _ in range(args.runs):
-            for name, cmd, inner in tools:
+        # Interleave the tools run by run, in a shuffled order each round (seeded, so a sitting
+        # can be repeated), so machine noise hits them alike: this machine has slow and fast
+        # periods of many seconds, and a fixed order hands one tool more of one kind.
+        for round_no in range(args.runs):
+            for name, cmd, inner in random.Random(round_no).sample(tools, len(tools)):
                 try:
                     w, i = run([c.replace("{model}", model) for c in cmd], inner)
                 except (RuntimeError, FileNotFoundError, KeyError, json.JSONDecodeError) as e:
@@ -87,7 +90,9 @@ def main():
             continue
         pw = statistics.median(results["plumbline"][0])
         pi = statistics.median(results["plumbline"][1])
-        for name, (ws, is_) in results.items():
+        # In the tools' own order, whatever order the rounds ran them in.
+        for name in (name for name, _, _ in tools if name in results):
+            ws, is_ = results[name]
             w, i = statistics.median(ws), statistics.median(is_)
             print(f"| {label} | {name} | {w:.3f} | {i:.3f} | {w / pw:.2f} | {i / pi:.2f} |")
 
