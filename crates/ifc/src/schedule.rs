@@ -91,7 +91,7 @@ pub(crate) fn read_scanned(
     index: &Index,
     found: &[(u32, ScheduleRecord)],
 ) -> Result<Schedule, ScheduleError> {
-    let reader = Reader { path, bytes, family, decoder: index.decoder(bytes), index, found: found.to_vec() };
+    let reader = Reader { path, bytes, family, decoder: index.decoder(bytes), index, found };
     reader.read()
 }
 
@@ -121,7 +121,7 @@ struct Reader<'a> {
     family: SchemaVersion,
     decoder: EntityDecoder<'a>,
     index: &'a Index,
-    found: Vec<(u32, ScheduleRecord)>,
+    found: &'a [(u32, ScheduleRecord)],
 }
 
 impl Reader<'_> {
@@ -173,7 +173,7 @@ impl Reader<'_> {
 
     fn read(mut self) -> Result<Schedule, ScheduleError> {
         let mut schedule = Schedule::new(self.path.display().to_string(), Format::Ifc);
-        let found = std::mem::take(&mut self.found);
+        let found = self.found;
         let of = |kind: ScheduleRecord| found.iter().filter(move |(_, k)| *k == kind).map(|(id, _)| *id);
 
         // Tasks, in file order.
@@ -477,7 +477,7 @@ mod tests {
                 family,
                 decoder: scan.index.decoder(&bytes),
                 index: &scan.index,
-                found: Vec::new(),
+                found: &[],
             };
             let (mut products, mut heads) = (0, 0);
             for (id, ..) in &scan.jobs {
