@@ -10,7 +10,7 @@
 //! unsupported profile, a mirrored or sheared mapping, a non-convex outline, an opening that
 //! cuts the body) gives no solid, and the element keeps its mesh only.
 
-use crate::index::Index;
+use crate::index::{Decoders, Index};
 use crate::semantics::{Job, Kind, RelKind};
 use crate::LoadProgress;
 use ifc_lite_core::{DecodedEntity, EntityDecoder, IfcType};
@@ -57,20 +57,19 @@ pub(crate) fn solid_of(
 /// (ifc-lite's mesh is cut, the solid would not be). Each solid found counts one product
 /// meshed on `progress`.
 pub(crate) fn solids(
-    bytes: &[u8],
-    index: &Index,
+    decoders: &Decoders<'_>,
     jobs: &[Job],
     voided: &HashSet<u32>,
     wanted: impl Fn(u32) -> bool + Sync,
     progress: Option<&LoadProgress>,
 ) -> Vec<(u32, Box<Solid>)> {
-    let length_scale = index.decoder(bytes).length_unit_scale();
+    let length_scale = decoders.lend().length_unit_scale();
     jobs.par_iter()
         .filter(|&&(id, kind, ..)| {
             kind == Kind::Product(Role::Physical) && !voided.contains(&id) && wanted(id)
         })
         .map_init(
-            || index.decoder(bytes),
+            || decoders.lend(),
             |decoder, &(id, _, start, end)| {
                 let product = decoder.decode_at(start, end).ok()?;
                 let solid = solid_of(&product, decoder, length_scale)?;
@@ -595,7 +594,8 @@ mod tests {
         let voided = voided_hosts(&bytes, &scan.index, &scan.jobs);
         let progress = LoadProgress::default();
         progress.set(0, 1000);
-        let found = solids(&bytes, &scan.index, &scan.jobs, &voided, |_| true, Some(&progress));
+        let found =
+            solids(&Decoders::new(&bytes, &scan.index), &scan.jobs, &voided, |_| true, Some(&progress));
         assert!(found.len() > 100, "{}", found.len());
         assert!((progress.fraction() - found.len() as f32 / 1000.0).abs() < 1e-6, "{}", progress.fraction());
     }

@@ -7,7 +7,9 @@
 //! million-element file. Files with sparse ids (or over 4 GiB) get a hash map.
 
 use ifc_lite_core::{DenseEntityIndex, EntityDecoder, EntityIndex};
-use std::sync::Arc;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The entity index of one file: for each id, the byte span of its last record (a repeated id
 /// names its last record, as ifc-lite's index does).
@@ -45,6 +47,90 @@ impl Index {
         match self {
             Index::Dense(index) => index.lookup(id),
             Index::Hash(index) => index.get(&id).copied(),
+        }
+    }
+}
+
+/// Decoders of one file for the threads of a parallel pass: each pool thread keeps the one it
+/// was lent and gets it back for its next piece of work.
+///
+/// A new decoder learns some facts about the file by scanning all of it the first time they are
+/// asked for: ifc-lite's profile reader asks for the geometric contexts' precision for every
+/// arbitrary profile (most walls), and that is a scan of the whole file. rayon's `map_init` makes
+/// a decoder for every piece it splits a pass into (up to 23 for the exact solids of Office_A
+/// x10 on two threads), so the 44 MB file was scanned that many times more. A decoder comes
+/// back with its caches of records, points and placements emptied, as a new one starts, so
+/// what it decodes and the memory it holds between pieces are as before; only the file's facts
+/// (units, precision, the project) stay.
+pub(crate) struct Decoders<'a> {
+    bytes: &'a [u8],
+    index: &'a Index,
+    /// One per thread of the pool the pass runs on, by `rayon::current_thread_index`.
+    kept: Vec<Mutex<Option<EntityDecoder<'a>>>>,
+    /// How many decoders were made.
+    made: AtomicUsize,
+}
+
+impl<'a> Decoders<'a> {
+    /// Decoders of `bytes` for the threads of the current pool.
+    pub(crate) fn new(bytes: &'a [u8], index: &'a Index) -> Self {
+        let kept = (0..rayon::current_num_threads()).map(|_| Mutex::new(None)).collect();
+        Decoders { bytes, index, kept, made: AtomicUsize::new(0) }
+    }
+
+    /// How many decoders were made so far.
+    #[cfg(test)]
+    pub(crate) fn made(&self) -> usize {
+        self.made.load(Ordering::Relaxed)
+    }
+
+    /// The file's bytes.
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The decoder this thread keeps, or a new one (on a thread outside the pool, or while the
+    /// thread's own is lent already).
+    pub(crate) fn lend(&self) -> Lent<'_, 'a> {
+        let slot = rayon::current_thread_index().filter(|&i| i < self.kept.len());
+        let kept = slot.and_then(|i| self.kept[i].lock().ok()?.take());
+        let decoder = kept.unwrap_or_else(|| {
+            self.made.fetch_add(1, Ordering::Relaxed);
+            self.index.decoder(self.bytes)
+        });
+        Lent { from: self, slot, decoder }
+    }
+}
+
+/// A decoder lent by [`Decoders`], handed back to its thread's slot when dropped.
+pub(crate) struct Lent<'d, 'a> {
+    from: &'d Decoders<'a>,
+    slot: Option<usize>,
+    decoder: EntityDecoder<'a>,
+}
+
+impl<'a> Deref for Lent<'_, 'a> {
+    type Target = EntityDecoder<'a>;
+    fn deref(&self) -> &Self::Target {
+        &self.decoder
+    }
+}
+
+impl DerefMut for Lent<'_, '_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.decoder
+    }
+}
+
+impl Drop for Lent<'_, '_> {
+    fn drop(&mut self) {
+        let Some(slot) = self.slot else { return };
+        // A decoder of no bytes takes its place: it allocates nothing.
+        let mut decoder = std::mem::replace(&mut self.decoder, EntityDecoder::new(&[]));
+        decoder.clear_cache();
+        if let Ok(mut kept) = self.from.kept[slot].lock() {
+            // Of two decoders lent on one thread at once, the one back last is kept.
+            *kept = Some(decoder);
         }
     }
 }
@@ -101,6 +187,46 @@ mod tests {
         assert_eq!((dense.span(3), dense.span(21)), (Some((500, 515)), None));
         let hashed = hashed(records);
         assert_eq!(hashed.get(&3), Some(&(500, 515)));
+    }
+
+    #[test]
+    fn each_thread_keeps_one_decoder_across_the_pieces_of_a_pass() {
+        // Records #1..#2000: '#1=IFCCARTESIANPOINT((1.,0.,0.));' and so on.
+        let text: String =
+            (1..=2000).map(|id| format!("#{id}=IFCCARTESIANPOINT(({id}.,0.,0.));\n")).collect();
+        let bytes = text.as_bytes();
+        let mut records = Vec::new();
+        let mut scanner = ifc_lite_core::EntityScanner::new(bytes);
+        while let Some((id, _, start, end)) = scanner.next_entity() {
+            records.push((id, start, end));
+        }
+        let index = Index::of_records(records);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a pool");
+        pool.install(|| {
+            use rayon::prelude::*;
+            let decoders = Decoders::new(bytes, &index);
+            // One piece per record: rayon would make a decoder for each with `map_init`.
+            let xs: Vec<f64> = (1..2001u32)
+                .into_par_iter()
+                .with_max_len(1)
+                .map_init(
+                    || decoders.lend(),
+                    |decoder, id| {
+                        decoder.decode_by_id(id).ok().and_then(|e| e.get_list(0)?.first()?.as_float())
+                    },
+                )
+                .map(|x| x.unwrap_or(f64::NAN))
+                .collect();
+            // Every decoder still reads every record (its caches emptied between pieces).
+            assert!(xs.iter().zip(1..).all(|(&x, id)| x == f64::from(id)));
+            // One per thread, and at most one more for a thread that was lent two at once.
+            assert!(decoders.made() <= 4, "{} decoders made", decoders.made());
+        });
+        // Outside the pool a lent decoder is a new one each time, never kept.
+        let decoders = Decoders::new(bytes, &index);
+        drop((decoders.lend(), decoders.lend()));
+        drop(decoders.lend());
+        assert_eq!(decoders.made(), 3);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! the same code reads IFC2X3, IFC4 and IFC4X3.
 
 use crate::ids::FastMap;
-use crate::index::Index;
+use crate::index::{Decoders, Index};
 use ifc_lite_core::{AttributeValue, DecodedEntity, EntityDecoder, EntityScanner, SchemaVersion};
 use plumbline_model::{Failure, Placement, Property, PropertySet, Quantity, QuantitySet, Role};
 use rayon::prelude::*;
@@ -509,19 +509,19 @@ pub(crate) fn scoped_products(
 
 /// Decodes what the scan listed and resolves property sets and materials.
 pub(crate) fn extract(
-    bytes: &[u8],
-    index: &Index,
+    decoders: &Decoders<'_>,
     family: SchemaVersion,
     jobs: &[Job],
     entity_count: usize,
 ) -> Semantics {
     // Placements are resolved in file units; one scale turns their origins into metres, as
     // ifc-lite does for the meshes.
-    let length_scale = index.decoder(bytes).length_unit_scale();
+    let bytes = decoders.bytes();
+    let length_scale = decoders.lend().length_unit_scale();
     let decoded = jobs
         .par_iter()
         .map_init(
-            || (index.decoder(bytes), Slots::new(family)),
+            || (decoders.lend(), Slots::new(family)),
             |(decoder, slots), &(id, kind, start, end)| {
                 let e = match decoder.decode_at(start, end) {
                     Ok(e) => e,
@@ -611,7 +611,7 @@ pub(crate) fn extract(
         }
     }
 
-    let mut decoder = index.decoder(bytes);
+    let mut decoder = decoders.lend();
     let scale = decoder.length_unit_scale();
     for r in s.spatial.values_mut() {
         r.elevation = r.elevation.map(|e| e * scale);
@@ -630,7 +630,7 @@ pub(crate) fn extract(
     let sets: Vec<(u32, Option<PropertySet>, Option<QuantitySet>)> = set_ids
         .par_iter()
         .map_init(
-            || (index.decoder(bytes), Slots::new(family)),
+            || (decoders.lend(), Slots::new(family)),
             |(decoder, slots), &id| {
                 let Ok(e) = decoder.decode_by_id(id) else { return (id, None, None) };
                 let class = class_of(&e);

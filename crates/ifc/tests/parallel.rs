@@ -116,13 +116,14 @@ fn generated_models_load_the_same_on_one_thread_and_on_several() {
 }
 
 #[test]
-fn a_larger_generated_hall_loads_the_same_on_one_thread_and_on_two() {
-    // About 20,000 elements: every part holds thousands of products, several chunks each.
+fn a_larger_generated_hall_loads_the_same_on_one_thread_and_on_four() {
+    // About 20,000 elements: every part holds thousands of products, several chunks each (four
+    // threads drive two parts; two threads, one).
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("hall.ifc");
     let hall = plumbline_samples::datacenter(&plumbline_samples::DatacenterParams::for_elements(20_000, 1));
     std::fs::write(&path, hall.ifc).expect("written");
-    assert!(same_on_more_threads(&path, 2, &LoadOptions::default()) > 15_000);
+    assert!(same_on_more_threads(&path, 4, &LoadOptions::default()) > 15_000);
 }
 
 #[test]
@@ -146,10 +147,11 @@ fn a_mesh_scope_loads_the_same_on_one_thread_and_on_several() {
         let scope = MeshScope::classes(["IfcWall", "IfcSlab", "IfcFlowSegment", "IfcFurniture"]);
         let options =
             LoadOptions { mesh_scopes: HashMap::from([(path.clone(), scope)]), ..Default::default() };
-        assert!(same_on_more_threads(&path, 2, &options) > 0, "{}", path.display());
+        // Four threads: two parts.
+        assert!(same_on_more_threads(&path, 4, &options) > 0, "{}", path.display());
         // A clash run's load: exact solids, their elements not tessellated.
         let options = LoadOptions { exact_solids: true, ..options };
-        assert!(same_on_more_threads(&path, 2, &options) > 0, "{} with solids", path.display());
+        assert!(same_on_more_threads(&path, 4, &options) > 0, "{} with solids", path.display());
     }
 }
 
