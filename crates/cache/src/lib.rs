@@ -152,6 +152,13 @@ impl ModelCache {
         self.dir.join(key.file_name())
     }
 
+    /// Whether an entry for `key` is there (it may still be damaged or another build's: only
+    /// [`get`](ModelCache::get) tells). Lets a caller start work that only a hit needs beside
+    /// the entry's decoding.
+    pub fn holds(&self, key: &CacheKey) -> bool {
+        self.entry(key).is_file()
+    }
+
     /// The cached model for `key`, or `None` on a miss. A damaged entry, or one written by
     /// another build, is removed (with a note) and counts as a miss. The model comes back with
     /// an empty path and zero load time.

@@ -208,17 +208,26 @@ fn load_cached(
             let scoped = whole.scoped(&scope);
             // An entry of the whole file serves every scope; one of this scope, this scope.
             // The cache decodes and encodes on every thread of the pool it runs on.
-            let hit = pool.install(|| {
+            let get = || {
                 cache
                     .get(&whole, LOADER_REVISION)
                     .or_else(|| (scoped != whole).then(|| cache.get(&scoped, LOADER_REVISION)).flatten())
                     .filter(|m| m.mesh_scope.covers(&scope))
-            });
+            };
+            // A model from the cache is not scanned, so the schedule a caller asked for is read
+            // from the bytes beside the entry's decoding, when there is an entry to decode (a
+            // miss leaves it to the load's own scan).
+            let shelf = options.schedules.as_ref().filter(|_| cache.holds(&whole) || cache.holds(&scoped));
+            let (hit, schedule) = pool
+                .install(|| rayon::join(get, || shelf.map(|_| schedule::read_schedule_bytes(path, &bytes))));
             match hit {
                 Some(mut model) => {
                     model.path = path.display().to_string();
                     if let Some(p) = &options.progress {
                         p.set(1, 1);
+                    }
+                    if let (Some(shelf), Some(read)) = (shelf, schedule) {
+                        shelf.put_read(path, read);
                     }
                     model
                 }

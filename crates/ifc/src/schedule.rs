@@ -38,11 +38,13 @@ pub enum ScheduleReadError {
 
 /// Work schedules that loads read from their own scan of each file ([`LoadOptions::schedules`]),
 /// kept for the run that looks for one afterwards, so that it does not read the files again.
-/// Only a model loaded from its file leaves one (a model from the model cache was not scanned):
-/// for any other path [`take`](ScheduleShelf::take) answers `None` and the caller reads the file.
+/// A model that loads leaves one: read from the load's scan, or, for a model from the model
+/// cache (which is not scanned), from the file's bytes beside the cache entry's decoding. For a
+/// path whose load failed [`take`](ScheduleShelf::take) answers `None` and the caller reads the
+/// file.
 #[derive(Debug, Default)]
 pub struct ScheduleShelf {
-    read: Mutex<HashMap<PathBuf, Result<Schedule, ScheduleError>>>,
+    read: Mutex<HashMap<PathBuf, Result<Schedule, ScheduleReadError>>>,
 }
 
 impl ScheduleShelf {
@@ -51,6 +53,10 @@ impl ScheduleShelf {
     }
 
     pub(crate) fn put(&self, path: &Path, read: Result<Schedule, ScheduleError>) {
+        self.put_read(path, read.map_err(ScheduleReadError::from));
+    }
+
+    pub(crate) fn put_read(&self, path: &Path, read: Result<Schedule, ScheduleReadError>) {
         // A poisoned lock only means another load panicked while it held it; the map is whole.
         self.read.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_path_buf(), read);
     }
@@ -58,8 +64,7 @@ impl ScheduleShelf {
     /// What the load of `path` read (its schedule, empty when the file has no task, or why it
     /// could not be read), handed over once; `None` when no load left anything for `path`.
     pub fn take(&self, path: &Path) -> Option<Result<Schedule, ScheduleReadError>> {
-        let taken = self.read.lock().unwrap_or_else(|p| p.into_inner()).remove(path);
-        taken.map(|read| read.map_err(ScheduleReadError::from))
+        self.read.lock().unwrap_or_else(|p| p.into_inner()).remove(path)
     }
 }
 

@@ -203,7 +203,8 @@ fn bad_dates_and_non_ifc_files_are_errors_with_lines() {
 
 /// A load with a shelf leaves the file's work schedule read from its own scan, the schedule a
 /// read of the file gives: the generated hall and branch and the real 4D files; a file without
-/// tasks leaves an empty one; a model from the model cache (never scanned) leaves none.
+/// tasks leaves an empty one; a model from the model cache (never scanned) leaves the schedule
+/// read from the file's bytes beside the entry's decoding.
 #[test]
 fn a_load_leaves_the_schedule_a_read_of_the_file_gives() {
     let mut files = vec![sample_model("bank-branch.ifc"), sample_model("datacenter-hall-zh.ifc")];
@@ -228,9 +229,26 @@ fn a_load_leaves_the_schedule_a_read_of_the_file_gives() {
     let options = LoadOptions { schedules: Some(shelf.clone()), cache: Some(cache), ..Default::default() };
     load_file(&plain, &options).expect("loads");
     assert!(shelf.take(&plain).expect("scanned").expect("reads").tasks.is_empty());
-    // The second load comes from the cache: nothing is scanned, nothing is left.
+    // The second load comes from the cache and still leaves the (empty) schedule.
     load_file(&plain, &options).expect("loads");
-    assert!(shelf.take(&plain).is_none(), "a cached model leaves no schedule");
+    assert!(shelf.take(&plain).expect("read beside the cache").expect("reads").tasks.is_empty());
+
+    // A file with tasks, loaded twice through the cache: both loads leave what a read gives.
+    let branch = dir.path().join("branch.ifc");
+    std::fs::copy(sample_model("bank-branch.ifc"), &branch).expect("copies");
+    let cache = Arc::new(plumbline_cache::ModelCache::new(dir.path().join("cache-2")));
+    let options =
+        LoadOptions { schedules: Some(shelf.clone()), cache: Some(cache.clone()), ..Default::default() };
+    let read = read_schedule(&branch).expect("reads");
+    assert!(!read.tasks.is_empty());
+    load_file(&branch, &options).expect("loads");
+    assert_eq!(shelf.take(&branch).expect("scanned").expect("reads"), read);
+    // The entry the first load left is the one the second load decodes.
+    let bytes = std::fs::read(&branch).expect("reads");
+    let key = plumbline_cache::CacheKey::of(&bytes, plumbline_ifc::LOADER_REVISION);
+    assert!(cache.holds(&key.with_solids()), "the first load left a cache entry");
+    load_file(&branch, &options).expect("loads from the cache");
+    assert_eq!(shelf.take(&branch).expect("read beside the cache").expect("reads"), read);
 }
 
 /// A schedule that cannot be read does not stop its model from loading: the load leaves the

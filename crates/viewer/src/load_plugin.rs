@@ -238,25 +238,32 @@ pub fn start_load(state: &mut LoadState, channel: &mut LoadChannel, config: View
 
 /// Loads everything the configuration names, on the calling thread.
 ///
-/// What does not need the loaded models runs beside the load: the schedule is read while the
-/// models load (the models' parser does not keep every core busy all the time), and it is
-/// linked to the models while their render meshes are built. Each stage's time is logged
+/// What does not need the loaded models runs beside the load: the models' own schedule is read
+/// by their loads from the same scan (or beside a cache entry's decoding), a `--schedule` file
+/// on a thread of its own, and the schedule is linked to the models while their render meshes
+/// are built. Each stage's time is logged
 /// (`load stages: …`), the figures `benches/viewer_scale.sh` reads.
 pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     let started = Instant::now();
     watch.enter(LoadStage::Models);
+    // A schedule in the models is read by their loads, from each load's own scan (or beside a
+    // cache entry's decoding); a schedule file named apart is read beside the load.
+    let shelf = config.schedule.is_none().then(|| Arc::new(plumbline_ifc::schedule::ScheduleShelf::new()));
     let options = plumbline_ifc::LoadOptions {
         progress: Some(watch.geometry.clone()),
         cache: config.model_cache.clone(),
         // The viewer's clash tests and measurements are the CLI's: the same exact solids.
         exact_solids: true,
+        schedules: shelf.clone(),
         ..Default::default()
     };
     let ((set, errors), early_schedule) = std::thread::scope(|s| {
-        let schedule = std::thread::Builder::new()
-            .name("plumbline-schedule".into())
-            .spawn_scoped(s, || read_schedule_early(config))
-            .ok();
+        let schedule = config.schedule.as_deref().and_then(|file| {
+            std::thread::Builder::new()
+                .name("plumbline-schedule".into())
+                .spawn_scoped(s, move || read_schedule_file(file))
+                .ok()
+        });
         let loaded = plumbline_ifc::load_set(&config.models, &options, |_, _| {
             watch.files_done.fetch_add(1, Ordering::Relaxed);
         });
@@ -288,7 +295,7 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
             let t = Instant::now();
             let four_d = match early_schedule {
                 Some(found) => link_four_d(found, config, &set),
-                None => find_four_d(config, &set),
+                None => find_four_d(config, &set, shelf.as_deref()),
             };
             (four_d, t.elapsed().as_secs_f64())
         };
@@ -304,7 +311,7 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
             // No thread to spare: found and linked here, after the meshes.
             Err(_) => {
                 let t = Instant::now();
-                (find_four_d(config, &set), t.elapsed().as_secs_f64())
+                (find_four_d(config, &set, shelf.as_deref()), t.elapsed().as_secs_f64())
             }
         };
         (scene, meshes_secs, four_d)
@@ -332,17 +339,12 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     LoadOutput { set, errors, scene, report, schedule, load_secs }
 }
 
-/// The schedule file `FourD::find` would read (`--schedule`, else the first model holding a
-/// work schedule), read without the loaded models. The viewer reads it beside the load rather
-/// than from the load's own scan (`LoadOptions::schedules`, as the CLI does): a model from the
-/// model cache is not scanned, and reading its schedule after the load made a warm start of
-/// the 100k hall 0.14 s slower (0.51 → 0.65 s, medians of four), while a cold one gained
-/// nothing measurable (1.43 s either way, medians of five).
-fn read_schedule_early(config: &ViewerConfig) -> Result<Option<Schedule>, PipelineError> {
-    plumbline_pipeline::find_schedule(config.schedule.as_deref(), &config.models, None)
+/// The schedule file named apart from the models (`--schedule`), read without the loaded models.
+fn read_schedule_file(file: &Path) -> Result<Option<Schedule>, PipelineError> {
+    plumbline_pipeline::find_schedule(Some(file), &[], None)
 }
 
-/// Links a schedule read by [`read_schedule_early`] to the loaded models, as `FourD::find` does.
+/// Links a schedule read by [`read_schedule_file`] to the loaded models, as `FourD::find` does.
 fn link_four_d(
     found: Result<Option<Schedule>, PipelineError>,
     config: &ViewerConfig,
@@ -417,8 +419,12 @@ pub fn read_report(path: &Path) -> Result<Report, String> {
 /// FILE`, or the first model that holds an IFC work schedule, linked by the schedule's own
 /// links plus the link files. A schedule that cannot be read is an error shown to the user,
 /// never silently skipped.
-fn find_four_d(config: &ViewerConfig, set: &ModelSet) -> Option<Result<FourD, String>> {
-    FourD::find(config.schedule.as_deref(), &config.links, set, None).map_err(|e| e.to_string()).transpose()
+fn find_four_d(
+    config: &ViewerConfig,
+    set: &ModelSet,
+    shelf: Option<&plumbline_ifc::schedule::ScheduleShelf>,
+) -> Option<Result<FourD, String>> {
+    FourD::find(config.schedule.as_deref(), &config.links, set, shelf).map_err(|e| e.to_string()).transpose()
 }
 
 /// Number of physical elements, the ones the viewer draws and the 4D engine simulates.
