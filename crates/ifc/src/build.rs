@@ -156,8 +156,7 @@ pub(crate) fn load(
     drop((bytes, index, jobs, covers));
     let mut model = builder.build(path, header, plan, geometry.meshes, &solids);
     model.mesh_scope = scope.clone();
-    crate::text::repair_legacy_encoding(&mut model);
-    let warnings = crate::text::text_warnings(&model);
+    let warnings = crate::text::check_text(&mut model);
     model.warnings.extend(warnings);
     // Insulation and lagging on elements, for rules that count it.
     coverings.apply(&mut model);

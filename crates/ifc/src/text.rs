@@ -10,6 +10,24 @@ use encoding_rs::{Encoding, GBK, SHIFT_JIS};
 use plumbline_model::{Element, Model};
 use rayon::prelude::*;
 
+/// Whether `s` may need the repair or a warning: it holds a backslash (a STEP escape left as
+/// written), or the UTF-8 lead byte of a C1 control (0xC2, see [`has_c1`]) or of U+FFFD (0xEF).
+/// A byte search, so that a model with nothing of the kind (nearly all) is read once, quickly.
+fn may_need_care(s: &str) -> bool {
+    memchr::memchr3(b'\\', 0xC2, 0xEF, s.as_bytes()).is_some()
+}
+
+/// Repairs the model's legacy code-page strings and returns the warnings about text that could
+/// not be decoded faithfully ([`repair_legacy_encoding`], then [`text_warnings`]); a model
+/// whose strings hold nothing either looks for is read once and left alone.
+pub(crate) fn check_text(model: &mut Model) -> Vec<String> {
+    if !any_text(model, may_need_care) {
+        return Vec::new();
+    }
+    repair_legacy_encoding(model);
+    text_warnings(model)
+}
+
 fn has_c1(s: &str) -> bool {
     s.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c))
 }
@@ -194,6 +212,21 @@ pub(crate) fn text_warnings(model: &Model) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every string the repair or the warnings look at passes the byte search first.
+    #[test]
+    fn what_needs_care_is_found_by_the_byte_search() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            if has_c1(&s) || s.contains('\u{FFFD}') {
+                assert!(may_need_care(&s), "U+{:04X}", u32::from(c));
+            }
+        }
+        for s in ["\\X2\\4E2D\\X0\\", "a\\X\\E9", "\\X4\\"] {
+            assert!(may_need_care(s), "{s}");
+        }
+        assert!(!may_need_care("Basic Wall:Interior - 中文名称 (92mm Stud)"));
+    }
 
     #[test]
     fn shift_jis_bytes_in_latin1_escapes_become_japanese() {

@@ -217,6 +217,21 @@ fn step_strings_are_decoded() {
     assert_eq!(m.elements[0].name.as_deref(), Some("机房 1 café å O'Brien a\\b"));
     assert_eq!(m.elements[0].storey.as_deref(), Some("一层"));
     assert_eq!(m.storeys[0].name, "一层");
+    // Decoded faithfully: nothing to warn about.
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+}
+
+#[test]
+fn a_broken_step_escape_is_kept_as_written_with_a_warning() {
+    // Three hex digits in a \X2\ group: not UTF-16, so the text stays as written.
+    let body = boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", r"Wall \X2\4E2\X0\", [0.0; 3], [1.0; 3]);
+    let m = load(&ifc4("$", &body));
+    assert_eq!(m.elements.len(), 1);
+    assert!(
+        m.warnings.iter().any(|w| w.starts_with("1 text(s) hold a broken STEP escape") && w.contains("4E2")),
+        "{:?}",
+        m.warnings
+    );
 }
 
 #[test]
