@@ -161,7 +161,15 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
                 // The report lists failed elements itself; file warnings also go to stderr.
                 progress.suspend(|| crate::print_warnings(&model));
                 any_skipped |= !model.warnings.is_empty() || !model.failures.is_empty();
-                FileEntry::Loaded(Box::new(summarize(&model, args.elements)))
+                let entry = FileEntry::Loaded(Box::new(summarize(&model, args.elements)));
+                if i + 1 == args.models.len() {
+                    // The process ends after the last file, as `clash` does: freeing its model
+                    // element by element took 30–55 ms of a 0.7 s run on Office_A x10 and the
+                    // 100k hall, and the operating system takes the memory back at once. The
+                    // models before it are freed before the next one loads.
+                    std::mem::forget(model);
+                }
+                entry
             }
             Err(e) => {
                 any_failed = true;
