@@ -25,6 +25,19 @@ impl Index {
         dense(&records).map_or_else(|| Index::Hash(Arc::new(hashed(records))), |d| Index::Dense(Arc::new(d)))
     }
 
+    /// The index of the records `(id, start, end)` met by a scan in byte ranges, each range's in
+    /// file order and the ranges in file order. When the ids ascend through the whole file (nearly
+    /// every file numbers its records in order) the dense index's columns are the records
+    /// themselves, filled range by range on every thread; otherwise the records are joined and
+    /// sorted as [`of_records`](Index::of_records) does.
+    pub(crate) fn of_ranges(ranges: Vec<Vec<(u32, usize, usize)>>) -> Index {
+        match dense_in_order(&ranges) {
+            InOrder::Dense(dense) => Index::Dense(Arc::new(dense)),
+            InOrder::TooSparse => Index::Hash(Arc::new(hashed(ranges.concat()))),
+            InOrder::No => Index::of_records(ranges.concat()),
+        }
+    }
+
     /// A decoder of `bytes` that finds records through this index.
     pub(crate) fn decoder<'a>(&self, bytes: &'a [u8]) -> EntityDecoder<'a> {
         match self {
@@ -135,6 +148,48 @@ impl Drop for Lent<'_, '_> {
     }
 }
 
+/// What [`dense_in_order`] made of a scan's ranges.
+enum InOrder {
+    Dense(DenseEntityIndex),
+    /// The ids ascend but are too sparse for a dense index.
+    TooSparse,
+    /// The ids do not ascend (or a span does not fit 32 bits): the general path decides.
+    No,
+}
+
+/// The dense index of records whose ids strictly ascend through `ranges` (no repeated id, so
+/// no record hides another), made without a sort.
+fn dense_in_order(ranges: &[Vec<(u32, usize, usize)>]) -> InOrder {
+    use rayon::prelude::*;
+    let fits = |&(_, start, end): &(u32, usize, usize)| u32::try_from(end).is_ok() && start <= end;
+    let ascending_within =
+        ranges.par_iter().all(|r| r.windows(2).all(|w| w[0].0 < w[1].0) && r.iter().all(fits));
+    let firsts_and_lasts: Vec<(u32, u32)> =
+        ranges.iter().filter_map(|r| Some((r.first()?.0, r.last()?.0))).collect();
+    let ascending_across = firsts_and_lasts.windows(2).all(|w| w[0].1 < w[1].0);
+    if !(ascending_within && ascending_across) {
+        return InOrder::No;
+    }
+    let total = ranges.iter().map(Vec::len).sum();
+    let (mut ids, mut starts, mut lengths) = (vec![0u32; total], vec![0u32; total], vec![0u32; total]);
+    let mut pieces = Vec::with_capacity(ranges.len());
+    let (mut ids_left, mut starts_left, mut lengths_left) = (&mut ids[..], &mut starts[..], &mut lengths[..]);
+    for r in ranges {
+        let (i, rest_i) = ids_left.split_at_mut(r.len());
+        let (s, rest_s) = starts_left.split_at_mut(r.len());
+        let (l, rest_l) = lengths_left.split_at_mut(r.len());
+        pieces.push((r, i, s, l));
+        (ids_left, starts_left, lengths_left) = (rest_i, rest_s, rest_l);
+    }
+    pieces.into_par_iter().for_each(|(r, i, s, l)| {
+        for (k, &(id, start, end)) in r.iter().enumerate() {
+            // Checked above: every end fits 32 bits and no start passes its end.
+            (i[k], s[k], l[k]) = (id, start as u32, (end - start) as u32);
+        }
+    });
+    DenseEntityIndex::try_from_columns(&ids, &starts, &lengths).map_or(InOrder::TooSparse, InOrder::Dense)
+}
+
 /// The dense index of `records`, or `None` when their ids are too sparse for one (or a span does
 /// not fit 32 bits).
 fn dense(records: &[(u32, usize, usize)]) -> Option<DenseEntityIndex> {
@@ -227,6 +282,41 @@ mod tests {
         drop((decoders.lend(), decoders.lend()));
         drop(decoders.lend());
         assert_eq!(decoders.made(), 3);
+    }
+
+    /// The index built range by range finds every id where the general path finds it: ids in
+    /// order, out of order across and within ranges, repeated, sparse, and empty ranges.
+    #[test]
+    fn an_index_of_ranges_is_the_index_of_their_records() {
+        let at = |id: u32, k: usize| (id, k * 10, k * 10 + 7);
+        let cases: Vec<Vec<Vec<(u32, usize, usize)>>> = vec![
+            vec![
+                (1..=50).map(|i| at(i, i as usize)).collect(),
+                vec![],
+                (51..=90).map(|i| at(i, i as usize)).collect(),
+            ],
+            vec![
+                (51..=90).map(|i| at(i, i as usize)).collect(),
+                (1..=50).map(|i| at(i, 100 + i as usize)).collect(),
+            ],
+            vec![vec![at(1, 1), at(3, 2), at(2, 3)], vec![at(4, 4)]],
+            vec![vec![at(1, 1), at(2, 2)], vec![at(2, 3), at(3, 4)]],
+            vec![vec![at(1, 1)], vec![at(4_000_000, 2)]],
+            vec![vec![], vec![]],
+        ];
+        for ranges in cases {
+            let general = Index::of_records(ranges.concat());
+            let max = ranges.iter().flatten().map(|r| r.0).max().unwrap_or(0);
+            let by_ranges = Index::of_ranges(ranges.clone());
+            assert_eq!(
+                matches!(by_ranges, Index::Dense(_)),
+                matches!(general, Index::Dense(_)),
+                "{ranges:?}"
+            );
+            for id in (0..=max.min(200) + 1).chain([max, max + 1]) {
+                assert_eq!(by_ranges.span(id), general.span(id), "#{id} in {ranges:?}");
+            }
+        }
     }
 
     #[test]

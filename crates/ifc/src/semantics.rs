@@ -333,8 +333,7 @@ fn scan_in_ranges(bytes: &[u8], family: SchemaVersion, ranges: usize) -> Scan {
         (0..ranges).map(|i| (i * bytes.len() / ranges, (i + 1) * bytes.len() / ranges)).collect();
     let scanned: Vec<RangeScan> =
         bounds.par_iter().map(|&(from, to)| scan_range(bytes, family, from, to)).collect();
-    // The first range's lists are the start of the whole (no copy of them at the load's start).
-    let mut whole: Option<RangeScan> = None;
+    let mut kept: Vec<RangeScan> = Vec::with_capacity(scanned.len());
     let mut next: Option<usize> = Some(0);
     for (range, &(_, to)) in scanned.into_iter().zip(&bounds) {
         let Some(from) = next else { break };
@@ -342,25 +341,31 @@ fn scan_in_ranges(bytes: &[u8], family: SchemaVersion, ranges: usize) -> Scan {
         if from >= to {
             continue;
         }
-        let kept = match from {
+        let range = match from {
             0 => range,
             _ => range.kept_from_record_at(from).unwrap_or_else(|| scan_range(bytes, family, from, to)),
         };
-        next = kept.handoff;
-        match whole.as_mut() {
-            None => whole = Some(kept),
-            Some(whole) => {
-                whole.records.extend_from_slice(&kept.records);
-                whole.jobs.extend_from_slice(&kept.jobs);
-                whole.covers.extend_from_slice(&kept.covers);
-                whole.schedule.extend_from_slice(&kept.schedule);
-            }
-        }
+        next = range.handoff;
+        kept.push(range);
     }
-    let RangeScan { records, jobs, covers, schedule, .. } = whole.unwrap_or_default();
-    let entity_count = records.len();
-    let schedule = schedule.into_iter().map(|(id, record, _)| (id, record)).collect();
-    Scan { index: Index::of_records(records), jobs, covers, schedule, entity_count }
+    // The ranges' lists are joined with one allocation each, and their records not at all: the
+    // index is built from them range by range. Growing one list by the next (as before) copied
+    // the 1M hall's 7 million records (168 MB) several times on one thread, 0.2-0.5 s.
+    let jobs = joined(&kept, |r| &r.jobs);
+    let covers = joined(&kept, |r| &r.covers);
+    let schedule = kept.iter().flat_map(|r| r.schedule.iter().map(|&(id, record, _)| (id, record))).collect();
+    let records: Vec<Vec<(u32, usize, usize)>> = kept.into_iter().map(|r| r.records).collect();
+    let entity_count = records.iter().map(Vec::len).sum();
+    Scan { index: Index::of_ranges(records), jobs, covers, schedule, entity_count }
+}
+
+/// The lists `list` picks from each range, joined in range order.
+fn joined<T: Copy>(ranges: &[RangeScan], list: impl Fn(&RangeScan) -> &Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(ranges.iter().map(|r| list(r).len()).sum());
+    for r in ranges {
+        out.extend_from_slice(list(r));
+    }
+    out
 }
 
 /// The products of the scan, in file order.
