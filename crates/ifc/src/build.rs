@@ -179,10 +179,7 @@ fn schedule_of(
     records: &[(u32, ScheduleRecord)],
 ) -> Result<plumbline_schedule::Schedule, plumbline_schedule::ScheduleError> {
     if !records.iter().any(|(_, r)| *r == ScheduleRecord::Task) {
-        return Ok(plumbline_schedule::Schedule::new(
-            path.display().to_string(),
-            plumbline_schedule::Format::Ifc,
-        ));
+        return Ok(crate::schedule::no_tasks(path));
     }
     crate::schedule::read_scanned(path, bytes, family, index, records)
 }

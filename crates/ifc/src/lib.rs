@@ -93,9 +93,10 @@ pub struct LoadOptions {
     /// tests that hold solids against ifc-lite's meshes). Cached entries are kept apart by
     /// this choice ([`plumbline_cache::CacheKey::with_solids`]).
     pub exact_solids: bool,
-    /// Where a load from the file leaves the file's work schedule, read from the load's own
-    /// scan of it, for the run that looks for a schedule next (the clash triage, 4D): that run
-    /// then does not read and scan the file again. `None` (the default) reads no schedule.
+    /// Where a load leaves the file's work schedule, for the run that looks for a schedule next
+    /// (the clash triage, 4D), which then does not read and scan the file again: read from the
+    /// load's own scan, or, for a model from the model cache, from the file's bytes beside the
+    /// entry's decoding. `None` (the default) reads no schedule.
     pub schedules: Option<Arc<schedule::ScheduleShelf>>,
 }
 
@@ -216,10 +217,14 @@ fn load_cached(
             };
             // A model from the cache is not scanned, so the schedule a caller asked for is read
             // from the bytes beside the entry's decoding, when there is an entry to decode (a
-            // miss leaves it to the load's own scan).
+            // miss leaves it to the load's own scan); a file without a task is not scanned for
+            // one, as a run looking for a schedule skips it.
             let shelf = options.schedules.as_ref().filter(|_| cache.holds(&whole) || cache.holds(&scoped));
-            let (hit, schedule) = pool
-                .install(|| rayon::join(get, || shelf.map(|_| schedule::read_schedule_bytes(path, &bytes))));
+            let read_schedule = || match schedule::holds_task_keyword(&bytes) {
+                true => schedule::read_schedule_bytes(path, &bytes),
+                false => Ok(schedule::no_tasks(path)),
+            };
+            let (hit, schedule) = pool.install(|| rayon::join(get, || shelf.map(|_| read_schedule())));
             match hit {
                 Some(mut model) => {
                     model.path = path.display().to_string();

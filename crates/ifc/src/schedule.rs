@@ -71,6 +71,24 @@ impl ScheduleShelf {
 /// Hours in a working day, for durations and lags written in hours.
 const HOURS_PER_DAY: f64 = 8.0;
 
+/// Whether `bytes` hold `IFCTASK(` in any case: a file without it holds no work schedule to read
+/// (a run that looks for one skips such a file). The search jumps from one `K` to the next with
+/// `memchr` and compares around it: comparing at every byte cost about 5 ms on a 4 MB model,
+/// in every clash run.
+pub fn holds_task_keyword(bytes: &[u8]) -> bool {
+    const NEEDLE: &[u8] = b"IFCTASK(";
+    const K_AT: usize = 6;
+    memchr::memchr2_iter(b'K', b'k', bytes).any(|at| {
+        at >= K_AT
+            && bytes.get(at - K_AT..at - K_AT + NEEDLE.len()).is_some_and(|w| w.eq_ignore_ascii_case(NEEDLE))
+    })
+}
+
+/// The schedule of an IFC file that holds no task.
+pub(crate) fn no_tasks(path: &Path) -> Schedule {
+    Schedule::new(path.display().to_string(), Format::Ifc)
+}
+
 /// Reads the work schedule of an `.ifc` or `.ifczip` file. A file without tasks gives an empty
 /// schedule (no error).
 pub fn read_schedule(path: &Path) -> Result<Schedule, ScheduleReadError> {
@@ -464,6 +482,16 @@ fn chrono_days(n: u64) -> plumbline_schedule::chrono::Days {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_task_keyword_is_found_in_any_case_and_anywhere() {
+        assert!(holds_task_keyword(b"IFCTASK("));
+        assert!(holds_task_keyword(b"#12=IfcTask('x');"));
+        assert!(holds_task_keyword(b"#1=IFCWALL();\n#12=ifctask('x');"));
+        assert!(!holds_task_keyword(b"#1=IFCTASKTYPE('x');#2=IFCWORKSCHEDULE();TASK(K"));
+        assert!(!holds_task_keyword(b"KKKKKKKK IFCTASK"));
+        assert!(!holds_task_keyword(b""));
+    }
 
     /// Every record of the generated models and of a real 4D file (Revit's `\X2\` names
     /// included) gives the same product GlobalId from its head as decoded in full.

@@ -131,7 +131,7 @@ fn any_text(model: &Model, test: impl Fn(&str) -> bool + Sync) -> bool {
 
 /// Re-decodes the model's strings when they were written in a legacy code page (see the module
 /// documentation). Models without such strings are left untouched.
-pub(crate) fn repair_legacy_encoding(model: &mut Model) {
+fn repair_legacy_encoding(model: &mut Model) {
     if !any_text(model, has_c1) {
         return;
     }
@@ -159,7 +159,7 @@ pub(crate) fn repair_legacy_encoding(model: &mut Model) {
 /// that are neither UTF-8 nor a code page the repair recognised (shown as U+FFFD), and STEP
 /// escapes ifc-lite left as written because they are broken (`\X2\` with odd hex, no `\X0\`).
 /// Names are data, so such a model still loads; the warning says what is not as written.
-pub(crate) fn text_warnings(model: &Model) -> Vec<String> {
+fn text_warnings(model: &Model) -> Vec<String> {
     if !any_text(model, |s| s.contains('\u{FFFD}') || s.contains("\\X")) {
         return Vec::new();
     }

@@ -285,10 +285,6 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
             ));
         }
     }
-    // The schedule read beside the load stands only when every model loaded: the schedule is
-    // looked for in the loaded models, as `FourD::find` does.
-    let loaded_paths: Vec<PathBuf> = set.models.iter().map(|m| PathBuf::from(&m.path)).collect();
-    let early_schedule = early_schedule.filter(|_| loaded_paths == config.models);
     watch.enter(LoadStage::Meshes);
     let (scene, meshes_secs, (four_d, schedule_secs)) = std::thread::scope(|s| {
         let linking = || {
