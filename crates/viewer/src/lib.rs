@@ -8,6 +8,7 @@
 //!   requests, panel slots, UI strings) and the coordinate transform [`render_from_world`].
 //!   It imports no plugin.
 //! - Helpers that are not plugins: [`meshes`] (render meshes, built off the main thread),
+//!   [`priority`] (the threads that yield the cores to a load),
 //!   [`widgets`] (egui helpers the panels share) and [`snapshot`] (the view captured as PNG for
 //!   BCF).
 //! - The plugins. A plugin never imports another plugin: features talk through the resources
@@ -37,6 +38,7 @@
 pub mod state;
 
 pub mod meshes;
+pub mod priority;
 pub mod snapshot;
 pub mod widgets;
 
@@ -102,6 +104,7 @@ impl Plugin for ViewerPlugin {
             bcf_plugin::BcfPlugin,
             viewpoint_plugin::ViewExportPlugin,
             walk_plugin::WalkPlugin,
+            priority::PriorityPlugin,
         ));
     }
 }

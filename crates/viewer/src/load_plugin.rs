@@ -79,6 +79,7 @@ impl Plugin for LoadPlugin {
             .add_message::<bevy::window::FileDragAndDrop>()
             .add_systems(Startup, (keep_waker, start_configured_load).chain())
             .add_systems(Update, ((files_dropped, open_files).chain(), pace_frames_while_loading))
+            .add_systems(Last, drop_redraw_requests_while_loading)
             .add_systems(
                 PreUpdate,
                 (
@@ -103,11 +104,18 @@ fn keep_waker(proxy: Option<Res<EventLoopProxyWrapper>>, mut channel: ResMut<Loa
     channel.waker = Some(Waker(Arc::new(Mutex::new(Box::new(wake)))));
 }
 
-/// While a load runs the window draws every [`LOADING_FRAME_INTERVAL`] (or on input) instead
-/// of as its settings say (back to back for a screenshot run, on demand otherwise); the
-/// settings come back when the load is done. The loading thread wakes the window when it ends.
+/// While a load runs the window draws every [`LOADING_FRAME_INTERVAL`] instead of as its
+/// settings say (back to back for a screenshot run, on demand otherwise); the settings come
+/// back when the load is done. The loading thread wakes the window when it ends.
+///
+/// On a GPU the window also draws at once on input and when egui asks for a frame. On a
+/// software renderer it does not: a frame there costs about a fifth of a second of the cores
+/// the loader runs on, and the window's first second (focus, the cursor entering, egui's
+/// layout passes asking for the next frame) drew six frames instead of two. Input is kept and
+/// answered at the next paced frame.
 fn pace_frames_while_loading(
     load: Res<LoadState>,
+    adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
     settings: Option<ResMut<WinitSettings>>,
     mut saved: Local<Option<WinitSettings>>,
 ) {
@@ -115,12 +123,50 @@ fn pace_frames_while_loading(
     let loading = load.phase == LoadPhase::Loading;
     if loading && saved.is_none() {
         *saved = Some(settings.clone());
-        let paced = UpdateMode::reactive(LOADING_FRAME_INTERVAL);
+        let software = adapter.is_some_and(|a| crate::state::camera::software_renderer(a.device_type));
+        let paced = loading_update_mode(software);
         *settings = WinitSettings { focused_mode: paced, unfocused_mode: paced };
     } else if !loading {
         if let Some(before) = saved.take() {
             *settings = before;
         }
+    }
+}
+
+/// How the window updates while a load runs: every [`LOADING_FRAME_INTERVAL`], and on a GPU
+/// also at once on input (see [`pace_frames_while_loading`]).
+pub fn loading_update_mode(software_renderer: bool) -> UpdateMode {
+    if software_renderer {
+        UpdateMode::Reactive {
+            wait: LOADING_FRAME_INTERVAL,
+            react_to_device_events: false,
+            // The loading thread's wake-up when it is done.
+            react_to_user_events: true,
+            react_to_window_events: false,
+        }
+    } else {
+        UpdateMode::reactive(LOADING_FRAME_INTERVAL)
+    }
+}
+
+/// Whether the requests for another frame are dropped: while a load runs on a software
+/// renderer (see [`pace_frames_while_loading`]).
+pub fn drops_redraw_requests(software_renderer: bool, phase: &LoadPhase) -> bool {
+    software_renderer && *phase == LoadPhase::Loading
+}
+
+/// Drops the requests for another frame made during a paced frame when
+/// [`drops_redraw_requests`] says so (egui asks after input and for its layout passes), so the
+/// next frame waits for the pace; the loading thread's wake-up is not such a request and still
+/// draws at once.
+fn drop_redraw_requests_while_loading(
+    load: Res<LoadState>,
+    adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
+    redraws: Option<ResMut<Messages<RequestRedraw>>>,
+) {
+    let software = adapter.is_some_and(|a| crate::state::camera::software_renderer(a.device_type));
+    if let (true, Some(mut redraws)) = (drops_redraw_requests(software, &load.phase), redraws) {
+        redraws.clear();
     }
 }
 
@@ -512,4 +558,34 @@ fn finish_install(world: &mut World) {
     state.phase = LoadPhase::Done { secs };
     info!("loaded in {secs:.2} s (models {load_secs:.2} s)");
     world.write_message(RequestRedraw);
+}
+
+#[cfg(test)]
+mod pacing_tests {
+    use super::*;
+
+    /// On a software renderer a load's window waits for the pace whatever happens to the window;
+    /// the loading thread's wake-up (a user event) still draws at once. A GPU draws on input too.
+    #[test]
+    fn a_load_on_a_software_renderer_draws_only_at_its_pace() {
+        let UpdateMode::Reactive {
+            wait,
+            react_to_device_events,
+            react_to_user_events,
+            react_to_window_events,
+        } = loading_update_mode(true)
+        else {
+            panic!("a load never draws back to back");
+        };
+        assert_eq!(wait, LOADING_FRAME_INTERVAL);
+        assert!(!react_to_window_events && !react_to_device_events, "input waits for the next paced frame");
+        assert!(react_to_user_events, "the load's end is drawn at once");
+        assert_eq!(loading_update_mode(false), UpdateMode::reactive(LOADING_FRAME_INTERVAL));
+
+        assert!(drops_redraw_requests(true, &LoadPhase::Loading));
+        assert!(!drops_redraw_requests(false, &LoadPhase::Loading), "a GPU draws when egui asks");
+        for after in [LoadPhase::Idle, LoadPhase::Done { secs: 1.0 }] {
+            assert!(!drops_redraw_requests(true, &after), "{after:?}: the window draws as it asks again");
+        }
+    }
 }

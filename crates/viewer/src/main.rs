@@ -223,7 +223,17 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
+/// Bevy's task pools as by default, but the async compute pool (where the render pipelines
+/// compile) yields the cores to a model load: see `plumbline_viewer::priority`.
+fn background_compilation() -> TaskPoolPlugin {
+    let mut options = TaskPoolOptions::default();
+    options.async_compute.on_thread_spawn =
+        Some(std::sync::Arc::new(plumbline_viewer::priority::lower_this_thread));
+    TaskPoolPlugin { task_pool_options: options }
+}
+
 fn main() -> AppExit {
+    let started = plumbline_viewer::screenshot_plugin::ProcessStart(std::time::Instant::now());
     let args = Args::parse();
     // Batch runs need frames without input.
     let screenshot = args.screenshot.is_some()
@@ -267,6 +277,7 @@ fn main() -> AppExit {
             at.map(|[x, y, z, heading_deg]| WalkStart { mode, eye_m: [x, y, z], heading_deg })
         });
     let mut app = App::new();
+    app.insert_resource(started);
     if let Some(start) = walk_start {
         app.insert_resource(start);
     }
@@ -274,7 +285,7 @@ fn main() -> AppExit {
         // Render on demand: a frame when input, a load, a flight or playback asks for one.
         // Screenshots need frames without input.
         .insert_resource(if screenshot { WinitSettings::continuous() } else { WinitSettings::desktop_app() })
-        .add_plugins(DefaultPlugins.set(WindowPlugin {
+        .add_plugins(DefaultPlugins.set(background_compilation()).set(WindowPlugin {
             primary_window: Some(Window {
                 title: "Plumbline".into(),
                 resolution: WindowResolution::new(args.size.0, args.size.1),

@@ -63,6 +63,11 @@ pub struct ScreenshotPlan {
     started: Instant,
 }
 
+/// When the process started (`main` inserts it first thing): the first frame's time counts from
+/// it, so it includes the graphics device's creation before the plugins are built.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct ProcessStart(pub Instant);
+
 /// Takes the screenshot and exits.
 #[derive(Debug, Default)]
 pub struct ScreenshotPlugin;
@@ -79,7 +84,7 @@ impl Plugin for ScreenshotPlugin {
             requested: false,
             frame_secs: Vec::new(),
             first_frame_after_load: None,
-            started: Instant::now(),
+            started: app.world().get_resource::<ProcessStart>().map_or_else(Instant::now, |s| s.0),
         })
         .add_systems(Startup, |mut flight: ResMut<CameraFlight>| flight.instant = true)
         .add_systems(Last, count_frames);
