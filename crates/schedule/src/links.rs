@@ -46,9 +46,28 @@ pub fn gather_links(
             }
         }
     }
-    links.sort();
+    sort_links(&mut links);
     links.dedup();
     Ok(links)
+}
+
+/// Sorts links as `Link`'s order does. A million links take twenty million comparisons of
+/// their strings (0.5 s for a million-element hall's schedule); comparing the first 16 bytes of
+/// the GlobalIds as one number first settles nearly all of them without a string comparison.
+/// Unstable is enough: equal links are the same two strings.
+fn sort_links(links: &mut [Link]) {
+    links.sort_unstable_by(|a, b| {
+        id_prefix(&a.global_id).cmp(&id_prefix(&b.global_id)).then_with(|| a.cmp(b))
+    });
+}
+
+/// The first 16 bytes of `id` as a big-endian number, zeros after a shorter id: ordered as the
+/// strings are wherever it differs (a shorter id is a prefix, so it sorts first either way).
+fn id_prefix(id: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = id.len().min(16);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 /// Reads a link file: `.toml` is rules, anything else a CSV with a GlobalId column and a task
@@ -310,6 +329,35 @@ pub fn element_keys(model: &Model) -> Vec<crate::ElementKey<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quick order is `Link`'s own, for ids that share prefixes, are shorter or longer than
+    /// 16 bytes, hold NUL or multibyte characters, and for repeated ids with several tasks.
+    #[test]
+    fn links_sort_as_their_order_says() {
+        use rand_pcg::rand_core::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        let parts = [
+            "",
+            "0",
+            "2O2Fr$t4X7Zf8NOew3FL",
+            "2O2Fr$t4X7Zf8NOew3FLa",
+            "\0",
+            "a\0b",
+            "楼板",
+            "zz",
+            "2O2Fr$t4X7Zf8NOe",
+        ];
+        let mut pick = || {
+            let a = parts[(rng.next_u32() as usize) % parts.len()];
+            let b = parts[(rng.next_u32() as usize) % parts.len()];
+            format!("{a}{b}")
+        };
+        let mut links: Vec<Link> = (0..5000).map(|_| Link { global_id: pick(), task_id: pick() }).collect();
+        let mut expected = links.clone();
+        expected.sort();
+        sort_links(&mut links);
+        assert_eq!(links, expected);
+    }
 
     #[test]
     fn wildcards() {

@@ -13,12 +13,12 @@ use crate::meshes::prepare_meshes;
 use crate::state::clash::{open_existing, ReportSource};
 use crate::state::config::ViewerConfig;
 use crate::state::load::{
-    InstallStep, LoadOutput, LoadPhase, LoadStage, LoadState, LoadWatch, OpenFeedback, OpenFiles,
-    PendingLoad, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS,
+    InstallStep, LoadOutput, LoadPhase, LoadStage, LoadState, LoadWatch, LoadedSchedule, OpenFeedback,
+    OpenFiles, PendingLoad, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS,
 };
 use crate::state::scene::{ModelScene, Selection, ViewFilter};
 use crate::state::spatial::ElementWorld;
-use crate::state::timeline::Timeline;
+use crate::state::timeline::{Timeline, TimelineIndex};
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
@@ -332,14 +332,16 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
         }
     }
     watch.enter(LoadStage::Meshes);
-    let (scene, meshes_secs, (four_d, schedule_secs)) = std::thread::scope(|s| {
+    let (scene, meshes_secs, (four_d, index, schedule_secs)) = std::thread::scope(|s| {
+        // The schedule's links are indexed for the timeline here too, not on the main thread.
         let linking = || {
             let t = Instant::now();
             let four_d = match early_schedule {
                 Some(found) => link_four_d(found, config, &set),
                 None => find_four_d(config, &set, shelf.as_deref()),
             };
-            (four_d, t.elapsed().as_secs_f64())
+            let index = index_four_d(four_d.as_ref(), &set);
+            (four_d, index, t.elapsed().as_secs_f64())
         };
         let helper = std::thread::Builder::new().name("plumbline-schedule".into()).spawn_scoped(s, linking);
         let t = Instant::now();
@@ -353,7 +355,9 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
             // No thread to spare: found and linked here, after the meshes.
             Err(_) => {
                 let t = Instant::now();
-                (find_four_d(config, &set, shelf.as_deref()), t.elapsed().as_secs_f64())
+                let four_d = find_four_d(config, &set, shelf.as_deref());
+                let index = index_four_d(four_d.as_ref(), &set);
+                (four_d, index, t.elapsed().as_secs_f64())
             }
         };
         (scene, meshes_secs, four_d)
@@ -368,7 +372,13 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
         }
         ReportSource::History(db) => report_from_history(&db, config.project.as_deref()),
     });
-    let schedule = four_d.map(|found| found.map(|f| (f.schedule, f.links)));
+    let schedule = four_d.map(|found| {
+        found.map(|f| LoadedSchedule {
+            // Indexed beside the meshes unless the schedule failed there (then it is an error).
+            index: index.unwrap_or_else(|| TimelineIndex::build(&f.schedule, &f.links, &set)),
+            schedule: f.schedule,
+        })
+    });
     let load_secs = started.elapsed().as_secs_f64();
     info!(
         "load stages: models_secs={models_secs:.3} meshes_secs={meshes_secs:.3} schedule_secs={schedule_secs:.3} \
@@ -379,6 +389,14 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
         scene.meshes.len()
     );
     LoadOutput { set, errors, scene, report, schedule, load_secs }
+}
+
+/// The timeline's index of a schedule linked to the loaded models (with the simulation index
+/// the link made: a copy of a few bytes per element, as a rule run still needs the `FourD`).
+fn index_four_d(four_d: Option<&Result<FourD, String>>, set: &ModelSet) -> Option<TimelineIndex> {
+    four_d
+        .and_then(|f| f.as_ref().ok())
+        .map(|f| TimelineIndex::with_sim(&f.schedule, &f.links, set, f.sim.index().clone()))
 }
 
 /// The schedule file named apart from the models (`--schedule`), read without the loaded models.

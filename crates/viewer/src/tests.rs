@@ -121,9 +121,9 @@ pub(crate) fn load_into(
     report: Option<Report>,
 ) {
     let scene = prepare_meshes(&set);
-    let schedule = schedule.map(|s| {
-        let links = s.links.clone();
-        Ok((s, links))
+    let schedule = schedule.map(|schedule| {
+        let index = crate::state::timeline::TimelineIndex::build(&schedule, &schedule.links, &set);
+        Ok(crate::state::load::LoadedSchedule { schedule, index })
     });
     let out = LoadOutput { set, errors: vec![], scene, report: report.map(Ok), schedule, load_secs: 0.0 };
     queue_install(app.world_mut(), out);
@@ -647,6 +647,27 @@ fn a_rule_matrix_runs_on_load_and_reviews_survive_the_next_run() {
     app.insert_resource(config.clone());
     queue_install(app.world_mut(), out);
     app.update();
+    // The model's 4D schedule was indexed on the loading thread: as one built from the scene.
+    {
+        let loaded = app.world().resource::<Timeline>().data.as_ref().expect("the model's 4D schedule");
+        let scene = app.world().resource::<ModelScene>();
+        let rebuilt =
+            Timeline::new(loaded.schedule.clone(), &loaded.schedule.links, scene).expect("dated tasks");
+        let rebuilt = rebuilt.data.as_ref().expect("a schedule");
+        assert!(loaded.linked_elements > 0);
+        assert_eq!(loaded.linked_elements, rebuilt.linked_elements);
+        assert_eq!(loaded.task_elements, rebuilt.task_elements);
+        assert_eq!(loaded.index.len(), rebuilt.index.len());
+        let middle = loaded.start + (loaded.end - loaded.start) / 2;
+        for i in 0..loaded.index.len() {
+            let basis = plumbline_schedule::Basis::Planned;
+            assert_eq!(
+                loaded.index.state(i, middle, basis),
+                rebuilt.index.state(i, middle, basis),
+                "element {i}"
+            );
+        }
+    }
     let first = report.clashes().next().expect("a clash").id.clone();
     {
         let mut review = app.world_mut().resource_mut::<ClashReview>();

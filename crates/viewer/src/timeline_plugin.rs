@@ -49,21 +49,30 @@ fn install_loaded_schedule(world: &mut World) {
     let Some(schedule) = world.resource_mut::<PendingLoad>().0.as_mut().map(|out| out.schedule.take()) else {
         return;
     };
-    install_schedule(world, schedule);
+    let timeline = schedule.map(|found| found.map(|l| Timeline::from_index(l.schedule, l.index)));
+    install_timeline(world, timeline);
 }
 
-/// Puts a loaded schedule into the world, at the configured date if there is one.
+/// Puts a schedule into the world, linked to the loaded scene, at the configured date if there
+/// is one.
 pub fn install_schedule(world: &mut World, schedule: Option<Result<(Schedule, Vec<Link>), String>>) {
-    let mut timeline = match schedule {
+    let timeline = schedule.map(|found| {
+        found.map(|(schedule, links)| Timeline::new(schedule, &links, world.resource::<ModelScene>()))
+    });
+    install_timeline(world, timeline);
+}
+
+/// Puts a timeline into the world (`Ok(None)`: the schedule has no dated task), at the
+/// configured date if there is one.
+fn install_timeline(world: &mut World, timeline: Option<Result<Option<Timeline>, String>>) {
+    let mut timeline = match timeline {
         None => Timeline::default(),
         Some(Err(e)) => {
             error!("schedule: {e}");
             Timeline::failed(e)
         }
-        Some(Ok((schedule, links))) => {
-            let scene = world.resource::<ModelScene>();
-            Timeline::new(schedule, &links, scene)
-                .unwrap_or_else(|| Timeline::failed("the schedule has no dated tasks".into()))
+        Some(Ok(timeline)) => {
+            timeline.unwrap_or_else(|| Timeline::failed("the schedule has no dated tasks".into()))
         }
     };
     let date = world.get_resource::<ViewerConfig>().and_then(|c| c.date.clone());

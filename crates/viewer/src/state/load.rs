@@ -2,10 +2,11 @@
 //! open more files.
 
 use crate::state::scene::PreparedScene;
+use crate::state::timeline::TimelineIndex;
 use bevy::prelude::*;
 use plumbline_model::ModelSet;
 use plumbline_review::Report;
-use plumbline_schedule::{Link, Schedule};
+use plumbline_schedule::Schedule;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -19,9 +20,16 @@ pub struct LoadOutput {
     pub errors: Vec<String>,
     pub scene: PreparedScene,
     pub report: Option<Result<Report, String>>,
-    /// The schedule and its element links, when one was given or the models hold one.
-    pub schedule: Option<Result<(Schedule, Vec<Link>), String>>,
+    /// The schedule with its element links indexed, when one was given or the models hold one.
+    pub schedule: Option<Result<LoadedSchedule, String>>,
     pub load_secs: f64,
+}
+
+/// A schedule a load found, its links to the loaded elements indexed on the loading thread.
+#[derive(Debug)]
+pub struct LoadedSchedule {
+    pub schedule: Schedule,
+    pub index: TimelineIndex,
 }
 
 /// Where loading stands.

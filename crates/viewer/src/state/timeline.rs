@@ -6,12 +6,14 @@
 
 use crate::state::scene::ModelScene;
 use bevy::prelude::*;
-use plumbline_model::ElementRef;
+use plumbline_model::Role;
+use plumbline_model::{ElementRef, ModelSet};
 use plumbline_schedule::chrono::{Days, NaiveDate};
 use plumbline_schedule::{
     active_tasks, critical_path, element_keys, late_tasks, Basis, Cpm, ElementKey, ElementStatus, Link,
     Schedule, SimIndex, StateCounts,
 };
+use std::collections::HashMap;
 
 /// A loaded schedule, its simulation index and its date range.
 #[derive(Debug)]
@@ -81,20 +83,53 @@ impl Default for Timeline {
     }
 }
 
-impl Timeline {
-    /// Builds the timeline for a scene's physical elements (the order `element_keys` gives,
-    /// which is the order of `ElementId::sim`).
-    pub fn new(schedule: Schedule, links: &[Link], scene: &ModelScene) -> Option<Timeline> {
-        let (start, end) = schedule.span()?;
-        let keys: Vec<ElementKey<'_>> = scene.set.models.iter().flat_map(element_keys).collect();
-        let index = SimIndex::from_links(&schedule, links, &keys);
-        let ids: std::collections::HashSet<&str> = keys.iter().map(|k| k.global_id).collect();
-        let linked_elements = links.iter().filter(|l| ids.contains(l.global_id.as_str())).count();
+/// What a timeline is built from besides its schedule: the simulation index, the elements of
+/// each task and the critical path. The part that grows with the models (2.5 s on the main
+/// thread for a million-element hall), so a load builds it on its own thread
+/// ([`TimelineIndex::build`]) beside the render meshes and the install only puts it together
+/// ([`Timeline::from_index`]).
+#[derive(Debug)]
+pub struct TimelineIndex {
+    index: SimIndex,
+    linked_elements: usize,
+    task_elements: Vec<Vec<ElementRef>>,
+    cpm: Option<Cpm>,
+    cpm_error: Option<String>,
+}
+
+impl TimelineIndex {
+    /// Indexes a schedule's links for a model set's physical elements (the order
+    /// `element_keys` gives, which is the order of `ElementId::sim`).
+    pub fn build(schedule: &Schedule, links: &[Link], set: &ModelSet) -> TimelineIndex {
+        let keys: Vec<ElementKey<'_>> = set.models.iter().flat_map(element_keys).collect();
+        TimelineIndex::with_sim(schedule, links, set, SimIndex::from_links(schedule, links, &keys))
+    }
+
+    /// [`TimelineIndex::build`] with the simulation index already made for these links and
+    /// elements (`plumbline_pipeline::FourD` makes the same one: `SimIndex::for_models`).
+    pub fn with_sim(schedule: &Schedule, links: &[Link], set: &ModelSet, index: SimIndex) -> TimelineIndex {
+        // Every element by GlobalId (the last of a repeated one winning, as the scene's
+        // `by_global_id` finds them), and whether any element of that GlobalId is physical.
+        let mut by_global_id: HashMap<&str, (ElementRef, bool)> = HashMap::with_capacity(index.len());
+        for (r, e) in set.elements() {
+            let physical = e.role == Role::Physical;
+            by_global_id
+                .entry(e.global_id.as_str())
+                .and_modify(|(last, any_physical)| {
+                    *last = r;
+                    *any_physical |= physical;
+                })
+                .or_insert((r, physical));
+        }
+        // One map of the task ids: `Schedule::task_index` searches the list, once per link.
+        let task_of: HashMap<&str, usize> =
+            schedule.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+        let mut linked_elements = 0;
         let mut task_elements = vec![Vec::new(); schedule.tasks.len()];
         for link in links {
-            if let (Some(t), Some(&r)) =
-                (schedule.task_index(&link.task_id), scene.by_global_id.get(&link.global_id))
-            {
+            let element = by_global_id.get(link.global_id.as_str());
+            linked_elements += usize::from(element.is_some_and(|&(_, physical)| physical));
+            if let (Some(&t), Some(&(r, _))) = (task_of.get(link.task_id.as_str()), element) {
                 task_elements[t].push(r);
             }
         }
@@ -102,10 +137,26 @@ impl Timeline {
             elements.sort_unstable();
             elements.dedup();
         }
-        let (cpm, cpm_error) = match critical_path(&schedule) {
+        let (cpm, cpm_error) = match critical_path(schedule) {
             Ok(c) => (Some(c), None),
             Err(e) => (None, Some(e.to_string())),
         };
+        TimelineIndex { index, linked_elements, task_elements, cpm, cpm_error }
+    }
+}
+
+impl Timeline {
+    /// Builds the timeline for a scene's physical elements (the order `element_keys` gives,
+    /// which is the order of `ElementId::sim`).
+    pub fn new(schedule: Schedule, links: &[Link], scene: &ModelScene) -> Option<Timeline> {
+        let index = TimelineIndex::build(&schedule, links, &scene.set);
+        Timeline::from_index(schedule, index)
+    }
+
+    /// The timeline of a schedule indexed for the loaded models; `None` when no task has dates.
+    pub fn from_index(schedule: Schedule, built: TimelineIndex) -> Option<Timeline> {
+        let (start, end) = schedule.span()?;
+        let TimelineIndex { index, linked_elements, task_elements, cpm, cpm_error } = built;
         let mut t = Timeline {
             data: Some(TimelineData {
                 schedule,
