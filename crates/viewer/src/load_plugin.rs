@@ -16,7 +16,7 @@ use crate::state::load::{
     InstallStep, LoadOutput, LoadPhase, LoadStage, LoadState, LoadWatch, LoadedSchedule, OpenFeedback,
     OpenFiles, PendingLoad, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS,
 };
-use crate::state::scene::{ModelScene, Selection, ViewFilter};
+use crate::state::scene::{ModelScene, PreparedScene, Selection, ViewFilter};
 use crate::state::spatial::ElementWorld;
 use crate::state::timeline::{Timeline, TimelineIndex};
 use bevy::prelude::*;
@@ -346,8 +346,10 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
         let helper = std::thread::Builder::new().name("plumbline-schedule".into()).spawn_scoped(s, linking);
         let t = Instant::now();
         let mut scene = prepare_meshes(&set);
-        // The element world that picking and walking query, beside the schedule's link too.
+        // The element world that picking and walking query and the elements by GlobalId,
+        // beside the schedule's link too (0.4 s of the main thread's install at 1M elements).
         scene.world = Some(ElementWorld::new(&set, scene.origin_m));
+        scene.by_global_id = Some(PreparedScene::global_ids(&set));
         let meshes_secs = t.elapsed().as_secs_f64();
         watch.enter(LoadStage::Schedule);
         let four_d = match helper {

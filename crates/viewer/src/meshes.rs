@@ -181,7 +181,14 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
             .collect();
         elements.extend(chunk.elements.into_iter().map(|p| PreparedElement { mesh: global[p.mesh], ..p }));
     }
-    PreparedScene { origin_m, bounds: (!bounds.is_empty()).then_some(bounds), elements, meshes, world: None }
+    PreparedScene {
+        origin_m,
+        bounds: (!bounds.is_empty()).then_some(bounds),
+        elements,
+        meshes,
+        world: None,
+        by_global_id: None,
+    }
 }
 
 /// An indexed triangle list of positions alone: no normals, since `section.wgsl` shades each

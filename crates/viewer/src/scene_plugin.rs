@@ -194,8 +194,7 @@ pub fn install_scene(world: &mut World, set: ModelSet, mut prepared: PreparedSce
             .add(element_material(element_look(class_color(&class))));
         world.resource_mut::<Palette>().by_class.insert(class, handle);
     }
-    let by_global_id: HashMap<String, ElementRef> =
-        set.elements().map(|(r, e)| (e.global_id.clone(), r)).collect();
+    let by_global_id = prepared.by_global_id.take().unwrap_or_else(|| PreparedScene::global_ids(&set));
     let materials: HashMap<&str, Handle<ElementMaterial>> = {
         let palette = world.resource::<Palette>();
         classes.keys().map(|c| (c.as_str(), palette.by_class.get(c).cloned().unwrap_or_default())).collect()

@@ -129,8 +129,12 @@ pub fn chunk_order(centres: &[Vec3], triangles: &[usize]) -> (Vec<usize>, Vec<Ra
         let q = ((c - lo) / span * 1023.0).clamp(Vec3::ZERO, Vec3::splat(1023.0));
         morton3(q.x as u32, q.y as u32, q.z as u32)
     };
-    let mut order: Vec<usize> = (0..centres.len()).collect();
-    order.sort_by_key(|&i| key(centres[i]));
+    // Each key once, sorted with its index: the same order as a stable sort by key (ties by
+    // index), without recomputing keys in every comparison (a million-element hall's install
+    // spent 0.25 s of its main thread in that sort).
+    let mut keyed: Vec<(u32, usize)> = centres.iter().enumerate().map(|(i, &c)| (key(c), i)).collect();
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let mut chunks = Vec::new();
     let (mut start, mut tris) = (0, 0);
     for (n, &i) in order.iter().enumerate() {
@@ -208,5 +212,9 @@ mod tests {
         let (_, chunks) = chunk_order(&centres[..10], &[CHUNK_TRIANGLES / 2 + 1; 10]);
         assert_eq!(chunks.len(), 10);
         assert_eq!(chunk_order(&[], &[]).1, Vec::<Range<usize>>::new());
+        // Ties keep the input order.
+        assert_eq!(chunk_order(&[Vec3::ONE; 5], &[1; 5]).0, vec![0, 1, 2, 3, 4]);
+        let (order, _) = chunk_order(&[Vec3::ONE, Vec3::ZERO, Vec3::ONE, Vec3::ZERO], &[1; 4]);
+        assert_eq!(order, vec![1, 3, 0, 2]);
     }
 }

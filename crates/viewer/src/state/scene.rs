@@ -30,6 +30,15 @@ pub struct PreparedScene {
     /// The elements' boxes and triangles for picking and walking, when built beside the meshes
     /// (else the install builds it).
     pub world: Option<crate::state::spatial::ElementWorld>,
+    /// Every element by GlobalId, when built beside the meshes (else the install builds it).
+    pub by_global_id: Option<HashMap<String, ElementRef>>,
+}
+
+impl PreparedScene {
+    /// Every element of `set` by GlobalId, the last of a repeated one winning.
+    pub fn global_ids(set: &ModelSet) -> HashMap<String, ElementRef> {
+        set.elements().map(|(r, e)| (e.global_id.clone(), r)).collect()
+    }
 }
 
 /// The loaded models and the entities drawn for them.
