@@ -17,8 +17,8 @@
 
 use crate::{Link, Schedule, TaskType};
 use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Which dates drive the simulation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -374,7 +374,7 @@ impl SimIndex {
     {
         let kinds: Vec<TaskType> = schedule.tasks.iter().map(|t| t.task_type).collect();
         let spans = task_spans(schedule);
-        let mut keys: HashMap<(Vec<usize>, bool), u32> = HashMap::new();
+        let mut keys: HashMap<(Vec<usize>, bool), u32> = HashMap::default();
         let mut index =
             SimIndex { group_of: Vec::new(), groups: Vec::new(), group_sizes: Vec::new(), unlinked: 0 };
         for (mut tasks, temporary) in elements {
@@ -402,7 +402,7 @@ impl SimIndex {
     pub fn from_links(schedule: &Schedule, links: &[Link], elements: &[ElementKey<'_>]) -> SimIndex {
         let task_index: HashMap<&str, usize> =
             schedule.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
-        let mut by_element: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_element: HashMap<&str, Vec<usize>> = HashMap::default();
         for l in links {
             if let Some(&t) = task_index.get(l.task_id.as_str()) {
                 by_element.entry(l.global_id.as_str()).or_default().push(t);

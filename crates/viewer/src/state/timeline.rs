@@ -13,7 +13,7 @@ use plumbline_schedule::{
     active_tasks, critical_path, element_keys, late_tasks, Basis, Cpm, ElementKey, ElementStatus, Link,
     Schedule, SimIndex, StateCounts,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A loaded schedule, its simulation index and its date range.
 #[derive(Debug)]
@@ -110,7 +110,8 @@ impl TimelineIndex {
     pub fn with_sim(schedule: &Schedule, links: &[Link], set: &ModelSet, index: SimIndex) -> TimelineIndex {
         // Every element by GlobalId (the last of a repeated one winning, as the scene's
         // `by_global_id` finds them), and whether any element of that GlobalId is physical.
-        let mut by_global_id: HashMap<&str, (ElementRef, bool)> = HashMap::with_capacity(index.len());
+        let mut by_global_id: HashMap<&str, (ElementRef, bool)> =
+            HashMap::with_capacity_and_hasher(index.len(), Default::default());
         for (r, e) in set.elements() {
             let physical = e.role == Role::Physical;
             by_global_id
