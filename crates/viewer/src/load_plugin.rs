@@ -10,6 +10,7 @@
 //! one workflow the CLI runs too: [`run_rule_matrix`] and `find_four_d`.
 
 use crate::meshes::prepare_meshes;
+use crate::state::camera::software_adapter;
 use crate::state::clash::{open_existing, ReportSource};
 use crate::state::config::ViewerConfig;
 use crate::state::load::{
@@ -123,8 +124,7 @@ fn pace_frames_while_loading(
     let loading = load.phase == LoadPhase::Loading;
     if loading && saved.is_none() {
         *saved = Some(settings.clone());
-        let software = adapter.is_some_and(|a| crate::state::camera::software_renderer(a.device_type));
-        let paced = loading_update_mode(software);
+        let paced = loading_update_mode(software_adapter(adapter.as_deref()));
         *settings = WinitSettings { focused_mode: paced, unfocused_mode: paced };
     } else if !loading {
         if let Some(before) = saved.take() {
@@ -135,7 +135,7 @@ fn pace_frames_while_loading(
 
 /// How the window updates while a load runs: every [`LOADING_FRAME_INTERVAL`], and on a GPU
 /// also at once on input (see [`pace_frames_while_loading`]).
-pub fn loading_update_mode(software_renderer: bool) -> UpdateMode {
+fn loading_update_mode(software_renderer: bool) -> UpdateMode {
     if software_renderer {
         UpdateMode::Reactive {
             wait: LOADING_FRAME_INTERVAL,
@@ -151,7 +151,7 @@ pub fn loading_update_mode(software_renderer: bool) -> UpdateMode {
 
 /// Whether the requests for another frame are dropped: while a load runs on a software
 /// renderer (see [`pace_frames_while_loading`]).
-pub fn drops_redraw_requests(software_renderer: bool, phase: &LoadPhase) -> bool {
+fn drops_redraw_requests(software_renderer: bool, phase: &LoadPhase) -> bool {
     software_renderer && *phase == LoadPhase::Loading
 }
 
@@ -164,7 +164,7 @@ fn drop_redraw_requests_while_loading(
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
     redraws: Option<ResMut<Messages<RequestRedraw>>>,
 ) {
-    let software = adapter.is_some_and(|a| crate::state::camera::software_renderer(a.device_type));
+    let software = software_adapter(adapter.as_deref());
     if let (true, Some(mut redraws)) = (drops_redraw_requests(software, &load.phase), redraws) {
         redraws.clear();
     }
@@ -332,7 +332,7 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
         }
     }
     watch.enter(LoadStage::Meshes);
-    let (scene, meshes_secs, (four_d, index, schedule_secs)) = std::thread::scope(|s| {
+    let (scene, meshes_secs, (four_d, schedule_secs)) = std::thread::scope(|s| {
         // The schedule's links are indexed for the timeline here too, not on the main thread.
         let linking = || {
             let t = Instant::now();
@@ -340,8 +340,7 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
                 Some(found) => link_four_d(found, config, &set),
                 None => find_four_d(config, &set, shelf.as_deref()),
             };
-            let index = index_four_d(four_d.as_ref(), &set);
-            (four_d, index, t.elapsed().as_secs_f64())
+            (with_timeline_index(four_d, &set), t.elapsed().as_secs_f64())
         };
         let helper = std::thread::Builder::new().name("plumbline-schedule".into()).spawn_scoped(s, linking);
         let t = Instant::now();
@@ -358,8 +357,7 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
             Err(_) => {
                 let t = Instant::now();
                 let four_d = find_four_d(config, &set, shelf.as_deref());
-                let index = index_four_d(four_d.as_ref(), &set);
-                (four_d, index, t.elapsed().as_secs_f64())
+                (with_timeline_index(four_d, &set), t.elapsed().as_secs_f64())
             }
         };
         (scene, meshes_secs, four_d)
@@ -369,18 +367,12 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     let report = config.report_source().map(|source| match source {
         ReportSource::File(path) => read_report(&path),
         ReportSource::Rules(rules) => {
-            let linked = four_d.as_ref().and_then(|s| s.as_ref().ok());
+            let linked = four_d.as_ref().and_then(|s| s.as_ref().ok()).map(|(f, _)| f);
             run_rule_matrix(&rules, config.db.as_deref(), config.project.as_deref(), &set, linked)
         }
         ReportSource::History(db) => report_from_history(&db, config.project.as_deref()),
     });
-    let schedule = four_d.map(|found| {
-        found.map(|f| LoadedSchedule {
-            // Indexed beside the meshes unless the schedule failed there (then it is an error).
-            index: index.unwrap_or_else(|| TimelineIndex::build(&f.schedule, &f.links, &set)),
-            schedule: f.schedule,
-        })
-    });
+    let schedule = four_d.map(|found| found.map(|(f, index)| LoadedSchedule { schedule: f.schedule, index }));
     let load_secs = started.elapsed().as_secs_f64();
     info!(
         "load stages: models_secs={models_secs:.3} meshes_secs={meshes_secs:.3} schedule_secs={schedule_secs:.3} \
@@ -393,12 +385,19 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
     LoadOutput { set, errors, scene, report, schedule, load_secs }
 }
 
-/// The timeline's index of a schedule linked to the loaded models (with the simulation index
-/// the link made: a copy of a few bytes per element, as a rule run still needs the `FourD`).
-fn index_four_d(four_d: Option<&Result<FourD, String>>, set: &ModelSet) -> Option<TimelineIndex> {
-    four_d
-        .and_then(|f| f.as_ref().ok())
-        .map(|f| TimelineIndex::with_sim(&f.schedule, &f.links, set, f.sim.index().clone()))
+/// A schedule linked to the loaded models, with the timeline's index of it (made with the
+/// simulation index the link made: a copy of a few bytes per element, as a rule run still
+/// needs the `FourD`).
+fn with_timeline_index(
+    four_d: Option<Result<FourD, String>>,
+    set: &ModelSet,
+) -> Option<Result<(FourD, TimelineIndex), String>> {
+    four_d.map(|found| {
+        found.map(|f| {
+            let index = TimelineIndex::with_sim(&f.schedule, &f.links, set, f.sim.index().clone());
+            (f, index)
+        })
+    })
 }
 
 /// The schedule file named apart from the models (`--schedule`), read without the loaded models.

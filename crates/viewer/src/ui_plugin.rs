@@ -197,7 +197,7 @@ fn rest_the_3d_view_while_loading(
     mut views: Query<&mut Camera, With<OrbitCamera>>,
     mut panels: Query<&mut Camera, (With<UiCamera>, Without<OrbitCamera>)>,
 ) {
-    let software = adapter.is_some_and(|a| crate::state::camera::software_renderer(a.device_type));
+    let software = crate::state::camera::software_adapter(adapter.as_deref());
     let rest = rest_3d_view(software, &load.phase, scene.loaded);
     for mut camera in &mut views {
         if camera.is_active == rest {

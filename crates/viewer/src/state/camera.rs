@@ -12,6 +12,11 @@ pub fn software_renderer(device: wgpu_types::DeviceType) -> bool {
     device == wgpu_types::DeviceType::Cpu
 }
 
+/// [`software_renderer`] for the render adapter, when it is known (never in headless tests).
+pub fn software_adapter(adapter: Option<&bevy::render::renderer::RenderAdapterInfo>) -> bool {
+    adapter.is_some_and(|a| software_renderer(a.device_type))
+}
+
 /// Where the camera looks from: a point it orbits, two angles and a distance (render space,
 /// Y up; yaw 0 looks along -Z).
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
