@@ -365,6 +365,75 @@ pub struct SimIndex {
     unlinked: usize,
 }
 
+/// Distinct sorted sets of task indices, each numbered once.
+#[derive(Default)]
+struct TaskSets {
+    numbers: HashMap<Vec<usize>, u32>,
+    sets: Vec<Vec<usize>>,
+}
+
+impl TaskSets {
+    /// The number of a sorted, deduplicated set of tasks; `None` for the empty set (an element
+    /// linked to no task of the schedule).
+    fn intern(&mut self, tasks: &[usize]) -> Option<u32> {
+        if tasks.is_empty() {
+            return None;
+        }
+        if let Some(&n) = self.numbers.get(tasks) {
+            return Some(n);
+        }
+        let n = self.sets.len() as u32;
+        self.sets.push(tasks.to_vec());
+        self.numbers.insert(tasks.to_vec(), n);
+        Some(n)
+    }
+}
+
+/// Builds a [`SimIndex`] element by element: elements with the same tasks and temporary mark
+/// share a group, numbered in the order the elements first show it.
+struct Grouping {
+    kinds: Vec<TaskType>,
+    spans: Vec<[Option<Span>; 2]>,
+    group_by_key: HashMap<(u32, bool), u32>,
+    index: SimIndex,
+}
+
+impl Grouping {
+    fn new(schedule: &Schedule) -> Grouping {
+        Grouping {
+            kinds: schedule.tasks.iter().map(|t| t.task_type).collect(),
+            spans: task_spans(schedule),
+            group_by_key: HashMap::default(),
+            index: SimIndex {
+                group_of: Vec::new(),
+                groups: Vec::new(),
+                group_sizes: Vec::new(),
+                unlinked: 0,
+            },
+        }
+    }
+
+    /// The next element: its set of tasks (a number from `sets`; `None` when it has none) and
+    /// its temporary mark.
+    fn push(&mut self, sets: &TaskSets, set: Option<u32>, temporary: bool) {
+        let index = &mut self.index;
+        let Some(set) = set else {
+            index.group_of.push(u32::MAX);
+            index.unlinked += 1;
+            return;
+        };
+        let next = index.groups.len() as u32;
+        let (kinds, spans) = (&self.kinds, &self.spans);
+        let g = *self.group_by_key.entry((set, temporary)).or_insert_with(|| {
+            index.groups.push(Timeline::new(&sets.sets[set as usize], kinds, spans, temporary));
+            index.group_sizes.push(0);
+            next
+        });
+        index.group_sizes[g as usize] += 1;
+        index.group_of.push(g);
+    }
+}
+
 impl SimIndex {
     /// Builds the index from each element's linked task indices (into `schedule.tasks`) and its
     /// temporary mark, in element order.
@@ -372,46 +441,48 @@ impl SimIndex {
     where
         I: IntoIterator<Item = (Vec<usize>, bool)>,
     {
-        let kinds: Vec<TaskType> = schedule.tasks.iter().map(|t| t.task_type).collect();
-        let spans = task_spans(schedule);
-        let mut keys: HashMap<(Vec<usize>, bool), u32> = HashMap::default();
-        let mut index =
-            SimIndex { group_of: Vec::new(), groups: Vec::new(), group_sizes: Vec::new(), unlinked: 0 };
+        let mut sets = TaskSets::default();
+        let mut grouping = Grouping::new(schedule);
         for (mut tasks, temporary) in elements {
-            if tasks.is_empty() {
-                index.group_of.push(u32::MAX);
-                index.unlinked += 1;
-                continue;
-            }
             tasks.sort_unstable();
             tasks.dedup();
-            let next = index.groups.len() as u32;
-            let g = *keys.entry((tasks, temporary)).or_insert_with_key(|(tasks, temporary)| {
-                index.groups.push(Timeline::new(tasks, &kinds, &spans, *temporary));
-                index.group_sizes.push(0);
-                next
-            });
-            index.group_sizes[g as usize] += 1;
-            index.group_of.push(g);
+            let set = sets.intern(&tasks);
+            grouping.push(&sets, set, temporary);
         }
-        index
+        grouping.index
     }
 
     /// Builds the index from element–task links by GlobalId. Links to unknown tasks are
     /// ignored here (see [`crate::link_report`]).
+    ///
+    /// Each GlobalId's set of tasks is found once and interned: a hall links a million
+    /// elements to a few hundred distinct sets, so an element costs one lookup of its GlobalId
+    /// and no allocation (a list of tasks per GlobalId, and a copy of it per element, took most
+    /// of a million-element hall's 4D index).
     pub fn from_links(schedule: &Schedule, links: &[Link], elements: &[ElementKey<'_>]) -> SimIndex {
         let task_index: HashMap<&str, usize> =
             schedule.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
-        let mut by_element: HashMap<&str, Vec<usize>> = HashMap::default();
-        for l in links {
-            if let Some(&t) = task_index.get(l.task_id.as_str()) {
-                by_element.entry(l.global_id.as_str()).or_default().push(t);
-            }
+        // The links of one GlobalId side by side: `gather_links` gives them sorted already.
+        let mut by_id: Vec<&Link> = links.iter().collect();
+        if !by_id.is_sorted_by(|a, b| a.global_id <= b.global_id) {
+            by_id.sort_by(|a, b| a.global_id.cmp(&b.global_id));
         }
-        SimIndex::new(
-            schedule,
-            elements.iter().map(|e| (by_element.get(e.global_id).cloned().unwrap_or_default(), e.temporary)),
-        )
+        let mut sets = TaskSets::default();
+        let mut set_of: HashMap<&str, Option<u32>> =
+            HashMap::with_capacity_and_hasher(by_id.len(), Default::default());
+        let mut tasks = Vec::new();
+        for run in by_id.chunk_by(|a, b| a.global_id == b.global_id) {
+            tasks.clear();
+            tasks.extend(run.iter().filter_map(|l| task_index.get(l.task_id.as_str()).copied()));
+            tasks.sort_unstable();
+            tasks.dedup();
+            set_of.insert(run[0].global_id.as_str(), sets.intern(&tasks));
+        }
+        let mut grouping = Grouping::new(schedule);
+        for e in elements {
+            grouping.push(&sets, set_of.get(e.global_id).copied().flatten(), e.temporary);
+        }
+        grouping.index
     }
 
     /// Number of elements.

@@ -3,8 +3,8 @@
 
 use plumbline_schedule::{
     coexistence, critical_path, late_tasks, read_csv_text, read_mspdi_text, read_p6xml_text,
-    read_schedule_bytes, read_xer_text, Basis, Calendar, Dependency, DependencyType, ElementState, Existence,
-    Format, Schedule, ScheduleError, SimIndex, Task, TaskType,
+    read_schedule_bytes, read_xer_text, Basis, Calendar, Dependency, DependencyType, ElementKey,
+    ElementState, Existence, Format, Link, Schedule, ScheduleError, SimIndex, Task, TaskType,
 };
 use std::path::Path;
 
@@ -259,4 +259,67 @@ fn malformed_inputs_name_file_line_and_field() {
     assert!(e.contains("plan.mpp") && e.contains("export MSPDI XML"), "{e}");
     let e = expect_err(read_schedule_bytes(Path::new("x.xml"), b"<html></html>"));
     assert!(e.contains("neither MS Project XML"), "{e}");
+}
+
+/// `SimIndex::from_links` (each GlobalId's task set found once and shared) gives every element
+/// the state the plain per-element build gives, whatever the order of the links: shuffled and
+/// sorted links, repeated links, links to a task the schedule lacks, GlobalIds shared by several
+/// elements, temporary works and unlinked elements.
+#[test]
+fn indexing_by_links_agrees_with_the_per_element_build() {
+    use rand_pcg::rand_core::{Rng, SeedableRng};
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
+    let mut s = Schedule::new("links", Format::Memory);
+    s.tasks = vec![
+        task("C", TaskType::Construct, "2025-03-03", "2025-03-05", 3.0),
+        task("D", TaskType::Demolish, "2025-03-06", "2025-03-07", 2.0),
+        task("T", TaskType::Temporary, "2025-03-03", "2025-03-04", 2.0),
+        task("R", TaskType::Demolish, "2025-03-10", "2025-03-10", 1.0),
+        task("O", TaskType::Other, "2025-03-03", "2025-03-20", 14.0),
+        task("N", TaskType::Construct, "2025-03-12", "2025-03-13", 2.0),
+    ];
+    s.tasks[5].actual_start = Some(d("2025-03-14"));
+    s.data_date = Some(d("2025-03-11"));
+    let ids: Vec<String> = (0..200).map(|k| format!("G{k}")).collect();
+    let pick = |rng: &mut rand_pcg::Pcg64Mcg, n: usize| (rng.next_u32() as usize) % n;
+    let elements: Vec<ElementKey<'_>> = (0..300)
+        .map(|_| ElementKey {
+            global_id: ids[pick(&mut rng, ids.len())].as_str(),
+            temporary: rng.next_u32() % 4 == 0,
+        })
+        .collect();
+    let task_ids = ["C", "D", "T", "R", "O", "N", "X"];
+    let mut links: Vec<Link> = (0..400)
+        .map(|_| Link {
+            global_id: format!("G{}", pick(&mut rng, 250)),
+            task_id: task_ids[pick(&mut rng, task_ids.len())].to_string(),
+        })
+        .collect();
+    links.extend(links[..50].to_vec());
+    let expected = SimIndex::new(
+        &s,
+        elements.iter().map(|e| {
+            let tasks = links
+                .iter()
+                .filter(|l| l.global_id == e.global_id)
+                .filter_map(|l| s.tasks.iter().position(|t| t.id == l.task_id))
+                .collect();
+            (tasks, e.temporary)
+        }),
+    );
+    assert!(expected.group_count() > 10, "the case has many task sets");
+    let mut sorted = links.clone();
+    sorted.sort();
+    for links in [links, sorted] {
+        let index = SimIndex::from_links(&s, &links, &elements);
+        assert_eq!((index.len(), index.group_count()), (expected.len(), expected.group_count()));
+        let (mut got, mut want) = (Vec::new(), Vec::new());
+        for day in (0..24).map(|k| d("2025-03-01") + chrono::Days::new(k)) {
+            for basis in [Basis::Planned, Basis::Actual] {
+                index.states_at(day, basis, &mut got);
+                expected.states_at(day, basis, &mut want);
+                assert_eq!(got, want, "{day} {basis:?}");
+            }
+        }
+    }
 }

@@ -318,7 +318,7 @@ fn clash_details(
             grid_row(ui, t.storey, info.storey.as_deref().unwrap_or("—"));
             grid_row(ui, t.file, &info.file);
         });
-        if !scene.by_global_id.contains_key(&info.global_id) {
+        if scene.element_by_global_id(&info.global_id).is_none() {
             ui.colored_label(RED, t.not_in_model);
         }
     }

@@ -13,11 +13,12 @@ use crate::meshes::prepare_meshes;
 use crate::state::camera::software_adapter;
 use crate::state::clash::{open_existing, ReportSource};
 use crate::state::config::ViewerConfig;
+use crate::state::global_ids::GlobalIds;
 use crate::state::load::{
     InstallStep, LoadOutput, LoadPhase, LoadStage, LoadState, LoadWatch, LoadedSchedule, OpenFeedback,
     OpenFiles, PendingLoad, MODEL_EXTENSIONS, SCHEDULE_EXTENSIONS,
 };
-use crate::state::scene::{ModelScene, PreparedScene, Selection, ViewFilter};
+use crate::state::scene::{ModelScene, Selection, ViewFilter};
 use crate::state::spatial::ElementWorld;
 use crate::state::timeline::{Timeline, TimelineIndex};
 use bevy::prelude::*;
@@ -332,23 +333,32 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
         }
     }
     watch.enter(LoadStage::Meshes);
+    // The elements by GlobalId serve the scene and the timeline's links: built once, first
+    // on the meshes' side, and handed to the schedule's side, which needs them only after
+    // linking.
+    let (ids_to_link, ids_for_link) = std::sync::mpsc::sync_channel::<Arc<GlobalIds>>(1);
     let (scene, meshes_secs, (four_d, schedule_secs)) = std::thread::scope(|s| {
         // The schedule's links are indexed for the timeline here too, not on the main thread.
-        let linking = || {
+        let (set, shelf) = (&set, shelf.as_deref());
+        let linking = move || {
             let t = Instant::now();
             let four_d = match early_schedule {
-                Some(found) => link_four_d(found, config, &set),
-                None => find_four_d(config, &set, shelf.as_deref()),
+                Some(found) => link_four_d(found, config, set),
+                None => find_four_d(config, set, shelf),
             };
-            (with_timeline_index(four_d, &set), t.elapsed().as_secs_f64())
+            // Should the meshes' side fail before it sends them, the table is built here.
+            let ids = || ids_for_link.recv().unwrap_or_else(|_| Arc::new(GlobalIds::new(set)));
+            (with_timeline_index(four_d, set, ids), t.elapsed().as_secs_f64())
         };
         let helper = std::thread::Builder::new().name("plumbline-schedule".into()).spawn_scoped(s, linking);
         let t = Instant::now();
-        let mut scene = prepare_meshes(&set);
-        // The element world that picking and walking query and the elements by GlobalId,
-        // beside the schedule's link too (0.4 s of the main thread's install at 1M elements).
-        scene.world = Some(ElementWorld::new(&set, scene.origin_m));
-        scene.by_global_id = Some(PreparedScene::global_ids(&set));
+        let ids = Arc::new(GlobalIds::new(set));
+        // Refused only when the schedule's thread never started: it then runs below.
+        let _ = ids_to_link.send(ids.clone());
+        let mut scene = prepare_meshes(set);
+        // The element world that picking and walking query, beside the schedule's link too
+        // (0.4 s of the main thread's install at 1M elements).
+        scene.world = Some(ElementWorld::new(set, scene.origin_m));
         let meshes_secs = t.elapsed().as_secs_f64();
         watch.enter(LoadStage::Schedule);
         let four_d = match helper {
@@ -356,10 +366,12 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
             // No thread to spare: found and linked here, after the meshes.
             Err(_) => {
                 let t = Instant::now();
-                let four_d = find_four_d(config, &set, shelf.as_deref());
-                (with_timeline_index(four_d, &set), t.elapsed().as_secs_f64())
+                let four_d = find_four_d(config, set, shelf);
+                (with_timeline_index(four_d, set, || ids.clone()), t.elapsed().as_secs_f64())
             }
         };
+        // The schedule's side has let go of its copy by now.
+        scene.by_global_id = Some(Arc::try_unwrap(ids).unwrap_or_else(|shared| (*shared).clone()));
         (scene, meshes_secs, four_d)
     });
     let both_secs = started.elapsed().as_secs_f64() - models_secs;
@@ -387,14 +399,16 @@ pub fn load_now(config: &ViewerConfig, watch: &LoadWatch) -> LoadOutput {
 
 /// A schedule linked to the loaded models, with the timeline's index of it (made with the
 /// simulation index the link made: a copy of a few bytes per element, as a rule run still
-/// needs the `FourD`).
+/// needs the `FourD`). The set's elements by GlobalId are asked for only when there is a
+/// schedule.
 fn with_timeline_index(
     four_d: Option<Result<FourD, String>>,
     set: &ModelSet,
+    ids: impl FnOnce() -> Arc<GlobalIds>,
 ) -> Option<Result<(FourD, TimelineIndex), String>> {
     four_d.map(|found| {
         found.map(|f| {
-            let index = TimelineIndex::with_sim(&f.schedule, &f.links, set, f.sim.index().clone());
+            let index = TimelineIndex::with_sim(&f.schedule, &f.links, set, &ids(), f.sim.index().clone());
             (f, index)
         })
     })
@@ -536,7 +550,7 @@ pub fn queue_install(world: &mut World, out: LoadOutput) {
 fn select_configured(world: &mut World) {
     let select = world.get_resource::<ViewerConfig>().and_then(|c| c.select.clone());
     if let Some(gid) = select {
-        match world.resource::<ModelScene>().by_global_id.get(gid.trim()).copied() {
+        match world.resource::<ModelScene>().element_by_global_id(gid.trim()) {
             Some(r) => world.resource_mut::<Selection>().select_element(Some(r)),
             None => warn!("--select {gid}: no element with this GlobalId"),
         }

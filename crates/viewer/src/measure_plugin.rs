@@ -177,9 +177,8 @@ fn scripted_measure(
         return;
     }
     *done = true;
-    let find = |g: &str| {
-        scene.by_global_id.get(g.trim()).copied().ok_or_else(|| format!("--measure: no element {g}"))
-    };
+    let find =
+        |g: &str| scene.element_by_global_id(g.trim()).ok_or_else(|| format!("--measure: no element {g}"));
     let outcome = find(ga).and_then(|a| Ok((a, find(gb)?))).and_then(|(a, b)| {
         let m = measure_elements(&scene.set, a, b, lang.strings())?;
         select_pair(&mut selection, a, b);

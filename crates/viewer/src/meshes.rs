@@ -17,7 +17,7 @@ use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
 use bevy::prelude::*;
 use plumbline_model::{Aabb, Element, ElementRef, ModelSet, Role};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The grid shapes are compared on (metres): far below what a screen shows.
@@ -69,7 +69,7 @@ struct ChunkShapes {
 /// are shared), shared within the chunk by shape key.
 fn shape_chunk(jobs: &[Job], origin_m: [f64; 3]) -> ChunkShapes {
     let mut out = ChunkShapes::default();
-    let mut seen: HashMap<ShapeKey, usize> = HashMap::new();
+    let mut seen: HashMap<ShapeKey, usize> = HashMap::default();
     for job in jobs {
         let Some(m) = &job.data.mesh else { continue };
         let centre = m.aabb.center();
@@ -163,7 +163,7 @@ pub fn prepare_meshes(set: &ModelSet) -> PreparedScene {
     // in order of first appearance, as one pass over the elements would number it.
     let mut elements = Vec::with_capacity(jobs.len());
     let mut meshes = Vec::new();
-    let mut shapes: HashMap<ShapeKey, usize> = HashMap::new();
+    let mut shapes: HashMap<ShapeKey, usize> = HashMap::default();
     for chunk in par_map(&chunks, |c| shape_chunk(c, origin_m)) {
         let global: Vec<usize> = chunk
             .shapes
@@ -273,7 +273,7 @@ mod tests {
 
         // One pass: each physical element with triangles in file order, its shape numbered
         // when first seen.
-        let mut seen: HashMap<ShapeKey, usize> = HashMap::new();
+        let mut seen: HashMap<ShapeKey, usize> = HashMap::default();
         let mut expected = Vec::new();
         let mut sim = 0usize;
         for (r, e) in set.elements() {

@@ -18,6 +18,7 @@ use crate::state::batch::{chunk_order, BatchMode, BatchOf, Batches, Chunk, InChu
 use crate::state::clash::ClashReview;
 use crate::state::colour::Colouring;
 use crate::state::config::ViewerConfig;
+use crate::state::global_ids::GlobalIds;
 use crate::state::i18n::{Lang, Strings};
 use crate::state::load::{InstallStep, PendingLoad};
 use crate::state::palette::{class_color, Look, Palette};
@@ -35,7 +36,8 @@ use bevy::prelude::*;
 use bevy_egui::egui;
 use plumbline_model::{Element, ElementRef, ModelSet, Role};
 use plumbline_schedule::ElementState;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 /// Spawns the scene, keeps each element's look up to date, and shows the model tree and an
 /// element's properties.
@@ -173,8 +175,8 @@ pub fn install_scene(world: &mut World, set: ModelSet, mut prepared: PreparedSce
     }
     // Counted by name first and keyed by an owned name once per storey and class, not once per
     // element.
-    let mut storey_counts: HashMap<&str, usize> = HashMap::new();
-    let mut class_counts: HashMap<&str, usize> = HashMap::new();
+    let mut storey_counts: HashMap<&str, usize> = HashMap::default();
+    let mut class_counts: HashMap<&str, usize> = HashMap::default();
     for (_, e) in set.elements().filter(|(_, e)| e.role == Role::Physical) {
         *storey_counts.entry(e.storey.as_deref().unwrap_or("")).or_insert(0) += 1;
         *class_counts.entry(e.class.as_str()).or_insert(0) += 1;
@@ -194,7 +196,7 @@ pub fn install_scene(world: &mut World, set: ModelSet, mut prepared: PreparedSce
             .add(element_material(element_look(class_color(&class))));
         world.resource_mut::<Palette>().by_class.insert(class, handle);
     }
-    let by_global_id = prepared.by_global_id.take().unwrap_or_else(|| PreparedScene::global_ids(&set));
+    let by_global_id = prepared.by_global_id.take().unwrap_or_else(|| GlobalIds::new(&set));
     let materials: HashMap<&str, Handle<ElementMaterial>> = {
         let palette = world.resource::<Palette>();
         classes.keys().map(|c| (c.as_str(), palette.by_class.get(c).cloned().unwrap_or_default())).collect()

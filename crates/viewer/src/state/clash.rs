@@ -131,10 +131,7 @@ impl ClashReview {
     /// The loaded elements of the focused clash (`None` inside for an element not loaded).
     pub fn focused_pair(&self, scene: &ModelScene) -> Option<(Option<ElementRef>, Option<ElementRef>)> {
         let c = self.focused_clash()?;
-        Some((
-            scene.by_global_id.get(&c.a.global_id).copied(),
-            scene.by_global_id.get(&c.b.global_id).copied(),
-        ))
+        Some((scene.element_by_global_id(&c.a.global_id), scene.element_by_global_id(&c.b.global_id)))
     }
 
     /// Finds a clash by id, by its history number written `#N`, or by its position in report

@@ -8,7 +8,8 @@
 //! - [`batch`]: instanced or merged drawing, and the merged batches of the scene.
 //! - [`config`]: what the user asked for on the command line ([`config::ViewerConfig`]).
 //! - [`coords`]: world metres (Z up, `f64`) to Bevy render space and back.
-//! - [`scene`]: the loaded models and their entities, the selection, visibility filters.
+//! - [`scene`]: the loaded models and their entities, the selection, visibility filters;
+//!   [`global_ids`]: their elements by GlobalId.
 //! - [`palette`]: what an element looks like, the shared materials, the class colours.
 //! - [`section`]: the section box and the element material that carries it.
 //! - [`camera`]: the orbit camera's pose, camera requests, the 3D view's rectangle.
@@ -32,6 +33,7 @@ pub mod clash;
 pub mod colour;
 pub mod config;
 pub mod coords;
+pub mod global_ids;
 pub mod i18n;
 pub mod load;
 pub mod measure;

@@ -1,9 +1,14 @@
 //! The loaded scene and what the user picked out of it: the model set with its drawn entities,
 //! the selection, and which elements are shown.
 
+use crate::state::global_ids::GlobalIds;
 use bevy::prelude::*;
 use plumbline_model::{Aabb, Element, ElementRef, ModelSet};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+// FxHash: a million element refs are hashed on every load (SipHash took several times as
+// long); it does not resist crafted collisions, so a crafted file could make a load slow, never
+// wrong.
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A drawn element: which shared mesh, and where, built off the main thread.
 #[derive(Debug)]
@@ -31,14 +36,7 @@ pub struct PreparedScene {
     /// (else the install builds it).
     pub world: Option<crate::state::spatial::ElementWorld>,
     /// Every element by GlobalId, when built beside the meshes (else the install builds it).
-    pub by_global_id: Option<HashMap<String, ElementRef>>,
-}
-
-impl PreparedScene {
-    /// Every element of `set` by GlobalId, the last of a repeated one winning.
-    pub fn global_ids(set: &ModelSet) -> HashMap<String, ElementRef> {
-        set.elements().map(|(r, e)| (e.global_id.clone(), r)).collect()
-    }
+    pub by_global_id: Option<GlobalIds>,
 }
 
 /// The loaded models and the entities drawn for them.
@@ -48,7 +46,8 @@ pub struct ModelScene {
     pub origin_m: [f64; 3],
     pub bounds: Option<Aabb>,
     pub entities: HashMap<ElementRef, Entity>,
-    pub by_global_id: HashMap<String, ElementRef>,
+    /// Every element of `set` by GlobalId ([`ModelScene::element_by_global_id`]).
+    pub by_global_id: GlobalIds,
     /// Storey names with their element counts, sorted; `""` for elements without a storey.
     pub storeys: BTreeMap<String, usize>,
     pub classes: BTreeMap<String, usize>,
@@ -60,6 +59,11 @@ pub struct ModelScene {
 }
 
 impl ModelScene {
+    /// The element with GlobalId `id` (the last one, when several have it).
+    pub fn element_by_global_id(&self, id: &str) -> Option<ElementRef> {
+        self.by_global_id.get(&self.set, id)
+    }
+
     pub fn element(&self, r: ElementRef) -> &Element {
         self.set.element(r)
     }

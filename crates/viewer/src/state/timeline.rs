@@ -4,9 +4,9 @@
 //! The index is built once when the scene loads; moving the date costs one pass over the
 //! distinct task combinations and one lookup per element (`SimIndex::states_at`).
 
+use crate::state::global_ids::GlobalIds;
 use crate::state::scene::ModelScene;
 use bevy::prelude::*;
-use plumbline_model::Role;
 use plumbline_model::{ElementRef, ModelSet};
 use plumbline_schedule::chrono::{Days, NaiveDate};
 use plumbline_schedule::{
@@ -102,36 +102,31 @@ impl TimelineIndex {
     /// `element_keys` gives, which is the order of `ElementId::sim`).
     pub fn build(schedule: &Schedule, links: &[Link], set: &ModelSet) -> TimelineIndex {
         let keys: Vec<ElementKey<'_>> = set.models.iter().flat_map(element_keys).collect();
-        TimelineIndex::with_sim(schedule, links, set, SimIndex::from_links(schedule, links, &keys))
+        let index = SimIndex::from_links(schedule, links, &keys);
+        TimelineIndex::with_sim(schedule, links, set, &GlobalIds::new(set), index)
     }
 
     /// [`TimelineIndex::build`] with the simulation index already made for these links and
-    /// elements (`plumbline_pipeline::FourD` makes the same one: `SimIndex::for_models`).
-    pub fn with_sim(schedule: &Schedule, links: &[Link], set: &ModelSet, index: SimIndex) -> TimelineIndex {
-        // Every element by GlobalId (the last of a repeated one winning, as the scene's
-        // `by_global_id` finds them), and whether any element of that GlobalId is physical.
-        let mut by_global_id: HashMap<&str, (ElementRef, bool)> =
-            HashMap::with_capacity_and_hasher(index.len(), Default::default());
-        for (r, e) in set.elements() {
-            let physical = e.role == Role::Physical;
-            by_global_id
-                .entry(e.global_id.as_str())
-                .and_modify(|(last, any_physical)| {
-                    *last = r;
-                    *any_physical |= physical;
-                })
-                .or_insert((r, physical));
-        }
+    /// elements (`plumbline_pipeline::FourD` makes the same one: `SimIndex::for_models`), and
+    /// the set's elements by GlobalId (the scene's table: a link finds the element the scene
+    /// finds, and counts when any element of its GlobalId is physical).
+    pub fn with_sim(
+        schedule: &Schedule,
+        links: &[Link],
+        set: &ModelSet,
+        ids: &GlobalIds,
+        index: SimIndex,
+    ) -> TimelineIndex {
         // One map of the task ids: `Schedule::task_index` searches the list, once per link.
         let task_of: HashMap<&str, usize> =
             schedule.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
         let mut linked_elements = 0;
         let mut task_elements = vec![Vec::new(); schedule.tasks.len()];
         for link in links {
-            let element = by_global_id.get(link.global_id.as_str());
-            linked_elements += usize::from(element.is_some_and(|&(_, physical)| physical));
-            if let (Some(&t), Some(&(r, _))) = (task_of.get(link.task_id.as_str()), element) {
-                task_elements[t].push(r);
+            let found = ids.find(set, &link.global_id);
+            linked_elements += usize::from(found.is_some_and(|f| f.any_physical));
+            if let (Some(&t), Some(found)) = (task_of.get(link.task_id.as_str()), found) {
+                task_elements[t].push(found.element);
             }
         }
         for elements in &mut task_elements {

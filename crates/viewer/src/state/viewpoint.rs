@@ -596,7 +596,7 @@ impl ViewChanges {
             .selected
             .iter()
             .filter_map(|g| {
-                let r = scene.by_global_id.get(g).copied();
+                let r = scene.element_by_global_id(g);
                 if r.is_none() {
                     missing.push(g.clone());
                 }

@@ -148,9 +148,9 @@ pub fn build_overlay(
         let Some(color) = parse_bcf_colour(colour) else { continue };
         let index = overlay.entries.len();
         let mut count = 0;
-        for r in ids.iter().filter_map(|g| scene.by_global_id.get(g)) {
-            if scene.entities.contains_key(r) {
-                overlay.of.insert(*r, index);
+        for r in ids.iter().filter_map(|g| scene.element_by_global_id(g)) {
+            if scene.entities.contains_key(&r) {
+                overlay.of.insert(r, index);
                 count += 1;
             }
         }
