@@ -135,8 +135,9 @@ fn a_cycle_names_its_tasks() {
     assert!(e.to_string().contains(" -> "), "{e}");
 }
 
-#[test]
-fn state_transitions_of_each_task_type() {
+/// Tasks of every type: C builds, D demolishes, T is temporary works, R demolishes them later,
+/// O is other work, L builds late (actual dates after its plan), N builds after T is gone.
+fn every_task_type() -> Schedule {
     let mut s = Schedule::new("states", Format::Memory);
     s.tasks = vec![
         task("C", TaskType::Construct, "2025-03-03", "2025-03-05", 3.0),
@@ -149,6 +150,12 @@ fn state_transitions_of_each_task_type() {
     ];
     s.tasks[5].actual_start = Some(d("2025-03-04"));
     s.tasks[5].actual_finish = Some(d("2025-03-07"));
+    s
+}
+
+#[test]
+fn state_transitions_of_each_task_type() {
+    let s = every_task_type();
     let index = SimIndex::new(
         &s,
         vec![
@@ -269,16 +276,8 @@ fn malformed_inputs_name_file_line_and_field() {
 fn indexing_by_links_agrees_with_the_per_element_build() {
     use rand_pcg::rand_core::{Rng, SeedableRng};
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
-    let mut s = Schedule::new("links", Format::Memory);
-    s.tasks = vec![
-        task("C", TaskType::Construct, "2025-03-03", "2025-03-05", 3.0),
-        task("D", TaskType::Demolish, "2025-03-06", "2025-03-07", 2.0),
-        task("T", TaskType::Temporary, "2025-03-03", "2025-03-04", 2.0),
-        task("R", TaskType::Demolish, "2025-03-10", "2025-03-10", 1.0),
-        task("O", TaskType::Other, "2025-03-03", "2025-03-20", 14.0),
-        task("N", TaskType::Construct, "2025-03-12", "2025-03-13", 2.0),
-    ];
-    s.tasks[5].actual_start = Some(d("2025-03-14"));
+    let mut s = every_task_type();
+    s.tasks[6].actual_start = Some(d("2025-03-14"));
     s.data_date = Some(d("2025-03-11"));
     let ids: Vec<String> = (0..200).map(|k| format!("G{k}")).collect();
     let pick = |rng: &mut rand_pcg::Pcg64Mcg, n: usize| (rng.next_u32() as usize) % n;
@@ -288,7 +287,7 @@ fn indexing_by_links_agrees_with_the_per_element_build() {
             temporary: rng.next_u32() % 4 == 0,
         })
         .collect();
-    let task_ids = ["C", "D", "T", "R", "O", "N", "X"];
+    let task_ids = ["C", "D", "T", "R", "O", "L", "N", "X"];
     let mut links: Vec<Link> = (0..400)
         .map(|_| Link {
             global_id: format!("G{}", pick(&mut rng, 250)),
