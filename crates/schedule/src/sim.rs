@@ -373,13 +373,15 @@ struct TaskSets {
 }
 
 impl TaskSets {
-    /// The number of a sorted, deduplicated set of tasks; `None` for the empty set (an element
-    /// linked to no task of the schedule).
-    fn intern(&mut self, tasks: &[usize]) -> Option<u32> {
+    /// The number of the set of `tasks` (sorted and deduplicated here); `None` for the empty
+    /// set (an element linked to no task of the schedule).
+    fn intern(&mut self, tasks: &mut Vec<usize>) -> Option<u32> {
+        tasks.sort_unstable();
+        tasks.dedup();
         if tasks.is_empty() {
             return None;
         }
-        if let Some(&n) = self.numbers.get(tasks) {
+        if let Some(&n) = self.numbers.get(tasks.as_slice()) {
             return Some(n);
         }
         let n = self.sets.len() as u32;
@@ -444,9 +446,7 @@ impl SimIndex {
         let mut sets = TaskSets::default();
         let mut grouping = Grouping::new(schedule);
         for (mut tasks, temporary) in elements {
-            tasks.sort_unstable();
-            tasks.dedup();
-            let set = sets.intern(&tasks);
+            let set = sets.intern(&mut tasks);
             grouping.push(&sets, set, temporary);
         }
         grouping.index
@@ -468,19 +468,20 @@ impl SimIndex {
             by_id.sort_by(|a, b| a.global_id.cmp(&b.global_id));
         }
         let mut sets = TaskSets::default();
-        let mut set_of: HashMap<&str, Option<u32>> =
+        // Each GlobalId with a task of the schedule, and the number of its set of tasks.
+        let mut set_of: HashMap<&str, u32> =
             HashMap::with_capacity_and_hasher(by_id.len(), Default::default());
         let mut tasks = Vec::new();
         for run in by_id.chunk_by(|a, b| a.global_id == b.global_id) {
             tasks.clear();
             tasks.extend(run.iter().filter_map(|l| task_index.get(l.task_id.as_str()).copied()));
-            tasks.sort_unstable();
-            tasks.dedup();
-            set_of.insert(run[0].global_id.as_str(), sets.intern(&tasks));
+            if let Some(set) = sets.intern(&mut tasks) {
+                set_of.insert(run[0].global_id.as_str(), set);
+            }
         }
         let mut grouping = Grouping::new(schedule);
         for e in elements {
-            grouping.push(&sets, set_of.get(e.global_id).copied().flatten(), e.temporary);
+            grouping.push(&sets, set_of.get(e.global_id).copied(), e.temporary);
         }
         grouping.index
     }
