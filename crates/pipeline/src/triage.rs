@@ -34,8 +34,7 @@ pub fn triage(
     let schedule = &four_d.schedule;
     let cpm = plumbline_schedule::critical_path(schedule)?;
     let reference = today.or(cpm.data_date.map(|d| d.date())).unwrap_or(fallback);
-    let index: HashMap<&str, usize> =
-        schedule.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+    let index = schedule.task_indices();
     // Per task: when it starts (CPM early start, else its planned or actual start).
     let start_of = |i: usize| -> Option<NaiveDate> {
         let t = &schedule.tasks[i];

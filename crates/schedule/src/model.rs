@@ -412,6 +412,12 @@ impl Schedule {
         self.tasks.iter().position(|t| t.id == id)
     }
 
+    /// Every task's index by its id (the last task of an id that repeats): for looking up many
+    /// links, where [`Schedule::task_index`] would search the list once per link.
+    pub fn task_indices(&self) -> rustc_hash::FxHashMap<&str, usize> {
+        self.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect()
+    }
+
     /// Earliest start and latest finish over all tasks (planned, then actual dates).
     pub fn span(&self) -> Option<(NaiveDate, NaiveDate)> {
         let starts = self.tasks.iter().flat_map(|t| [t.start, t.actual_start]).flatten();
@@ -422,5 +428,25 @@ impl Schedule {
     /// The calendar to count working days with: the source's, or every day.
     pub fn working_calendar(&self) -> Calendar {
         self.calendar.clone().filter(Calendar::usable).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map agrees with the list search for every distinct id, and a repeated id maps to its
+    /// last task (the rule the links' lookups have always used).
+    #[test]
+    fn task_indices_find_what_the_list_search_finds() {
+        let mut s = Schedule::new("s.csv", Format::Csv);
+        s.tasks = ["A", "B", "施工1", "B"].iter().map(|id| Task::new(*id, "task")).collect();
+        let map = s.task_indices();
+        assert_eq!(map.len(), 3);
+        for id in ["A", "施工1"] {
+            assert_eq!(map.get(id).copied(), s.task_index(id), "{id}");
+        }
+        assert_eq!(map.get("B"), Some(&3));
+        assert_eq!(map.get("C"), None);
     }
 }

@@ -460,8 +460,7 @@ impl SimIndex {
     /// and no allocation (a list of tasks per GlobalId, and a copy of it per element, took most
     /// of a million-element hall's 4D index).
     pub fn from_links(schedule: &Schedule, links: &[Link], elements: &[ElementKey<'_>]) -> SimIndex {
-        let task_index: HashMap<&str, usize> =
-            schedule.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+        let task_index = schedule.task_indices();
         // The links of one GlobalId side by side: `gather_links` gives them sorted already.
         let mut by_id: Vec<&Link> = links.iter().collect();
         if !by_id.is_sorted_by(|a, b| a.global_id <= b.global_id) {

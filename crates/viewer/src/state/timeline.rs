@@ -13,7 +13,6 @@ use plumbline_schedule::{
     active_tasks, critical_path, element_keys, late_tasks, Basis, Cpm, ElementKey, ElementStatus, Link,
     Schedule, SimIndex, StateCounts,
 };
-use rustc_hash::FxHashMap as HashMap;
 
 /// A loaded schedule, its simulation index and its date range.
 #[derive(Debug)]
@@ -117,9 +116,7 @@ impl TimelineIndex {
         ids: &GlobalIds,
         index: SimIndex,
     ) -> TimelineIndex {
-        // One map of the task ids: `Schedule::task_index` searches the list, once per link.
-        let task_of: HashMap<&str, usize> =
-            schedule.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+        let task_of = schedule.task_indices();
         let mut linked_elements = 0;
         let mut task_elements = vec![Vec::new(); schedule.tasks.len()];
         for link in links {
