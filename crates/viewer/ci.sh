@@ -43,9 +43,16 @@ echo "== cargo test -p plumbline-viewer"
 cargo test -p plumbline-viewer
 
 echo "== build (dev profile, the one the tests used)"
+# Both binaries are built with the features the tests' builds resolved, so they reuse those
+# builds instead of compiling most of Bevy and the core a second time (14.5 min of a cold run).
+# Cargo unifies the features of the packages a command builds, dev-dependencies included when
+# it builds tests: the viewer's `tempfile` turns on rustix's default features under Bevy's
+# windowing crates, so a plain `cargo build -p plumbline-viewer` resolves differently from its
+# tests; and `cargo test --no-run` is the README's test command, already built by .ci/run, whose
+# CLI integration tests need target/debug/plumbline.
 build_started=$(date +%s)
-cargo build -p plumbline-viewer --bins
-cargo build -p plumbline-cli
+cargo build -p plumbline-viewer --bins --tests
+cargo test --no-run
 echo "build took $(( $(date +%s) - build_started )) s"
 viewer="$CARGO_TARGET_DIR/debug/plumbline-viewer"
 
