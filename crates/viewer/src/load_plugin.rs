@@ -2,7 +2,8 @@
 //!
 //! A load runs on its own thread: `plumbline_ifc::load_set` (which already spreads one file over
 //! every core), then the render meshes are built there too, so the main thread only adds
-//! finished meshes to the asset store and spawns entities. The window keeps drawing the progress
+//! finished meshes to the asset store and spawns entities. The models named on the command line
+//! start loading before Bevy starts ([`start_before_window`]), beside its renderer and window. The window keeps drawing the progress
 //! bar meanwhile. The finished load is handed over in [`PendingLoad`]; each feature installs its
 //! part along the [`InstallStep`]s, and this plugin applies the configured selection around them.
 //!
@@ -38,18 +39,28 @@ use std::time::{Duration, Instant};
 #[derive(Resource, Debug, Default)]
 pub struct LoadChannel {
     receiver: Option<Mutex<Receiver<LoadOutput>>>,
-    waker: Option<Waker>,
+    waker: Waker,
 }
 
 /// Wakes the window's event loop from the loading thread when its result is ready, so the
 /// result is installed at once rather than at the next paced frame ([`LOADING_FRAME_INTERVAL`]).
-#[derive(Clone)]
-struct Waker(Arc<Mutex<Box<dyn Fn() + Send>>>);
+///
+/// A slot filled once the event loop exists ([`keep_waker`]): a load started before the window
+/// ([`start_before_window`]) holds the slot from the start. Should it finish before the slot is
+/// filled, its result is already in the channel, and the first frame's [`poll_load`] (which
+/// runs after `Startup`, where the slot is filled) takes it.
+#[derive(Clone, Default)]
+struct Waker(Arc<Mutex<Option<WakeFn>>>);
+
+/// What wakes the event loop (sends it a user event).
+type WakeFn = Box<dyn Fn() + Send>;
 
 impl Waker {
     fn wake(&self) {
-        if let Ok(wake) = self.0.lock() {
-            wake();
+        if let Ok(slot) = self.0.lock() {
+            if let Some(wake) = slot.as_ref() {
+                wake();
+            }
         }
     }
 }
@@ -96,14 +107,16 @@ impl Plugin for LoadPlugin {
 }
 
 /// Keeps a way to wake the window's event loop (there is none in the headless tests).
-fn keep_waker(proxy: Option<Res<EventLoopProxyWrapper>>, mut channel: ResMut<LoadChannel>) {
+fn keep_waker(proxy: Option<Res<EventLoopProxyWrapper>>, channel: Res<LoadChannel>) {
     let Some(proxy) = proxy else { return };
     let proxy = (**proxy).clone();
     let wake = move || {
         // The event loop is gone only when the app is closing: nothing to wake.
         let _ = proxy.send_event(WinitUserEvent::WakeUp);
     };
-    channel.waker = Some(Waker(Arc::new(Mutex::new(Box::new(wake)))));
+    if let Ok(mut slot) = channel.waker.0.lock() {
+        *slot = Some(Box::new(wake));
+    }
 }
 
 /// While a load runs the window draws every [`LOADING_FRAME_INTERVAL`] instead of as its
@@ -177,9 +190,26 @@ fn start_configured_load(
     mut channel: ResMut<LoadChannel>,
 ) {
     let Some(config) = config else { return };
-    if config.has_input() {
+    // Already running when `main` started it before the window (`start_before_window`).
+    if config.has_input() && state.phase != LoadPhase::Loading {
         start_load(&mut state, &mut channel, (*config).clone());
     }
+}
+
+/// Starts loading the configured models before the app's plugins are added, so the load runs
+/// beside Bevy's start (the renderer's instance and device, the window, the first frame's
+/// pipelines: 0.3-0.4 s of one core on a software renderer, more on some GPU drivers) instead
+/// of after it. Called by `main` between `App::new` and the plugins; [`LoadPlugin`] then finds
+/// the load running and only installs its result. Does nothing without a [`ViewerConfig`] that
+/// names something to load.
+pub fn start_before_window(app: &mut App) {
+    let Some(config) = app.world().get_resource::<ViewerConfig>().filter(|c| c.has_input()).cloned() else {
+        return;
+    };
+    let mut state = LoadState::default();
+    let mut channel = LoadChannel::default();
+    start_load(&mut state, &mut channel, config);
+    app.insert_resource(state).insert_resource(channel);
 }
 
 fn extension(path: &Path) -> String {
@@ -273,9 +303,7 @@ pub fn start_load(state: &mut LoadState, channel: &mut LoadChannel, config: View
         let out = load_now(&config, &watch);
         // The receiver is gone only when the app has exited: nothing to report to.
         let _ = tx.send(out);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        waker.wake();
     });
     if let Err(e) = spawned {
         error!("cannot start the loading thread: {e}");

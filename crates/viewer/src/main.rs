@@ -281,7 +281,10 @@ fn main() -> AppExit {
     if let Some(start) = walk_start {
         app.insert_resource(start);
     }
-    app.insert_resource(config)
+    app.insert_resource(config);
+    // The models load beside Bevy's start (renderer, window, first pipelines), not after it.
+    plumbline_viewer::load_plugin::start_before_window(&mut app);
+    app
         // Render on demand: a frame when input, a load, a flight or playback asks for one.
         // Screenshots need frames without input.
         .insert_resource(if screenshot { WinitSettings::continuous() } else { WinitSettings::desktop_app() })

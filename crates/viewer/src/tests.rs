@@ -461,6 +461,37 @@ fn dropped_files_are_opened_by_kind_and_loaded_in_the_background() {
     assert_eq!(app.world().resource::<OpenFeedback>().errors.len(), 1);
 }
 
+/// `main` starts the load before the plugins (beside Bevy's start): the plugins then install
+/// that load instead of starting another, and its waker slot, filled later, is the one the
+/// loading thread holds.
+#[test]
+fn a_load_started_before_the_plugins_is_the_one_installed() {
+    use crate::load_plugin::start_before_window;
+    use crate::state::load::{LoadPhase, LoadState};
+    let mut nothing = App::new();
+    nothing.insert_resource(ViewerConfig::default());
+    start_before_window(&mut nothing);
+    assert!(nothing.world().get_resource::<LoadState>().is_none(), "nothing to load, nothing started");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("hall.ifc");
+    let params = plumbline_samples::DatacenterParams { rows: 1, racks_per_row: 2, ..Default::default() };
+    std::fs::write(&model, plumbline_samples::datacenter(&params).ifc).expect("write model");
+    let mut app = App::new();
+    app.insert_resource(ViewerConfig { models: vec![model], ..Default::default() });
+    start_before_window(&mut app);
+    let state = app.world().resource::<LoadState>();
+    assert_eq!(state.phase, LoadPhase::Loading);
+    let started = state.started.expect("the load's start");
+    app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+        .init_asset::<Mesh>()
+        .init_asset::<ElementMaterial>()
+        .add_plugins(CorePlugin);
+    update_until_loaded(&mut app, "the model loaded before the plugins");
+    assert_eq!(app.world().resource::<LoadState>().started, Some(started), "the same load, not a second one");
+    assert!(app.world().resource::<ModelScene>().drawn() > 10);
+}
+
 #[test]
 fn the_section_box_reaches_every_element_material_in_render_space() {
     use crate::state::section::SectionBox;
