@@ -3,9 +3,10 @@
 # cold (--no-cache) by the release viewer at 1600x1000 under Xvfb with Mesa's software Vulkan
 # (lavapipe), beside the CLI's cold load of the same file. Prints a markdown table for the README:
 # elements drawn, IFC size, the CLI's load (`plumbline info --no-cache`, the whole process), the
-# viewer's load (from the start of the load, which `main` starts before Bevy, to the scene installed), its first frame (from the
-# start of the process to the first frame that draws the model), its median frame (over the
-# frames after the first, real clock) and the viewer's peak resident memory; then the viewer's
+# viewer's load (from the start of the load, which `main` starts before Bevy, to the scene
+# installed), its first frame (from the start of the process to the first frame that draws the
+# model), its median frame (over the frames after the first, real clock) and the viewer's peak
+# resident memory; then the viewer's
 # load split into its stages (models: `load_set`; meshes: render meshes; schedule: the 4D
 # schedule read and linked beside them; install: assets and entities on the main thread).
 #
