@@ -6,9 +6,9 @@
 # viewer's load (from the start of the load, which `main` starts before Bevy, to the scene
 # installed), its first frame (from the start of the process to the first frame that draws the
 # model), its median frame (over the frames after the first, real clock) and the viewer's peak
-# resident memory; then the viewer's
-# load split into its stages (models: `load_set`; meshes: render meshes; schedule: the 4D
-# schedule read and linked beside them; install: assets and entities on the main thread).
+# resident memory; then the viewer's load split into its stages (models: `load_set`; meshes:
+# render meshes; schedule: the 4D schedule read and linked beside them; install: assets and
+# entities on the main thread).
 #
 #   benches/viewer_scale.sh [ELEMENTS...]        (default: 10000 100000 1000000)
 #
