@@ -3,9 +3,10 @@
 //! A load runs on its own thread: `plumbline_ifc::load_set` (which already spreads one file over
 //! every core), then the render meshes are built there too, so the main thread only adds
 //! finished meshes to the asset store and spawns entities. The models named on the command line
-//! start loading before Bevy starts ([`start_before_window`]), beside its renderer and window. The window keeps drawing the progress
-//! bar meanwhile. The finished load is handed over in [`PendingLoad`]; each feature installs its
-//! part along the [`InstallStep`]s, and this plugin applies the configured selection around them.
+//! start loading before Bevy starts ([`start_before_window`]), beside its renderer and window.
+//! The window keeps drawing the progress bar meanwhile. The finished load is handed over in
+//! [`PendingLoad`]; each feature installs its part along the [`InstallStep`]s, and this plugin
+//! applies the configured selection around them.
 //!
 //! A rule file and the 4D schedule go through the clash pipeline (`plumbline_pipeline`), the
 //! one workflow the CLI runs too: [`run_rule_matrix`] and `find_four_d`.
@@ -624,6 +625,24 @@ fn finish_install(world: &mut World) {
 #[cfg(test)]
 mod pacing_tests {
     use super::*;
+
+    /// The loading thread takes its copy of the waker when the load starts, which for a load
+    /// started before the window is before the event loop exists: filling the slot later must
+    /// reach that copy, and waking an empty slot does nothing.
+    #[test]
+    fn a_waker_filled_after_the_load_started_wakes_the_load_s_copy() {
+        use std::sync::atomic::AtomicUsize;
+        let channel = LoadChannel::default();
+        let loads_copy = channel.waker.clone();
+        loads_copy.wake();
+        let woken = Arc::new(AtomicUsize::new(0));
+        let counter = woken.clone();
+        *channel.waker.0.lock().expect("slot") = Some(Box::new(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }));
+        loads_copy.wake();
+        assert_eq!(woken.load(Ordering::Relaxed), 1, "the wake before the slot was filled did nothing");
+    }
 
     /// On a software renderer a load's window waits for the pace whatever happens to the window;
     /// the loading thread's wake-up (a user event) still draws at once. A GPU draws on input too.

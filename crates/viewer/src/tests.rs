@@ -462,8 +462,8 @@ fn dropped_files_are_opened_by_kind_and_loaded_in_the_background() {
 }
 
 /// `main` starts the load before the plugins (beside Bevy's start): the plugins then install
-/// that load instead of starting another, and its waker slot, filled later, is the one the
-/// loading thread holds.
+/// that load instead of starting another. (The waker filled after such a start is tested in
+/// `load_plugin`: a headless app has no event loop to wake.)
 #[test]
 fn a_load_started_before_the_plugins_is_the_one_installed() {
     use crate::load_plugin::start_before_window;
