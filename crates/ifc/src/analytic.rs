@@ -71,7 +71,7 @@ pub(crate) fn solids(
         .map_init(
             || decoders.lend(),
             |decoder, &(id, _, start, end)| {
-                let product = decoder.decode_at(start, end).ok()?;
+                let product = decoder.decode_at_uncached(start, end).ok()?;
                 let solid = solid_of(&product, decoder, length_scale)?;
                 if let Some(p) = progress {
                     p.add(1);
@@ -85,11 +85,11 @@ pub(crate) fn solids(
 
 /// The products an `IfcRelVoidsElement` cuts (its `RelatingBuildingElement`s).
 pub(crate) fn voided_hosts(bytes: &[u8], index: &Index, jobs: &[Job]) -> HashSet<u32> {
-    let mut decoder = index.decoder(bytes);
+    let decoder = index.decoder(bytes);
     jobs.iter()
         .filter(|(_, kind, ..)| *kind == Kind::Rel(RelKind::Voids))
         // A relation that cannot be decoded is lost here as it is in the model's own pass.
-        .filter_map(|&(_, _, start, end)| decoder.decode_at(start, end).ok()?.get_ref(4))
+        .filter_map(|&(_, _, start, end)| decoder.decode_at_uncached(start, end).ok()?.get_ref(4))
         .collect()
 }
 

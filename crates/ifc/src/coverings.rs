@@ -40,8 +40,8 @@ impl Coverings {
         let mut decoder = index.decoder(bytes);
         // IfcRelCoversBldgElements: RelatingBuildingElement (4), RelatedCoverings (5).
         // IfcRelAssociatesMaterial: RelatedObjects (4), RelatingMaterial (5).
-        let mut pairs_of = |start: usize, end: usize, out: &mut Vec<(u32, u32)>| {
-            let Ok(e) = decoder.decode_at(start, end) else { return };
+        let pairs_of = |start: usize, end: usize, out: &mut Vec<(u32, u32)>| {
+            let Ok(e) = decoder.decode_at_uncached(start, end) else { return };
             let (Some(four), Some(five)) = (e.get_refs(4), e.get_refs(5)) else { return };
             out.extend(four.iter().flat_map(|&a| five.iter().map(move |&b| (a, b))));
         };

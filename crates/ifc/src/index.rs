@@ -6,7 +6,7 @@
 //! records), and filled without a hash map's scattered writes, which took most of the scan of a
 //! million-element file. Files with sparse ids (or over 4 GiB) get a hash map.
 
-use ifc_lite_core::{DenseEntityIndex, EntityDecoder, EntityIndex};
+use ifc_lite_core::{DecodedEntity, DenseEntityIndex, EntityDecoder, EntityIndex};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -120,6 +120,20 @@ pub(crate) struct Lent<'d, 'a> {
     from: &'d Decoders<'a>,
     slot: Option<usize>,
     decoder: EntityDecoder<'a>,
+}
+
+impl Lent<'_, '_> {
+    /// The record of `id`, decoded without entering the decoder's cache, or `None` when the
+    /// file has no such record or it cannot be decoded.
+    ///
+    /// ifc-lite's `decode_by_id` keeps a deep copy of every record it decodes, which pays off
+    /// for geometry (a profile or a point read by many items) but not for a pass that reads each
+    /// record once: the semantic pass's property sets and their properties paid for a copy into
+    /// a cache that was emptied unread when the decoder came back.
+    pub(crate) fn decode_once(&self, id: u32) -> Option<DecodedEntity> {
+        let (start, end) = self.from.index.span(id)?;
+        self.decoder.decode_at_uncached(start, end).ok()
+    }
 }
 
 impl<'a> Deref for Lent<'_, 'a> {
@@ -282,6 +296,30 @@ mod tests {
         drop((decoders.lend(), decoders.lend()));
         drop(decoders.lend());
         assert_eq!(decoders.made(), 3);
+    }
+
+    /// A record read once is the record `decode_by_id` gives, and stays out of the cache, so the
+    /// semantic pass's property sets no longer fill a cache that is emptied unread.
+    #[test]
+    fn a_record_decoded_once_is_not_cached() {
+        let text = "#1=IFCPROPERTYSET('2XQ$n5SLP5MBLyL442paFx',$,'Pset_WallCommon',$,(#2));\n\
+                    #2=IFCPROPERTYSINGLEVALUE('IsExternal',$,IFCBOOLEAN(.T.),$);\n";
+        let bytes = text.as_bytes();
+        let mut records = Vec::new();
+        let mut scanner = ifc_lite_core::EntityScanner::new(bytes);
+        while let Some((id, _, start, end)) = scanner.next_entity() {
+            records.push((id, start, end));
+        }
+        let index = Index::of_records(records);
+        let decoders = Decoders::new(bytes, &index);
+        let lent = decoders.lend();
+        let once = lent.decode_once(1).expect("#1 decodes");
+        assert!(lent.get_cached(1).is_none(), "read once, yet cached");
+        assert!(lent.decode_once(3).is_none(), "no record #3");
+        let mut cached = decoders.lend();
+        let by_id = cached.decode_by_id(1).expect("#1 decodes");
+        assert_eq!(format!("{once:?}"), format!("{by_id:?}"));
+        assert!(cached.get_cached(1).is_some(), "decode_by_id caches, as the geometry needs");
     }
 
     /// The index built range by range finds every id where the general path finds it: ids in
