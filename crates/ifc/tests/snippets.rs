@@ -352,6 +352,42 @@ fn properties_type_objects_and_materials_reach_the_element() {
     assert!(!m.element_is(duct, &ClassQuery::new(["IfcPipeSegment"])));
 }
 
+/// Exporters share one property record among many sets (Revit: Office_A x10 refers to 27,670
+/// properties 160,000 times), and the loader remembers what a property gave the sets read
+/// before: every set still gets every property it names, and a complex property its parts.
+#[test]
+fn a_property_shared_by_two_sets_reaches_both_and_complex_parts_keep_their_prefix() {
+    let body = [
+        boxed(100, "IFCWALL", "0abcdefghijklmnopqrstu", "A", [0.0; 3], [1.0, 1.0, 1.0]),
+        boxed(200, "IFCWALL", "1abcdefghijklmnopqrstu", "B", [2.0, 0.0, 0.0], [1.0, 1.0, 1.0]),
+        "#90=IFCRELCONTAINEDINSPATIALSTRUCTURE('7YvctVUKr0kugbFTf53O9L',#1,$,$,(#100,#200),#31);".into(),
+        "#501=IFCPROPERTYSINGLEVALUE('FireRating',$,IFCLABEL('EI 60'),$);".into(),
+        "#502=IFCPROPERTYSINGLEVALUE('Width',$,IFCLENGTHMEASURE(0.3),$);".into(),
+        "#503=IFCPROPERTYSINGLEVALUE('Depth',$,IFCLENGTHMEASURE(0.1),$);".into(),
+        "#504=IFCCOMPLEXPROPERTY('Sleeve',$,'Sleeve',(#502,#503));".into(),
+        "#510=IFCPROPERTYSET('aYvctVUKr0kugbFTf53O9L',#1,'Pset_A',$,(#501,#504));".into(),
+        "#511=IFCPROPERTYSET('bYvctVUKr0kugbFTf53O9L',#1,'Pset_B',$,(#504,#501,#502));".into(),
+        "#520=IFCRELDEFINESBYPROPERTIES('cYvctVUKr0kugbFTf53O9L',#1,$,$,(#100),#510);".into(),
+        "#521=IFCRELDEFINESBYPROPERTIES('dYvctVUKr0kugbFTf53O9L',#1,$,$,(#200),#511);".into(),
+    ]
+    .join("\n");
+    let m = load(&ifc4("$", &body));
+    let (a, b) = (&m.elements[0], &m.elements[1]);
+    assert_eq!(a.property("Pset_A", "FireRating"), Some("EI 60"));
+    assert_eq!(a.property("Pset_A", "Sleeve.Width"), Some("0.3"));
+    assert_eq!(a.property("Pset_A", "Sleeve.Depth"), Some("0.1"));
+    assert_eq!(b.property("Pset_B", "FireRating"), Some("EI 60"));
+    assert_eq!(b.property("Pset_B", "Sleeve.Width"), Some("0.3"));
+    assert_eq!(b.property("Pset_B", "Sleeve.Depth"), Some("0.1"));
+    // Each set lists its properties in its own order, a part named by itself as well.
+    let names = |e: &plumbline_model::Element, set: &str| -> Vec<String> {
+        let p = e.property_sets.iter().find(|p| p.name == set).expect("the set");
+        p.properties.iter().map(|p| p.name.clone()).collect()
+    };
+    assert_eq!(names(a, "Pset_A"), ["FireRating", "Sleeve.Width", "Sleeve.Depth"]);
+    assert_eq!(names(b, "Pset_B"), ["Sleeve.Width", "Sleeve.Depth", "FireRating", "Width"]);
+}
+
 #[test]
 fn bad_files_get_clear_errors() {
     let cases: [(&[u8], &str); 4] = [
