@@ -56,8 +56,9 @@ pub(crate) fn load(
     // of a whole load, the chosen ones of a scoped load) are read first: those products are
     // not tessellated, their meshes are the solids' own. Reading a solid and meshing it costs
     // a fraction of ifc-lite's tessellation (half of the 1M hall's load), and every load then
-    // gives an element the same triangles, whichever cache entry serves it. The solids of
-    // products outside a scope are read beside the tessellation, for the clash engine.
+    // gives an element the same triangles, whichever cache entry serves it. Products outside
+    // a scope get no solid: they have no mesh by choice, and the clash engine measures only
+    // elements with one (reading their solids was 8 % of a clash run over Office_A x10).
     let voided = if exact_solids { analytic::voided_hosts(&bytes, &index, &jobs) } else { HashSet::new() };
     let products = semantics::product_ids(&jobs);
     // The progress counts the products meshed: those with a solid as they are read, then the
@@ -99,7 +100,7 @@ pub(crate) fn load(
     // (about 0.1 s on Office_A x10), which the semantic pass now fills instead of running
     // before it beside the solids (Office_A x10 on two threads 0.90 -> 0.82 s, the 100k hall
     // 0.85 -> 0.75 s, with `Decoders`).
-    let (mut geometry, ((sem, work_schedule), (solid_meshes, (coverings, late_solids)))) =
+    let (mut geometry, ((sem, work_schedule), (solid_meshes, coverings))) =
         geometry::tessellate(work, || {
             rayon::join(
                 || {
@@ -118,21 +119,7 @@ pub(crate) fn load(
                                 .map(|(id, solid)| (*id, Some(solid.to_mesh())))
                                 .collect::<Vec<_>>()
                         },
-                        || {
-                            rayon::join(
-                                || coverings::Coverings::read(&bytes, &index, &covers, &jobs),
-                                || match (&chosen, exact_solids) {
-                                    (Some(chosen), true) => analytic::solids(
-                                        &decoders,
-                                        &jobs,
-                                        &voided,
-                                        |id| !chosen.contains(&id),
-                                        None,
-                                    ),
-                                    _ => Vec::new(),
-                                },
-                            )
-                        },
+                        || coverings::Coverings::read(&bytes, &index, &covers, &jobs),
                     )
                 },
             )
@@ -146,8 +133,8 @@ pub(crate) fn load(
         geometry.meshes.push(solid_meshes);
     }
     let mut solids: IdMap<Box<Solid>> =
-        IdMap::with_capacity_and_hasher(early_solids.len() + late_solids.len(), Default::default());
-    solids.extend(early_solids.into_iter().chain(late_solids));
+        IdMap::with_capacity_and_hasher(early_solids.len(), Default::default());
+    solids.extend(early_solids);
     let mut builder = Builder::new(header);
     let plan = builder.plan(sem, &geometry.meshes, chosen.as_deref(), &bytes, &index);
     // The file, its index and its scan are not read again: they go before the elements are

@@ -374,7 +374,8 @@ fn solids_of_real_files_fill_ifc_lite_s_meshes() {
 }
 
 /// A scoped load (a clash run) tessellates no element that has a solid: each gets its solid's
-/// mesh, the same solid as in a whole load, and no failure a whole load does not report.
+/// mesh, the same solid as in a whole load, and no failure a whole load does not report. An
+/// element outside the scope gets neither a mesh nor a solid.
 fn check_scoped(path: &Path, classes: &[&str]) -> usize {
     let whole = load_file(path, &solids_on()).expect("loads");
     let options = LoadOptions {
@@ -385,10 +386,11 @@ fn check_scoped(path: &Path, classes: &[&str]) -> usize {
     let query = ClassQuery::new(classes);
     let mut solids = 0;
     for (w, s) in whole.elements.iter().zip(&scoped.elements) {
-        assert_eq!(w.solid, s.solid, "{} {}", s.class, s.global_id);
         if s.role != Role::Physical || !scoped.element_is(s, &query) {
+            assert!(s.solid.is_none() && s.mesh.is_none(), "{} {} outside the scope", s.class, s.global_id);
             continue;
         }
+        assert_eq!(w.solid, s.solid, "{} {}", s.class, s.global_id);
         match &s.solid {
             Some(solid) => {
                 solids += 1;

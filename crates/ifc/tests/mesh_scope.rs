@@ -14,7 +14,8 @@ fn scoped_options(path: &Path, scope: MeshScope) -> LoadOptions {
     LoadOptions { mesh_scopes: HashMap::from([(path.to_path_buf(), scope)]), ..Default::default() }
 }
 
-/// The model without its meshes, failures, scope and timing: what a scope must not change.
+/// The model without its meshes, solids, failures, scope and timing: what a scope must not
+/// change.
 fn without_geometry(m: &Model) -> String {
     let mut copy = m.clone();
     copy.load_secs = 0.0;
@@ -22,6 +23,7 @@ fn without_geometry(m: &Model) -> String {
     copy.mesh_scope = MeshScope::Everything;
     for e in &mut copy.elements {
         e.mesh = None;
+        e.solid = None;
     }
     serde_json::to_string(&copy).expect("serialises")
 }
@@ -69,6 +71,8 @@ fn check_scope_of(
             meshed += usize::from(s.mesh.is_some());
         } else {
             assert!(s.mesh.is_none(), "{} {} is outside the scope but has a mesh", s.class, s.global_id);
+            // Nor a solid: the clash engine measures only elements with a mesh.
+            assert!(s.solid.is_none(), "{} {} is outside the scope but has a solid", s.class, s.global_id);
         }
     }
     // Failures of elements outside the scope are not looked for; records that cannot be
