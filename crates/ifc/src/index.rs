@@ -258,18 +258,23 @@ mod tests {
         assert_eq!(hashed.get(&3), Some(&(500, 515)));
     }
 
+    /// The index of every record of `bytes`, as a scan finds them.
+    fn index_of(bytes: &[u8]) -> Index {
+        let mut records = Vec::new();
+        let mut scanner = ifc_lite_core::EntityScanner::new(bytes);
+        while let Some((id, _, start, end)) = scanner.next_entity() {
+            records.push((id, start, end));
+        }
+        Index::of_records(records)
+    }
+
     #[test]
     fn each_thread_keeps_one_decoder_across_the_pieces_of_a_pass() {
         // Records #1..#2000: '#1=IFCCARTESIANPOINT((1.,0.,0.));' and so on.
         let text: String =
             (1..=2000).map(|id| format!("#{id}=IFCCARTESIANPOINT(({id}.,0.,0.));\n")).collect();
         let bytes = text.as_bytes();
-        let mut records = Vec::new();
-        let mut scanner = ifc_lite_core::EntityScanner::new(bytes);
-        while let Some((id, _, start, end)) = scanner.next_entity() {
-            records.push((id, start, end));
-        }
-        let index = Index::of_records(records);
+        let index = index_of(bytes);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a pool");
         pool.install(|| {
             use rayon::prelude::*;
@@ -305,12 +310,7 @@ mod tests {
         let text = "#1=IFCPROPERTYSET('2XQ$n5SLP5MBLyL442paFx',$,'Pset_WallCommon',$,(#2));\n\
                     #2=IFCPROPERTYSINGLEVALUE('IsExternal',$,IFCBOOLEAN(.T.),$);\n";
         let bytes = text.as_bytes();
-        let mut records = Vec::new();
-        let mut scanner = ifc_lite_core::EntityScanner::new(bytes);
-        while let Some((id, _, start, end)) = scanner.next_entity() {
-            records.push((id, start, end));
-        }
-        let index = Index::of_records(records);
+        let index = index_of(bytes);
         let decoders = Decoders::new(bytes, &index);
         let lent = decoders.lend();
         let once = lent.decode_once(1).expect("#1 decodes");
