@@ -245,7 +245,10 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
         let hi = a.to_local(overlap_box.max) - shift_to_a;
         let query = parry3d::bounding_volume::Aabb::new(lo - Vector::splat(1e-4), hi + Vector::splat(1e-4));
         // An edge borders two triangles: its stretch through the other solid is measured once,
-        // from its lower-numbered end, so both triangles would get the same answer.
+        // from its lower-numbered end, so both triangles would get the same answer. Only edges
+        // that pass the cheap checks below are remembered: those checks give an edge the same
+        // answer from either triangle (its clip and its corners are its own, and `best` only
+        // grows, so an edge too short once stays too short).
         let mut pierced: FxHashSet<[u32; 2]> = FxHashSet::default();
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);
@@ -271,7 +274,7 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
             });
             for (i, j) in [(0, 1), (1, 2), (2, 0)] {
                 let (i, j) = if ids[i] <= ids[j] { (i, j) } else { (j, i) };
-                if !pierced.insert([ids[i], ids[j]]) {
+                if corners[i].is_some() || corners[j].is_some() {
                     continue;
                 }
                 let (p, q) = (vertices[i], vertices[j]);
@@ -281,7 +284,7 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
                 // The stretch through the other solid is no longer than the clipped edge: an
                 // edge too short to beat the best depth is not measured.
                 let short = (qc - pc).length() + PRUNE_MARGIN_M <= best;
-                if corners[i].is_none() && corners[j].is_none() && !short {
+                if !short && pierced.insert([ids[i], ids[j]]) {
                     // Only the part of the edge inside the boxes' overlap can run through the
                     // other solid.
                     let (d, mid) = pierce_length(other, pc + shift_to_other, qc + shift_to_other);
