@@ -744,8 +744,8 @@ fn rel_pairs(e: &DecodedEntity, kind: RelKind, slots: &mut Slots) -> Vec<(RelKin
     out
 }
 
-/// One property set. `read` holds what each property record gave the sets read before on this
-/// thread: exporters share one property record among many sets (Office_A x10 refers to its
+/// One property set. `read` holds what each property record gave the sets read before in this
+/// piece of the pass (rayon's `map_init` state: a few pieces per thread): exporters share one property record among many sets (Office_A x10 refers to its
 /// 27,670 properties 160,000 times from 51,640 sets), and a copy of its text is cheaper than
 /// decoding the record again or copying it out of the decoder's cache.
 fn property_set(
