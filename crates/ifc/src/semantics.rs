@@ -158,7 +158,9 @@ impl Slots {
         if let Some(&slot) = self.cache.get(&(ty.clone(), attribute)) {
             return slot;
         }
-        let slot = (self.family.attribute_names(ty.name()))
+        let slot = self
+            .family
+            .attribute_names(ty.name())
             .and_then(|names| names.iter().position(|n| n.eq_ignore_ascii_case(attribute)));
         self.cache.insert((ty.clone(), attribute), slot);
         slot
@@ -745,9 +747,10 @@ fn rel_pairs(e: &DecodedEntity, kind: RelKind, slots: &mut Slots) -> Vec<(RelKin
 }
 
 /// One property set. `read` holds what each property record gave the sets read before in this
-/// piece of the pass (rayon's `map_init` state: a few pieces per thread): exporters share one property record among many sets (Office_A x10 refers to its
-/// 27,670 properties 160,000 times from 51,640 sets), and a copy of its text is cheaper than
-/// decoding the record again or copying it out of the decoder's cache.
+/// piece of the pass (rayon's `map_init` state: a few pieces per thread): exporters share one
+/// property record among many sets (Office_A x10 refers to its 27,670 properties 160,000 times
+/// from 51,640 sets), and a copy of its text is cheaper than decoding the record again or
+/// copying it out of the decoder's cache.
 fn property_set(
     decoder: &Lent,
     slots: &mut Slots,
