@@ -6,7 +6,7 @@ use crate::shape::ElementShape;
 use parry3d::math::{Pose, Vector};
 use parry3d::query::{self, ClosestPoints, PointQuery};
 use plumbline_model::Aabb;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Samples per axis of the boxes used by the non-convex depth estimate. Odd, so that the centre
 /// of a face-aligned overlap is sampled and its depth comes out exact.
@@ -254,6 +254,9 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
         // answer from either triangle (its clip and its corners are its own, and `best` only
         // grows, so an edge too short once stays too short).
         let mut pierced: FxHashSet<[u32; 2]> = FxHashSet::default();
+        // A corner is shared by about six triangles: its depth in the other solid (a search of
+        // the other's mesh) is asked once per vertex.
+        let mut corner_depths: FxHashMap<u32, Option<f32>> = FxHashMap::default();
         for tri in mesh.bvh().intersect_aabb(&query) {
             let tr = mesh.triangle(tri);
             let vertices = [tr.a, tr.b, tr.c];
@@ -269,12 +272,12 @@ fn estimate(a: &ElementShape, b: &ElementShape, pos_b: &Pose, bound: f64) -> Opt
             // Each corner is asked once: the edge tests and the surface samples (whose first
             // three are the corners) share the answer.
             // A corner clearly outside the other's box is outside a closed solid without asking.
-            let corners = vertices.map(|c| {
-                let in_other = c + shift_to_a + shift_to_other;
+            let corners: [Option<f32>; 3] = std::array::from_fn(|k| {
+                let in_other = vertices[k] + shift_to_a + shift_to_other;
                 if other.closed && other.box_depth(in_other) < -PRUNE_MARGIN_M {
                     return None;
                 }
-                other.depth_inside(in_other)
+                *corner_depths.entry(ids[k]).or_insert_with(|| other.depth_inside(in_other))
             });
             for (i, j) in [(0, 1), (1, 2), (2, 0)] {
                 let (i, j) = if ids[i] <= ids[j] { (i, j) } else { (j, i) };
