@@ -102,11 +102,11 @@ fn overlap_in_order(a: &ElementShape, b: &ElementShape) -> Option<Overlap> {
             let polish = a.exact.is_some() || b.exact.is_some();
             let depth = if polish {
                 // Two polyhedra (boxes, prisms): the separating axes give the depth exactly. A
-                // cylinder against a polyhedron: the closed-form places of `round_depth`. Else
-                // (two cylinders, large hulls) EPA's direction, then both solids' own axes each
-                // way: the search finds the least of the basins it starts in (starting only
-                // where an axis already beats EPA's answer missed the least overlap by 0.2 mm in
-                // a property test).
+                // cylinder against a polyhedron or another cylinder: the closed-form places of
+                // `round_depth`. Else (a hull with too many corners or edge directions) EPA's
+                // direction, then both solids' own axes each way: the search finds the least of
+                // the basins it starts in (starting only where an axis already beats EPA's answer
+                // missed the least overlap by 0.2 mm in a property test).
                 let shift = pos_b.translation;
                 let exact_depth = crate::exact::polyhedral_depth(ca, cb, shift)
                     .or_else(|| crate::exact::round_depth(ca, cb, shift));
