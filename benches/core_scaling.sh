@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Load scaling with cores (issue 22): the CLI's cold load (`plumbline info --no-cache -q`, the
 # whole process) of each model on 1, 2, 4, ... cores, pinned with `taskset` to the first N of the
-# cores this shell may use (rayon sizes its pool from the affinity mask), runs shuffled so that a slow spell of the
-# machine does not fall on one core count. Prints a markdown table for the README: the median and
-# range of each core count, and its median divided by the 1-core median (the issue's goals: at
-# most 0.55 on 2 cores, 0.15 on 16).
+# cores this shell may use (rayon sizes its pool from the affinity mask), runs shuffled so that a
+# slow spell of the machine does not fall on one core count. Prints a markdown table for the
+# README: the median and range of each core count, and its median divided by the 1-core median
+# (the issue's goals: at most 0.55 on 2 cores, 0.15 on 16).
 #
 #   benches/core_scaling.sh [MODEL.ifc...]
 #
@@ -12,8 +12,8 @@
 # CORES (core counts, default 1 2 4 8 16 cut to this machine's), RUNS (runs of each model and
 # count, default 5), HALLS (element counts of generated data halls measured after the models,
 # default 100000; empty for none), WORK (where the halls are kept, default
-# $CARGO_TARGET_DIR/core-scaling),
-# OUT (when set, the raw runs are copied to $OUT/core_scaling.tsv).
+# $CARGO_TARGET_DIR/core-scaling), OUT (when set, the raw runs are copied to
+# $OUT/core_scaling.tsv).
 #
 # On a lent device machine (16 cores, no Rust toolchain) the binary travels instead of being
 # built there; `benches/device_prep.sh` makes the folder to carry and prints the command.

@@ -269,13 +269,13 @@ pub fn round_depth(a: &Convex, b: &Convex, shift: Vector) -> Option<f32> {
 
 /// The least overlap of [`round_depth`]'s closed-form places, and its direction.
 fn round_places(a: &Convex, b: &Convex, shift: Vector) -> Option<Least> {
-    if let (Some((c1, w1, r1, h1)), Some((c2, w2, r2, h2))) = (a.cylinder(), b.cylinder()) {
-        let along = |n: Vector| overlap_along(a, b, shift, n);
-        return Some(cylinder_pair_places((c1, w1, r1, h1), (-(c2 + shift), w2, r2, h2), &along));
-    }
+    let along = |n: Vector| overlap_along(a, b, shift, n);
     // The difference set: the cylinder (either way round, a cylinder about the same axis) and the
     // polyhedron's corners, reflected when they are `b`'s.
     let (centre, axis, radius, half_height, polyhedron, corners) = match (a.cylinder(), b.cylinder()) {
+        (Some(one), Some((c2, w2, r2, h2))) => {
+            return Some(cylinder_pair_places(one, (-(c2 + shift), w2, r2, h2), &along));
+        }
         (Some((c, w, r, h)), None) => {
             let corners = b.corners()?.into_iter().map(|p| -(p + shift)).collect::<Vec<_>>();
             (c, w, r, h, b, corners)
@@ -294,7 +294,6 @@ fn round_places(a: &Convex, b: &Convex, shift: Vector) -> Option<Least> {
     if corners.len() > MAX_ROUND_CORNERS || directions.len() > MAX_ROUND_CIRCLES {
         return None;
     }
-    let along = |n: Vector| overlap_along(a, b, shift, n);
     let mut least = Least { depth: f32::INFINITY, n: axis };
     let try_direction = |n: Vector, least: &mut Least| {
         let length = n.length();
@@ -351,12 +350,7 @@ fn cylinder_pair_places(
             let distance = |t: f32| point(t).length();
             let step = std::f32::consts::TAU / RIM_SAMPLES as f32;
             let samples: Vec<f32> = (0..RIM_SAMPLES).map(|i| distance(i as f32 * step)).collect();
-            for (i, &here) in samples.iter().enumerate() {
-                let before = samples[(i + RIM_SAMPLES - 1) % RIM_SAMPLES];
-                let after = samples[(i + 1) % RIM_SAMPLES];
-                if here > before || here > after {
-                    continue;
-                }
+            for i in sampled_minima(&samples) {
                 let (t, _) = golden_min(&distance, (i as f32 - 1.0) * step, (i as f32 + 1.0) * step);
                 if let Some(n) = point(t).try_normalize() {
                     least.offer(along(n), n);
@@ -395,15 +389,20 @@ fn least_on_great_circle(k: Vector, along: &impl Fn(Vector) -> f32, least: &mut 
     for (i, &here) in samples.iter().enumerate() {
         least.offer(here, direction(i as f32 * step));
     }
-    for (i, &here) in samples.iter().enumerate() {
-        let before = samples[(i + CIRCLE_SAMPLES - 1) % CIRCLE_SAMPLES];
-        let after = samples[(i + 1) % CIRCLE_SAMPLES];
-        if here > before || here > after || here - reach * step > least.depth {
+    for i in sampled_minima(&samples) {
+        if samples[i] - reach * step > least.depth {
             continue;
         }
         let (t, depth) = golden_min(&at, (i as f32 - 1.0) * step, (i as f32 + 1.0) * step);
         least.offer(depth, direction(t));
     }
+}
+
+/// The indices of the samples of a function around a circle (evenly spaced, the last beside the
+/// first) that are no greater than either neighbour.
+fn sampled_minima(samples: &[f32]) -> impl Iterator<Item = usize> + '_ {
+    let n = samples.len();
+    (0..n).filter(move |&i| samples[i] <= samples[(i + n - 1) % n] && samples[i] <= samples[(i + 1) % n])
 }
 
 /// The least of `f` between `lo` and `hi` where it has one minimum there, by golden-section

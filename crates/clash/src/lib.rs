@@ -62,9 +62,12 @@
 //! only give surface samples): boxes and prisms through their planes, bars and pipes in
 //! closed form (a point's distance from the axis and along it). Pairs of such convex solids
 //! get the exact depth and distance: EPA's and GJK's answers, which stop within their
-//! tolerances (millimetres on round solids), are polished, the depth by a search over
-//! directions for the least overlap (every direction's overlap bounds the depth from above),
-//! the distance by measuring polytopes triangle to triangle and round solids by alternating
+//! tolerances (millimetres on round solids), are replaced. The depth is the least overlap over
+//! the directions where it can lie (every direction's overlap bounds it from above): the
+//! separating axes of two polyhedra; for a cylinder, its axis, the other's face normals and the
+//! minima along the great circles square to each axis and edge direction, and two rims against
+//! each other (`exact::round_depth`); a direction search only for hulls too large for these. The
+//! distance comes from measuring polytopes triangle to triangle and round solids by alternating
 //! projections (a gap between two points of the solids that only shrinks towards the
 //! distance); property tests hold them to independent searches within 0.1 mm. A pipe (a
 //! cylinder minus its bore) is measured as its outer cylinder against a convex solid too wide
